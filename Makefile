@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+# Development defaults for `make run`; override any FLEETID_* variable in the environment.
+export FLEETID_DATA_DIR ?= .fleetid
+export FLEETID_HTTP_PORT ?= 8080
+export FLEETID_ADMIN_IDENTITY ?= admin@fleetid.local
+export FLEETID_ADMIN_SECRET ?= change-me-please
+
+.PHONY: run test lint bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@# Debian's python3 may lack ensurepip (package python3-venv): then bootstrap pip from PyPI.
+	$(PYTHON) -m venv $(VENV) 2>/dev/null || ( $(PYTHON) -m venv --without-pip $(VENV) && \
+	  $(BIN)/python -c 'import json, urllib.request as u; w = [f for f in json.load(u.urlopen("https://pypi.org/pypi/pip/json"))["urls"] if f["filename"].endswith(".whl")][0]; u.urlretrieve(w["url"], "$(VENV)/" + w["filename"])' && \
+	  $(BIN)/python $$(ls $(VENV)/pip-*.whl)/pip install --quiet $$(ls $(VENV)/pip-*.whl) )
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/fleetid serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .fleetid

@@ -1,0 +1,47 @@
+"""Who may do what to whom. Rules read the write model for commands and the read model for queries.
+
+A user that may not even see another user gets NotFound, so that probing ids reveals nothing;
+a user that may see it but not perform the action gets Forbidden.
+"""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.causes import ActorKind, Cause, Interface
+from domain.errors import Forbidden, NotFound
+from domain.users import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: UUID
+    role: Role
+    kind: ActorKind = ActorKind.USER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def cause(self, via: Interface) -> Cause:
+        return Cause(actor=str(self.id), kind=self.kind, via=via)
+
+
+def can_see_user(actor: Actor, user_id: UUID, owner: UUID | None) -> bool:
+    return actor.is_admin or actor.id == user_id or (owner is not None and owner == actor.id)
+
+
+def require_visible_user(actor: Actor, user_id: UUID, owner: UUID | None) -> None:
+    if not can_see_user(actor, user_id, owner):
+        raise NotFound("user not found", field="id")
+
+
+def require_user_steward(actor: Actor, user_id: UUID, owner: UUID | None, action: str) -> None:
+    """Ownership and status changes belong to admins and the owner, never to the user itself."""
+    require_visible_user(actor, user_id, owner)
+    if not (actor.is_admin or (owner is not None and owner == actor.id)):
+        raise Forbidden(f"only an admin or the user's owner may {action}")
+
+
+def require_admin_to_grant(actor: Actor | None, role: Role) -> None:
+    if role is Role.ADMIN and not (actor is not None and actor.is_admin):
+        raise Forbidden("only an admin may create an admin", field="role")

@@ -1,0 +1,133 @@
+"""What the application needs from infrastructure, as Protocols the composition root fills in."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+
+class StaleWrite(Exception):
+    """Another command changed (or created) one of the aggregates first."""
+
+
+class ConsistencyTimeout(Exception):
+    """The read models did not reach a command's position in time."""
+
+
+class EventWriter(Protocol):
+    def save(self, *aggregates: Aggregate) -> int:
+        """Store all pending events in one transaction and return the last position."""
+        ...
+
+
+class AggregateReader(Protocol):
+    def get(self, aggregate_id: UUID) -> Aggregate | None: ...
+
+
+class ReadModelSync(Protocol):
+    def wait_for(self, position: int) -> None:
+        """Return once every projection has processed `position`; raise ConsistencyTimeout."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, secret: str) -> str: ...
+
+    def verify(self, secret: str, hashed: str) -> bool: ...
+
+    def burn(self) -> None:
+        """Spend the time of one verification, so unknown identities answer as slowly."""
+        ...
+
+
+class BlindIndex(Protocol):
+    def key(self, value: str) -> str:
+        """A keyed, irreversible lookup key for a unique value."""
+        ...
+
+
+class SubjectKeys(Protocol):
+    def erase(self, subject: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: UUID
+    kind: str
+    issued_at: float
+    expires_at: float
+
+
+class TokenCodec(Protocol):
+    def issue(self, subject: UUID, kind: str, ttl: int) -> str: ...
+
+    def decode(self, token: str, kind: str) -> TokenClaims:
+        """Raise domain Unauthenticated for a bad, expired or wrong-kind token."""
+        ...
+
+
+class RowWriter(Protocol):
+    """The history-keeping table operations projections are written against."""
+
+    def insert(self, table: str, key: str, values: Mapping[str, Any], position: int) -> None: ...
+
+    def update(self, table: str, key: str, changes: Mapping[str, Any], position: int) -> None: ...
+
+    def scrub(self, table: str, key: str, columns: Mapping[str, Any]) -> None:
+        """Overwrite columns in every version of a row: erasure reaches history too."""
+        ...
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: UUID
+    identity: str | None
+    name: str | None
+    tags: list[str]
+    metadata: dict[str, Any]
+    role: str
+    status: str
+    owner: UUID | None
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class UserPage:
+    total: int
+    offset: int
+    limit: int
+    users: list[UserView]
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    offset: int = 0
+    limit: int = 10
+    name: str | None = None
+    identity: str | None = None
+    tag: str | None = None
+    status: str = "enabled"
+    """enabled, disabled, or all (both)."""
+    metadata: dict[str, Any] | None = None
+    visible_to: UUID | None = None
+    """When set, only that user and the users it owns."""
+
+
+@dataclass(frozen=True)
+class SessionState:
+    status: str
+    role: str
+    sessions_since: datetime | None
+
+
+class UserViews(Protocol):
+    def get(self, user_id: UUID) -> UserView | None: ...
+
+    def page(self, query: UserFilter) -> UserPage: ...
+
+    def session_state(self, user_id: UUID) -> SessionState | None: ...

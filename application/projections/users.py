@@ -1,0 +1,69 @@
+"""Users projection: one `users` row version per change, erasure scrubbing every version."""
+
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+
+from application.ports import RowWriter
+from domain.users import User
+
+TABLE = "users"
+PERSONAL_COLUMNS: dict[str, Any] = {"identity": None, "name": None, "metadata": None}
+
+
+class UsersProjection:
+    name = "users"
+    tables = (TABLE,)
+
+    def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
+        key = str(event.originator_id)
+        if isinstance(event, User.Registered):
+            rows.insert(
+                TABLE,
+                key,
+                {
+                    "identity": event.identity,
+                    "name": event.name,
+                    "tags": event.tags,
+                    "metadata": event.metadata,
+                    "role": event.role.value,
+                    "status": "enabled",
+                    "owner": str(event.owner) if event.owner else None,
+                    "created_at": event.timestamp,
+                    "updated_at": None,
+                    "updated_by": None,
+                    "sessions_since": None,
+                },
+                position,
+            )
+            return
+        changes = self._changes(event)
+        if changes is None:
+            return
+        if isinstance(event, User.Erased):
+            rows.scrub(TABLE, key, PERSONAL_COLUMNS)
+        changes |= {"updated_at": event.timestamp, "updated_by": event.cause.actor}
+        rows.update(TABLE, key, changes, position)
+
+    @staticmethod
+    def _changes(event: DomainEventProtocol[Any]) -> dict[str, Any] | None:
+        match event:
+            case User.Renamed(name=name):
+                return {"name": name}
+            case User.MetadataReplaced(metadata=metadata):
+                return {"metadata": metadata}
+            case User.TagsReplaced(tags=tags):
+                return {"tags": tags}
+            case User.OwnerChanged(owner=owner):
+                return {"owner": str(owner) if owner else None}
+            case User.IdentityChanged(identity=identity):
+                return {"identity": identity}
+            case User.SecretChanged():
+                return {}
+            case User.Enabled():
+                return {"status": "enabled"}
+            case User.Disabled():
+                return {"status": "disabled", "sessions_since": event.timestamp}
+            case User.Erased():
+                return {"status": "erased", **PERSONAL_COLUMNS}
+        return None

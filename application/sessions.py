@@ -1,0 +1,82 @@
+"""Tokens: sign-in with identity and secret, refresh, and turning an access token into an Actor."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.authorization import Actor
+from application.ports import AggregateReader, BlindIndex, PasswordHasher, TokenCodec, UserViews
+from domain.errors import Unauthenticated
+from domain.identities import IdentityIndex
+from domain.users import Role, Status, User
+
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    access_type: str = "Bearer"
+
+
+class Sessions:
+    def __init__(
+        self,
+        reader: AggregateReader,
+        views: UserViews,
+        hasher: PasswordHasher,
+        blind: BlindIndex,
+        tokens: TokenCodec,
+        access_ttl: int,
+        refresh_ttl: int,
+    ) -> None:
+        self._reader = reader
+        self._views = views
+        self._hasher = hasher
+        self._blind = blind
+        self._tokens = tokens
+        self._access_ttl = access_ttl
+        self._refresh_ttl = refresh_ttl
+
+    def issue(self, identity: str, secret: str) -> TokenPair:
+        """One answer for every failure, so a caller cannot tell unknown identities apart."""
+        user = self._user_by_identity(identity)
+        if user is None:
+            self._hasher.burn()
+            raise Unauthenticated("wrong identity or secret")
+        if not self._hasher.verify(secret, user.secret_hash) or user.status is not Status.ENABLED:
+            raise Unauthenticated("wrong identity or secret")
+        return self._pair(user.id)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        claims = self._tokens.decode(refresh_token, REFRESH)
+        self._live_actor(claims.subject, claims.issued_at)
+        return self._pair(claims.subject)
+
+    def authenticate(self, access_token: str) -> Actor:
+        claims = self._tokens.decode(access_token, ACCESS)
+        return self._live_actor(claims.subject, claims.issued_at)
+
+    def _live_actor(self, user_id: UUID, issued_at: float) -> Actor:
+        """Tokens die with the user: disabled, erased, or issued before the last disable."""
+        state = self._views.session_state(user_id)
+        if state is None or state.status != Status.ENABLED.value:
+            raise Unauthenticated("user is not enabled")
+        if state.sessions_since is not None and issued_at < state.sessions_since.timestamp():
+            raise Unauthenticated("token was issued before the user was disabled")
+        return Actor(id=user_id, role=Role(state.role))
+
+    def _pair(self, user_id: UUID) -> TokenPair:
+        return TokenPair(
+            access_token=self._tokens.issue(user_id, ACCESS, self._access_ttl),
+            refresh_token=self._tokens.issue(user_id, REFRESH, self._refresh_ttl),
+        )
+
+    def _user_by_identity(self, identity: str) -> User | None:
+        key = self._blind.key(identity.casefold())
+        index = self._reader.get(IdentityIndex.create_id(key))
+        if not isinstance(index, IdentityIndex) or index.holder is None:
+            return None
+        user = self._reader.get(index.holder)
+        return user if isinstance(user, User) else None

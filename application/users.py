@@ -1,0 +1,260 @@
+"""User commands: validate, authorize, load, decide, save; answer from the changed aggregate."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.authorization import (
+    Actor,
+    require_admin_to_grant,
+    require_user_steward,
+    require_visible_user,
+)
+from application.consistency import run_command
+from application.ports import (
+    AggregateReader,
+    BlindIndex,
+    EventWriter,
+    PasswordHasher,
+    ReadModelSync,
+    SubjectKeys,
+    UserView,
+)
+from domain.causes import ActorKind, Cause, Interface
+from domain.errors import Forbidden, InvalidValue, NotFound
+from domain.identities import IdentityIndex, IdentityTaken
+from domain.users import Role, Status, User, check_identity, check_secret
+
+
+@dataclass(frozen=True)
+class NewUser:
+    identity: str
+    secret: str
+    name: str = ""
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    role: Role = Role.USER
+    status: Status = Status.ENABLED
+
+
+def view_of(user: User) -> UserView:
+    return UserView(
+        id=user.id,
+        identity=user.identity,
+        name=user.name,
+        tags=list(user.tags),
+        metadata=dict(user.metadata),
+        role=user.role.value,
+        status=user.status.value,
+        owner=user.owner,
+        created_at=user.created_on,
+        updated_at=user.modified_on if user.version > 1 else None,
+        updated_by=user.updated_by,
+    )
+
+
+class UserCommands:
+    def __init__(
+        self,
+        reader: AggregateReader,
+        writer: EventWriter,
+        sync: ReadModelSync,
+        hasher: PasswordHasher,
+        blind: BlindIndex,
+        keys: SubjectKeys,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+        self._hasher = hasher
+        self._blind = blind
+        self._keys = keys
+
+    def index_id(self, identity: str) -> UUID:
+        """Identities are unique regardless of letter case, as e-mail users expect."""
+        return IdentityIndex.create_id(self._blind.key(identity.casefold()))
+
+    def register(self, new: NewUser, actor: Actor | None, via: Interface) -> UserView:
+        """Self-registration when `actor` is None (the new user is its own cause); otherwise the
+        caller becomes the owner."""
+        require_admin_to_grant(actor, new.role)
+        user_id = uuid4()
+        if actor is None:
+            cause = Cause(actor=str(user_id), kind=ActorKind.USER, via=via)
+        else:
+            cause = actor.cause(via)
+        return self._register(user_id, new, actor.id if actor else None, cause)
+
+    def update(
+        self,
+        actor: Actor,
+        user_id: UUID,
+        via: Interface,
+        *,
+        name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> UserView:
+        def change(user: User, cause: Cause) -> None:
+            require_visible_user(actor, user.id, user.owner)
+            if name is not None:
+                user.rename(name, cause)
+            if metadata is not None:
+                user.replace_metadata(metadata, cause)
+
+        return self._change(actor, user_id, via, change)
+
+    def replace_tags(self, actor: Actor, user_id: UUID, tags: list[str], via: Interface) -> UserView:
+        def change(user: User, cause: Cause) -> None:
+            require_visible_user(actor, user.id, user.owner)
+            user.replace_tags(tags, cause)
+
+        return self._change(actor, user_id, via, change)
+
+    def change_owner(self, actor: Actor, user_id: UUID, owner: UUID, via: Interface) -> UserView:
+        def change(user: User, cause: Cause) -> None:
+            require_user_steward(actor, user.id, user.owner, "change its owner")
+            new_owner = self._reader.get(owner)
+            if not isinstance(new_owner, User) or new_owner.is_erased:
+                raise InvalidValue("owner must be an existing user", field="owner")
+            user.change_owner(owner, cause)
+
+        return self._change(actor, user_id, via, change)
+
+    def change_identity(
+        self, actor: Actor, user_id: UUID, identity: str, via: Interface
+    ) -> UserView:
+        check_identity(identity)
+
+        def command() -> tuple[UserView, int]:
+            user = self._load(user_id)
+            require_visible_user(actor, user.id, user.owner)
+            cause = actor.cause(via)
+            old = user.identity
+            user.change_identity(identity, cause)
+            if old is not None and self.index_id(old) == self.index_id(identity):
+                return view_of(user), self._writer.save(user)
+            released = self._release(old, cause)
+            claimed = self._claim(identity, user.id, cause)
+            return view_of(user), self._writer.save(user, claimed, *released)
+
+        return run_command(self._sync, command)
+
+    def change_secret(
+        self, actor: Actor, old_secret: str, new_secret: str, via: Interface
+    ) -> UserView:
+        check_secret(new_secret, field="new_secret")
+        user = self._load(actor.id)
+        if not self._hasher.verify(old_secret, user.secret_hash):
+            raise Forbidden("old_secret does not match", field="old_secret")
+        secret_hash = self._hasher.hash(new_secret)
+
+        def change(user: User, cause: Cause) -> None:
+            user.change_secret(secret_hash, cause)
+
+        return self._change(actor, actor.id, via, change)
+
+    def enable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
+        def change(user: User, cause: Cause) -> None:
+            require_user_steward(actor, user.id, user.owner, "enable it")
+            user.enable(cause)
+
+        return self._change(actor, user_id, via, change)
+
+    def disable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
+        def change(user: User, cause: Cause) -> None:
+            require_user_steward(actor, user.id, user.owner, "disable it")
+            user.disable(cause)
+
+        return self._change(actor, user_id, via, change)
+
+    def erase(self, user_id: UUID, cause: Cause) -> None:
+        """Record the erasure, release the identity, then destroy the subject's key.
+
+        Safe to run again if interrupted: an erased user only has its key destroyed once more.
+        """
+        user = self._reader.get(user_id)
+        if not isinstance(user, User):
+            raise NotFound("user not found", field="id")
+
+        def command() -> tuple[None, int]:
+            user = self._load(user_id, allow_erased=True)
+            if user.is_erased:
+                return None, 0
+            released = self._release(user.identity, cause)
+            user.erase(cause)
+            return None, self._writer.save(user, *released)
+
+        run_command(self._sync, command)
+        self._keys.erase(str(user_id))
+
+    def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
+        """Create the first admin from settings, unless that identity already exists."""
+        index = self._reader.get(self.index_id(identity))
+        if isinstance(index, IdentityIndex) and index.holder is not None:
+            return None
+        new = NewUser(identity=identity, secret=secret, name="admin", role=Role.ADMIN)
+        try:
+            return self._register(uuid4(), new, None, Cause.system(via))
+        except IdentityTaken:
+            return None
+
+    def _register(
+        self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
+    ) -> UserView:
+        check_identity(new.identity)
+        secret_hash = self._hasher.hash(check_secret(new.secret))
+
+        def command() -> tuple[UserView, int]:
+            user = User.register(
+                id=user_id,
+                identity=new.identity,
+                secret_hash=secret_hash,
+                name=new.name,
+                tags=new.tags,
+                metadata=new.metadata,
+                role=new.role,
+                owner=owner,
+                cause=cause,
+            )
+            if new.status is Status.DISABLED:
+                user.disable(cause)
+            index = self._claim(new.identity, user.id, cause)
+            return view_of(user), self._writer.save(user, index)
+
+        return run_command(self._sync, command)
+
+    def _change(
+        self, actor: Actor, user_id: UUID, via: Interface, change: Callable[[User, Cause], None]
+    ) -> UserView:
+        def command() -> tuple[UserView, int]:
+            user = self._load(user_id)
+            change(user, actor.cause(via))
+            return view_of(user), self._writer.save(user)
+
+        return run_command(self._sync, command)
+
+    def _load(self, user_id: UUID, *, allow_erased: bool = False) -> User:
+        user = self._reader.get(user_id)
+        if not isinstance(user, User) or (user.is_erased and not allow_erased):
+            raise NotFound("user not found", field="id")
+        return user
+
+    def _claim(self, identity: str, holder: UUID, cause: Cause) -> IdentityIndex:
+        index_id = self.index_id(identity)
+        index = self._reader.get(index_id)
+        if index is None:
+            return IdentityIndex(key=self._blind.key(identity.casefold()), holder=holder, cause=cause)
+        if not isinstance(index, IdentityIndex):
+            raise TypeError(f"{index_id} is not an identity index")
+        index.reclaim(holder, cause)
+        return index
+
+    def _release(self, identity: str | None, cause: Cause) -> list[IdentityIndex]:
+        if identity is None:
+            return []
+        index = self._reader.get(self.index_id(identity))
+        if not isinstance(index, IdentityIndex):
+            return []
+        index.release(cause)
+        return [index]

@@ -1,0 +1,17 @@
+"""The base every FleetID aggregate shares, so that no event can be recorded without its cause."""
+
+from typing import ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.causes import Cause
+
+
+class FleetAggregate(Aggregate):
+    class Event(Aggregate.Event):
+        cause: Cause
+        personal_fields: ClassVar[frozenset[str]] = frozenset()
+        """Fields holding personal data of the aggregate's subject: sealed per subject in the log."""
+
+    class Created(Event, Aggregate.Created):
+        pass

@@ -1,0 +1,27 @@
+"""Who caused an event and through which door it came in: recorded on every event for auditors."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    THING = "thing"
+    SYSTEM = "system"
+
+
+class Interface(StrEnum):
+    REST = "rest"
+    MQTT = "mqtt"
+    CLI = "cli"
+
+
+@dataclass(frozen=True)
+class Cause:
+    actor: str
+    kind: ActorKind
+    via: Interface
+
+    @classmethod
+    def system(cls, via: Interface) -> "Cause":
+        return cls(actor="system", kind=ActorKind.SYSTEM, via=via)

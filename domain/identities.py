@@ -1,0 +1,58 @@
+"""Index aggregate that makes a user identity unique in the write model.
+
+Its id derives from a blind key (a keyed hash of the identity computed by the application), so the
+log shows neither the identity nor anything that can be reversed into it without the server's key.
+"""
+
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.aggregate import FleetAggregate
+from domain.causes import Cause
+from domain.errors import Conflict
+
+NAMESPACE = UUID("8a0e4b8e-6a53-4f0c-9f37-5b8f3d1f2a10")
+
+
+class IdentityTaken(Conflict):
+    reason = "identity_taken"
+
+
+class IdentityIndex(FleetAggregate):
+    class Claimed(FleetAggregate.Created):
+        key: str
+        holder: UUID
+
+    @event(Claimed)
+    def __init__(self, key: str, holder: UUID, cause: Cause) -> None:
+        self.key = key
+        self.holder: UUID | None = holder
+
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return uuid5(NAMESPACE, key)
+
+    class Released(FleetAggregate.Event):
+        pass
+
+    class Reclaimed(FleetAggregate.Event):
+        holder: UUID
+
+    def release(self, cause: Cause) -> None:
+        if self.holder is not None:
+            self._release(cause=cause)
+
+    def reclaim(self, holder: UUID, cause: Cause) -> None:
+        if self.holder is not None and self.holder != holder:
+            raise IdentityTaken("identity is already taken", field="identity")
+        if self.holder is None:
+            self._reclaim(holder=holder, cause=cause)
+
+    @event(Released)
+    def _release(self, cause: Cause) -> None:
+        self.holder = None
+
+    @event(Reclaimed)
+    def _reclaim(self, holder: UUID, cause: Cause) -> None:
+        self.holder = holder

@@ -1,0 +1,242 @@
+"""The User aggregate: a person (or service account) that signs in and owns other entities."""
+
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.aggregate import FleetAggregate
+from domain.causes import Cause
+from domain.errors import Conflict, InvalidValue
+from domain.values import check_metadata, check_name, check_tags
+
+MIN_SECRET_LENGTH = 8
+MAX_SECRET_LENGTH = 256
+MAX_IDENTITY_LENGTH = 254
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    USER = "user"
+
+
+class Status(StrEnum):
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+    ERASED = "erased"
+
+
+class UserErased(Conflict):
+    reason = "user_erased"
+
+
+def check_identity(identity: str) -> str:
+    """Identities are compared exactly, so surrounding or inner whitespace is refused, not trimmed."""
+    if not identity:
+        raise InvalidValue("identity must not be empty", field="identity")
+    if len(identity) > MAX_IDENTITY_LENGTH:
+        raise InvalidValue(
+            f"identity must be at most {MAX_IDENTITY_LENGTH} characters", field="identity"
+        )
+    if any(c.isspace() or not c.isprintable() for c in identity):
+        raise InvalidValue(
+            "identity must not contain whitespace or control characters", field="identity"
+        )
+    return identity
+
+
+def check_secret(secret: str, field: str = "secret") -> str:
+    if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
+        raise InvalidValue(
+            f"secret must be {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters", field=field
+        )
+    return secret
+
+
+class User(FleetAggregate):
+    class Registered(FleetAggregate.Created):
+        identity: str | None
+        secret_hash: str
+        name: str | None
+        tags: list[str]
+        metadata: dict[str, Any] | None
+        role: Role
+        owner: UUID | None
+        personal_fields: ClassVar[frozenset[str]] = frozenset({"identity", "name", "metadata"})
+
+    @event(Registered)
+    def __init__(
+        self,
+        identity: str | None,
+        secret_hash: str,
+        name: str | None,
+        tags: list[str],
+        metadata: dict[str, Any] | None,
+        role: Role,
+        owner: UUID | None,
+        cause: Cause,
+    ) -> None:
+        self.identity = identity
+        self.secret_hash = secret_hash
+        self.name = name
+        self.tags = tags
+        self.metadata = metadata or {}
+        self.role = Role(role)
+        self.owner = owner
+        self.status = Status.ENABLED
+        self.updated_by: str | None = None
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: UUID,  # noqa: A002 - chosen by the caller, so a self-registration can name itself
+        identity: str,
+        secret_hash: str,
+        name: str,
+        tags: list[str],
+        metadata: dict[str, Any],
+        role: Role,
+        owner: UUID | None,
+        cause: Cause,
+    ) -> "User":
+        return cls._create(
+            cls.Registered,
+            id=id,
+            identity=check_identity(identity),
+            secret_hash=secret_hash,
+            name=check_name(name),
+            tags=check_tags(tags),
+            metadata=check_metadata(metadata),
+            role=role,
+            owner=owner,
+            cause=cause,
+        )
+
+    class Renamed(FleetAggregate.Event):
+        name: str | None
+        personal_fields: ClassVar[frozenset[str]] = frozenset({"name"})
+
+    class MetadataReplaced(FleetAggregate.Event):
+        metadata: dict[str, Any] | None
+        personal_fields: ClassVar[frozenset[str]] = frozenset({"metadata"})
+
+    class TagsReplaced(FleetAggregate.Event):
+        tags: list[str]
+
+    class OwnerChanged(FleetAggregate.Event):
+        owner: UUID | None
+
+    class IdentityChanged(FleetAggregate.Event):
+        identity: str | None
+        personal_fields: ClassVar[frozenset[str]] = frozenset({"identity"})
+
+    class SecretChanged(FleetAggregate.Event):
+        secret_hash: str
+
+    class Enabled(FleetAggregate.Event):
+        pass
+
+    class Disabled(FleetAggregate.Event):
+        pass
+
+    class Erased(FleetAggregate.Event):
+        """Personal data is forgotten by destroying its key; this records that it happened."""
+
+    @property
+    def is_erased(self) -> bool:
+        return self.status is Status.ERASED
+
+    def _check_live(self) -> None:
+        if self.is_erased:
+            raise UserErased("user has been erased")
+
+    def rename(self, name: str, cause: Cause) -> None:
+        self._check_live()
+        self._rename(name=check_name(name), cause=cause)
+
+    def replace_metadata(self, metadata: dict[str, Any], cause: Cause) -> None:
+        self._check_live()
+        self._replace_metadata(metadata=check_metadata(metadata), cause=cause)
+
+    def replace_tags(self, tags: list[str], cause: Cause) -> None:
+        self._check_live()
+        self._replace_tags(tags=check_tags(tags), cause=cause)
+
+    def change_owner(self, owner: UUID | None, cause: Cause) -> None:
+        self._check_live()
+        if owner == self.id:
+            raise InvalidValue("a user cannot own itself", field="owner")
+        self._change_owner(owner=owner, cause=cause)
+
+    def change_identity(self, identity: str, cause: Cause) -> None:
+        self._check_live()
+        self._change_identity(identity=check_identity(identity), cause=cause)
+
+    def change_secret(self, secret_hash: str, cause: Cause) -> None:
+        self._check_live()
+        self._change_secret(secret_hash=secret_hash, cause=cause)
+
+    def enable(self, cause: Cause) -> None:
+        """Enabling an enabled user records nothing: no fact changed."""
+        self._check_live()
+        if self.status is Status.DISABLED:
+            self._enable(cause=cause)
+
+    def disable(self, cause: Cause) -> None:
+        self._check_live()
+        if self.status is Status.ENABLED:
+            self._disable(cause=cause)
+
+    def erase(self, cause: Cause) -> None:
+        self._check_live()
+        self._erase(cause=cause)
+
+    @event(Renamed)
+    def _rename(self, name: str | None, cause: Cause) -> None:
+        self.name = name
+        self.updated_by = cause.actor
+
+    @event(MetadataReplaced)
+    def _replace_metadata(self, metadata: dict[str, Any] | None, cause: Cause) -> None:
+        self.metadata = metadata or {}
+        self.updated_by = cause.actor
+
+    @event(TagsReplaced)
+    def _replace_tags(self, tags: list[str], cause: Cause) -> None:
+        self.tags = tags
+        self.updated_by = cause.actor
+
+    @event(OwnerChanged)
+    def _change_owner(self, owner: UUID | None, cause: Cause) -> None:
+        self.owner = owner
+        self.updated_by = cause.actor
+
+    @event(IdentityChanged)
+    def _change_identity(self, identity: str | None, cause: Cause) -> None:
+        self.identity = identity
+        self.updated_by = cause.actor
+
+    @event(SecretChanged)
+    def _change_secret(self, secret_hash: str, cause: Cause) -> None:
+        self.secret_hash = secret_hash
+        self.updated_by = cause.actor
+
+    @event(Enabled)
+    def _enable(self, cause: Cause) -> None:
+        self.status = Status.ENABLED
+        self.updated_by = cause.actor
+
+    @event(Disabled)
+    def _disable(self, cause: Cause) -> None:
+        self.status = Status.DISABLED
+        self.updated_by = cause.actor
+
+    @event(Erased)
+    def _erase(self, cause: Cause) -> None:
+        self.identity = None
+        self.name = None
+        self.metadata = {}
+        self.status = Status.ERASED
+        self.updated_by = cause.actor

@@ -1,0 +1,36 @@
+"""The SQLAlchemy engine for read models and keys, on the same database as the event log."""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from infrastructure.schema import metadata
+
+
+def create_engine(database_url: str) -> sa.Engine:
+    if database_url.startswith("sqlite:"):
+        engine = sa.create_engine(
+            database_url.replace("sqlite:", "sqlite+pysqlite:", 1),
+            pool_size=16,
+            max_overflow=32,
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    url = database_url.split("://", 1)[1]
+    return sa.create_engine(
+        f"postgresql+psycopg://{url}", pool_size=16, max_overflow=16, pool_pre_ping=True
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside the one writer; the busy timeout queues writers instead of
+    failing them."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_schema(engine: sa.Engine) -> None:
+    metadata.create_all(engine)

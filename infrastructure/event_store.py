@@ -1,0 +1,155 @@
+"""The one event log of FleetID: the eventsourcing library's recorders behind a group-commit writer.
+
+The library commits once per save under a table lock. The writer instead takes every save that is
+pending when it wakes, inserts them in one transaction, and answers each caller with the log
+position of its last event. If the combined insert hits a version conflict, it falls back to one
+transaction per save, so that only the save that really conflicts fails.
+"""
+
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+
+from application.ports import StaleWrite
+from infrastructure.event_mapper import EventMapper, Sealer
+
+MAX_BATCH_EVENTS = 2000
+
+
+def persistence_env(database_url: str) -> dict[str, str]:
+    """Translate FLEETID_DATABASE_URL into the library's persistence settings."""
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": unquote(parts.path[1:] if parts.path.startswith("/") else parts.path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "fleetid",
+        "POSTGRES_HOST": parts.hostname or "localhost",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": "8",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }
+
+
+class EventLog(Application[UUID]):
+    """Event store, mapper and repository, configured from settings rather than os.environ."""
+
+    name = "FleetID"
+
+    def __init__(self, env: Mapping[str, str], sealer: Sealer) -> None:
+        self._sealer = sealer
+        super().__init__(
+            env={"AGGREGATE_CACHE_MAXSIZE": "10000", "CREATE_TABLE": "y", **env},
+        )
+
+    def construct_env(self, name: str, env: Any = None) -> Any:
+        """Only the settings given: stray POSTGRES_* variables of the host must not leak in."""
+        from eventsourcing.utils import Environment
+
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper(self._sealer)
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+
+@dataclass
+class _Intent:
+    events: list[StoredEvent]
+    done: threading.Event = field(default_factory=threading.Event)
+    position: int = 0
+    error: BaseException | None = None
+
+
+class GroupCommitWriter:
+    def __init__(self, log: EventLog, on_commit: Callable[[int], None]) -> None:
+        self._log = log
+        self._on_commit = on_commit
+        self._queue: queue.SimpleQueue[_Intent | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
+        self._thread.start()
+
+    def save(self, *aggregates: Aggregate) -> int:
+        """Store the aggregates' pending events atomically; return the last event's position."""
+        events = [e for a in aggregates for e in a.collect_events()]
+        if not events:
+            return 0
+        intent = _Intent([self._log.mapper.to_stored_event(e) for e in events])
+        self._queue.put(intent)
+        intent.done.wait()
+        if isinstance(intent.error, IntegrityError):
+            raise StaleWrite(str(intent.error)) from intent.error
+        if intent.error is not None:
+            raise intent.error
+        return intent.position
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, size, stop = [first], len(first.events), False
+            while size < MAX_BATCH_EVENTS:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+                size += len(nxt.events)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Intent]) -> None:
+        try:
+            self._insert(batch)
+        except IntegrityError:
+            for intent in batch:
+                try:
+                    self._insert([intent])
+                except BaseException as error:
+                    intent.error = error
+        except BaseException as error:
+            for intent in batch:
+                intent.error = error
+        last = max((i.position for i in batch if i.error is None), default=0)
+        if last:
+            self._on_commit(last)
+        for intent in batch:
+            intent.done.set()
+
+    def _insert(self, batch: list[_Intent]) -> None:
+        ids = self._log.recorder.insert_events([e for i in batch for e in i.events])
+        if not ids:
+            raise RuntimeError("the recorder returned no notification ids")
+        end = 0
+        for intent in batch:
+            end += len(intent.events)
+            intent.position = ids[end - 1]

@@ -1,0 +1,97 @@
+"""Read-model tables, documented for analysts who query them with SQL.
+
+History: every entity table keeps one row per version. A version was true from log position
+`valid_from` (inclusive) until `valid_to` (exclusive); the current version has `valid_to` NULL.
+"As of position p" is `valid_from <= p AND (valid_to IS NULL OR valid_to > p)`.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite would otherwise hand back naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+CURRENT = sa.text("valid_to IS NULL")
+
+
+def versioned(name: str, *columns: sa.Column[Any], comment: str) -> sa.Table:
+    """A history-keeping entity table: the columns given plus the version bookkeeping."""
+    table = sa.Table(
+        name,
+        metadata,
+        sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(36), nullable=False, comment="entity id (UUID)"),
+        *columns,
+        sa.Column("valid_from", sa.BigInteger, nullable=False, comment="first log position"),
+        sa.Column("valid_to", sa.BigInteger, comment="position that superseded it; NULL=current"),
+        comment=comment,
+    )
+    sa.Index(
+        f"ix_{name}_current",
+        table.c.id,
+        unique=True,
+        sqlite_where=CURRENT,
+        postgresql_where=CURRENT,
+    )
+    sa.Index(f"ix_{name}_history", table.c.id, table.c.valid_from)
+    return table
+
+
+users = versioned(
+    "users",
+    sa.Column("identity", sa.Text, comment="sign-in identity; NULL once erased"),
+    sa.Column("name", sa.Text, comment="display name; NULL once erased"),
+    sa.Column("tags", sa.JSON, nullable=False, comment="JSON array of strings"),
+    sa.Column("metadata", sa.JSON, comment="JSON object; NULL once erased"),
+    sa.Column("role", sa.String(16), nullable=False, comment="admin | user"),
+    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled | erased"),
+    sa.Column("owner", sa.String(36), comment="id of the user that owns this user"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    sa.Column(
+        "sessions_since",
+        UTCDateTime,
+        comment="tokens issued before this instant are refused (set when the user is disabled)",
+    ),
+    comment="Users, one row per version.",
+)
+sa.Index("ix_users_identity", users.c.identity, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index("ix_users_owner", users.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
+
+projection_positions = sa.Table(
+    "projection_positions",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False, comment="last log position applied"),
+    comment="Where each projection stopped; written in the same transaction as its rows.",
+)
+
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("subject", sa.String(64), primary_key=True),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    comment="Per-subject data keys (wrapped). Not part of the log: deleting a row erases a person.",
+)

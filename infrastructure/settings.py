@@ -1,0 +1,97 @@
+"""Settings, read once from `FLEETID_*` environment variables by the composition root."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+PREFIX = "FLEETID_"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path(".fleetid")
+    database_url: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    admin_identity: str = ""
+    admin_secret: str = ""
+    self_registration: bool = True
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 24 * 60 * 60
+    max_body_bytes: int = 1024 * 1024
+    argon2_memory_kib: int = 19 * 1024
+    argon2_iterations: int = 2
+    consistency_timeout: float = 5.0
+    workers: int = 40
+
+    secret_names = frozenset({"admin_secret", "database_url"})
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'fleetid.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, raw, f.default)
+        settings = cls(**values)  # type: ignore[arg-type]
+        scheme = urlsplit(settings.effective_database_url).scheme
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise SettingsError(
+                f"{PREFIX}DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}"
+            )
+        return settings
+
+    def masked(self) -> dict[str, str]:
+        """Effective settings as `fleetid config` prints them: secrets never leave in clear."""
+        shown: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "database_url":
+                value = mask_url(self.effective_database_url)
+            elif f.name in self.secret_names and value:
+                value = "****"
+            shown[PREFIX + f.name.upper()] = str(value)
+        return shown
+
+
+def mask_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":****@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}"
+        ) from None
+    return raw

@@ -1,0 +1,103 @@
+"""SQL over the `users` read model (current versions only)."""
+
+import json
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from application.ports import SessionState, UserFilter, UserPage, UserView
+from infrastructure.schema import users
+
+CURRENT = users.c.valid_to.is_(None)
+
+
+class SqlUserViews:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+
+    def get(self, user_id: UUID) -> UserView | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users).where(users.c.id == str(user_id), CURRENT)
+            ).first()
+        if row is None or row.status == "erased":
+            return None
+        return _view(row)
+
+    def session_state(self, user_id: UUID) -> SessionState | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users.c.status, users.c.role, users.c.sessions_since).where(
+                    users.c.id == str(user_id), CURRENT
+                )
+            ).first()
+        return None if row is None else SessionState(row.status, row.role, row.sessions_since)
+
+    def page(self, query: UserFilter) -> UserPage:
+        conditions: list[sa.ColumnElement[bool]] = [CURRENT]
+        conditions.append(
+            users.c.status != "erased" if query.status == "all" else users.c.status == query.status
+        )
+        if query.identity is not None:
+            conditions.append(users.c.identity == query.identity)
+        if query.name is not None:
+            conditions.append(users.c.name.ilike(f"%{_escape_like(query.name)}%", escape="\\"))
+        if query.tag is not None:
+            conditions.append(self._has_tag(query.tag))
+        if query.metadata:
+            conditions.append(self._contains_metadata(query.metadata))
+        if query.visible_to is not None:
+            me = str(query.visible_to)
+            conditions.append(sa.or_(users.c.id == me, users.c.owner == me))
+        where = sa.and_(*conditions)
+        with self._engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(users).where(where))
+            rows = conn.execute(
+                sa.select(users)
+                .where(where)
+                .order_by(users.c.created_at, users.c.id)
+                .offset(query.offset)
+                .limit(query.limit)
+            ).all()
+            count = int(total.scalar_one())
+        return UserPage(count, query.offset, query.limit, [_view(r) for r in rows])
+
+    def _has_tag(self, tag: str) -> sa.ColumnElement[bool]:
+        if self._postgres:
+            return sa.cast(users.c.tags, sa.dialects.postgresql.JSONB).contains([tag])
+        each = sa.func.json_each(users.c.tags).table_valued("value")
+        return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
+
+    def _contains_metadata(self, wanted: dict[str, Any]) -> sa.ColumnElement[bool]:
+        """Rows whose metadata holds every given key with the given value."""
+        if self._postgres:
+            return sa.cast(users.c["metadata"], sa.dialects.postgresql.JSONB).contains(wanted)
+        return sa.and_(
+            *(
+                sa.func.json_extract(users.c["metadata"], f"$.{json.dumps(key)}")
+                == sa.func.json_extract(json.dumps(value), "$")
+                for key, value in wanted.items()
+            )
+        )
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _view(row: sa.Row[Any]) -> UserView:
+    return UserView(
+        id=UUID(row.id),
+        identity=row.identity,
+        name=row.name,
+        tags=list(row.tags or []),
+        metadata=dict(row.metadata or {}),
+        role=row.role,
+        status=row.status,
+        owner=UUID(row.owner) if row.owner else None,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )

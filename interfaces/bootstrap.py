@@ -1,0 +1,96 @@
+"""The composition root: builds FleetID from settings for the REST app, the CLI and the tests."""
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from application.projections.users import UsersProjection
+from application.sessions import Sessions
+from application.user_queries import UserQueries
+from application.users import UserCommands
+from domain.causes import Interface
+from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.database import create_engine, create_schema
+from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
+from infrastructure.keyfiles import random_key, signing_key
+from infrastructure.passwords import Argon2Hasher
+from infrastructure.projection_runner import ProjectionRunner
+from infrastructure.settings import Settings
+from infrastructure.subject_keys import SubjectKeyring
+from infrastructure.tokens import JwtCodec
+from infrastructure.user_views import SqlUserViews
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FleetID:
+    settings: Settings
+    engine: sa.Engine
+    keyring: SubjectKeyring
+    log: EventLog
+    writer: GroupCommitWriter
+    projections: ProjectionRunner
+    users: UserCommands
+    user_queries: UserQueries
+    sessions: Sessions
+
+    def close(self) -> None:
+        self.projections.stop()
+        self.writer.close()
+        self.log.close()
+        self.engine.dispose()
+
+
+def build(settings: Settings, *, follow: bool = True) -> FleetID:
+    """Wire everything; with `follow`, catch the read models up and keep them following the log."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys_dir = settings.data_dir / "keys"
+    url = settings.effective_database_url
+    engine = create_engine(url)
+    create_schema(engine)
+    keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
+    event_log = EventLog(persistence_env(url), keyring)
+    runner = ProjectionRunner(
+        event_log,
+        engine,
+        [UsersProjection()],
+        timeout=settings.consistency_timeout,
+        listen_url=None if settings.is_sqlite else url,
+    )
+    writer = GroupCommitWriter(event_log, on_commit=runner.wake)
+    hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
+    blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
+    views = SqlUserViews(engine)
+    fleet = FleetID(
+        settings=settings,
+        engine=engine,
+        keyring=keyring,
+        log=event_log,
+        writer=writer,
+        projections=runner,
+        users=UserCommands(event_log, writer, runner, hasher, blind, keyring),
+        user_queries=UserQueries(views),
+        sessions=Sessions(
+            event_log,
+            views,
+            hasher,
+            blind,
+            JwtCodec(signing_key(keys_dir / "token-signing.pem")),
+            settings.access_token_ttl,
+            settings.refresh_token_ttl,
+        ),
+    )
+    if follow:
+        runner.catch_up()
+        runner.start()
+    return fleet
+
+
+def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
+    settings = fleet.settings
+    if settings.admin_identity and settings.admin_secret:
+        created = fleet.users.ensure_admin(settings.admin_identity, settings.admin_secret, via)
+        if created:
+            log.info("created the first admin, user %s", created.id)

@@ -1,0 +1,113 @@
+"""`fleetid`: serve the API, show the effective settings, rebuild read models, erase a user."""
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from uuid import UUID
+
+from domain.causes import Cause, Interface
+from domain.errors import DomainError
+from infrastructure.settings import Settings, SettingsError
+from interfaces.bootstrap import build, ensure_first_admin
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fleetid", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API and the projections")
+    serve.add_argument("--host", help="listen address (FLEETID_HTTP_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (FLEETID_HTTP_PORT)")
+
+    commands.add_parser("config", help="print the effective settings, secrets masked")
+
+    projections = commands.add_parser("projections", help="read-model maintenance")
+    projection_commands = projections.add_subparsers(dest="action", required=True)
+    projection_commands.add_parser(
+        "rebuild", help="drop the read models and replay the log (stop servers first)"
+    )
+
+    users = commands.add_parser("users", help="user administration")
+    user_commands = users.add_subparsers(dest="action", required=True)
+    erase = user_commands.add_parser("erase", help="forget a user's personal data for good")
+    erase.add_argument("user_id", type=UUID)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"fleetid: {error}", file=sys.stderr)
+        return 2
+    try:
+        match args.command:
+            case "serve":
+                return _serve(settings, args.host, args.port)
+            case "config":
+                for name, value in settings.masked().items():
+                    print(f"{name}={value}")
+                return 0
+            case "projections":
+                return _rebuild(settings)
+            case "users":
+                return _erase(settings, args.user_id)
+    except DomainError as error:
+        print(f"fleetid: {error.message}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from interfaces.rest.app import create_app
+
+    fleet = build(settings)
+    try:
+        ensure_first_admin(fleet, Interface.CLI)
+        uvicorn.run(
+            create_app(fleet),
+            host=host or settings.http_host,
+            port=port or settings.http_port,
+            access_log=False,
+            log_level="info",
+        )
+    finally:
+        fleet.close()
+    return 0
+
+
+def _rebuild(settings: Settings) -> int:
+    fleet = build(settings, follow=False)
+    started = time.perf_counter()
+    try:
+        applied = fleet.projections.rebuild(_progress_bar)
+    finally:
+        fleet.close()
+    elapsed = time.perf_counter() - started
+    rate = applied / elapsed if elapsed > 0 else 0.0
+    print(f"\nrebuilt read models from {applied} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
+    return 0
+
+
+def _progress_bar(position: int, target: int, width: int = 40) -> None:
+    done = min(1.0, position / target) if target else 1.0
+    filled = int(done * width)
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r[{bar}] {done:6.1%} position {position}/{target}", end="", file=sys.stderr, flush=True)
+
+
+def _erase(settings: Settings, user_id: UUID) -> int:
+    fleet = build(settings)
+    try:
+        fleet.users.erase(user_id, Cause.system(Interface.CLI))
+    finally:
+        fleet.close()
+    print(f"erased the personal data of user {user_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

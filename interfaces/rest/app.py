@@ -1,0 +1,76 @@
+"""The Litestar application: controllers, dependencies, errors, body limits and OpenAPI."""
+
+from typing import Any
+
+import anyio.to_thread
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import ClientException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from interfaces.bootstrap import FleetID
+from interfaces.rest.auth import auth_dependencies, bearer_token
+from interfaces.rest.errors import HANDLERS
+from interfaces.rest.users import UsersController
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+async def require_json(request: Request[Any, Any, Any]) -> None:
+    """Bodies must be JSON: anything else is refused before a handler sees it."""
+    if request.method not in BODY_METHODS:
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if has_body and media_type != "application/json" and not media_type.endswith("+json"):
+        raise ClientException(
+            status_code=415, detail="request bodies must be sent as application/json"
+        )
+
+
+def create_app(fleet: FleetID) -> Litestar:
+    settings = fleet.settings
+
+    def size_thread_pool() -> None:
+        """Blocking handlers wait on group commits; the pool must outnumber concurrent clients."""
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
+
+    dependencies: dict[str, Provide] = {
+        "user_commands": Provide(lambda: fleet.users, use_cache=True, sync_to_thread=False),
+        "user_queries": Provide(lambda: fleet.user_queries, use_cache=True, sync_to_thread=False),
+        "sessions": Provide(lambda: fleet.sessions, use_cache=True, sync_to_thread=False),
+        "self_registration": Provide(
+            lambda: settings.self_registration, use_cache=True, sync_to_thread=False
+        ),
+        "request_token": Provide(bearer_token, sync_to_thread=False),
+        **auth_dependencies(fleet.sessions),
+    }
+    return Litestar(
+        route_handlers=[UsersController],
+        dependencies=dependencies,
+        exception_handlers=HANDLERS,
+        before_request=require_json,
+        on_startup=[size_thread_pool],
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"fleet": fleet}),
+        openapi_config=OpenAPIConfig(
+            title="FleetID",
+            version="0.1.0",
+            description="Event-sourced identity backend for IoT fleets.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/")],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", bearer_format="JWT"
+                    )
+                }
+            ),
+            security=[{"BearerToken": []}],
+        ),
+    )

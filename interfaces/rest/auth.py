@@ -1,0 +1,37 @@
+"""Bearer-token authentication as Litestar dependencies."""
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+
+from application.authorization import Actor
+from application.sessions import Sessions
+from domain.errors import Unauthenticated
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def auth_dependencies(sessions: Sessions) -> dict[str, Provide]:
+    def actor(request: Request[Any, Any, Any]) -> Actor:
+        token = bearer_token(request)
+        if token is None:
+            raise Unauthenticated("missing bearer token")
+        return sessions.authenticate(token)
+
+    def optional_actor(request: Request[Any, Any, Any]) -> Actor | None:
+        token = bearer_token(request)
+        return None if token is None else sessions.authenticate(token)
+
+    return {
+        "actor": Provide(actor, sync_to_thread=True),
+        "optional_actor": Provide(optional_actor, sync_to_thread=True),
+    }

@@ -1,0 +1,110 @@
+"""The one error shape of the API and the one map from exceptions to status codes.
+
+Every error body is `{"status": int, "error": reason, "message": text, "field": name-or-null}`.
+"""
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from application.ports import ConsistencyTimeout
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (InvalidValue, 400),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+]
+
+REASON_OF_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`")
+
+
+class Problem(msgspec.Struct):
+    status: int
+    error: str
+    message: str
+    field: str | None = None
+
+
+def problem(status: int, error: str, message: str, field: str | None = None) -> Response[Any]:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(
+        Problem(status, error, message, field),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
+    return problem(status, exc.reason, exc.message, exc.field)
+
+
+def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Litestar/msgspec validation: name the offending field as a dotted path."""
+    extra = exc.extra if isinstance(exc.extra, list) and exc.extra else None
+    if extra is None:
+        reason = "malformed_json" if "JSON" in exc.detail else "bad_request"
+        return problem(400, reason, exc.detail)
+    first: dict[str, Any] = extra[0]
+    message = str(first.get("message", exc.detail))
+    field = first.get("key")
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        field = f"{field}.{missing.group(1)}" if field and field != "data" else missing.group(1)
+    if field == "data":
+        field = None
+    return problem(400, "invalid_value", message, field)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    return problem(status, REASON_OF_STATUS.get(status, "error"), exc.detail)
+
+
+def consistency_timeout(_: Request[Any, Any, Any], exc: ConsistencyTimeout) -> Response[Any]:
+    """The change is stored; only its visibility in queries is late, and the client must know."""
+    return problem(503, "read_model_lagging", f"change stored, but {exc}")
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal_error", "internal server error")
+
+
+HANDLERS: dict[type[Exception], Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    ConsistencyTimeout: consistency_timeout,
+    Exception: internal_error,
+}

@@ -1,0 +1,130 @@
+"""Request and response bodies of the users and tokens API, as the seed document names them."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from application.ports import UserPage, UserView
+from application.sessions import TokenPair
+from domain.errors import InvalidValue
+from domain.users import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH
+from domain.values import MAX_NAME_LENGTH
+
+ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+"""What the API has always answered for 'never updated'."""
+
+Identity = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
+Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
+Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
+
+
+class NewCredentials(Struct):
+    identity: Identity
+    secret: Secret
+
+
+class CreateUser(Struct, kw_only=True):
+    credentials: NewCredentials
+    name: Name = ""
+    tags: list[str] = []
+    metadata: dict[str, Any] = {}
+    status: Literal["enabled", "disabled"] = "enabled"
+    role: Literal["admin", "user"] = "user"
+
+
+class UpdateUser(Struct, kw_only=True):
+    name: Name | UnsetType = UNSET
+    metadata: dict[str, Any] | UnsetType = UNSET
+
+
+class UpdateTags(Struct):
+    tags: list[str]
+
+
+class UpdateOwner(Struct):
+    owner: UUID
+
+
+class UpdateIdentity(Struct):
+    identity: Identity
+
+
+class ChangeSecret(Struct):
+    old_secret: Secret
+    new_secret: Secret
+
+
+class IssueToken(Struct):
+    identity: Identity
+    secret: Secret
+
+
+class Credentials(Struct, omit_defaults=True):
+    identity: str | None = None
+
+
+class UserResponse(Struct, kw_only=True, omit_defaults=True):
+    id: UUID
+    name: str = ""
+    tags: list[str] = []
+    owner: UUID | None = None
+    credentials: Credentials
+    metadata: dict[str, Any] = {}
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+    status: str
+    role: str
+
+    @classmethod
+    def of(cls, view: UserView) -> "UserResponse":
+        return cls(
+            id=view.id,
+            name=view.name or "",
+            tags=view.tags,
+            owner=view.owner,
+            credentials=Credentials(view.identity),
+            metadata=view.metadata,
+            created_at=view.created_at,
+            updated_at=view.updated_at or ZERO_TIME,
+            updated_by=view.updated_by,
+            status=view.status,
+            role=view.role,
+        )
+
+
+class UserPageResponse(Struct):
+    limit: int
+    offset: int
+    total: int
+    users: list[UserResponse]
+
+    @classmethod
+    def of(cls, page: UserPage) -> "UserPageResponse":
+        return cls(page.limit, page.offset, page.total, [UserResponse.of(u) for u in page.users])
+
+
+class TokenResponse(Struct):
+    access_token: str
+    refresh_token: str
+    access_type: str
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> "TokenResponse":
+        return cls(pair.access_token, pair.refresh_token, pair.access_type)
+
+
+def parse_metadata_filter(raw: str | None) -> dict[str, Any] | None:
+    """The `metadata` query parameter is a JSON object to match against."""
+    if raw is None:
+        return None
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise InvalidValue("metadata must be a JSON object", field="metadata") from None
+    if not isinstance(value, dict):
+        raise InvalidValue("metadata must be a JSON object", field="metadata")
+    return value
