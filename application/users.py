@@ -104,7 +104,9 @@ class UserCommands:
 
         return self._change(actor, user_id, via, change)
 
-    def replace_tags(self, actor: Actor, user_id: UUID, tags: list[str], via: Interface) -> UserView:
+    def replace_tags(
+        self, actor: Actor, user_id: UUID, tags: list[str], via: Interface
+    ) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_visible_user(actor, user.id, user.owner)
             user.replace_tags(tags, cause)
@@ -199,9 +201,7 @@ class UserCommands:
         except IdentityTaken:
             return None
 
-    def _register(
-        self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
-    ) -> UserView:
+    def _register(self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause) -> UserView:
         check_identity(new.identity)
         secret_hash = self._hasher.hash(check_secret(new.secret))
 
@@ -244,7 +244,9 @@ class UserCommands:
         index_id = self.index_id(identity)
         index = self._reader.get(index_id)
         if index is None:
-            return IdentityIndex(key=self._blind.key(identity.casefold()), holder=holder, cause=cause)
+            return IdentityIndex(
+                key=self._blind.key(identity.casefold()), holder=holder, cause=cause
+            )
         if not isinstance(index, IdentityIndex):
             raise TypeError(f"{index_id} is not an identity index")
         index.reclaim(holder, cause)

@@ -11,7 +11,7 @@ class FleetAggregate(Aggregate):
     class Event(Aggregate.Event):
         cause: Cause
         personal_fields: ClassVar[frozenset[str]] = frozenset()
-        """Fields holding personal data of the aggregate's subject: sealed per subject in the log."""
+        """Fields holding the subject's personal data: sealed under the subject's key in the log."""
 
     class Created(Event, Aggregate.Created):
         pass

@@ -32,7 +32,7 @@ class UserErased(Conflict):
 
 
 def check_identity(identity: str) -> str:
-    """Identities are compared exactly, so surrounding or inner whitespace is refused, not trimmed."""
+    """Whitespace is refused rather than trimmed: an identity is never silently changed."""
     if not identity:
         raise InvalidValue("identity must not be empty", field="identity")
     if len(identity) > MAX_IDENTITY_LENGTH:
@@ -91,7 +91,7 @@ class User(FleetAggregate):
     def register(
         cls,
         *,
-        id: UUID,  # noqa: A002 - chosen by the caller, so a self-registration can name itself
+        id: UUID,
         identity: str,
         secret_hash: str,
         name: str,

@@ -66,7 +66,9 @@ class EventMapper(Mapper[UUID]):
         for name in getattr(cls, "personal_fields", ()):
             if state.get(name) is not None:
                 plain = self._sealer.unseal(subject, name, state[name])
-                state[name] = None if plain is None else msgspec.json.decode(plain, type=hints[name])
+                state[name] = (
+                    None if plain is None else msgspec.json.decode(plain, type=hints[name])
+                )
         typed = msgspec.structs.asdict(msgspec.convert(state, _state_struct(cls)))
         typed["originator_id"] = UUID(str(stored_event.originator_id))
         typed["originator_version"] = stored_event.originator_version
@@ -94,8 +96,6 @@ def _state_struct(cls: type) -> type[msgspec.Struct]:
 
     Personal fields were already unsealed and typed, and stay as they are (they may be None
     after an erasure whatever their declared type)."""
-    personal = getattr(cls, "personal_fields", frozenset())
-    fields = [
-        (name, Any if name in personal else hint) for name, hint in _field_types(cls).items()
-    ]
+    personal: frozenset[str] = getattr(cls, "personal_fields", frozenset())
+    fields = [(name, Any if name in personal else hint) for name, hint in _field_types(cls).items()]
     return msgspec.defstruct(f"{cls.__qualname__}State", fields)

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Create the file exclusively with mode 0600 so that two starting processes agree on one key."""
+    """Exclusive create, mode 0600: two processes starting at once still agree on one key."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

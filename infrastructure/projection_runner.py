@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import psycopg
-from psycopg import sql
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEventProtocol
+from psycopg import sql
 
 from application.ports import ConsistencyTimeout, RowWriter
 from infrastructure.event_store import EventLog
@@ -170,11 +170,10 @@ class ProjectionRunner:
 
     def _load_positions(self) -> dict[str, int]:
         with self._engine.connect() as conn:
-            saved = dict(
-                conn.execute(
-                    sa.select(projection_positions.c.name, projection_positions.c.position)
-                ).all()
-            )
+            rows = conn.execute(
+                sa.select(projection_positions.c.name, projection_positions.c.position)
+            ).all()
+        saved: dict[str, int] = {row.name: row.position for row in rows}
         return {p.name: int(saved.get(p.name, 0)) for p in self._projections}
 
     @staticmethod

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from application.ports import SessionState, UserFilter, UserPage, UserView
 from infrastructure.schema import users
@@ -19,9 +20,7 @@ class SqlUserViews:
 
     def get(self, user_id: UUID) -> UserView | None:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(users).where(users.c.id == str(user_id), CURRENT)
-            ).first()
+            row = conn.execute(sa.select(users).where(users.c.id == str(user_id), CURRENT)).first()
         if row is None or row.status == "erased":
             return None
         return _view(row)
@@ -66,14 +65,14 @@ class SqlUserViews:
 
     def _has_tag(self, tag: str) -> sa.ColumnElement[bool]:
         if self._postgres:
-            return sa.cast(users.c.tags, sa.dialects.postgresql.JSONB).contains([tag])
+            return sa.cast(users.c.tags, JSONB).contains([tag])
         each = sa.func.json_each(users.c.tags).table_valued("value")
         return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
     def _contains_metadata(self, wanted: dict[str, Any]) -> sa.ColumnElement[bool]:
         """Rows whose metadata holds every given key with the given value."""
         if self._postgres:
-            return sa.cast(users.c["metadata"], sa.dialects.postgresql.JSONB).contains(wanted)
+            return sa.cast(users.c["metadata"], JSONB).contains(wanted)
         return sa.and_(
             *(
                 sa.func.json_extract(users.c["metadata"], f"$.{json.dumps(key)}")

@@ -96,7 +96,9 @@ def _progress_bar(position: int, target: int, width: int = 40) -> None:
     done = min(1.0, position / target) if target else 1.0
     filled = int(done * width)
     bar = "#" * filled + "-" * (width - filled)
-    print(f"\r[{bar}] {done:6.1%} position {position}/{target}", end="", file=sys.stderr, flush=True)
+    print(
+        f"\r[{bar}] {done:6.1%} position {position}/{target}", end="", file=sys.stderr, flush=True
+    )
 
 
 def _erase(settings: Settings, user_id: UUID) -> int:

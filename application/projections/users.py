@@ -5,6 +5,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from application.ports import RowWriter
+from domain.aggregate import FleetAggregate
 from domain.users import User
 
 TABLE = "users"
@@ -13,7 +14,7 @@ PERSONAL_COLUMNS: dict[str, Any] = {"identity": None, "name": None, "metadata": 
 
 class UsersProjection:
     name = "users"
-    tables = (TABLE,)
+    tables: tuple[str, ...] = (TABLE,)
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
         key = str(event.originator_id)
@@ -38,7 +39,7 @@ class UsersProjection:
             )
             return
         changes = self._changes(event)
-        if changes is None:
+        if changes is None or not isinstance(event, FleetAggregate.Event):
             return
         if isinstance(event, User.Erased):
             rows.scrub(TABLE, key, PERSONAL_COLUMNS)

@@ -66,9 +66,7 @@ def create_app(fleet: FleetID) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(path="/")],
             components=Components(
                 security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http", scheme="bearer", bearer_format="JWT"
-                    )
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
                 }
             ),
             security=[{"BearerToken": []}],

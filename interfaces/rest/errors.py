@@ -101,7 +101,7 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     return problem(500, "internal_error", "internal server error")
 
 
-HANDLERS: dict[type[Exception], Any] = {
+HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

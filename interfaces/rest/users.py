@@ -4,7 +4,9 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from msgspec import UNSET
 
 from application.authorization import Actor
 from application.ports import UserFilter
@@ -12,8 +14,8 @@ from application.sessions import Sessions
 from application.user_queries import MAX_PAGE, UserQueries
 from application.users import NewUser, UserCommands
 from domain.causes import Interface
+from domain.errors import Unauthenticated
 from domain.users import Role, Status
-from interfaces.rest.auth import bearer_token
 from interfaces.rest.user_schemas import (
     ChangeSecret,
     CreateUser,
@@ -27,11 +29,12 @@ from interfaces.rest.user_schemas import (
     UserResponse,
     parse_metadata_filter,
 )
-from domain.errors import Unauthenticated
-from msgspec import UNSET
 
 REST = Interface.REST
-UserId = Annotated[UUID, Parameter(description="user id")]
+UserId = Annotated[UUID, PathParameter(description="user id")]
+ActorDep = NamedDependency[Actor]
+Commands = NamedDependency[UserCommands]
+Queries = NamedDependency[UserQueries]
 
 
 class UsersController(Controller):
@@ -41,10 +44,10 @@ class UsersController(Controller):
     @post("/", sync_to_thread=True, summary="Create a user (self-registration without a token)")
     def create(
         self,
-        data: CreateUser,
-        optional_actor: Actor | None,
-        user_commands: UserCommands,
-        self_registration: bool,
+        data: JSONBody[CreateUser],
+        optional_actor: NamedDependency[Actor | None],
+        user_commands: Commands,
+        self_registration: NamedDependency[bool],
     ) -> Response[UserResponse]:
         if optional_actor is None and not self_registration:
             raise Unauthenticated("self-registration is disabled; sign in to create users")
@@ -65,38 +68,40 @@ class UsersController(Controller):
         )
 
     @post("/tokens/issue", sync_to_thread=True, summary="Sign in: issue access and refresh tokens")
-    def issue_token(self, data: IssueToken, sessions: Sessions) -> Response[TokenResponse]:
+    def issue_token(
+        self, data: JSONBody[IssueToken], sessions: NamedDependency[Sessions]
+    ) -> Response[TokenResponse]:
         pair = sessions.issue(data.identity, data.secret)
         return Response(TokenResponse.of(pair), status_code=201)
 
     @post("/tokens/refresh", sync_to_thread=True, summary="Trade a refresh token for new tokens")
     def refresh_token(
-        self, request_token: str | None, sessions: Sessions
+        self, request_token: NamedDependency[str | None], sessions: NamedDependency[Sessions]
     ) -> Response[TokenResponse]:
         if request_token is None:
             raise Unauthenticated("missing bearer refresh token")
         return Response(TokenResponse.of(sessions.refresh(request_token)), status_code=201)
 
     @get("/profile", sync_to_thread=True, summary="The signed-in user")
-    def profile(self, actor: Actor, user_queries: UserQueries) -> UserResponse:
+    def profile(self, actor: ActorDep, user_queries: Queries) -> UserResponse:
         return UserResponse.of(user_queries.get(actor, actor.id))
 
     @get("/{user_id:uuid}", sync_to_thread=True, summary="A user by id")
-    def get_user(self, user_id: UserId, actor: Actor, user_queries: UserQueries) -> UserResponse:
+    def get_user(self, user_id: UserId, actor: ActorDep, user_queries: Queries) -> UserResponse:
         return UserResponse.of(user_queries.get(actor, user_id))
 
     @get("/", sync_to_thread=True, summary="List users (admins: all; others: self and owned)")
     def list_users(
         self,
-        actor: Actor,
-        user_queries: UserQueries,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 10,
-        name: str | None = None,
-        identity: str | None = None,
-        tag: str | None = None,
-        status: Literal["enabled", "disabled", "all"] = "enabled",
-        metadata: Annotated[str | None, Parameter(description="JSON object to match")] = None,
+        actor: ActorDep,
+        user_queries: Queries,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        name: FromQuery[str | None] = None,
+        identity: FromQuery[str | None] = None,
+        tag: FromQuery[str | None] = None,
+        status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
+        metadata: Annotated[str | None, QueryParameter(description="JSON object to match")] = None,
     ) -> UserPageResponse:
         query = UserFilter(
             offset=offset,
@@ -111,7 +116,7 @@ class UsersController(Controller):
 
     @patch("/{user_id:uuid}", sync_to_thread=True, summary="Update name and/or metadata")
     def update(
-        self, user_id: UserId, data: UpdateUser, actor: Actor, user_commands: UserCommands
+        self, user_id: UserId, data: JSONBody[UpdateUser], actor: ActorDep, user_commands: Commands
     ) -> UserResponse:
         view = user_commands.update(
             actor,
@@ -124,34 +129,38 @@ class UsersController(Controller):
 
     @patch("/{user_id:uuid}/tags", sync_to_thread=True, summary="Replace tags")
     def update_tags(
-        self, user_id: UserId, data: UpdateTags, actor: Actor, user_commands: UserCommands
+        self, user_id: UserId, data: JSONBody[UpdateTags], actor: ActorDep, user_commands: Commands
     ) -> UserResponse:
         return UserResponse.of(user_commands.replace_tags(actor, user_id, data.tags, REST))
 
     @patch("/{user_id:uuid}/owner", sync_to_thread=True, summary="Change owner")
     def update_owner(
-        self, user_id: UserId, data: UpdateOwner, actor: Actor, user_commands: UserCommands
+        self, user_id: UserId, data: JSONBody[UpdateOwner], actor: ActorDep, user_commands: Commands
     ) -> UserResponse:
         return UserResponse.of(user_commands.change_owner(actor, user_id, data.owner, REST))
 
     @patch("/{user_id:uuid}/identity", sync_to_thread=True, summary="Change identity")
     def update_identity(
-        self, user_id: UserId, data: UpdateIdentity, actor: Actor, user_commands: UserCommands
+        self,
+        user_id: UserId,
+        data: JSONBody[UpdateIdentity],
+        actor: ActorDep,
+        user_commands: Commands,
     ) -> UserResponse:
         view = user_commands.change_identity(actor, user_id, data.identity, REST)
         return UserResponse.of(view)
 
     @patch("/secret", sync_to_thread=True, summary="Change the signed-in user's secret")
     def change_secret(
-        self, data: ChangeSecret, actor: Actor, user_commands: UserCommands
+        self, data: JSONBody[ChangeSecret], actor: ActorDep, user_commands: Commands
     ) -> UserResponse:
         view = user_commands.change_secret(actor, data.old_secret, data.new_secret, REST)
         return UserResponse.of(view)
 
     @post("/{user_id:uuid}/enable", sync_to_thread=True, status_code=200, summary="Enable")
-    def enable(self, user_id: UserId, actor: Actor, user_commands: UserCommands) -> UserResponse:
+    def enable(self, user_id: UserId, actor: ActorDep, user_commands: Commands) -> UserResponse:
         return UserResponse.of(user_commands.enable(actor, user_id, REST))
 
     @post("/{user_id:uuid}/disable", sync_to_thread=True, status_code=200, summary="Disable")
-    def disable(self, user_id: UserId, actor: Actor, user_commands: UserCommands) -> UserResponse:
+    def disable(self, user_id: UserId, actor: ActorDep, user_commands: Commands) -> UserResponse:
         return UserResponse.of(user_commands.disable(actor, user_id, REST))
