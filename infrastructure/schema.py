@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
 
@@ -31,6 +32,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 metadata = sa.MetaData()
+
+Document = sa.JSON().with_variant(JSONB(), "postgresql")
+"""JSON everywhere, JSONB on PostgreSQL so analysts (and filters) can use containment and indexes."""
 
 CURRENT = sa.text("valid_to IS NULL")
 
@@ -62,8 +66,8 @@ users = versioned(
     "users",
     sa.Column("identity", sa.Text, comment="sign-in identity; NULL once erased"),
     sa.Column("name", sa.Text, comment="display name; NULL once erased"),
-    sa.Column("tags", sa.JSON, nullable=False, comment="JSON array of strings"),
-    sa.Column("metadata", sa.JSON, comment="JSON object; NULL once erased"),
+    sa.Column("tags", Document, nullable=False, comment="JSON array of strings"),
+    sa.Column("metadata", Document, comment="JSON object; NULL once erased"),
     sa.Column("role", sa.String(16), nullable=False, comment="admin | user"),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled | erased"),
     sa.Column("owner", sa.String(36), comment="id of the user that owns this user"),

@@ -65,14 +65,14 @@ class SqlUserViews:
 
     def _has_tag(self, tag: str) -> sa.ColumnElement[bool]:
         if self._postgres:
-            return sa.cast(users.c.tags, JSONB).contains([tag])
+            return sa.type_coerce(users.c.tags, JSONB).contains([tag])
         each = sa.func.json_each(users.c.tags).table_valued("value")
         return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
     def _contains_metadata(self, wanted: dict[str, Any]) -> sa.ColumnElement[bool]:
         """Rows whose metadata holds every given key with the given value."""
         if self._postgres:
-            return sa.cast(users.c["metadata"], JSONB).contains(wanted)
+            return sa.type_coerce(users.c["metadata"], JSONB).contains(wanted)
         return sa.and_(
             *(
                 sa.func.json_extract(users.c["metadata"], f"$.{json.dumps(key)}")

@@ -1,0 +1,36 @@
+"""Small HTTP helpers for API tests: register, sign in, and authorization headers."""
+
+from typing import Any
+
+from litestar.testing import TestClient
+
+from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sign_in(client: TestClient[Any], identity: str, secret: str) -> str:
+    response = client.post("/users/tokens/issue", json={"identity": identity, "secret": secret})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def admin_token(client: TestClient[Any]) -> str:
+    return sign_in(client, ADMIN_IDENTITY, ADMIN_SECRET)
+
+
+def register(
+    client: TestClient[Any],
+    identity: str,
+    secret: str = "12345678",
+    token: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    body = {"credentials": {"identity": identity, "secret": secret}, **fields}
+    response = client.post("/users", json=body, headers=bearer(token) if token else {})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

@@ -1,0 +1,207 @@
+"""Users through the applications, the event log and the projections, on SQLite and PostgreSQL."""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+import sqlalchemy as sa
+
+from application.authorization import Actor
+from application.ports import UserFilter
+from application.users import NewUser
+from domain.causes import ActorKind, Cause, Interface
+from domain.errors import Conflict, NotFound
+from domain.users import Role, User
+from infrastructure.schema import metadata
+from infrastructure.settings import Settings
+from interfaces.bootstrap import FleetID, build
+
+CLI = Interface.CLI
+ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
+
+
+def register(fleet: FleetID, identity: str, **fields: Any) -> UUID:
+    new = NewUser(identity=identity, secret="correct horse battery", **fields)
+    return fleet.users.register(new, ADMIN, CLI).id
+
+
+def run_threads(count: int, target: Callable[[int], None]) -> None:
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def dump(fleet: FleetID) -> dict[str, list[tuple[Any, ...]]]:
+    with fleet.engine.connect() as conn:
+        return {
+            name: [
+                tuple(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key))
+            ]
+            for name, table in metadata.tables.items()
+            if name != "subject_keys"
+        }
+
+
+def raw_events(fleet: FleetID) -> list[tuple[str, bytes]]:
+    table = fleet.log.recorder.events_table_name  # type: ignore[attr-defined]
+    with fleet.engine.connect() as conn:
+        rows = conn.execute(sa.text(f"SELECT topic, state FROM {table}")).all()
+    return [(row[0], bytes(row[1])) for row in rows]
+
+
+def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
+    user_id = register(fleet, "ann@fleet.example", name="Ann", tags=["ops"])
+
+    fleet.users.replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
+    page = fleet.user_queries.page(ADMIN, UserFilter(tag="night"))
+
+    assert [u.id for u in page.users] == [user_id]
+    assert page.users[0].tags == ["ops", "night"]
+
+
+def test_every_event_records_its_cause(fleet: FleetID) -> None:
+    user_id = register(fleet, "bob@fleet.example")
+    fleet.users.disable(ADMIN, user_id, Interface.REST)
+
+    user = fleet.log.repository.get(user_id)
+    events = fleet.log.repository.event_store.get(user_id)
+
+    assert isinstance(user, User)
+    causes = [e.cause for e in events]  # type: ignore[attr-defined]
+    assert causes == [
+        Cause(str(ADMIN.id), ActorKind.USER, CLI),
+        Cause(str(ADMIN.id), ActorKind.USER, Interface.REST),
+    ]
+
+
+def test_concurrent_commands_on_many_users_are_group_committed(fleet: FleetID) -> None:
+    ids = [register(fleet, f"user{i}@fleet.example") for i in range(20)]
+    errors: list[BaseException] = []
+
+    def update(i: int) -> None:
+        try:
+            for round_ in range(5):
+                fleet.users.replace_tags(ADMIN, ids[i], [f"round-{round_}"], CLI)
+        except BaseException as error:
+            errors.append(error)
+
+    run_threads(20, update)
+
+    assert errors == []
+    page = fleet.user_queries.page(ADMIN, UserFilter(tag="round-4", limit=100))
+    assert {u.id for u in page.users} == set(ids)
+
+
+def test_concurrent_commands_on_one_user_are_retried_not_lost(fleet: FleetID) -> None:
+    user_id = register(fleet, "busy@fleet.example")
+    errors: list[BaseException] = []
+
+    def rename(i: int) -> None:
+        try:
+            fleet.users.update(ADMIN, user_id, CLI, name=f"name-{i}")
+        except BaseException as error:
+            errors.append(error)
+
+    run_threads(8, rename)
+
+    assert errors == []
+    user = fleet.log.repository.get(user_id)
+    assert user.version == 1 + 8
+
+
+def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -> None:
+    outcomes: list[str] = []
+
+    def attempt(_: int) -> None:
+        try:
+            register(fleet, "race@fleet.example")
+            outcomes.append("created")
+        except Conflict:
+            outcomes.append("conflict")
+
+    run_threads(8, attempt)
+
+    assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
+    page = fleet.user_queries.page(ADMIN, UserFilter(identity="race@fleet.example"))
+    assert page.total == 1
+
+
+def test_rebuild_gives_tables_identical_to_the_live_ones(fleet: FleetID) -> None:
+    first = register(fleet, "cat@fleet.example", name="Cat", metadata={"site": "north"})
+    second = register(fleet, "dan@fleet.example")
+    fleet.users.update(ADMIN, first, CLI, name="Catherine", metadata={"site": "south"})
+    fleet.users.change_identity(ADMIN, second, "daniel@fleet.example", CLI)
+    fleet.users.disable(ADMIN, second, CLI)
+    fleet.users.change_owner(ADMIN, second, first, CLI)
+    live = dump(fleet)
+
+    replayed = fleet.projections.rebuild()
+
+    assert replayed == fleet.log.recorder.max_notification_id()
+    assert dump(fleet) == live
+
+
+def test_read_models_resume_where_they_stopped(settings: Settings) -> None:
+    fleet = build(settings)
+    try:
+        register(fleet, "eve@fleet.example")
+        before = dump(fleet)
+    finally:
+        fleet.close()
+    fleet = build(settings, follow=False)
+    try:
+        assert fleet.projections.catch_up() == 0
+        assert dump(fleet) == before
+    finally:
+        fleet.close()
+
+
+PERSONAL = ["frank.sample@fleet.example", "Frank Sample", "Flat 3, Elm Street", "sup3r-secret"]
+
+
+def test_the_log_holds_no_plaintext_secret_or_personal_data(fleet: FleetID) -> None:
+    user_id = fleet.users.register(
+        NewUser(
+            identity=PERSONAL[0],
+            secret=PERSONAL[3],
+            name=PERSONAL[1],
+            metadata={"address": PERSONAL[2]},
+        ),
+        None,
+        Interface.REST,
+    ).id
+    fleet.users.change_identity(ADMIN, user_id, "frank.new@fleet.example", CLI)
+
+    log = b"".join(topic.encode() + state for topic, state in raw_events(fleet))
+
+    for value in [*PERSONAL, "frank.new@fleet.example"]:
+        assert value.encode() not in log
+        assert value.casefold().encode() not in log.lower()
+
+
+def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
+    fleet: FleetID, tmp_path: Path
+) -> None:
+    gone = register(fleet, "gina@fleet.example", name="Gina", metadata={"phone": "+44 1234"})
+    fleet.users.update(ADMIN, gone, CLI, name="Gina Green")
+    kept = register(fleet, "hal@fleet.example", name="Hal")
+
+    fleet.users.erase(gone, Cause.system(CLI))
+
+    with pytest.raises(NotFound):
+        fleet.user_queries.get(ADMIN, gone)
+    assert fleet.user_queries.get(ADMIN, kept).name == "Hal"
+    everything = repr(dump(fleet)).encode() + b"".join(s for _, s in raw_events(fleet))
+    for value in ["gina@fleet.example", "Gina", "+44 1234"]:
+        assert value.encode() not in everything
+    replayed = fleet.log.repository.get(gone)
+    assert (replayed.identity, replayed.name, replayed.metadata) == (None, None, {})
+    live = dump(fleet)
+    fleet.projections.rebuild()
+    assert dump(fleet) == live
+    assert register(fleet, "gina@fleet.example") != gone, "the identity is free again"
