@@ -34,7 +34,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 metadata = sa.MetaData()
 
 Document = sa.JSON().with_variant(JSONB(), "postgresql")
-"""JSON everywhere, JSONB on PostgreSQL so analysts (and filters) can use containment and indexes."""
+"""JSON; JSONB on PostgreSQL, so analysts and filters get containment operators and indexes."""
 
 CURRENT = sa.text("valid_to IS NULL")
 
