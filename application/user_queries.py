@@ -21,6 +21,9 @@ class UserQueries:
         require_visible_user(actor, user.id, user.owner)
         return user
 
+    def admin_exists(self) -> bool:
+        return self._views.admin_exists()
+
     def page(self, actor: Actor, query: UserFilter) -> UserPage:
         """Admins list everyone; others list themselves and the users they own."""
         if not actor.is_admin:

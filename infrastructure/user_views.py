@@ -34,6 +34,13 @@ class SqlUserViews:
             ).first()
         return None if row is None else SessionState(row.status, row.role, row.sessions_since)
 
+    def admin_exists(self) -> bool:
+        admins = sa.select(users.c.id).where(
+            CURRENT, users.c.role == "admin", users.c.status != "erased"
+        )
+        with self._engine.connect() as conn:
+            return conn.execute(admins.limit(1)).first() is not None
+
     def page(self, query: UserFilter) -> UserPage:
         conditions: list[sa.ColumnElement[bool]] = [CURRENT]
         conditions.append(

@@ -89,8 +89,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
+    """Bootstrap only: once any admin exists, the settings no longer create one."""
     settings = fleet.settings
-    if settings.admin_identity and settings.admin_secret:
+    if settings.admin_identity and settings.admin_secret and not fleet.user_queries.admin_exists():
         created = fleet.users.ensure_admin(settings.admin_identity, settings.admin_secret, via)
         if created:
             log.info("created the first admin, user %s", created.id)

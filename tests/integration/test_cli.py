@@ -1,0 +1,113 @@
+"""The `fleetid` command as an operator runs it: real settings from the environment, real database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from domain.causes import Interface
+from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.cli import main
+from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "FLEETID_DATA_DIR": str(tmp_path / "data"),
+        "FLEETID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
+        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
+        "FLEETID_ARGON2_MEMORY_KIB": "1024",
+        "FLEETID_ARGON2_ITERATIONS": "1",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+def test_config_prints_effective_settings_with_secrets_masked(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEETID_DATABASE_URL", "postgresql://fleet:pg-pass-123@db:5432/fleet")
+
+    assert main(["config"]) == 0
+
+    out = capsys.readouterr().out
+    assert "FLEETID_DATABASE_URL=postgresql://fleet:****@db:5432/fleet" in out
+    assert "FLEETID_ADMIN_SECRET=****" in out
+    assert f"FLEETID_ADMIN_IDENTITY={ADMIN_IDENTITY}" in out
+    assert "pg-pass-123" not in out and ADMIN_SECRET not in out
+
+
+def test_config_refuses_a_malformed_setting(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEETID_HTTP_PORT", "eighty")
+
+    assert main(["config"]) == 2
+    assert "FLEETID_HTTP_PORT" in capsys.readouterr().err
+
+
+def test_rebuild_reports_progress_and_rate(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fleet = build(make_settings(Path(env["FLEETID_DATA_DIR"]), env["FLEETID_DATABASE_URL"]))
+    ensure_first_admin(fleet, Interface.CLI)
+    fleet.close()
+
+    assert main(["projections", "rebuild"]) == 0
+
+    captured = capsys.readouterr()
+    assert "100.0%" in captured.err
+    assert "rebuilt read models from 2 events" in captured.out
+    assert "events/s" in captured.out
+
+
+def test_erase_of_an_unknown_user_fails_cleanly(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["users", "erase", "00000000-0000-0000-0000-00000000abcd"]) == 1
+    assert "user not found" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_serve_creates_the_first_admin_and_answers_over_http(env: dict[str, str]) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        response = None
+        for _ in range(100):
+            try:
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/users/tokens/issue",
+                    json={"identity": ADMIN_IDENTITY, "secret": ADMIN_SECRET},
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert response is not None and response.status_code == 201, response
+        token = response.json()["access_token"]
+        profile = httpx.get(
+            f"http://127.0.0.1:{port}/users/profile", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert profile.json()["role"] == "admin"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
