@@ -35,6 +35,8 @@ class Projection(Protocol):
 
 
 class ProjectionRunner:
+    """`observers` see each event after its batch commits: process-local caches follow the log."""
+
     def __init__(
         self,
         log: EventLog,
@@ -42,12 +44,14 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         timeout: float,
         listen_url: str | None = None,
+        observers: Sequence[Callable[[DomainEventProtocol[Any]], None]] = (),
     ) -> None:
         self._log = log
         self._engine = engine
         self._projections = list(projections)
         self._timeout = timeout
         self._listen_url = listen_url
+        self._observers = list(observers)
         self._positions = self._load_positions()
         self._done = threading.Condition()
         self._wake = threading.Event()
@@ -120,10 +124,12 @@ class ProjectionRunner:
         if not notifications:
             return 0
         mapper = self._log.mapper
+        events = []
         with self._engine.begin() as conn:
             rows = VersionedRows(conn)
             for notification in notifications:
                 event = mapper.to_domain_event(notification)
+                events.append(event)
                 for projection in self._projections:
                     if notification.id > self._positions[projection.name]:
                         projection.process(event, notification.id, rows)
@@ -134,6 +140,9 @@ class ProjectionRunner:
             for projection in self._projections:
                 self._positions[projection.name] = last
             self._done.notify_all()
+        for event in events:
+            for observe in self._observers:
+                observe(event)
         return len(notifications)
 
     def _follow(self) -> None:

@@ -14,7 +14,9 @@ import msgspec
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
 
+from domain.users import User
 from infrastructure.schema import subject_keys
 
 NONCE_SIZE = 12
@@ -55,9 +57,14 @@ class SubjectKeyring:
         return deleted.rowcount > 0
 
     def forget(self, subject: str) -> None:
-        """Drop the cached key so the next read sees the table (called when an erasure is seen)."""
+        """Drop the cached key so the next read sees the table."""
         with self._lock:
             self._cache.pop(subject, None)
+
+    def observe(self, event: DomainEventProtocol[Any]) -> None:
+        """Every process following the log drops an erased subject's key from its cache."""
+        if isinstance(event, User.Erased):
+            self.forget(str(event.originator_id))
 
     def _key(self, subject: str, *, create: bool) -> AESGCM | None:
         cached = self._cache.get(subject)

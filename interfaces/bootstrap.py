@@ -58,6 +58,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         [UsersProjection()],
         timeout=settings.consistency_timeout,
         listen_url=None if settings.is_sqlite else url,
+        observers=[keyring.observe],
     )
     writer = GroupCommitWriter(event_log, on_commit=runner.wake)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
