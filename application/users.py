@@ -171,24 +171,23 @@ class UserCommands:
         return self._change(actor, user_id, via, change)
 
     def erase(self, user_id: UUID, cause: Cause) -> None:
-        """Record the erasure, release the identity, then destroy the subject's key.
+        """Destroy the subject's key first, then record the erasure and release the identity.
 
-        Safe to run again if interrupted: an erased user only has its key destroyed once more.
+        Key first: from that instant nothing of the person can be read, whatever fails next;
+        running the command again completes an interrupted erasure.
         """
-        user = self._reader.get(user_id)
-        if not isinstance(user, User):
-            raise NotFound("user not found", field="id")
+        identity = self._load(user_id, allow_erased=True).identity
+        self._keys.erase(str(user_id))
 
         def command() -> tuple[None, int]:
             user = self._load(user_id, allow_erased=True)
             if user.is_erased:
                 return None, 0
-            released = self._release(user.identity, cause)
+            released = self._release(identity, cause)
             user.erase(cause)
             return None, self._writer.save(user, *released)
 
         run_command(self._sync, command)
-        self._keys.erase(str(user_id))
 
     def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
         """Create the first admin from settings, unless that identity already exists."""

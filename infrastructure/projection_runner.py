@@ -1,14 +1,17 @@
 """Follows the event log and keeps the read models in step, exactly once.
 
 Events are applied in batches: one transaction holds a batch's rows and the new positions, so a
-restart resumes exactly where the last commit stopped. The runner wakes when this process's writer
-commits, when PostgreSQL notifies a commit from another process, and otherwise polls.
+restart resumes exactly where the last commit stopped. One process at a time applies (it holds the
+projection lock); the others follow the positions table so their commands can still wait for
+their own writes. The runner wakes when this process's writer commits, when PostgreSQL notifies a
+commit from another process, and otherwise polls.
 """
 
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import psycopg
@@ -18,13 +21,18 @@ from psycopg import sql
 
 from application.ports import ConsistencyTimeout, RowWriter
 from infrastructure.event_store import EventLog
+from infrastructure.leadership import ProjectionLock
 from infrastructure.schema import metadata, projection_positions
 from infrastructure.versioned_rows import VersionedRows
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
-POLL_SECONDS = 1.0
+IDLE_POLL_SECONDS = 1.0
+BUSY_POLL_SECONDS = 0.01
+"""How often a follower re-reads positions while one of its commands is waiting."""
+
+PROJECTED_CHANNEL = "fleetid_projected"
 
 
 class Projection(Protocol):
@@ -34,25 +42,42 @@ class Projection(Protocol):
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None: ...
 
 
-class ProjectionRunner:
-    """`observers` see each event after its batch commits: process-local caches follow the log."""
+@dataclass(frozen=True)
+class Observer:
+    """A process-local reaction to some event topics, run in every process (e.g. cache drops)."""
 
+    topics: tuple[str, ...]
+    react: Callable[[DomainEventProtocol[Any]], None]
+
+
+class _Fenced(Exception):
+    """Another process advanced a position first: this batch must not be committed."""
+
+
+class ProjectionRunner:
     def __init__(
         self,
         log: EventLog,
         engine: sa.Engine,
         projections: Sequence[Projection],
+        *,
+        lock: ProjectionLock,
         timeout: float,
         listen_url: str | None = None,
-        observers: Sequence[Callable[[DomainEventProtocol[Any]], None]] = (),
+        observers: Sequence[Observer] = (),
     ) -> None:
         self._log = log
         self._engine = engine
         self._projections = list(projections)
+        self._lock = lock
         self._timeout = timeout
         self._listen_url = listen_url
         self._observers = list(observers)
+        self._ensure_positions()
         self._positions = self._load_positions()
+        self._observed = self._log.recorder.max_notification_id() or 0
+        self._leading = False
+        self._waiters = 0
         self._done = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -61,6 +86,10 @@ class ProjectionRunner:
     @property
     def position(self) -> int:
         return min(self._positions.values(), default=0)
+
+    @property
+    def leading(self) -> bool:
+        return self._leading
 
     def start(self) -> None:
         self._spawn(self._follow, "projections")
@@ -72,6 +101,7 @@ class ProjectionRunner:
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        self._lock.release()
 
     def wake(self, _position: int = 0) -> None:
         self._wake.set()
@@ -79,17 +109,31 @@ class ProjectionRunner:
     def wait_for(self, position: int) -> None:
         deadline = time.monotonic() + self._timeout
         with self._done:
-            while self.position < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise ConsistencyTimeout(
-                        f"read models are behind: at {self.position}, need {position}"
-                    )
-                self._wake.set()
-                self._done.wait(remaining)
+            self._waiters += 1
+            try:
+                while self.position < position:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise ConsistencyTimeout(
+                            f"read models are behind: at {self.position}, need {position}"
+                        )
+                    self._wake.set()
+                    self._done.wait(remaining)
+            finally:
+                self._waiters -= 1
+
+    def try_lead(self) -> bool:
+        """Take the lock if free; a new leader starts from the committed positions."""
+        was_leading = self._leading
+        self._leading = self._lock.try_acquire()
+        if self._leading and not was_leading:
+            self._publish(self._load_positions())
+        return self._leading
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Apply every event recorded so far; return how many were applied."""
+        """Apply every event recorded so far (taking the lock); return how many were applied."""
+        if not self.try_lead():
+            raise RuntimeError("another process is applying the projections")
         total = 0
         target = self._log.recorder.max_notification_id() or 0
         while True:
@@ -102,6 +146,8 @@ class ProjectionRunner:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop the read-model tables and replay the whole log into them."""
+        if not self.try_lead():
+            raise RuntimeError("another process is applying the projections; stop it first")
         tables = [metadata.tables[t] for p in self._projections for t in p.tables]
         with self._engine.begin() as conn:
             for table in reversed(tables):
@@ -109,14 +155,15 @@ class ProjectionRunner:
             for table in tables:
                 table.create(conn)
             conn.execute(
-                projection_positions.delete().where(
-                    projection_positions.c.name.in_([p.name for p in self._projections])
-                )
+                projection_positions.update()
+                .where(projection_positions.c.name.in_([p.name for p in self._projections]))
+                .values(position=0)
             )
         self._positions = self._load_positions()
         return self.catch_up(progress)
 
     def run_once(self) -> int:
+        """Apply the next batch; return how many events it held."""
         start = self.position
         notifications = self._log.recorder.select_notifications(
             start=start, limit=BATCH, inclusive_of_start=False
@@ -125,72 +172,134 @@ class ProjectionRunner:
             return 0
         mapper = self._log.mapper
         events = []
-        with self._engine.begin() as conn:
-            rows = VersionedRows(conn)
-            for notification in notifications:
-                event = mapper.to_domain_event(notification)
-                events.append(event)
+        last = notifications[-1].id
+        try:
+            with self._engine.begin() as conn:
                 for projection in self._projections:
-                    if notification.id > self._positions[projection.name]:
-                        projection.process(event, notification.id, rows)
-            last = notifications[-1].id
-            for projection in self._projections:
-                self._save_position(conn, projection.name, last)
-        with self._done:
-            for projection in self._projections:
-                self._positions[projection.name] = last
-            self._done.notify_all()
-        for event in events:
-            for observe in self._observers:
-                observe(event)
+                    self._advance(conn, projection.name, self._positions[projection.name], last)
+                rows = VersionedRows(conn)
+                for notification in notifications:
+                    event = mapper.to_domain_event(notification)
+                    events.append((notification.topic, event))
+                    for projection in self._projections:
+                        if notification.id > self._positions[projection.name]:
+                            projection.process(event, notification.id, rows)
+                if self._listen_url:
+                    conn.execute(sa.text(f"NOTIFY {PROJECTED_CHANNEL}"))
+        except _Fenced:
+            log.warning("another process applied these events first; following it")
+            self._leading = False
+            self._lock.release()
+            self._refresh()
+            return 0
+        for topic, event in events:
+            self._react(topic, event)
+        self._observed = max(self._observed, last)
+        self._publish(dict.fromkeys(self._positions, last))
         return len(notifications)
 
     def _follow(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            applied = 0
             try:
-                applied = self.run_once()
+                if self.try_lead():
+                    applied = self.run_once()
+                else:
+                    self._refresh()
             except Exception:
-                log.exception("projection batch failed; retrying")
-                self._stop.wait(POLL_SECONDS)
+                log.exception("projection step failed; retrying from the committed positions")
+                self._stop.wait(IDLE_POLL_SECONDS)
+                self._publish(self._load_positions())
                 continue
             if applied < BATCH:
-                self._wake.wait(POLL_SECONDS)
+                busy = self._waiters > 0 and not self._leading
+                self._wake.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+
+    def _refresh(self) -> None:
+        """As a follower: run observers, then take the positions the leader committed (in that
+        order, so a command that waited for a position also sees the observers' effects)."""
+        positions = self._load_positions()
+        topics = [t for o in self._observers for t in o.topics]
+        stop = min(positions.values(), default=0)
+        while topics and self._observed < stop:
+            notifications = self._log.recorder.select_notifications(
+                start=self._observed,
+                limit=BATCH,
+                stop=stop,
+                topics=topics,
+                inclusive_of_start=False,
+            )
+            for notification in notifications:
+                self._react(notification.topic, self._log.mapper.to_domain_event(notification))
+            self._observed = notifications[-1].id if len(notifications) == BATCH else stop
+        self._publish(positions)
+
+    def _react(self, topic: str, event: DomainEventProtocol[Any]) -> None:
+        for observer in self._observers:
+            if topic in observer.topics:
+                observer.react(event)
+
+    def _publish(self, positions: dict[str, int]) -> None:
+        with self._done:
+            self._positions = positions
+            self._done.notify_all()
 
     def _listen(self) -> None:
-        """LISTEN for commits of other processes; reconnect on loss, polling covers the gap."""
-        channel = getattr(self._log.recorder, "channel_name", "")
+        """LISTEN for other processes' commits; reconnect on loss, polling covers the gap."""
+        channels = [getattr(self._log.recorder, "channel_name", ""), PROJECTED_CHANNEL]
         assert self._listen_url is not None
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._listen_url, autocommit=True) as conn:
-                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    for channel in channels:
+                        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
+                        for _ in conn.notifies(timeout=IDLE_POLL_SECONDS, stop_after=1):
                             self._wake.set()
             except psycopg.Error:
                 log.warning("lost the PostgreSQL notification channel; reconnecting")
-                self._stop.wait(POLL_SECONDS)
+                self._stop.wait(IDLE_POLL_SECONDS)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 
+    def _ensure_positions(self) -> None:
+        for projection in self._projections:
+            try:
+                with self._engine.begin() as conn:
+                    exists = conn.execute(
+                        sa.select(projection_positions.c.name).where(
+                            projection_positions.c.name == projection.name
+                        )
+                    ).first()
+                    if exists is None:
+                        conn.execute(
+                            projection_positions.insert().values(name=projection.name, position=0)
+                        )
+            except sa.exc.IntegrityError:
+                continue
+
     def _load_positions(self) -> dict[str, int]:
         with self._engine.connect() as conn:
             rows = conn.execute(
                 sa.select(projection_positions.c.name, projection_positions.c.position)
             ).all()
-        saved: dict[str, int] = {row.name: row.position for row in rows}
+        return self._load_positions_from({row.name: row.position for row in rows})
+
+    def _load_positions_from(self, saved: dict[str, int]) -> dict[str, int]:
         return {p.name: int(saved.get(p.name, 0)) for p in self._projections}
 
     @staticmethod
-    def _save_position(conn: sa.Connection, name: str, position: int) -> None:
+    def _advance(conn: sa.Connection, name: str, expected: int, position: int) -> None:
+        """Compare-and-set, first in the transaction: it locks the position row, so a second
+        applier waits for the first and then finds the position moved: a batch applies once."""
         updated = conn.execute(
             projection_positions.update()
-            .where(projection_positions.c.name == name)
+            .where(projection_positions.c.name == name, projection_positions.c.position == expected)
             .values(position=position)
         )
-        if updated.rowcount == 0:
-            conn.execute(projection_positions.insert().values(name=name, position=position))
+        if updated.rowcount != 1:
+            raise _Fenced(name)

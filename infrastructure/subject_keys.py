@@ -16,7 +16,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 
-from domain.users import User
 from infrastructure.schema import subject_keys
 
 NONCE_SIZE = 12
@@ -63,8 +62,7 @@ class SubjectKeyring:
 
     def observe(self, event: DomainEventProtocol[Any]) -> None:
         """Every process following the log drops an erased subject's key from its cache."""
-        if isinstance(event, User.Erased):
-            self.forget(str(event.originator_id))
+        self.forget(str(event.originator_id))
 
     def _key(self, subject: str, *, create: bool) -> AESGCM | None:
         cached = self._cache.get(subject)

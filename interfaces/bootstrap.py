@@ -2,20 +2,24 @@
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
+from eventsourcing.utils import get_topic
 
 from application.projections.users import UsersProjection
 from application.sessions import Sessions
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.causes import Interface
+from domain.users import User
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.keyfiles import random_key, signing_key
+from infrastructure.leadership import AdvisoryLock, FileLock, ProjectionLock
 from infrastructure.passwords import Argon2Hasher
-from infrastructure.projection_runner import ProjectionRunner
+from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.settings import Settings
 from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
@@ -56,9 +60,10 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         event_log,
         engine,
         [UsersProjection()],
+        lock=projection_lock(settings),
         timeout=settings.consistency_timeout,
         listen_url=None if settings.is_sqlite else url,
-        observers=[keyring.observe],
+        observers=[Observer((get_topic(User.Erased),), keyring.observe)],
     )
     writer = GroupCommitWriter(event_log, on_commit=runner.wake)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
@@ -84,9 +89,17 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
     )
     if follow:
-        runner.catch_up()
+        if runner.try_lead():
+            runner.catch_up()
         runner.start()
     return fleet
+
+
+def projection_lock(settings: Settings) -> ProjectionLock:
+    if settings.is_sqlite:
+        database = persistence_env(settings.effective_database_url)["SQLITE_DBNAME"]
+        return FileLock(Path(f"{database}.projections.lock"))
+    return AdvisoryLock(settings.effective_database_url)
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
