@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.authorization import Actor
+from application.identity_keys import IdentityKeys
 from application.ports import AggregateReader, BlindIndex, PasswordHasher, TokenCodec, UserViews
 from domain.errors import Unauthenticated
 from domain.identities import IdentityIndex
@@ -34,7 +35,7 @@ class Sessions:
         self._reader = reader
         self._views = views
         self._hasher = hasher
-        self._blind = blind
+        self._identities = IdentityKeys(blind)
         self._tokens = tokens
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
@@ -74,8 +75,7 @@ class Sessions:
         )
 
     def _user_by_identity(self, identity: str) -> User | None:
-        key = self._blind.key(identity.casefold())
-        index = self._reader.get(IdentityIndex.create_id(key))
+        index = self._reader.get(self._identities.index_id(identity))
         if not isinstance(index, IdentityIndex) or index.holder is None:
             return None
         user = self._reader.get(index.holder)

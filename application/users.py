@@ -12,6 +12,7 @@ from application.authorization import (
     require_visible_user,
 )
 from application.consistency import run_command
+from application.identity_keys import IdentityKeys
 from application.ports import (
     AggregateReader,
     BlindIndex,
@@ -23,7 +24,7 @@ from application.ports import (
 )
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
-from domain.identities import IdentityIndex, IdentityTaken
+from domain.identities import IdentityIndex, IdentityTaken, comparable
 from domain.users import Role, Status, User, check_identity, check_secret
 
 
@@ -68,12 +69,8 @@ class UserCommands:
         self._writer = writer
         self._sync = sync
         self._hasher = hasher
-        self._blind = blind
+        self._identities = IdentityKeys(blind)
         self._keys = keys
-
-    def index_id(self, identity: str) -> UUID:
-        """Identities are unique regardless of letter case, as e-mail users expect."""
-        return IdentityIndex.create_id(self._blind.key(identity.casefold()))
 
     def register(self, new: NewUser, actor: Actor | None, via: Interface) -> UserView:
         """Self-registration when `actor` is None (the new user is its own cause); otherwise the
@@ -134,7 +131,8 @@ class UserCommands:
             cause = actor.cause(via)
             old = user.identity
             user.change_identity(identity, cause)
-            if old is not None and self.index_id(old) == self.index_id(identity):
+            same_key = old is not None and comparable(old) == comparable(identity)
+            if same_key:
                 return view_of(user), self._writer.save(user)
             released = self._release(old, cause)
             claimed = self._claim(identity, user.id, cause)
@@ -191,7 +189,7 @@ class UserCommands:
 
     def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
         """Create the first admin from settings, unless that identity already exists."""
-        index = self._reader.get(self.index_id(identity))
+        index = self._reader.get(self._identities.index_id(identity))
         if isinstance(index, IdentityIndex) and index.holder is not None:
             return None
         new = NewUser(identity=identity, secret=secret, name="admin", role=Role.ADMIN)
@@ -240,12 +238,10 @@ class UserCommands:
         return user
 
     def _claim(self, identity: str, holder: UUID, cause: Cause) -> IdentityIndex:
-        index_id = self.index_id(identity)
+        index_id = self._identities.index_id(identity)
         index = self._reader.get(index_id)
         if index is None:
-            return IdentityIndex(
-                key=self._blind.key(identity.casefold()), holder=holder, cause=cause
-            )
+            return IdentityIndex(key=self._identities.key(identity), holder=holder, cause=cause)
         if not isinstance(index, IdentityIndex):
             raise TypeError(f"{index_id} is not an identity index")
         index.reclaim(holder, cause)
@@ -254,7 +250,7 @@ class UserCommands:
     def _release(self, identity: str | None, cause: Cause) -> list[IdentityIndex]:
         if identity is None:
             return []
-        index = self._reader.get(self.index_id(identity))
+        index = self._reader.get(self._identities.index_id(identity))
         if not isinstance(index, IdentityIndex):
             return []
         index.release(cause)

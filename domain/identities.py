@@ -4,6 +4,7 @@ Its id derives from a blind key (a keyed hash of the identity computed by the ap
 log shows neither the identity nor anything that can be reversed into it without the server's key.
 """
 
+import unicodedata
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
@@ -13,6 +14,11 @@ from domain.causes import Cause
 from domain.errors import Conflict
 
 NAMESPACE = UUID("8a0e4b8e-6a53-4f0c-9f37-5b8f3d1f2a10")
+
+
+def comparable(identity: str) -> str:
+    """The form in which identities are unique: one Unicode normalization, any letter case."""
+    return unicodedata.normalize("NFC", identity).casefold()
 
 
 class IdentityTaken(Conflict):

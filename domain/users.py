@@ -101,6 +101,8 @@ class User(FleetAggregate):
         owner: UUID | None,
         cause: Cause,
     ) -> "User":
+        if owner is not None and owner == id:
+            raise InvalidValue("a user cannot own itself", field="owner")
         return cls._create(
             cls.Registered,
             id=id,

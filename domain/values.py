@@ -32,4 +32,4 @@ def check_tags(tags: list[str]) -> list[str]:
 def check_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     if len(metadata) > MAX_METADATA_KEYS:
         raise InvalidValue(f"metadata may have at most {MAX_METADATA_KEYS} keys", field="metadata")
-    return metadata
+    return dict(metadata)

@@ -1,0 +1,217 @@
+"""Stored events written by an earlier build must still load (DESIGN §3).
+
+`tests/fixtures/stored_events.json` holds one event of every domain event class exactly as the
+EventMapper stored it, with personal fields sealed under a recorded subject key. Renaming a class
+or module, or changing a field, breaks these tests instead of breaking production logs. Never
+regenerate the fixture to make them pass: register the old topic or add an upcaster instead.
+"""
+
+import base64
+import importlib
+import inspect
+import json
+import pkgutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.domain import CanInitAggregate
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import resolve_topic
+
+import domain
+from domain.aggregate import FleetAggregate
+from domain.causes import ActorKind, Cause, Interface
+from domain.users import Role
+from infrastructure.database import create_engine, create_schema
+from infrastructure.event_mapper import EventMapper
+from infrastructure.schema import subject_keys
+from infrastructure.subject_keys import SubjectKeyring
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "stored_events.json"
+
+USER_ID = UUID("0f1e2d3c-4b5a-4697-8877-665544332211")
+OWNER = UUID("11111111-2222-4333-8444-555555555555")
+NEW_OWNER = UUID("66666666-7777-4888-9999-aaaaaaaaaaaa")
+OTHER_HOLDER = UUID("99999999-8888-4777-a666-555555555555")
+INDEX_KEY = "b1" * 32
+T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
+DEVICE = Cause(actor="thing-42", kind=ActorKind.THING, via=Interface.MQTT)
+SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
+
+# What each fixture must decode to, written out by hand so that the fixture file cannot drift
+# together with the code. Personal fields are listed in PERSONAL.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "User.Registered": {
+        "originator_topic": "domain.users:User",
+        "cause": ADMIN,
+        "identity": "ada@fleet.example",
+        "secret_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
+        "name": "Ada Lovelace",
+        "tags": ["ops", "eu"],
+        "metadata": {"phone": "+44 20 7946 0000", "floor": 3},
+        "role": Role.ADMIN,
+        "owner": OWNER,
+    },
+    "User.Renamed": {"cause": ADMIN, "name": "Ada King"},
+    "User.MetadataReplaced": {"cause": ADMIN, "metadata": {"phone": "+44 20 7946 0001"}},
+    "User.TagsReplaced": {"cause": DEVICE, "tags": ["ops", "analytics"]},
+    "User.OwnerChanged": {"cause": ADMIN, "owner": NEW_OWNER},
+    "User.IdentityChanged": {"cause": ADMIN, "identity": "ada.king@fleet.example"},
+    "User.SecretChanged": {
+        "cause": ADMIN,
+        "secret_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdDI$aGFzaDI",
+    },
+    "User.Disabled": {"cause": ADMIN},
+    "User.Enabled": {"cause": ADMIN},
+    "User.Erased": {"cause": SYSTEM},
+    "IdentityIndex.Claimed": {
+        "originator_topic": "domain.identities:IdentityIndex",
+        "cause": ADMIN,
+        "key": INDEX_KEY,
+        "holder": USER_ID,
+    },
+    "IdentityIndex.Released": {"cause": SYSTEM},
+    "IdentityIndex.Reclaimed": {"cause": DEVICE, "holder": OTHER_HOLDER},
+}
+PERSONAL: dict[str, frozenset[str]] = {
+    "User.Registered": frozenset({"identity", "name", "metadata"}),
+    "User.Renamed": frozenset({"name"}),
+    "User.MetadataReplaced": frozenset({"metadata"}),
+    "User.IdentityChanged": frozenset({"identity"}),
+}
+
+
+def _fixture() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return loaded
+
+
+FIXTURES: list[dict[str, Any]] = _fixture()["events"]
+
+
+def domain_event_classes() -> dict[str, type[FleetAggregate.Event]]:
+    """Every event class the domain defines, keyed by qualified name, found by walking the
+    aggregates so that a new event class without a fixture is noticed."""
+    for module in pkgutil.iter_modules(domain.__path__, "domain."):
+        importlib.import_module(module.name)
+    aggregates: list[type[FleetAggregate]] = []
+    pending: list[type[FleetAggregate]] = [FleetAggregate]
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("domain."):
+                aggregates.append(sub)
+    found: dict[str, type[FleetAggregate.Event]] = {}
+    for aggregate in aggregates:
+        nested = {
+            name: value
+            for name, value in vars(aggregate).items()
+            if inspect.isclass(value) and issubclass(value, FleetAggregate.Event)
+        }
+        # The library defines `Event` and `Created` on every aggregate class. `Event` is only a
+        # base; `Created` counts only when the aggregate has no creation event of its own.
+        nested.pop("Event", None)
+        if any(issubclass(c, CanInitAggregate) for n, c in nested.items() if n != "Created"):
+            nested.pop("Created", None)
+        for event_class in nested.values():
+            found[event_class.__qualname__] = event_class
+    return found
+
+
+@pytest.fixture
+def keyring(tmp_path: Path) -> Iterator[SubjectKeyring]:
+    """A keyring on a fresh database holding only the subject keys recorded in the fixture."""
+    data = _fixture()
+    engine = create_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+    create_schema(engine)
+    with engine.begin() as conn:
+        for row in data["subject_keys"]:
+            conn.execute(
+                subject_keys.insert().values(
+                    subject=row["subject"], wrapped_key=base64.b64decode(row["wrapped_key"])
+                )
+            )
+    try:
+        yield SubjectKeyring(engine, bytes.fromhex(data["master_key"]))
+    finally:
+        engine.dispose()
+
+
+def stored(fixture: dict[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        originator_id=UUID(fixture["originator_id"]),
+        originator_version=fixture["originator_version"],
+        topic=fixture["topic"],
+        state=fixture["state"].encode("utf-8"),
+    )
+
+
+def test_every_domain_event_class_has_a_fixture() -> None:
+    classes = domain_event_classes()
+    assert set(classes) == {f["event"] for f in FIXTURES}
+    assert set(classes) == set(EXPECTED)
+
+
+def test_discovery_finds_the_known_event_classes() -> None:
+    """Guards the discovery itself: an empty walk would make the test above vacuous."""
+    assert {"User.Registered", "User.Erased", "IdentityIndex.Claimed"} <= set(
+        domain_event_classes()
+    )
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f["event"] for f in FIXTURES])
+def test_stored_event_decodes_to_its_class_and_values(
+    fixture: dict[str, Any], keyring: SubjectKeyring
+) -> None:
+    event = EventMapper(keyring).to_domain_event(stored(fixture))
+
+    assert type(event) is resolve_topic(fixture["topic"])
+    assert type(event) is domain_event_classes()[fixture["event"]]
+    assert event.originator_id == UUID(fixture["originator_id"])
+    assert event.originator_version == fixture["originator_version"]
+    position = FIXTURES.index(fixture)
+    assert event.timestamp == T0 + timedelta(seconds=position)
+    fields = {k: v for k, v in vars(event).items() if k not in {"originator_id", "timestamp"}}
+    fields.pop("originator_version")
+    assert fields == EXPECTED[fixture["event"]]
+    # Types, not just equal values: a Cause, not a dict; a Role, not a str; a UUID, not a str.
+    assert type(fields["cause"]) is Cause
+    for name, value in EXPECTED[fixture["event"]].items():
+        assert type(fields[name]) is type(value), name
+
+
+def test_personal_fields_are_sealed_in_the_stored_state() -> None:
+    """The fixture itself must not carry personal data in the clear (DESIGN §5)."""
+    for fixture in FIXTURES:
+        state = json.loads(fixture["state"])
+        for name in PERSONAL.get(fixture["event"], frozenset()):
+            assert set(state[name]) == {"sealed"}, (fixture["event"], name)
+        # Plaintexts with spaces or '@', which base64 cannot produce by chance.
+        for plain in ("ada@fleet.example", "ada.king@fleet.example", "Ada ", "+44 20"):
+            assert plain not in fixture["state"], (fixture["event"], plain)
+
+
+def test_personal_fields_match_the_event_classes() -> None:
+    classes = domain_event_classes()
+    for name, event_class in classes.items():
+        assert event_class.personal_fields == PERSONAL.get(name, frozenset()), name
+
+
+def test_erased_subject_decodes_personal_fields_as_none(keyring: SubjectKeyring) -> None:
+    assert keyring.erase(str(USER_ID))
+    mapper = EventMapper(keyring)
+    for fixture in FIXTURES:
+        event = mapper.to_domain_event(stored(fixture))
+        personal = PERSONAL.get(fixture["event"], frozenset())
+        fields = vars(event)
+        for name, value in EXPECTED[fixture["event"]].items():
+            expected = None if name in personal else value
+            assert fields[name] == expected, (fixture["event"], name)
+        assert event.originator_version == fixture["originator_version"]
