@@ -8,6 +8,9 @@ from domain.causes import Cause
 
 
 class FleetAggregate(Aggregate):
+    """Event bodies replace attributes (`self.tags = tags`) and never mutate them in place:
+    the write side hands out shallow copies of cached aggregates and relies on it."""
+
     class Event(Aggregate.Event):
         cause: Cause
         personal_fields: ClassVar[frozenset[str]] = frozenset()

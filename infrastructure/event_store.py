@@ -6,8 +6,10 @@ position of its last event. If the combined insert hits a version conflict, it f
 transaction per save, so that only the save that really conflicts fails.
 """
 
+import copy
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from application.ports import StaleWrite
 from infrastructure.event_mapper import EventMapper, Sealer
 
 MAX_BATCH_EVENTS = 2000
+CACHE_SIZE = 50_000
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -46,6 +49,50 @@ def persistence_env(database_url: str) -> dict[str, str]:
     }
 
 
+class AggregateCache:
+    """The latest committed version of recently used aggregates, handed out as private copies.
+
+    Copies are shallow: aggregates replace their attributes in event bodies and never mutate
+    them in place (see FleetAggregate). The cache may be behind another process's writes; the
+    save then fails on the version check, the writer evicts the entry, and the command reruns
+    on state loaded from the log.
+    """
+
+    def __init__(self, maxsize: int = CACHE_SIZE) -> None:
+        self._items: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        with self._lock:
+            found = self._items.get(aggregate_id)
+            if found is None:
+                return None
+            self._items.move_to_end(aggregate_id)
+        return _private_copy(found)
+
+    def put(self, aggregate: Aggregate) -> None:
+        kept = _private_copy(aggregate)
+        with self._lock:
+            current = self._items.get(aggregate.id)
+            if current is not None and current.version > kept.version:
+                return
+            self._items[aggregate.id] = kept
+            self._items.move_to_end(aggregate.id)
+            if len(self._items) > self._maxsize:
+                self._items.popitem(last=False)
+
+    def evict(self, aggregate_id: UUID) -> None:
+        with self._lock:
+            self._items.pop(aggregate_id, None)
+
+
+def _private_copy(aggregate: Aggregate) -> Aggregate:
+    duplicate = copy.copy(aggregate)
+    duplicate.__dict__["_pending_events"] = []
+    return duplicate
+
+
 class EventLog(Application[UUID]):
     """Event store, mapper and repository, configured from settings rather than os.environ."""
 
@@ -53,9 +100,8 @@ class EventLog(Application[UUID]):
 
     def __init__(self, env: Mapping[str, str], sealer: Sealer) -> None:
         self._sealer = sealer
-        super().__init__(
-            env={"AGGREGATE_CACHE_MAXSIZE": "10000", "CREATE_TABLE": "y", **env},
-        )
+        self.cache = AggregateCache()
+        super().__init__(env={"CREATE_TABLE": "y", **env})
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings given: stray POSTGRES_* variables of the host must not leak in."""
@@ -67,10 +113,15 @@ class EventLog(Application[UUID]):
         return EventMapper(self._sealer)
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
+        cached = self.cache.get(aggregate_id)
+        if cached is not None:
+            return cached
         try:
-            return self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        self.cache.put(aggregate)
+        return aggregate
 
 
 @dataclass
@@ -97,10 +148,14 @@ class GroupCommitWriter:
         intent = _Intent([self._log.mapper.to_stored_event(e) for e in events])
         self._queue.put(intent)
         intent.done.wait()
-        if isinstance(intent.error, IntegrityError):
-            raise StaleWrite(str(intent.error)) from intent.error
         if intent.error is not None:
+            for aggregate in aggregates:
+                self._log.cache.evict(aggregate.id)
+            if isinstance(intent.error, IntegrityError):
+                raise StaleWrite(str(intent.error)) from intent.error
             raise intent.error
+        for aggregate in aggregates:
+            self._log.cache.put(aggregate)
         return intent.position
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from application.ports import ConsistencyTimeout, RowWriter
 from infrastructure.event_store import EventLog
 from infrastructure.leadership import ProjectionLock
 from infrastructure.schema import metadata, projection_positions
-from infrastructure.versioned_rows import VersionedRows
+from infrastructure.versioned_rows import CurrentRows, VersionedRows
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class ProjectionRunner:
         self._ensure_positions()
         self._positions = self._load_positions()
         self._observed = self._log.recorder.max_notification_id() or 0
+        self._current_rows = CurrentRows()
         self._leading = False
         self._waiters = 0
         self._done = threading.Condition()
@@ -127,6 +128,7 @@ class ProjectionRunner:
         was_leading = self._leading
         self._leading = self._lock.try_acquire()
         if self._leading and not was_leading:
+            self._current_rows.clear()
             self._publish(self._load_positions())
         return self._leading
 
@@ -159,6 +161,7 @@ class ProjectionRunner:
                 .where(projection_positions.c.name.in_([p.name for p in self._projections]))
                 .values(position=0)
             )
+        self._current_rows.clear()
         self._positions = self._load_positions()
         return self.catch_up(progress)
 
@@ -177,13 +180,14 @@ class ProjectionRunner:
             with self._engine.begin() as conn:
                 for projection in self._projections:
                     self._advance(conn, projection.name, self._positions[projection.name], last)
-                rows = VersionedRows(conn)
+                rows = VersionedRows(conn, self._current_rows)
                 for notification in notifications:
                     event = mapper.to_domain_event(notification)
                     events.append((notification.topic, event))
                     for projection in self._projections:
                         if notification.id > self._positions[projection.name]:
                             projection.process(event, notification.id, rows)
+                rows.flush()
                 if self._listen_url:
                     conn.execute(sa.text(f"NOTIFY {PROJECTED_CHANNEL}"))
         except _Fenced:
@@ -192,6 +196,10 @@ class ProjectionRunner:
             self._lock.release()
             self._refresh()
             return 0
+        except BaseException:
+            self._current_rows.clear()
+            raise
+        self._current_rows.remember(rows.latest)
         for topic, event in events:
             self._react(topic, event)
         self._observed = max(self._observed, last)
@@ -297,9 +305,17 @@ class ProjectionRunner:
         """Compare-and-set, first in the transaction: it locks the position row, so a second
         applier waits for the first and then finds the position moved: a batch applies once."""
         updated = conn.execute(
-            projection_positions.update()
-            .where(projection_positions.c.name == name, projection_positions.c.position == expected)
-            .values(position=position)
+            ADVANCE, {"projection": name, "expected": expected, "advanced_to": position}
         )
         if updated.rowcount != 1:
             raise _Fenced(name)
+
+
+ADVANCE = (
+    projection_positions.update()
+    .where(
+        projection_positions.c.name == sa.bindparam("projection"),
+        projection_positions.c.position == sa.bindparam("expected"),
+    )
+    .values(position=sa.bindparam("advanced_to"))
+)

@@ -77,11 +77,16 @@ users = versioned(
     sa.Column(
         "sessions_since",
         UTCDateTime,
-        comment="tokens issued before this instant are refused (set when the user is disabled)",
+        comment="tokens issued before this instant are refused (set on disable and re-enable)",
     ),
     comment="Users, one row per version.",
 )
-sa.Index("ix_users_identity", users.c.identity, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index(
+    "ix_users_identity",
+    sa.func.lower(users.c.identity),
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
 sa.Index("ix_users_owner", users.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
 
 projection_positions = sa.Table(

@@ -1,6 +1,5 @@
 """SQL over the `users` read model (current versions only)."""
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -8,9 +7,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from application.ports import SessionState, UserFilter, UserPage, UserView
+from infrastructure import sqlite_json
 from infrastructure.schema import users
 
 CURRENT = users.c.valid_to.is_(None)
+BY_ID = sa.select(users).where(users.c.id == sa.bindparam("user_id"), CURRENT)
+SESSION_STATE = sa.select(users.c.status, users.c.role, users.c.sessions_since).where(
+    users.c.id == sa.bindparam("user_id"), CURRENT
+)
+"""Built once: SQLAlchemy then reuses their compiled form instead of rebuilding per request."""
 
 
 class SqlUserViews:
@@ -20,18 +25,14 @@ class SqlUserViews:
 
     def get(self, user_id: UUID) -> UserView | None:
         with self._engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(users.c.id == str(user_id), CURRENT)).first()
+            row = conn.execute(BY_ID, {"user_id": str(user_id)}).first()
         if row is None or row.status == "erased":
             return None
         return _view(row)
 
     def session_state(self, user_id: UUID) -> SessionState | None:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(users.c.status, users.c.role, users.c.sessions_since).where(
-                    users.c.id == str(user_id), CURRENT
-                )
-            ).first()
+            row = conn.execute(SESSION_STATE, {"user_id": str(user_id)}).first()
         return None if row is None else SessionState(row.status, row.role, row.sessions_since)
 
     def admin_exists(self) -> bool:
@@ -47,7 +48,7 @@ class SqlUserViews:
             users.c.status != "erased" if query.status == "all" else users.c.status == query.status
         )
         if query.identity is not None:
-            conditions.append(users.c.identity == query.identity)
+            conditions.append(sa.func.lower(users.c.identity) == query.identity.lower())
         if query.name is not None:
             conditions.append(users.c.name.ilike(f"%{_escape_like(query.name)}%", escape="\\"))
         if query.tag is not None:
@@ -77,16 +78,10 @@ class SqlUserViews:
         return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
     def _contains_metadata(self, wanted: dict[str, Any]) -> sa.ColumnElement[bool]:
-        """Rows whose metadata holds every given key with the given value."""
+        """Rows whose metadata contains the given object (JSON containment, as `@>`)."""
         if self._postgres:
             return sa.type_coerce(users.c["metadata"], JSONB).contains(wanted)
-        return sa.and_(
-            *(
-                sa.func.json_extract(users.c["metadata"], f"$.{json.dumps(key)}")
-                == sa.func.json_extract(json.dumps(value), "$")
-                for key, value in wanted.items()
-            )
-        )
+        return sqlite_json.contains(users.c["metadata"], wanted)
 
 
 def _escape_like(value: str) -> str:

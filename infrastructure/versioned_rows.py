@@ -1,46 +1,110 @@
-"""RowWriter on SQLAlchemy: closes the current version of a row and opens the next one."""
+"""RowWriter on SQLAlchemy: closes the current version of a row and opens the next one.
 
+Writes are buffered for the batch and flushed with one executemany per table and statement;
+the current rows of recently changed entities are remembered between batches (by the runner,
+which alone writes these tables), so an update usually needs no SELECT at all.
+"""
+
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 
 from infrastructure.schema import metadata
 
+Row = dict[str, Any]
+CACHE_SIZE = 100_000
+
+
+class CurrentRows:
+    """The current version of recently touched rows, valid only while this process applies."""
+
+    def __init__(self, maxsize: int = CACHE_SIZE) -> None:
+        self._rows: OrderedDict[tuple[str, str], Row] = OrderedDict()
+        self._maxsize = maxsize
+
+    def get(self, table: str, key: str) -> Row | None:
+        return self._rows.get((table, key))
+
+    def remember(self, rows: Mapping[tuple[str, str], Row]) -> None:
+        for address, row in rows.items():
+            self._rows[address] = row
+            self._rows.move_to_end(address)
+        while len(self._rows) > self._maxsize:
+            self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
 
 class VersionedRows:
-    """Bound to one transaction; the projection runner commits rows and positions together."""
+    """Bound to one transaction; `flush()` writes the batch, `latest` feeds CurrentRows."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, known: CurrentRows) -> None:
         self._conn = conn
-        self._current: dict[tuple[str, str], dict[str, Any]] = {}
+        self._known = known
+        self._closes: defaultdict[str, list[Row]] = defaultdict(list)
+        self._inserts: defaultdict[str, list[Row]] = defaultdict(list)
+        self.latest: dict[tuple[str, str], Row] = {}
 
     def insert(self, table: str, key: str, values: Mapping[str, Any], position: int) -> None:
-        row = {**values, "id": key, "valid_from": position, "valid_to": None}
-        self._conn.execute(metadata.tables[table].insert().values(row))
-        self._current[table, key] = row
+        self._open(table, key, {**values, "id": key}, position)
 
     def update(self, table: str, key: str, changes: Mapping[str, Any], position: int) -> None:
-        t = metadata.tables[table]
-        current = self._current.get((table, key))
-        if current is None:
-            found = self._conn.execute(
-                sa.select(t).where(t.c.id == key, t.c.valid_to.is_(None))
-            ).first()
-            if found is None:
-                raise LookupError(f"{table} {key} has no current row to update")
-            current = dict(found._mapping)
-            current.pop("version_id")
-        self._conn.execute(
-            t.update().where(t.c.id == key, t.c.valid_to.is_(None)).values(valid_to=position)
-        )
-        row = {**current, **changes, "valid_from": position, "valid_to": None}
-        self._conn.execute(t.insert().values(row))
-        self._current[table, key] = row
+        base = self.latest.get((table, key))
+        if base is not None:
+            base["valid_to"] = position
+        else:
+            base = self._known.get(table, key) or self._select_current(table, key)
+            self._closes[table].append({"key": key, "closed_at": position})
+        self._open(table, key, {**base, **changes}, position)
 
     def scrub(self, table: str, key: str, columns: Mapping[str, Any]) -> None:
         t = metadata.tables[table]
         self._conn.execute(t.update().where(t.c.id == key).values(dict(columns)))
-        current = self._current.get((table, key))
-        if current is not None:
-            current.update(columns)
+        for row in self._inserts[table]:
+            if row["id"] == key:
+                row.update(columns)
+
+    def flush(self) -> None:
+        for table, closes in self._closes.items():
+            self._conn.execute(_close_statement(table), closes)
+        for table, rows in self._inserts.items():
+            if rows:
+                self._conn.execute(metadata.tables[table].insert(), rows)
+
+    def _open(self, table: str, key: str, row: Row, position: int) -> None:
+        row = {**_blank(table), **row, "valid_from": position, "valid_to": None}
+        self._inserts[table].append(row)
+        self.latest[table, key] = row
+
+    def _select_current(self, table: str, key: str) -> Row:
+        found = self._conn.execute(_current_statement(table), {"key": key}).first()
+        if found is None:
+            raise LookupError(f"{table} {key} has no current row to update")
+        row = dict(found._mapping)
+        del row["version_id"]
+        return row
+
+
+@cache
+def _blank(table: str) -> Row:
+    return {c.name: None for c in metadata.tables[table].c if c.name != "version_id"}
+
+
+@cache
+def _close_statement(table: str) -> sa.Update:
+    t = metadata.tables[table]
+    return (
+        t.update()
+        .where(t.c.id == sa.bindparam("key"), t.c.valid_to.is_(None))
+        .values(valid_to=sa.bindparam("closed_at"))
+    )
+
+
+@cache
+def _current_statement(table: str) -> sa.Select[Any]:
+    t = metadata.tables[table]
+    return sa.select(t).where(t.c.id == sa.bindparam("key"), t.c.valid_to.is_(None))

@@ -53,7 +53,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
-    """Fast Argon2 parameters keep the suite quick; the algorithm and code path are the real ones."""
+    """Cheap Argon2 parameters keep the suite quick; algorithm and code path are the real ones."""
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": database_url,

@@ -62,7 +62,7 @@ class UsersProjection:
             case User.SecretChanged():
                 return {}
             case User.Enabled():
-                return {"status": "enabled"}
+                return {"status": "enabled", "sessions_since": event.timestamp}
             case User.Disabled():
                 return {"status": "disabled", "sessions_since": event.timestamp}
             case User.Erased():

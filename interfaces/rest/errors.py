@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from application.ports import ConsistencyTimeout
 from domain.errors import (
@@ -73,11 +73,12 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     """Litestar/msgspec validation: name the offending field as a dotted path."""
     extra = exc.extra if isinstance(exc.extra, list) and exc.extra else None
     if extra is None:
-        reason = "malformed_json" if "JSON" in exc.detail else "bad_request"
-        return problem(400, reason, exc.detail)
+        return problem(400, "bad_request", exc.detail)
     first: dict[str, Any] = extra[0]
     message = str(first.get("message", exc.detail))
     field = first.get("key")
+    if field == "data" and first.get("source") == "body" and message == "'data'":
+        return problem(400, "missing_body", "a JSON request body is required")
     missing = _MISSING_FIELD.search(message)
     if missing:
         field = f"{field}.{missing.group(1)}" if field and field != "data" else missing.group(1)
@@ -87,6 +88,8 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
 
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc.__cause__, SerializationException):
+        return problem(400, "malformed_json", exc.detail)
     status = exc.status_code
     return problem(status, REASON_OF_STATUS.get(status, "error"), exc.detail)
 

@@ -14,7 +14,7 @@ from application.sessions import Sessions
 from application.user_queries import MAX_PAGE, UserQueries
 from application.users import NewUser, UserCommands
 from domain.causes import Interface
-from domain.errors import Unauthenticated
+from domain.errors import InvalidValue, Unauthenticated
 from domain.users import Role, Status
 from interfaces.rest.user_schemas import (
     ChangeSecret,
@@ -60,7 +60,12 @@ class UsersController(Controller):
             role=Role(data.role),
             status=Status(data.status),
         )
-        view = user_commands.register(new, optional_actor, REST)
+        try:
+            view = user_commands.register(new, optional_actor, REST)
+        except InvalidValue as error:
+            if error.field in ("identity", "secret"):
+                error.field = f"credentials.{error.field}"
+            raise
         return Response(
             UserResponse.of(view),
             status_code=201,

@@ -1,0 +1,61 @@
+"""The OpenAPI document describes every Users endpoint of the seed and is itself valid."""
+
+import re
+from typing import Any
+
+from litestar.testing import TestClient
+from openapi_spec_validator import validate
+
+SEED_OPERATIONS: set[tuple[str, str]] = {
+    ("post", "/users"),
+    ("post", "/users/tokens/issue"),
+    ("post", "/users/tokens/refresh"),
+    ("get", "/users/profile"),
+    ("get", "/users/{id}"),
+    ("get", "/users"),
+    ("patch", "/users/{id}"),
+    ("patch", "/users/{id}/tags"),
+    ("patch", "/users/{id}/owner"),
+    ("patch", "/users/{id}/identity"),
+    ("patch", "/users/secret"),
+    ("post", "/users/{id}/enable"),
+    ("post", "/users/{id}/disable"),
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def normalized(path: str) -> str:
+    """Path parameters compare by position, not by name."""
+    return re.sub(r"\{[^}]+\}", "{id}", path)
+
+
+def test_openapi_document_is_valid_and_covers_the_users_section(
+    client: TestClient[Any],
+) -> None:
+    response = client.get("/schema/openapi.json")
+
+    assert response.status_code == 200, response.text
+    assert "json" in response.headers["content-type"]
+    spec = response.json()
+    validate(spec)
+    operations = {
+        (method, normalized(path))
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in HTTP_METHODS
+    }
+    missing = SEED_OPERATIONS - operations
+    assert not missing, missing
+    for path, item in spec["paths"].items():
+        if "{" in path:
+            parameters = [p for op in item.values() for p in op.get("parameters", [])]
+            assert any(p["in"] == "path" for p in parameters), path
+    assert "BearerToken" in spec["components"]["securitySchemes"]
+
+
+def test_openapi_ui_answers_html(client: TestClient[Any]) -> None:
+    response = client.get("/schema")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<html" in response.text.lower()
