@@ -1,0 +1,295 @@
+"""`python -m bench`: load the real FleetID server with wrk and put each figure beside its ceiling.
+
+A throughput figure alone says little on a shared 2-core machine; measured in the same run beside
+what the database (insert + commit) and the web stack (a trivial handler) can do at most, the
+ratio says how much of the available capacity FleetID's own code uses up.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import api, databases, servers
+from bench.report import Ceiling, Measured, Row, print_report
+from bench.wrk import CONNECTIONS, THREADS, WrkUnavailable, ensure_wrk, run_wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+FLEETID = VENV_BIN / "fleetid"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+WRITE_TARGET = 2000.0
+READ_TARGET = 5000.0
+ARGON2 = {"FLEETID_ARGON2_MEMORY_KIB": "1024", "FLEETID_ARGON2_ITERATIONS": "1"}
+"""Cheap password hashing for the bench server only: seeding 1000 users must not take minutes,
+and sign-in cost is not what is measured."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    mode: str
+    target: float
+    is_write: bool
+
+
+SCENARIOS = (
+    Scenario("PATCH /users/{id}/tags", "tags", WRITE_TARGET, is_write=True),
+    Scenario("GET /users/{id}", "get", READ_TARGET, is_write=False),
+    Scenario("GET /users?limit=10", "list", READ_TARGET, is_write=False),
+)
+
+
+@dataclass
+class Options:
+    seconds: float
+    warmup: float
+    backends: list[str]
+    users: int
+    postgres_url: str
+    keep_logs: Path | None
+
+
+@dataclass
+class Run:
+    """Everything measured, in the order the report prints it."""
+
+    options: Options
+    http_ceiling: Measured | None = None
+    http_sync: Measured | None = None
+    db_ceilings: dict[str, Ceiling] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_args(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measurement")
+    parser.add_argument(
+        "--warmup", type=float, default=1.0, help="unmeasured wrk run before each one (0: none)"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--users", type=int, default=1000, help="users created before loading")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("FLEETID_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="maintenance database on which fleetid_bench_<random> is created and dropped",
+    )
+    parser.add_argument(
+        "--keep-logs", metavar="DIR", type=Path, help="copy the server logs into DIR for study"
+    )
+    args = parser.parse_args(argv)
+    if args.seconds < 1 or args.users < 20:
+        parser.error("--seconds must be at least 1 and --users at least 20")
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    return Options(
+        args.seconds, args.warmup, backends, args.users, args.postgres_url, args.keep_logs
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so that every `finally` stops servers and drops databases.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        wrk = ensure_wrk()
+    except WrkUnavailable as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    run = Run(options)
+    started = time.monotonic()
+    failure = ""
+    with tempfile.TemporaryDirectory(prefix="fleetid-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            measure_http_ceiling(run, wrk, workdir)
+            for name in options.backends:
+                measure_backend(run, wrk, workdir, name)
+        except KeyboardInterrupt:
+            failure = "interrupted"
+            log("interrupted (servers stopped, bench databases dropped)")
+        except Exception as error:
+            failure = f"{type(error).__name__}: {error}"
+            log(f"FAILED: {failure}")
+        finally:
+            if options.keep_logs:
+                keep_logs(workdir, options.keep_logs)
+    print_report(run.rows, run.http_ceiling, run.http_sync, run.db_ceilings, run.notes, settings())
+    print(f"\ntotal bench time {time.monotonic() - started:.0f} s")
+    if failure:
+        print(f"\nbench: FAILED (the table above is incomplete): {failure}", file=sys.stderr)
+        return 1
+    return 1 if any(row.result.failed for row in run.rows) else 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def settings() -> list[str]:
+    return [
+        f"wrk -t{THREADS} -c{CONNECTIONS}; each figure is wrk's Requests/sec over the whole run",
+        "bench servers run with FLEETID_ARGON2_MEMORY_KIB=1024 FLEETID_ARGON2_ITERATIONS=1 "
+        "(cheap hashing to seed users fast; password cost is not measured here)",
+    ]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def measure_http_ceiling(run: Run, wrk: str, workdir: Path) -> None:
+    """The trivial Litestar app, on its own: it does not depend on the database."""
+    port = servers.free_port()
+    command = [sys.executable, "-m", "bench.trivial_app", "--port", str(port)]
+    with servers.running(
+        "trivial app", command, clean_env(), workdir / "trivial.log", port, "/", cwd=ROOT
+    ) as server:
+        log("ceiling: trivial Litestar handler")
+        run.http_ceiling = measure(run, wrk, server, "/", "plain")
+        run.http_sync = measure(run, wrk, server, "/sync", "plain")
+        note_problems(run, server, 0, "trivial app")
+
+
+def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
+    directory = workdir / name
+    directory.mkdir()
+    backend_cm: AbstractContextManager[databases.Backend] = (
+        databases.sqlite_backend(directory)
+        if name == "sqlite"
+        else databases.postgres_backend(run.options.postgres_url)
+    )
+    with backend_cm as backend:
+        log(f"{name}: ceiling: {databases.CLIENTS} clients insert + commit")
+        inserts = backend.measure_inserts(run.options.seconds)
+        run.db_ceilings[name] = Ceiling(backend.describe, inserts)
+        admin, secret = "bench-admin@bench.example", secrets.token_urlsafe(16)
+        env = clean_env(
+            FLEETID_DATA_DIR=str(directory / "data"),
+            FLEETID_DATABASE_URL=backend.database_url,
+            FLEETID_ADMIN_IDENTITY=admin,
+            FLEETID_ADMIN_SECRET=secret,
+            FLEETID_ACCESS_TOKEN_TTL="3600",
+            **ARGON2,
+        )
+        port = servers.free_port()
+        command = [str(FLEETID), "serve", "--port", str(port)]
+        log(f"{name}: starting fleetid serve on port {port}")
+        with servers.running(
+            f"fleetid ({name})",
+            command,
+            env,
+            directory / "server.log",
+            port,
+            "/schema/openapi.json",
+        ) as server:
+            token = api.sign_in(servers.HOST, port, admin, secret)
+            ids_file = seed(run, server, token, directory, name)
+            for scenario in SCENARIOS:
+                offset = server.log_size()
+                log(f"{name}: {scenario.label}")
+                measured = measure(run, wrk, server, "/", scenario.mode, ids_file, token)
+                problems = note_problems(run, server, offset, f"{name} {scenario.label}")
+                run.rows.append(
+                    Row(
+                        name,
+                        scenario.label,
+                        scenario.target,
+                        scenario.is_write,
+                        measured,
+                        len(problems),
+                    )
+                )
+                if scenario.is_write:
+                    check_write_landed(run, server, token, ids_file, name)
+
+
+def seed(run: Run, server: servers.Server, token: str, directory: Path, name: str) -> Path:
+    """Create the users the scenarios rotate over, and write their ids for the Lua script."""
+    count = run.options.users
+    log(f"{name}: creating {count} users")
+    began = time.monotonic()
+    ids, failures = api.create_users(servers.HOST, server.port, token, count, time_limit=120)
+    elapsed = time.monotonic() - began
+    run.notes.append(
+        f"{name}: created {len(ids)}/{count} users in {elapsed:.1f} s "
+        f"({len(ids) / elapsed:,.0f}/s with {api.SEED_THREADS} client threads)"
+        + (f"; failures by status: {failures}" if failures else "")
+    )
+    if len(ids) < count * 0.9:
+        raise RuntimeError(f"only {len(ids)} of {count} users could be created: {failures}")
+    ids_file = directory / "user-ids.txt"
+    ids_file.write_text("\n".join(ids) + "\n")
+    return ids_file
+
+
+def check_write_landed(
+    run: Run, server: servers.Server, token: str, ids_file: Path, name: str
+) -> None:
+    """A 200 is only worth counting if the change is visible: read written users back.
+
+    Ids 6 to 10 are among the first that wrk's first thread patches (wrk spends one request()
+    call on checking the script, so the very first ids are not a safe pick).
+    """
+    for user_id in ids_file.read_text().split()[5:10]:
+        status, body = api.get_user(servers.HOST, server.port, token, user_id)
+        tags = body.get("tags", []) if isinstance(body, dict) else []
+        if status != 200 or not any(str(t).startswith("t") for t in tags):
+            run.notes.append(
+                f"{name}: WARNING: after the writes, user {user_id} reads {status} {body}"
+            )
+            return
+
+
+def measure(
+    run: Run,
+    wrk: str,
+    server: servers.Server,
+    path: str,
+    mode: str,
+    ids_file: Path | None = None,
+    token: str = "",
+) -> Measured:
+    """An unmeasured warm-up (pools, caches, the JIT-less interpreter's first paths), then wrk."""
+    url = server.url + path
+    if run.options.warmup > 0:
+        run_wrk(wrk, url, run.options.warmup, mode, ids_file, token)
+    cpu_before, began = server.cpu_seconds(), time.monotonic()
+    result = run_wrk(wrk, url, run.options.seconds, mode, ids_file, token)
+    cpu_after, elapsed = server.cpu_seconds(), time.monotonic() - began
+    cores = None
+    if cpu_before is not None and cpu_after is not None:
+        cores = (cpu_after - cpu_before) / elapsed
+    return Measured(result, cores)
+
+
+def note_problems(run: Run, server: servers.Server, offset: int, what: str) -> list[str]:
+    problems = server.problems_since(offset)
+    if problems:
+        shown = "\n    ".join(problems[:5])
+        run.notes.append(
+            f"{what}: {len(problems)} problem lines in the server log, e.g.\n    {shown}"
+        )
+    return problems
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """The caller's environment without its FLEETID_* settings, which must not leak in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETID_")}
+    env.update(overrides)
+    return env
+
+
+def keep_logs(workdir: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in workdir.rglob("*.log"):
+        name = "-".join(path.relative_to(workdir).parts)
+        (target / name).write_bytes(path.read_bytes())
+    log(f"server logs copied to {target}")
