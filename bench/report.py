@@ -94,7 +94,7 @@ def print_report(
     print("-" * len(header))
     print(
         "ratio = figure / ceiling (DB ceil: writes only). non-2xx includes socket errors.\n"
-        "cpu/ms = server process CPU in cores / CPU milliseconds per request (GIL: ~1 core max)."
+        "cpu/ms = server CPU (all worker processes) in cores / CPU milliseconds per request."
     )
     print()
     print("Ceilings")

@@ -55,6 +55,7 @@ class Options:
     users: int
     postgres_url: str
     keep_logs: Path | None
+    workers: int
 
 
 @dataclass
@@ -85,12 +86,24 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--keep-logs", metavar="DIR", type=Path, help="copy the server logs into DIR for study"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="HTTP worker processes, for FleetID (FLEETID_HTTP_WORKERS) and the trivial app alike",
+    )
     args = parser.parse_args(argv)
     if args.seconds < 1 or args.users < 20:
         parser.error("--seconds must be at least 1 and --users at least 20")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     return Options(
-        args.seconds, args.warmup, backends, args.users, args.postgres_url, args.keep_logs
+        args.seconds,
+        args.warmup,
+        backends,
+        args.users,
+        args.postgres_url,
+        args.keep_logs,
+        args.workers,
     )
 
 
@@ -148,7 +161,15 @@ def log(message: str) -> None:
 def measure_http_ceiling(run: Run, wrk: str, workdir: Path) -> None:
     """The trivial Litestar app, on its own: it does not depend on the database."""
     port = servers.free_port()
-    command = [sys.executable, "-m", "bench.trivial_app", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.trivial_app",
+        "--port",
+        str(port),
+        "--workers",
+        str(run.options.workers),
+    ]
     with servers.running(
         "trivial app", command, clean_env(), workdir / "trivial.log", port, "/", cwd=ROOT
     ) as server:
@@ -177,6 +198,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             FLEETID_ADMIN_IDENTITY=admin,
             FLEETID_ADMIN_SECRET=secret,
             FLEETID_ACCESS_TOKEN_TTL="3600",
+            FLEETID_HTTP_WORKERS=str(run.options.workers),
             **ARGON2,
         )
         port = servers.free_port()

@@ -1,18 +1,19 @@
 """The HTTP ceiling: the smallest Litestar app, served exactly as `fleetid serve` serves FleetID.
 
-`GET /` is the ceiling. `GET /sync` is the same handler run in the worker thread pool, as every
-FleetID handler is (`sync_to_thread=True`, pool sized like the app's): it shows what the thread hop
-alone costs. Run as `python -m bench.trivial_app --port N`.
+`GET /` is the ceiling. `GET /sync` is the same handler run in the handler thread pool, as
+FleetID's commands are: it shows what the thread hop alone costs.
+Run as `python -m bench.trivial_app --port N [--workers W]`.
 """
 
 import argparse
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
-import anyio.to_thread
 import uvicorn
 from litestar import Litestar, get
 
-WORKERS = 40
-"""FleetID's default `FLEETID_WORKERS`: the size of its handler thread pool."""
+HANDLER_THREADS = 32
+"""FleetID's default `FLEETID_HANDLER_THREADS`: the size of its handler thread pool."""
 
 
 @get("/")
@@ -26,7 +27,7 @@ def ping_in_thread() -> dict[str, str]:
 
 
 def size_thread_pool() -> None:
-    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(HANDLER_THREADS))
 
 
 app = Litestar(route_handlers=[ping, ping_in_thread], on_startup=[size_thread_pool])
@@ -35,9 +36,14 @@ app = Litestar(route_handlers=[ping, ping_in_thread], on_startup=[size_thread_po
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    # The same call as interfaces/cli.py `_serve`, so that only the handler differs.
-    uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="info")
+    # The same calls as interfaces/cli.py `_serve`, so that only the handler differs.
+    options = {"host": "127.0.0.1", "port": args.port, "access_log": False, "log_level": "info"}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+    else:
+        uvicorn.run("bench.trivial_app:app", workers=args.workers, **options)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,17 @@ from infrastructure.schema import metadata
 
 
 def create_engine(database_url: str) -> sa.Engine:
+    """Pools sized for the handler threads plus the event loop, so connections are not churned."""
     if database_url.startswith("sqlite:"):
         engine = sa.create_engine(
             database_url.replace("sqlite:", "sqlite+pysqlite:", 1),
-            pool_size=16,
-            max_overflow=32,
+            pool_size=48,
+            max_overflow=16,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     url = database_url.split("://", 1)[1]
-    return sa.create_engine(
-        f"postgresql+psycopg://{url}", pool_size=16, max_overflow=16, pool_pre_ping=True
-    )
+    return sa.create_engine(f"postgresql+psycopg://{url}", pool_size=24, max_overflow=16)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

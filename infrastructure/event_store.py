@@ -11,6 +11,7 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -133,8 +134,14 @@ class _Intent:
 
 
 class GroupCommitWriter:
-    def __init__(self, log: EventLog, on_commit: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        log: EventLog,
+        on_commit: Callable[[int], None],
+        write_lock: AbstractContextManager[Any],
+    ) -> None:
         self._log = log
+        self._write_lock = write_lock
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[_Intent | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
@@ -201,7 +208,9 @@ class GroupCommitWriter:
             intent.done.set()
 
     def _insert(self, batch: list[_Intent]) -> None:
-        ids = self._log.recorder.insert_events([e for i in batch for e in i.events])
+        events = [e for i in batch for e in i.events]
+        with self._write_lock:
+            ids = self._log.recorder.insert_events(events)
         if not ids:
             raise RuntimeError("the recorder returned no notification ids")
         end = 0

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 IDLE_POLL_SECONDS = 1.0
-BUSY_POLL_SECONDS = 0.01
+BUSY_POLL_SECONDS = 0.002
 """How often a follower re-reads positions while one of its commands is waiting."""
 
 PROJECTED_CHANNEL = "fleetid_projected"
@@ -55,6 +56,10 @@ class _Fenced(Exception):
 
 
 class ProjectionRunner:
+    """Observers see each event after its batch commits: process-local caches follow the log.
+    `write_lock` is held only while a batch writes: on SQLite it is shared with the event writer,
+    so the two take turns in-process instead of meeting SQLite's sleeping busy handler."""
+
     def __init__(
         self,
         log: EventLog,
@@ -62,6 +67,7 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         *,
         lock: ProjectionLock,
+        write_lock: AbstractContextManager[Any],
         timeout: float,
         listen_url: str | None = None,
         observers: Sequence[Observer] = (),
@@ -70,6 +76,7 @@ class ProjectionRunner:
         self._engine = engine
         self._projections = list(projections)
         self._lock = lock
+        self._write_lock = write_lock
         self._timeout = timeout
         self._listen_url = listen_url
         self._observers = list(observers)
@@ -177,9 +184,7 @@ class ProjectionRunner:
         events = []
         last = notifications[-1].id
         try:
-            with self._engine.begin() as conn:
-                for projection in self._projections:
-                    self._advance(conn, projection.name, self._positions[projection.name], last)
+            with self._engine.connect() as conn:
                 rows = VersionedRows(conn, self._current_rows)
                 for notification in notifications:
                     event = mapper.to_domain_event(notification)
@@ -187,9 +192,14 @@ class ProjectionRunner:
                     for projection in self._projections:
                         if notification.id > self._positions[projection.name]:
                             projection.process(event, notification.id, rows)
-                rows.flush()
-                if self._listen_url:
-                    conn.execute(sa.text(f"NOTIFY {PROJECTED_CHANNEL}"))
+                with self._write_lock:
+                    for projection in self._projections:
+                        expected = self._positions[projection.name]
+                        self._advance(conn, projection.name, expected, last)
+                    rows.flush()
+                    if self._listen_url:
+                        conn.execute(sa.text(f"NOTIFY {PROJECTED_CHANNEL}"))
+                    conn.commit()
         except _Fenced:
             log.warning("another process applied these events first; following it")
             self._leading = False

@@ -26,8 +26,10 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if not isinstance(value, datetime):
+        if value is None:
             return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -88,6 +90,14 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 sa.Index("ix_users_owner", users.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index(
+    "ix_users_listing",
+    users.c.status,
+    users.c.created_at,
+    users.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
 
 projection_positions = sa.Table(
     "projection_positions",

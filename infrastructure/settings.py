@@ -28,7 +28,8 @@ class Settings:
     argon2_memory_kib: int = 19 * 1024
     argon2_iterations: int = 2
     consistency_timeout: float = 5.0
-    workers: int = 40
+    http_workers: int = 1
+    handler_threads: int = 32
 
     secret_names = frozenset({"admin_secret", "database_url"})
 

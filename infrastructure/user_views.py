@@ -1,5 +1,6 @@
 """SQL over the `users` read model (current versions only)."""
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from application.ports import SessionState, UserFilter, UserPage, UserView
 from infrastructure import sqlite_json
+from infrastructure.prepared import PreparedSelect
 from infrastructure.schema import users
 
 CURRENT = users.c.valid_to.is_(None)
@@ -15,25 +17,26 @@ BY_ID = sa.select(users).where(users.c.id == sa.bindparam("user_id"), CURRENT)
 SESSION_STATE = sa.select(users.c.status, users.c.role, users.c.sessions_since).where(
     users.c.id == sa.bindparam("user_id"), CURRENT
 )
-"""Built once: SQLAlchemy then reuses their compiled form instead of rebuilding per request."""
 
 
 class SqlUserViews:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(engine, BY_ID)
+        self._session_state = PreparedSelect(engine, SESSION_STATE)
 
     def get(self, user_id: UUID) -> UserView | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(BY_ID, {"user_id": str(user_id)}).first()
-        if row is None or row.status == "erased":
+        row = self._by_id.one({"user_id": str(user_id)})
+        if row is None or row["status"] == "erased":
             return None
         return _view(row)
 
     def session_state(self, user_id: UUID) -> SessionState | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(SESSION_STATE, {"user_id": str(user_id)}).first()
-        return None if row is None else SessionState(row.status, row.role, row.sessions_since)
+        row = self._session_state.one({"user_id": str(user_id)})
+        if row is None:
+            return None
+        return SessionState(row["status"], row["role"], row["sessions_since"])
 
     def admin_exists(self) -> bool:
         admins = sa.select(users.c.id).where(
@@ -69,7 +72,7 @@ class SqlUserViews:
                 .limit(query.limit)
             ).all()
             count = int(total.scalar_one())
-        return UserPage(count, query.offset, query.limit, [_view(r) for r in rows])
+        return UserPage(count, query.offset, query.limit, [_view(dict(r._mapping)) for r in rows])
 
     def _has_tag(self, tag: str) -> sa.ColumnElement[bool]:
         if self._postgres:
@@ -88,17 +91,17 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _view(row: sa.Row[Any]) -> UserView:
+def _view(row: Mapping[str, Any]) -> UserView:
     return UserView(
-        id=UUID(row.id),
-        identity=row.identity,
-        name=row.name,
-        tags=list(row.tags or []),
-        metadata=dict(row.metadata or {}),
-        role=row.role,
-        status=row.status,
-        owner=UUID(row.owner) if row.owner else None,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
+        id=UUID(row["id"]),
+        identity=row["identity"],
+        name=row["name"],
+        tags=list(row["tags"] or []),
+        metadata=dict(row["metadata"] or {}),
+        role=row["role"],
+        status=row["status"],
+        owner=UUID(row["owner"]) if row["owner"] else None,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"],
     )

@@ -40,11 +40,13 @@ class CurrentRows:
 
 
 class VersionedRows:
-    """Bound to one transaction; `flush()` writes the batch, `latest` feeds CurrentRows."""
+    """Bound to one transaction; reads as it goes, writes nothing until `flush()`, so the
+    database's write lock is held only for the flush. `latest` then feeds CurrentRows."""
 
     def __init__(self, conn: sa.Connection, known: CurrentRows) -> None:
         self._conn = conn
         self._known = known
+        self._scrubs: list[tuple[str, str, dict[str, Any]]] = []
         self._closes: defaultdict[str, list[Row]] = defaultdict(list)
         self._inserts: defaultdict[str, list[Row]] = defaultdict(list)
         self.latest: dict[tuple[str, str], Row] = {}
@@ -62,13 +64,16 @@ class VersionedRows:
         self._open(table, key, {**base, **changes}, position)
 
     def scrub(self, table: str, key: str, columns: Mapping[str, Any]) -> None:
-        t = metadata.tables[table]
-        self._conn.execute(t.update().where(t.c.id == key).values(dict(columns)))
+        self._scrubs.append((table, key, dict(columns)))
         for row in self._inserts[table]:
             if row["id"] == key:
                 row.update(columns)
 
     def flush(self) -> None:
+        """All writes of the batch, in an order the current-row index accepts."""
+        for table, key, columns in self._scrubs:
+            t = metadata.tables[table]
+            self._conn.execute(t.update().where(t.c.id == key).values(columns))
         for table, closes in self._closes.items():
             self._conn.execute(_close_statement(table), closes)
         for table, rows in self._inserts.items():

@@ -1,6 +1,8 @@
 """The composition root: builds FleetID from settings for the REST app, the CLI and the tests."""
 
 import logging
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,16 +58,18 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
     event_log = EventLog(persistence_env(url), keyring)
+    write_lock = threading.Lock() if settings.is_sqlite else nullcontext()
     runner = ProjectionRunner(
         event_log,
         engine,
         [UsersProjection()],
         lock=projection_lock(settings),
+        write_lock=write_lock,
         timeout=settings.consistency_timeout,
         listen_url=None if settings.is_sqlite else url,
         observers=[Observer((get_topic(User.Erased),), keyring.observe)],
     )
-    writer = GroupCommitWriter(event_log, on_commit=runner.wake)
+    writer = GroupCommitWriter(event_log, on_commit=runner.wake, write_lock=write_lock)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
     views = SqlUserViews(engine)

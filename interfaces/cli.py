@@ -5,6 +5,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from domain.causes import Cause, Interface
@@ -65,17 +66,22 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from interfaces.rest.app import create_app
 
     fleet = build(settings)
+    options: dict[str, Any] = {
+        "host": host or settings.http_host,
+        "port": port or settings.http_port,
+        "access_log": False,
+        "log_level": "info",
+    }
     try:
         ensure_first_admin(fleet, Interface.CLI)
-        uvicorn.run(
-            create_app(fleet),
-            host=host or settings.http_host,
-            port=port or settings.http_port,
-            access_log=False,
-            log_level="info",
-        )
+        if settings.http_workers == 1:
+            uvicorn.run(create_app(fleet), **options)
+            return 0
     finally:
         fleet.close()
+    uvicorn.run(
+        "interfaces.rest.asgi:create", factory=True, workers=settings.http_workers, **options
+    )
     return 0
 
 

@@ -1,8 +1,9 @@
 """The Litestar application: controllers, dependencies, errors, body limits and OpenAPI."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import anyio.to_thread
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -14,7 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.errors import HANDLERS
-from interfaces.rest.users import UsersController
+from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -37,21 +38,20 @@ def create_app(fleet: FleetID) -> Litestar:
     settings = fleet.settings
 
     def size_thread_pool() -> None:
-        """Blocking handlers wait on group commits; the pool must outnumber concurrent clients."""
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
+        """Commands block while their group commit and read models catch up; concurrent
+        commands can only share a commit if each has a thread to wait in."""
+        executor = ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="handler")
+        asyncio.get_running_loop().set_default_executor(executor)
 
     dependencies: dict[str, Provide] = {
-        "user_commands": Provide(lambda: fleet.users, use_cache=True, sync_to_thread=False),
-        "user_queries": Provide(lambda: fleet.user_queries, use_cache=True, sync_to_thread=False),
-        "sessions": Provide(lambda: fleet.sessions, use_cache=True, sync_to_thread=False),
-        "self_registration": Provide(
-            lambda: settings.self_registration, use_cache=True, sync_to_thread=False
-        ),
         "request_token": Provide(bearer_token, sync_to_thread=False),
         **auth_dependencies(fleet.sessions),
     }
+    users = UserServices(
+        fleet.users, fleet.user_queries, fleet.sessions, settings.self_registration
+    )
     return Litestar(
-        route_handlers=[UsersController],
+        route_handlers=[UsersController.bound_to(users)],
         dependencies=dependencies,
         exception_handlers=HANDLERS,
         before_request=require_json,

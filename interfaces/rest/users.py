@@ -1,6 +1,7 @@
 """Users and tokens endpoints (`/users`, `/users/tokens/*`)."""
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
@@ -33,23 +34,38 @@ from interfaces.rest.user_schemas import (
 REST = Interface.REST
 UserId = Annotated[UUID, PathParameter(description="user id")]
 ActorDep = NamedDependency[Actor]
-Commands = NamedDependency[UserCommands]
-Queries = NamedDependency[UserQueries]
+
+
+@dataclass(frozen=True)
+class UserServices:
+    commands: UserCommands
+    queries: UserQueries
+    sessions: Sessions
+    self_registration: bool
 
 
 class UsersController(Controller):
+    """Queries run on the event loop (short indexed reads); commands run in handler threads,
+    where they wait for their group commit and for the read models to show them.
+
+    The services are bound to the class (`bound_to`) rather than injected per request: the
+    caller is then a handler's only dependency, which Litestar resolves without a task group."""
+
     path = "/users"
     tags = ["users"]
+    services: ClassVar[UserServices]
+
+    @classmethod
+    def bound_to(cls, services: UserServices) -> type["UsersController"]:
+        return type(cls.__name__, (cls,), {"services": services})
 
     @post("/", sync_to_thread=True, summary="Create a user (self-registration without a token)")
     def create(
         self,
         data: JSONBody[CreateUser],
         optional_actor: NamedDependency[Actor | None],
-        user_commands: Commands,
-        self_registration: NamedDependency[bool],
     ) -> Response[UserResponse]:
-        if optional_actor is None and not self_registration:
+        if optional_actor is None and not self.services.self_registration:
             raise Unauthenticated("self-registration is disabled; sign in to create users")
         new = NewUser(
             identity=data.credentials.identity,
@@ -61,7 +77,7 @@ class UsersController(Controller):
             status=Status(data.status),
         )
         try:
-            view = user_commands.register(new, optional_actor, REST)
+            view = self.services.commands.register(new, optional_actor, REST)
         except InvalidValue as error:
             if error.field in ("identity", "secret"):
                 error.field = f"credentials.{error.field}"
@@ -73,33 +89,30 @@ class UsersController(Controller):
         )
 
     @post("/tokens/issue", sync_to_thread=True, summary="Sign in: issue access and refresh tokens")
-    def issue_token(
-        self, data: JSONBody[IssueToken], sessions: NamedDependency[Sessions]
-    ) -> Response[TokenResponse]:
-        pair = sessions.issue(data.identity, data.secret)
+    def issue_token(self, data: JSONBody[IssueToken]) -> Response[TokenResponse]:
+        pair = self.services.sessions.issue(data.identity, data.secret)
         return Response(TokenResponse.of(pair), status_code=201)
 
     @post("/tokens/refresh", sync_to_thread=True, summary="Trade a refresh token for new tokens")
-    def refresh_token(
-        self, request_token: NamedDependency[str | None], sessions: NamedDependency[Sessions]
-    ) -> Response[TokenResponse]:
+    def refresh_token(self, request_token: NamedDependency[str | None]) -> Response[TokenResponse]:
         if request_token is None:
             raise Unauthenticated("missing bearer refresh token")
-        return Response(TokenResponse.of(sessions.refresh(request_token)), status_code=201)
+        return Response(
+            TokenResponse.of(self.services.sessions.refresh(request_token)), status_code=201
+        )
 
-    @get("/profile", sync_to_thread=True, summary="The signed-in user")
-    def profile(self, actor: ActorDep, user_queries: Queries) -> UserResponse:
-        return UserResponse.of(user_queries.get(actor, actor.id))
+    @get("/profile", sync_to_thread=False, summary="The signed-in user")
+    def profile(self, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(self.services.queries.get(actor, actor.id))
 
-    @get("/{user_id:uuid}", sync_to_thread=True, summary="A user by id")
-    def get_user(self, user_id: UserId, actor: ActorDep, user_queries: Queries) -> UserResponse:
-        return UserResponse.of(user_queries.get(actor, user_id))
+    @get("/{user_id:uuid}", sync_to_thread=False, summary="A user by id")
+    def get_user(self, user_id: UserId, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(self.services.queries.get(actor, user_id))
 
-    @get("/", sync_to_thread=True, summary="List users (admins: all; others: self and owned)")
+    @get("/", sync_to_thread=False, summary="List users (admins: all; others: self and owned)")
     def list_users(
         self,
         actor: ActorDep,
-        user_queries: Queries,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
         name: FromQuery[str | None] = None,
@@ -117,13 +130,11 @@ class UsersController(Controller):
             status=status,
             metadata=parse_metadata_filter(metadata),
         )
-        return UserPageResponse.of(user_queries.page(actor, query))
+        return UserPageResponse.of(self.services.queries.page(actor, query))
 
     @patch("/{user_id:uuid}", sync_to_thread=True, summary="Update name and/or metadata")
-    def update(
-        self, user_id: UserId, data: JSONBody[UpdateUser], actor: ActorDep, user_commands: Commands
-    ) -> UserResponse:
-        view = user_commands.update(
+    def update(self, user_id: UserId, data: JSONBody[UpdateUser], actor: ActorDep) -> UserResponse:
+        view = self.services.commands.update(
             actor,
             user_id,
             REST,
@@ -134,15 +145,17 @@ class UsersController(Controller):
 
     @patch("/{user_id:uuid}/tags", sync_to_thread=True, summary="Replace tags")
     def update_tags(
-        self, user_id: UserId, data: JSONBody[UpdateTags], actor: ActorDep, user_commands: Commands
+        self, user_id: UserId, data: JSONBody[UpdateTags], actor: ActorDep
     ) -> UserResponse:
-        return UserResponse.of(user_commands.replace_tags(actor, user_id, data.tags, REST))
+        return UserResponse.of(self.services.commands.replace_tags(actor, user_id, data.tags, REST))
 
     @patch("/{user_id:uuid}/owner", sync_to_thread=True, summary="Change owner")
     def update_owner(
-        self, user_id: UserId, data: JSONBody[UpdateOwner], actor: ActorDep, user_commands: Commands
+        self, user_id: UserId, data: JSONBody[UpdateOwner], actor: ActorDep
     ) -> UserResponse:
-        return UserResponse.of(user_commands.change_owner(actor, user_id, data.owner, REST))
+        return UserResponse.of(
+            self.services.commands.change_owner(actor, user_id, data.owner, REST)
+        )
 
     @patch("/{user_id:uuid}/identity", sync_to_thread=True, summary="Change identity")
     def update_identity(
@@ -150,22 +163,19 @@ class UsersController(Controller):
         user_id: UserId,
         data: JSONBody[UpdateIdentity],
         actor: ActorDep,
-        user_commands: Commands,
     ) -> UserResponse:
-        view = user_commands.change_identity(actor, user_id, data.identity, REST)
+        view = self.services.commands.change_identity(actor, user_id, data.identity, REST)
         return UserResponse.of(view)
 
     @patch("/secret", sync_to_thread=True, summary="Change the signed-in user's secret")
-    def change_secret(
-        self, data: JSONBody[ChangeSecret], actor: ActorDep, user_commands: Commands
-    ) -> UserResponse:
-        view = user_commands.change_secret(actor, data.old_secret, data.new_secret, REST)
+    def change_secret(self, data: JSONBody[ChangeSecret], actor: ActorDep) -> UserResponse:
+        view = self.services.commands.change_secret(actor, data.old_secret, data.new_secret, REST)
         return UserResponse.of(view)
 
     @post("/{user_id:uuid}/enable", sync_to_thread=True, status_code=200, summary="Enable")
-    def enable(self, user_id: UserId, actor: ActorDep, user_commands: Commands) -> UserResponse:
-        return UserResponse.of(user_commands.enable(actor, user_id, REST))
+    def enable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(self.services.commands.enable(actor, user_id, REST))
 
     @post("/{user_id:uuid}/disable", sync_to_thread=True, status_code=200, summary="Disable")
-    def disable(self, user_id: UserId, actor: ActorDep, user_commands: Commands) -> UserResponse:
-        return UserResponse.of(user_commands.disable(actor, user_id, REST))
+    def disable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(self.services.commands.disable(actor, user_id, REST))

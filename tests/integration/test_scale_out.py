@@ -5,6 +5,7 @@ key cache. Both run in this test process, on the real database.
 """
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from uuid import UUID
 
 import pytest
@@ -101,6 +102,7 @@ def test_a_second_applier_is_fenced_off_and_applies_nothing(fleet: FleetID) -> N
         fleet.engine,
         [UsersProjection()],
         lock=_AlwaysHeld(),
+        write_lock=nullcontext(),
         timeout=5,
     )
     register(fleet, "once@fleet.example")
