@@ -190,6 +190,7 @@ class GroupCommitWriter:
                 return
 
     def _commit(self, batch: list[_Intent]) -> None:
+        """Callers are answered only after `on_commit`, which may make their events visible."""
         try:
             self._insert(batch)
         except IntegrityError:

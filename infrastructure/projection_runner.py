@@ -84,6 +84,7 @@ class ProjectionRunner:
         self._positions = self._load_positions()
         self._observed = self._log.recorder.max_notification_id() or 0
         self._current_rows = CurrentRows()
+        self._applying = threading.Lock()
         self._leading = False
         self._waiters = 0
         self._done = threading.Condition()
@@ -113,6 +114,23 @@ class ProjectionRunner:
 
     def wake(self, _position: int = 0) -> None:
         self._wake.set()
+
+    def committed(self, position: int) -> None:
+        """Called by this process's writer after a commit, in the writer's thread.
+
+        The leader applies the new events right there, so the writer answers its callers once
+        they are visible: one wake-up per command instead of one for the commit and another
+        for the projection. A follower only nudges its loop."""
+        if not self._leading:
+            self._wake.set()
+            return
+        try:
+            while self.position < position and self._leading:
+                if self.run_once() == 0:
+                    break
+        except Exception:
+            log.exception("applying after a commit failed; the projection loop will retry")
+            self._wake.set()
 
     def wait_for(self, position: int) -> None:
         deadline = time.monotonic() + self._timeout
@@ -174,6 +192,10 @@ class ProjectionRunner:
 
     def run_once(self) -> int:
         """Apply the next batch; return how many events it held."""
+        with self._applying:
+            return self._apply_next()
+
+    def _apply_next(self) -> int:
         start = self.position
         notifications = self._log.recorder.select_notifications(
             start=start, limit=BATCH, inclusive_of_start=False

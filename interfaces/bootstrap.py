@@ -69,7 +69,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         listen_url=None if settings.is_sqlite else url,
         observers=[Observer((get_topic(User.Erased),), keyring.observe)],
     )
-    writer = GroupCommitWriter(event_log, on_commit=runner.wake, write_lock=write_lock)
+    writer = GroupCommitWriter(event_log, on_commit=runner.committed, write_lock=write_lock)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
     views = SqlUserViews(engine)
