@@ -125,6 +125,10 @@ class SessionState:
     sessions_since: datetime | None
 
 
+class SessionStates(Protocol):
+    def session_state(self, user_id: UUID) -> SessionState | None: ...
+
+
 class UserViews(Protocol):
     def get(self, user_id: UUID) -> UserView | None: ...
 

@@ -5,7 +5,13 @@ from uuid import UUID
 
 from application.authorization import Actor
 from application.identity_keys import IdentityKeys
-from application.ports import AggregateReader, BlindIndex, PasswordHasher, TokenCodec, UserViews
+from application.ports import (
+    AggregateReader,
+    BlindIndex,
+    PasswordHasher,
+    SessionStates,
+    TokenCodec,
+)
 from domain.errors import Unauthenticated
 from domain.identities import IdentityIndex
 from domain.users import Role, Status, User
@@ -25,7 +31,7 @@ class Sessions:
     def __init__(
         self,
         reader: AggregateReader,
-        views: UserViews,
+        states: SessionStates,
         hasher: PasswordHasher,
         blind: BlindIndex,
         tokens: TokenCodec,
@@ -33,7 +39,7 @@ class Sessions:
         refresh_ttl: int,
     ) -> None:
         self._reader = reader
-        self._views = views
+        self._states = states
         self._hasher = hasher
         self._identities = IdentityKeys(blind)
         self._tokens = tokens
@@ -62,7 +68,7 @@ class Sessions:
     def _live_actor(self, user_id: UUID, issued_at: float) -> Actor:
         """Tokens die with the user: disabled, erased, or issued before the last status change
         (re-enable included, so a sign-in racing a disable cannot revive its token later)."""
-        state = self._views.session_state(user_id)
+        state = self._states.session_state(user_id)
         if state is None or state.status != Status.ENABLED.value:
             raise Unauthenticated("user is not enabled")
         if state.sessions_since is not None and issued_at < state.sessions_since.timestamp():

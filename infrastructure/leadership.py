@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +18,7 @@ import psycopg
 log = logging.getLogger(__name__)
 
 ADVISORY_KEY = 0x46_4C_45_45_54_49_44  # "FLEETID"
+LIVENESS_SECONDS = 1.0
 
 
 class ProjectionLock(Protocol):
@@ -58,11 +60,17 @@ class AdvisoryLock:
     def __init__(self, url: str) -> None:
         self._url = url
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._checked_at = 0.0
 
     def try_acquire(self) -> bool:
+        """While held, the connection is checked at most once a second: the position fence,
+        not this check, is what keeps a lost lock from applying twice."""
         try:
             if self._conn is not None:
-                self._conn.execute("SELECT 1")
+                now = time.monotonic()
+                if now - self._checked_at > LIVENESS_SECONDS:
+                    self._conn.execute("SELECT 1")
+                    self._checked_at = now
                 return True
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()

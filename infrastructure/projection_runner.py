@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 IDLE_POLL_SECONDS = 1.0
+FOLLOWER_POLL_SECONDS = 0.1
+"""A follower's observers (cache drops: erasures, disables) lag the leader by at most this."""
 BUSY_POLL_SECONDS = 0.002
 """How often a follower re-reads positions while one of its commands is waiting."""
 
@@ -143,7 +145,8 @@ class ProjectionRunner:
                         raise ConsistencyTimeout(
                             f"read models are behind: at {self.position}, need {position}"
                         )
-                    self._wake.set()
+                    if not self._leading:
+                        self._wake.set()
                     self._done.wait(remaining)
             finally:
                 self._waiters -= 1
@@ -253,8 +256,12 @@ class ProjectionRunner:
                 self._publish(self._load_positions())
                 continue
             if applied < BATCH:
-                busy = self._waiters > 0 and not self._leading
-                self._wake.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+                self._wake.wait(self._poll_interval())
+
+    def _poll_interval(self) -> float:
+        if self._leading:
+            return IDLE_POLL_SECONDS
+        return BUSY_POLL_SECONDS if self._waiters > 0 else FOLLOWER_POLL_SECONDS
 
     def _refresh(self) -> None:
         """As a follower: run observers, then take the positions the leader committed (in that

@@ -22,6 +22,8 @@ from infrastructure.keyfiles import random_key, signing_key
 from infrastructure.leadership import AdvisoryLock, FileLock, ProjectionLock
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
+from infrastructure.session_cache import TOPICS as SESSION_TOPICS
+from infrastructure.session_cache import SessionStateCache
 from infrastructure.settings import Settings
 from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
@@ -58,6 +60,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
     event_log = EventLog(persistence_env(url), keyring)
+    views = SqlUserViews(engine)
+    session_states = SessionStateCache(views)
     write_lock = threading.Lock() if settings.is_sqlite else nullcontext()
     runner = ProjectionRunner(
         event_log,
@@ -67,12 +71,14 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
         listen_url=None if settings.is_sqlite else url,
-        observers=[Observer((get_topic(User.Erased),), keyring.observe)],
+        observers=[
+            Observer((get_topic(User.Erased),), keyring.observe),
+            Observer(SESSION_TOPICS, session_states.observe),
+        ],
     )
     writer = GroupCommitWriter(event_log, on_commit=runner.committed, write_lock=write_lock)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
-    views = SqlUserViews(engine)
     fleet = FleetID(
         settings=settings,
         engine=engine,
@@ -84,7 +90,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         user_queries=UserQueries(views),
         sessions=Sessions(
             event_log,
-            views,
+            session_states,
             hasher,
             blind,
             JwtCodec(signing_key(keys_dir / "token-signing.pem")),

@@ -5,7 +5,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, Request
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
@@ -57,7 +56,6 @@ def create_app(fleet: FleetID) -> Litestar:
         before_request=require_json,
         on_startup=[size_thread_pool],
         request_max_body_size=settings.max_body_bytes,
-        state=State({"fleet": fleet}),
         openapi_config=OpenAPIConfig(
             title="FleetID",
             version="0.1.0",

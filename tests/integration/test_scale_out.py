@@ -16,6 +16,7 @@ from application.ports import UserFilter
 from application.projections.users import UsersProjection
 from application.users import NewUser
 from domain.causes import Cause, Interface
+from domain.errors import Unauthenticated
 from domain.users import Role
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.schema import users
@@ -113,3 +114,16 @@ def test_a_second_applier_is_fenced_off_and_applies_nothing(fleet: FleetID) -> N
     with fleet.engine.connect() as conn:
         count = conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()
     assert count == 1
+
+
+def test_a_disable_reaches_every_process_session_cache(pair: tuple[FleetID, FleetID]) -> None:
+    leader, follower = pair
+    user_id = register(leader, "cached@fleet.example")
+    token = follower.sessions.issue("cached@fleet.example", "long enough secret").access_token
+    assert follower.sessions.authenticate(token).id == user_id
+
+    leader.users.disable(ADMIN, user_id, CLI)
+    follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
+
+    with pytest.raises(Unauthenticated):
+        follower.sessions.authenticate(token)
