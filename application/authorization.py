@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import Forbidden, NotFound
-from domain.users import Role
+from domain.users import Role, User
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,20 @@ def require_visible_user(actor: Actor, user_id: UUID, owner: UUID | None) -> Non
         raise NotFound("user not found", field="id")
 
 
-def require_user_steward(actor: Actor, user_id: UUID, owner: UUID | None, action: str) -> None:
-    """Ownership and status changes belong to admins and the owner, never to the user itself."""
-    require_visible_user(actor, user_id, owner)
-    if not (actor.is_admin or (owner is not None and owner == actor.id)):
+def require_user_editor(actor: Actor, user: User) -> None:
+    """Profile changes: the user itself, its owner, an admin; an admin's profile only by
+    admins and itself, so handing an admin account to a user grants no power over it."""
+    require_visible_user(actor, user.id, user.owner)
+    if user.role is Role.ADMIN and not (actor.is_admin or actor.id == user.id):
+        raise Forbidden("only admins may change an admin")
+
+
+def require_user_steward(actor: Actor, user: User, action: str) -> None:
+    """Ownership and status changes belong to admins and the owner, never to the user itself;
+    an admin's only to admins."""
+    require_visible_user(actor, user.id, user.owner)
+    owns = user.owner is not None and user.owner == actor.id
+    if not (actor.is_admin or (owns and user.role is not Role.ADMIN)):
         raise Forbidden(f"only an admin or the user's owner may {action}")
 
 

@@ -50,7 +50,7 @@ class BlindIndex(Protocol):
 
 
 class SubjectKeys(Protocol):
-    def erase(self, subject: str) -> bool: ...
+    def erase(self, subject: str) -> None: ...
 
 
 @dataclass(frozen=True)

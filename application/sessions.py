@@ -66,13 +66,13 @@ class Sessions:
         return self._live_actor(claims.subject, claims.issued_at)
 
     def _live_actor(self, user_id: UUID, issued_at: float) -> Actor:
-        """Tokens die with the user: disabled, erased, or issued before the last status change
-        (re-enable included, so a sign-in racing a disable cannot revive its token later)."""
+        """Tokens die with the user: disabled, erased, or issued before the last status or secret
+        change (re-enable included, so a sign-in racing a disable cannot revive its token)."""
         state = self._states.session_state(user_id)
         if state is None or state.status != Status.ENABLED.value:
             raise Unauthenticated("user is not enabled")
         if state.sessions_since is not None and issued_at < state.sessions_since.timestamp():
-            raise Unauthenticated("token was issued before the user was last disabled")
+            raise Unauthenticated("token was issued before the user's last status or secret change")
         return Actor(id=user_id, role=Role(state.role))
 
     def _pair(self, user_id: UUID) -> TokenPair:

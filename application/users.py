@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 from application.authorization import (
     Actor,
     require_admin_to_grant,
+    require_user_editor,
     require_user_steward,
-    require_visible_user,
 )
 from application.consistency import run_command
 from application.identity_keys import IdentityKeys
@@ -93,7 +93,7 @@ class UserCommands:
         metadata: dict[str, Any] | None = None,
     ) -> UserView:
         def change(user: User, cause: Cause) -> None:
-            require_visible_user(actor, user.id, user.owner)
+            require_user_editor(actor, user)
             if name is not None:
                 user.rename(name, cause)
             if metadata is not None:
@@ -105,14 +105,14 @@ class UserCommands:
         self, actor: Actor, user_id: UUID, tags: list[str], via: Interface
     ) -> UserView:
         def change(user: User, cause: Cause) -> None:
-            require_visible_user(actor, user.id, user.owner)
+            require_user_editor(actor, user)
             user.replace_tags(tags, cause)
 
         return self._change(actor, user_id, via, change)
 
     def change_owner(self, actor: Actor, user_id: UUID, owner: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
-            require_user_steward(actor, user.id, user.owner, "change its owner")
+            require_user_steward(actor, user, "change its owner")
             new_owner = self._reader.get(owner)
             if not isinstance(new_owner, User) or new_owner.is_erased:
                 raise InvalidValue("owner must be an existing user", field="owner")
@@ -127,7 +127,7 @@ class UserCommands:
 
         def command() -> tuple[UserView, int]:
             user = self._load(user_id)
-            require_visible_user(actor, user.id, user.owner)
+            require_user_editor(actor, user)
             cause = actor.cause(via)
             old = user.identity
             user.change_identity(identity, cause)
@@ -156,14 +156,14 @@ class UserCommands:
 
     def enable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
-            require_user_steward(actor, user.id, user.owner, "enable it")
+            require_user_steward(actor, user, "enable it")
             user.enable(cause)
 
         return self._change(actor, user_id, via, change)
 
     def disable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
-            require_user_steward(actor, user.id, user.owner, "disable it")
+            require_user_steward(actor, user, "disable it")
             user.disable(cause)
 
         return self._change(actor, user_id, via, change)

@@ -24,6 +24,12 @@ class Conflict(DomainError):
     reason = "conflict"
 
 
+class SubjectErased(Conflict):
+    """The person was erased: nothing personal can be recorded about them again."""
+
+    reason = "subject_erased"
+
+
 class Forbidden(DomainError):
     reason = "forbidden"
 

@@ -10,10 +10,17 @@ MAX_TAG_LENGTH = 128
 MAX_METADATA_KEYS = 256
 
 
+def check_text(value: str, field: str) -> str:
+    """Control characters (NUL above all) are refused: no database stores every one of them."""
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise InvalidValue("control characters are not allowed", field=field)
+    return value
+
+
 def check_name(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidValue(f"name must be at most {MAX_NAME_LENGTH} characters", field="name")
-    return name
+    return check_text(name, "name")
 
 
 def check_tags(tags: list[str]) -> list[str]:
@@ -24,6 +31,7 @@ def check_tags(tags: list[str]) -> list[str]:
     for tag in tags:
         if not tag or len(tag) > MAX_TAG_LENGTH:
             raise InvalidValue(f"each tag must be 1 to {MAX_TAG_LENGTH} characters", field="tags")
+        check_text(tag, "tags")
         if tag not in unique:
             unique.append(tag)
     return unique
@@ -32,4 +40,20 @@ def check_tags(tags: list[str]) -> list[str]:
 def check_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     if len(metadata) > MAX_METADATA_KEYS:
         raise InvalidValue(f"metadata may have at most {MAX_METADATA_KEYS} keys", field="metadata")
+    _check_json_text(metadata)
     return dict(metadata)
+
+
+def _check_json_text(value: Any) -> None:
+    """Keys and strings anywhere in the document; control characters other than tab and
+    newline are refused (NUL cannot be stored in PostgreSQL's jsonb)."""
+    if isinstance(value, str):
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise InvalidValue("control characters are not allowed", field="metadata")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json_text(key)
+            _check_json_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_text(item)

@@ -8,17 +8,21 @@ from infrastructure.schema import metadata
 
 
 def create_engine(database_url: str) -> sa.Engine:
-    """Pools sized for the handler threads plus the event loop, so connections are not churned."""
+    """Pools sized for the handler threads plus the event loop, so connections are not churned.
+    Bound parameters stay out of error messages: they may carry personal data into logs."""
     if database_url.startswith("sqlite:"):
         engine = sa.create_engine(
             database_url.replace("sqlite:", "sqlite+pysqlite:", 1),
             pool_size=48,
             max_overflow=16,
+            hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     url = database_url.split("://", 1)[1]
-    return sa.create_engine(f"postgresql+psycopg://{url}", pool_size=24, max_overflow=16)
+    return sa.create_engine(
+        f"postgresql+psycopg://{url}", pool_size=24, max_overflow=16, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

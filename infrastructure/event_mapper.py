@@ -14,7 +14,7 @@ ORIGINATOR_FIELDS = frozenset({"originator_id", "originator_version"})
 
 
 class Sealer(Protocol):
-    def seal(self, subject: str, field: str, value: Any) -> dict[str, str]: ...
+    def seal(self, subject: str, field: str, value: Any, *, first: bool) -> dict[str, str]: ...
 
     def unseal(self, subject: str, field: str, sealed: Any) -> bytes | None: ...
 
@@ -41,9 +41,10 @@ class EventMapper(Mapper[UUID]):
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         subject = str(originator_id)
+        first = originator_version == 1
         for name in getattr(cls, "personal_fields", ()):
             if state.get(name) is not None:
-                state[name] = self._sealer.seal(subject, name, state[name])
+                state[name] = self._sealer.seal(subject, name, state[name], first=first)
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version

@@ -54,9 +54,9 @@ class AggregateCache:
     """The latest committed version of recently used aggregates, handed out as private copies.
 
     Copies are shallow: aggregates replace their attributes in event bodies and never mutate
-    them in place (see FleetAggregate). The cache may be behind another process's writes; the
-    save then fails on the version check, the writer evicts the entry, and the command reruns
-    on state loaded from the log.
+    them in place (see FleetAggregate). Entries are evicted when the projection runner sees
+    another process's events for them; until then a save on stale state fails its version
+    check, the writer evicts the entry, and the command reruns on state loaded from the log.
     """
 
     def __init__(self, maxsize: int = CACHE_SIZE) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 import psycopg
 import sqlalchemy as sa
@@ -58,7 +59,8 @@ class _Fenced(Exception):
 
 
 class ProjectionRunner:
-    """Observers see each event after its batch commits: process-local caches follow the log.
+    """Observers see each event after its batch commits, and `forget` each event's originator:
+    process-local caches follow the log, whichever process wrote it.
     `write_lock` is held only while a batch writes: on SQLite it is shared with the event writer,
     so the two take turns in-process instead of meeting SQLite's sleeping busy handler."""
 
@@ -73,6 +75,7 @@ class ProjectionRunner:
         timeout: float,
         listen_url: str | None = None,
         observers: Sequence[Observer] = (),
+        forget: Callable[[UUID], None] = lambda _: None,
     ) -> None:
         self._log = log
         self._engine = engine
@@ -82,6 +85,8 @@ class ProjectionRunner:
         self._timeout = timeout
         self._listen_url = listen_url
         self._observers = list(observers)
+        self._observed_topics = frozenset(t for o in observers for t in o.topics)
+        self._forget = forget
         self._ensure_positions()
         self._positions = self._load_positions()
         self._observed = self._log.recorder.max_notification_id() or 0
@@ -113,9 +118,6 @@ class ProjectionRunner:
         for thread in self._threads:
             thread.join(timeout=10)
         self._lock.release()
-
-    def wake(self, _position: int = 0) -> None:
-        self._wake.set()
 
     def committed(self, position: int) -> None:
         """Called by this process's writer after a commit, in the writer's thread.
@@ -235,6 +237,8 @@ class ProjectionRunner:
             self._current_rows.clear()
             raise
         self._current_rows.remember(rows.latest)
+        for notification in notifications:
+            self._forget(UUID(str(notification.originator_id)))
         for topic, event in events:
             self._react(topic, event)
         self._observed = max(self._observed, last)
@@ -267,18 +271,16 @@ class ProjectionRunner:
         """As a follower: run observers, then take the positions the leader committed (in that
         order, so a command that waited for a position also sees the observers' effects)."""
         positions = self._load_positions()
-        topics = [t for o in self._observers for t in o.topics]
         stop = min(positions.values(), default=0)
-        while topics and self._observed < stop:
+        while self._observed < stop:
             notifications = self._log.recorder.select_notifications(
-                start=self._observed,
-                limit=BATCH,
-                stop=stop,
-                topics=topics,
-                inclusive_of_start=False,
+                start=self._observed, limit=BATCH, stop=stop, inclusive_of_start=False
             )
             for notification in notifications:
-                self._react(notification.topic, self._log.mapper.to_domain_event(notification))
+                self._forget(UUID(str(notification.originator_id)))
+                if notification.topic in self._observed_topics:
+                    event = self._log.mapper.to_domain_event(notification)
+                    self._react(notification.topic, event)
             self._observed = notifications[-1].id if len(notifications) == BATCH else stop
         self._publish(positions)
 
@@ -341,7 +343,7 @@ class ProjectionRunner:
 
     @staticmethod
     def _advance(conn: sa.Connection, name: str, expected: int, position: int) -> None:
-        """Compare-and-set, first in the transaction: it locks the position row, so a second
+        """Compare-and-set, the first write of the batch: it locks the position row, so a second
         applier waits for the first and then finds the position moved: a batch applies once."""
         updated = conn.execute(
             ADVANCE, {"projection": name, "expected": expected, "advanced_to": position}

@@ -79,7 +79,7 @@ users = versioned(
     sa.Column(
         "sessions_since",
         UTCDateTime,
-        comment="tokens issued before this instant are refused (set on disable and re-enable)",
+        comment="tokens issued before this instant are refused (disable, re-enable, new secret)",
     ),
     comment="Users, one row per version.",
 )

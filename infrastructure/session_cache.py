@@ -15,7 +15,9 @@ from eventsourcing.utils import get_topic
 from application.ports import SessionState, UserViews
 from domain.users import User
 
-TOPICS = tuple(get_topic(cls) for cls in (User.Enabled, User.Disabled, User.Erased))
+TOPICS = tuple(
+    get_topic(cls) for cls in (User.Enabled, User.Disabled, User.SecretChanged, User.Erased)
+)
 MAX_ENTRIES = 100_000
 
 

@@ -16,6 +16,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 
+from domain.errors import SubjectErased
 from infrastructure.schema import subject_keys
 
 NONCE_SIZE = 12
@@ -29,9 +30,12 @@ class SubjectKeyring:
         self._cache: dict[str, AESGCM] = {}
         self._lock = threading.Lock()
 
-    def seal(self, subject: str, field: str, value: Any) -> dict[str, str]:
-        key = self._key(subject, create=True)
-        assert key is not None
+    def seal(self, subject: str, field: str, value: Any, *, first: bool) -> dict[str, str]:
+        """Only a subject's first event creates its key: after an erasure, nothing may seal new
+        personal data under a fresh key (that would make the old events undecryptable)."""
+        key = self._key(subject, create=first)
+        if key is None:
+            raise SubjectErased(f"{subject} has been erased")
         nonce = os.urandom(NONCE_SIZE)
         box = key.encrypt(nonce, msgspec.json.encode(value), _aad(subject, field))
         return {SEALED: base64.b64encode(nonce + box).decode()}
@@ -49,11 +53,10 @@ class SubjectKeyring:
         except InvalidTag:
             raise ValueError(f"sealed field {field!r} of {subject} fails authentication") from None
 
-    def erase(self, subject: str) -> bool:
+    def erase(self, subject: str) -> None:
         with self._engine.begin() as conn:
-            deleted = conn.execute(subject_keys.delete().where(subject_keys.c.subject == subject))
+            conn.execute(subject_keys.delete().where(subject_keys.c.subject == subject))
         self.forget(subject)
-        return deleted.rowcount > 0
 
     def forget(self, subject: str) -> None:
         """Drop the cached key so the next read sees the table."""

@@ -75,6 +75,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             Observer((get_topic(User.Erased),), keyring.observe),
             Observer(SESSION_TOPICS, session_states.observe),
         ],
+        forget=event_log.cache.evict,
     )
     writer = GroupCommitWriter(event_log, on_commit=runner.committed, write_lock=write_lock)
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)

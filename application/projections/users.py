@@ -60,7 +60,7 @@ class UsersProjection:
             case User.IdentityChanged(identity=identity):
                 return {"identity": identity}
             case User.SecretChanged():
-                return {}
+                return {"sessions_since": event.timestamp}
             case User.Enabled():
                 return {"status": "enabled", "sessions_since": event.timestamp}
             case User.Disabled():

@@ -99,6 +99,10 @@ def consistency_timeout(_: Request[Any, Any, Any], exc: ConsistencyTimeout) -> R
     return problem(503, "read_model_lagging", f"change stored, but {exc}")
 
 
+def too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    return problem(400, "too_deep", "the JSON document is nested too deeply")
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal_error", "internal server error")
@@ -109,5 +113,6 @@ HANDLERS: dict[int | type[Exception], Any] = {
     ValidationException: validation_error,
     HTTPException: http_error,
     ConsistencyTimeout: consistency_timeout,
+    RecursionError: too_deep,
     Exception: internal_error,
 }

@@ -127,4 +127,17 @@ def parse_metadata_filter(raw: str | None) -> dict[str, Any] | None:
         raise InvalidValue("metadata must be a JSON object", field="metadata") from None
     if not isinstance(value, dict):
         raise InvalidValue("metadata must be a JSON object", field="metadata")
+    _check_numbers(value)
     return value
+
+
+def _check_numbers(value: Any) -> None:
+    """Databases compare 64-bit integers; a larger one could never match and must not crash."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise InvalidValue("metadata numbers must fit in 64 bits", field="metadata")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_numbers(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_numbers(item)

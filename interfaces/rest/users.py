@@ -32,6 +32,7 @@ from interfaces.rest.user_schemas import (
 )
 
 REST = Interface.REST
+MAX_OFFSET = 2**31 - 1
 UserId = Annotated[UUID, PathParameter(description="user id")]
 ActorDep = NamedDependency[Actor]
 
@@ -113,7 +114,7 @@ class UsersController(Controller):
     def list_users(
         self,
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
         name: FromQuery[str | None] = None,
         identity: FromQuery[str | None] = None,

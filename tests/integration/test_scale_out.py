@@ -78,7 +78,7 @@ def test_a_follower_takes_over_when_the_leader_stops(settings: Settings) -> None
 def test_an_erasure_empties_every_process_key_cache(pair: tuple[FleetID, FleetID]) -> None:
     leader, follower = pair
     user_id = register(leader, "forget.me@fleet.example")
-    sealed = leader.keyring.seal(str(user_id), "name", "Forget Me")
+    sealed = leader.keyring.seal(str(user_id), "name", "Forget Me", first=False)
     assert follower.keyring.unseal(str(user_id), "name", sealed) == b'"Forget Me"'
 
     leader.users.erase(user_id, Cause.system(CLI))
@@ -127,3 +127,17 @@ def test_a_disable_reaches_every_process_session_cache(pair: tuple[FleetID, Flee
 
     with pytest.raises(Unauthenticated):
         follower.sessions.authenticate(token)
+
+
+def test_another_process_stops_accepting_a_replaced_secret(pair: tuple[FleetID, FleetID]) -> None:
+    leader, follower = pair
+    user_id = register(leader, "rotate@fleet.example")
+    follower.sessions.issue("rotate@fleet.example", "long enough secret")
+    me = Actor(id=user_id, role=Role.USER)
+
+    leader.users.change_secret(me, "long enough secret", "a brand new secret", CLI)
+    follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
+
+    with pytest.raises(Unauthenticated):
+        follower.sessions.issue("rotate@fleet.example", "long enough secret")
+    assert follower.sessions.issue("rotate@fleet.example", "a brand new secret").access_token

@@ -13,7 +13,7 @@ from application.authorization import Actor
 from application.ports import UserFilter
 from application.users import NewUser
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, Forbidden, NotFound
 from domain.users import Role, User
 from infrastructure.schema import metadata
 from infrastructure.settings import Settings
@@ -205,3 +205,18 @@ def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
     fleet.projections.rebuild()
     assert dump(fleet) == live
     assert register(fleet, "gina@fleet.example") != gone, "the identity is free again"
+
+
+def test_owning_an_admin_grants_no_power_over_it(fleet: FleetID) -> None:
+    owner_id = register(fleet, "owner@fleet.example")
+    admin_id = fleet.users.register(
+        NewUser("second.admin@fleet.example", "correct horse battery", role=Role.ADMIN), ADMIN, CLI
+    ).id
+    fleet.users.change_owner(ADMIN, admin_id, owner_id, CLI)
+    owner = Actor(id=owner_id, role=Role.USER)
+
+    with pytest.raises(Forbidden):
+        fleet.users.disable(owner, admin_id, CLI)
+    with pytest.raises(Forbidden):
+        fleet.users.update(owner, admin_id, CLI, name="taken over")
+    assert fleet.user_queries.get(ADMIN, admin_id).status == "enabled"
