@@ -46,8 +46,9 @@ class UserServices:
 
 
 class UsersController(Controller):
-    """Queries run on the event loop (short indexed reads); commands run in handler threads,
-    where they wait for their group commit and for the read models to show them.
+    """Lookups by id run on the event loop (short indexed reads); listing (count, filters) and
+    commands run in handler threads, commands waiting there for their group commit and for the
+    read models to show them.
 
     The services are bound to the class (`bound_to`) rather than injected per request: the
     caller is then a handler's only dependency, which Litestar resolves without a task group."""
@@ -110,7 +111,7 @@ class UsersController(Controller):
     def get_user(self, user_id: UserId, actor: ActorDep) -> UserResponse:
         return UserResponse.of(self.services.queries.get(actor, user_id))
 
-    @get("/", sync_to_thread=False, summary="List users (admins: all; others: self and owned)")
+    @get("/", sync_to_thread=True, summary="List users (admins: all; others: self and owned)")
     def list_users(
         self,
         actor: ActorDep,
