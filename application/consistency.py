@@ -1,9 +1,16 @@
-"""Running a command: retry on stale writes, then wait until the read models show the result."""
+"""Running a command: save, retry on stale writes, then wait until the read models show it.
 
-from collections.abc import Callable
+Commands are awaited, not run in threads: a command waiting for its group commit holds no
+thread, so many can share one commit without a thread each.
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from application.ports import ReadModelSync, StaleWrite
+from eventsourcing.domain import Aggregate
+
+from application.ports import EventWriter, ReadModelSync, StaleWrite
 from domain.errors import Conflict
 
 T = TypeVar("T")
@@ -15,17 +22,22 @@ class ConcurrentModification(Conflict):
     reason = "concurrent_modification"
 
 
-def run_command(sync: ReadModelSync, command: Callable[[], tuple[T, int]]) -> T:
-    """`command` loads fresh state, decides, saves and returns (result, position).
+async def run_command(
+    writer: EventWriter,
+    sync: ReadModelSync,
+    command: Callable[[], tuple[T, Sequence[Aggregate]]],
+) -> T:
+    """`command` loads fresh state, decides, and returns (result, aggregates to save).
 
     A stale write means another command won the race; re-running on fresh state either succeeds
     or raises the domain error the new state calls for (e.g. identity taken).
     """
     for _ in range(ATTEMPTS):
+        result, changed = command()
         try:
-            result, position = command()
+            position = await asyncio.wrap_future(writer.submit(*changed))
         except StaleWrite:
             continue
-        sync.wait_for(position)
+        await sync.settled(position)
         return result
     raise ConcurrentModification("the entity kept changing; try again")

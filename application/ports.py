@@ -1,6 +1,7 @@
 """What the application needs from infrastructure, as Protocols the composition root fills in."""
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -18,8 +19,8 @@ class ConsistencyTimeout(Exception):
 
 
 class EventWriter(Protocol):
-    def save(self, *aggregates: Aggregate) -> int:
-        """Store all pending events in one transaction and return the last position."""
+    def submit(self, *aggregates: Aggregate) -> Future[int]:
+        """Store all pending events in one transaction; the future gives the last position."""
         ...
 
 
@@ -28,7 +29,7 @@ class AggregateReader(Protocol):
 
 
 class ReadModelSync(Protocol):
-    def wait_for(self, position: int) -> None:
+    async def settled(self, position: int) -> None:
         """Return once every projection has processed `position`; raise ConsistencyTimeout."""
         ...
 

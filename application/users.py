@@ -1,9 +1,16 @@
-"""User commands: validate, authorize, load, decide, save; answer from the changed aggregate."""
+"""User commands: validate, authorize, load, decide, save; answer from the changed aggregate.
 
+Commands are coroutines: they wait for their commit without holding a thread. Password hashing,
+the one slow computation, runs in a worker thread so that it never stalls the event loop.
+"""
+
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
 
 from application.authorization import (
     Actor,
@@ -72,7 +79,7 @@ class UserCommands:
         self._identities = IdentityKeys(blind)
         self._keys = keys
 
-    def register(self, new: NewUser, actor: Actor | None, via: Interface) -> UserView:
+    async def register(self, new: NewUser, actor: Actor | None, via: Interface) -> UserView:
         """Self-registration when `actor` is None (the new user is its own cause); otherwise the
         caller becomes the owner."""
         require_admin_to_grant(actor, new.role)
@@ -81,9 +88,9 @@ class UserCommands:
             cause = Cause(actor=str(user_id), kind=ActorKind.USER, via=via)
         else:
             cause = actor.cause(via)
-        return self._register(user_id, new, actor.id if actor else None, cause)
+        return await self._register(user_id, new, actor.id if actor else None, cause)
 
-    def update(
+    async def update(
         self,
         actor: Actor,
         user_id: UUID,
@@ -99,18 +106,20 @@ class UserCommands:
             if metadata is not None:
                 user.replace_metadata(metadata, cause)
 
-        return self._change(actor, user_id, via, change)
+        return await self._change(actor, user_id, via, change)
 
-    def replace_tags(
+    async def replace_tags(
         self, actor: Actor, user_id: UUID, tags: list[str], via: Interface
     ) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_editor(actor, user)
             user.replace_tags(tags, cause)
 
-        return self._change(actor, user_id, via, change)
+        return await self._change(actor, user_id, via, change)
 
-    def change_owner(self, actor: Actor, user_id: UUID, owner: UUID, via: Interface) -> UserView:
+    async def change_owner(
+        self, actor: Actor, user_id: UUID, owner: UUID, via: Interface
+    ) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_steward(actor, user, "change its owner")
             new_owner = self._reader.get(owner)
@@ -118,14 +127,14 @@ class UserCommands:
                 raise InvalidValue("owner must be an existing user", field="owner")
             user.change_owner(owner, cause)
 
-        return self._change(actor, user_id, via, change)
+        return await self._change(actor, user_id, via, change)
 
-    def change_identity(
+    async def change_identity(
         self, actor: Actor, user_id: UUID, identity: str, via: Interface
     ) -> UserView:
         check_identity(identity)
 
-        def command() -> tuple[UserView, int]:
+        def command() -> tuple[UserView, list[Aggregate]]:
             user = self._load(user_id)
             require_user_editor(actor, user)
             cause = actor.cause(via)
@@ -133,42 +142,42 @@ class UserCommands:
             user.change_identity(identity, cause)
             same_key = old is not None and comparable(old) == comparable(identity)
             if same_key:
-                return view_of(user), self._writer.save(user)
+                return view_of(user), [user]
             released = self._release(old, cause)
             claimed = self._claim(identity, user.id, cause)
-            return view_of(user), self._writer.save(user, claimed, *released)
+            return view_of(user), [user, claimed, *released]
 
-        return run_command(self._sync, command)
+        return await run_command(self._writer, self._sync, command)
 
-    def change_secret(
+    async def change_secret(
         self, actor: Actor, old_secret: str, new_secret: str, via: Interface
     ) -> UserView:
         check_secret(new_secret, field="new_secret")
         user = self._load(actor.id)
-        if not self._hasher.verify(old_secret, user.secret_hash):
+        if not await asyncio.to_thread(self._hasher.verify, old_secret, user.secret_hash):
             raise Forbidden("old_secret does not match", field="old_secret")
-        secret_hash = self._hasher.hash(new_secret)
+        secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
 
         def change(user: User, cause: Cause) -> None:
             user.change_secret(secret_hash, cause)
 
-        return self._change(actor, actor.id, via, change)
+        return await self._change(actor, actor.id, via, change)
 
-    def enable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
+    async def enable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_steward(actor, user, "enable it")
             user.enable(cause)
 
-        return self._change(actor, user_id, via, change)
+        return await self._change(actor, user_id, via, change)
 
-    def disable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
+    async def disable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_steward(actor, user, "disable it")
             user.disable(cause)
 
-        return self._change(actor, user_id, via, change)
+        return await self._change(actor, user_id, via, change)
 
-    def erase(self, user_id: UUID, cause: Cause) -> None:
+    async def erase(self, user_id: UUID, cause: Cause) -> None:
         """Destroy the subject's key first, then record the erasure and release the identity.
 
         Key first: from that instant nothing of the person can be read, whatever fails next;
@@ -177,32 +186,34 @@ class UserCommands:
         identity = self._load(user_id, allow_erased=True).identity
         self._keys.erase(str(user_id))
 
-        def command() -> tuple[None, int]:
+        def command() -> tuple[None, list[Aggregate]]:
             user = self._load(user_id, allow_erased=True)
             if user.is_erased:
-                return None, 0
+                return None, []
             released = self._release(identity, cause)
             user.erase(cause)
-            return None, self._writer.save(user, *released)
+            return None, [user, *released]
 
-        run_command(self._sync, command)
+        await run_command(self._writer, self._sync, command)
 
-    def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
+    async def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
         """Create the first admin from settings, unless that identity already exists."""
         index = self._reader.get(self._identities.index_id(identity))
         if isinstance(index, IdentityIndex) and index.holder is not None:
             return None
         new = NewUser(identity=identity, secret=secret, name="admin", role=Role.ADMIN)
         try:
-            return self._register(uuid4(), new, None, Cause.system(via))
+            return await self._register(uuid4(), new, None, Cause.system(via))
         except IdentityTaken:
             return None
 
-    def _register(self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause) -> UserView:
+    async def _register(
+        self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
+    ) -> UserView:
         check_identity(new.identity)
-        secret_hash = self._hasher.hash(check_secret(new.secret))
+        secret_hash = await asyncio.to_thread(self._hasher.hash, check_secret(new.secret))
 
-        def command() -> tuple[UserView, int]:
+        def command() -> tuple[UserView, list[Aggregate]]:
             user = User.register(
                 id=user_id,
                 identity=new.identity,
@@ -217,19 +228,19 @@ class UserCommands:
             if new.status is Status.DISABLED:
                 user.disable(cause)
             index = self._claim(new.identity, user.id, cause)
-            return view_of(user), self._writer.save(user, index)
+            return view_of(user), [user, index]
 
-        return run_command(self._sync, command)
+        return await run_command(self._writer, self._sync, command)
 
-    def _change(
+    async def _change(
         self, actor: Actor, user_id: UUID, via: Interface, change: Callable[[User, Cause], None]
     ) -> UserView:
-        def command() -> tuple[UserView, int]:
+        def command() -> tuple[UserView, list[Aggregate]]:
             user = self._load(user_id)
             change(user, actor.cause(via))
-            return view_of(user), self._writer.save(user)
+            return view_of(user), [user]
 
-        return run_command(self._sync, command)
+        return await run_command(self._writer, self._sync, command)
 
     def _load(self, user_id: UUID, *, allow_erased: bool = False) -> User:
         user = self._reader.get(user_id)

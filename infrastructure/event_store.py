@@ -11,6 +11,7 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,8 +128,9 @@ class EventLog(Application[UUID]):
 
 @dataclass
 class _Intent:
+    aggregates: tuple[Aggregate, ...]
     events: list[StoredEvent]
-    done: threading.Event = field(default_factory=threading.Event)
+    future: Future[int] = field(default_factory=Future)
     position: int = 0
     error: BaseException | None = None
 
@@ -147,23 +149,20 @@ class GroupCommitWriter:
         self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
         self._thread.start()
 
-    def save(self, *aggregates: Aggregate) -> int:
-        """Store the aggregates' pending events atomically; return the last event's position."""
+    def submit(self, *aggregates: Aggregate) -> Future[int]:
+        """Queue the aggregates' pending events for one atomic commit.
+
+        The future resolves to the log position of the last event (0 when there was nothing to
+        save), or fails with StaleWrite when another command changed an aggregate first. Waiting
+        on it costs no thread: an async caller awaits it, a blocking caller calls `result()`."""
         events = [e for a in aggregates for e in a.collect_events()]
         if not events:
-            return 0
-        intent = _Intent([self._log.mapper.to_stored_event(e) for e in events])
+            done: Future[int] = Future()
+            done.set_result(0)
+            return done
+        intent = _Intent(aggregates, [self._log.mapper.to_stored_event(e) for e in events])
         self._queue.put(intent)
-        intent.done.wait()
-        if intent.error is not None:
-            for aggregate in aggregates:
-                self._log.cache.evict(aggregate.id)
-            if isinstance(intent.error, IntegrityError):
-                raise StaleWrite(str(intent.error)) from intent.error
-            raise intent.error
-        for aggregate in aggregates:
-            self._log.cache.put(aggregate)
-        return intent.position
+        return intent.future
 
     def close(self) -> None:
         self._queue.put(None)
@@ -206,7 +205,22 @@ class GroupCommitWriter:
         if last:
             self._on_commit(last)
         for intent in batch:
-            intent.done.set()
+            self._answer(intent)
+
+    def _answer(self, intent: _Intent) -> None:
+        """The cache learns the outcome before the caller does, so its next load is current."""
+        cache = self._log.cache
+        if intent.error is None:
+            for aggregate in intent.aggregates:
+                cache.put(aggregate)
+            intent.future.set_result(intent.position)
+            return
+        for aggregate in intent.aggregates:
+            cache.evict(aggregate.id)
+        if isinstance(intent.error, IntegrityError):
+            intent.future.set_exception(StaleWrite(str(intent.error)))
+        else:
+            intent.future.set_exception(intent.error)
 
     def _insert(self, batch: list[_Intent]) -> None:
         events = [e for i in batch for e in i.events]

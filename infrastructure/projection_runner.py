@@ -7,6 +7,7 @@ their own writes. The runner wakes when this process's writer commits, when Post
 commit from another process, and otherwise polls.
 """
 
+import asyncio
 import logging
 import threading
 import time
@@ -161,6 +162,28 @@ class ProjectionRunner:
             self._current_rows.clear()
             self._publish(self._load_positions())
         return self._leading
+
+    async def settled(self, position: int) -> None:
+        """`wait_for` for the event loop. On the leader the writer has usually applied the
+        position before its caller resumes; a follower polls the positions its leader commits."""
+        if self.position >= position:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
+        with self._done:
+            self._waiters += 1
+        try:
+            while self.position < position:
+                if loop.time() > deadline:
+                    raise ConsistencyTimeout(
+                        f"read models are behind: at {self.position}, need {position}"
+                    )
+                if not self._leading:
+                    self._wake.set()
+                await asyncio.sleep(BUSY_POLL_SECONDS)
+        finally:
+            with self._done:
+                self._waiters -= 1
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Apply every event recorded so far (taking the lock); return how many were applied."""

@@ -1,5 +1,6 @@
 """The composition root: builds FleetID from settings for the REST app, the CLI and the tests."""
 
+import asyncio
 import logging
 import threading
 from contextlib import nullcontext
@@ -117,6 +118,7 @@ def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
     """Bootstrap only: once any admin exists, the settings no longer create one."""
     settings = fleet.settings
     if settings.admin_identity and settings.admin_secret and not fleet.user_queries.admin_exists():
-        created = fleet.users.ensure_admin(settings.admin_identity, settings.admin_secret, via)
+        admin = fleet.users.ensure_admin(settings.admin_identity, settings.admin_secret, via)
+        created = asyncio.run(admin)
         if created:
             log.info("created the first admin, user %s", created.id)

@@ -1,6 +1,7 @@
 """`fleetid`: serve the API, show the effective settings, rebuild read models, erase a user."""
 
 import argparse
+import asyncio
 import logging
 import sys
 import time
@@ -110,7 +111,7 @@ def _progress_bar(position: int, target: int, width: int = 40) -> None:
 def _erase(settings: Settings, user_id: UUID) -> int:
     fleet = build(settings)
     try:
-        fleet.users.erase(user_id, Cause.system(Interface.CLI))
+        asyncio.run(fleet.users.erase(user_id, Cause.system(Interface.CLI)))
     finally:
         fleet.close()
     print(f"erased the personal data of user {user_id}")

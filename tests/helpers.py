@@ -1,9 +1,12 @@
 """Small HTTP helpers for API tests: register, sign in, and authorization headers."""
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from litestar.testing import TestClient
 
+from application.users import UserCommands
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
 
 
@@ -34,3 +37,23 @@ def register(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+class Blocking:
+    """Drives the async application commands to completion, for tests that call them directly
+    from plain (or many concurrent) threads."""
+
+    def __init__(self, commands: UserCommands) -> None:
+        self._commands = commands
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._commands, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return asyncio.run(method(*args, **kwargs))
+
+        return run
+
+
+def blocking(commands: UserCommands) -> Blocking:
+    return Blocking(commands)

@@ -61,8 +61,8 @@ class UsersController(Controller):
     def bound_to(cls, services: UserServices) -> type["UsersController"]:
         return type(cls.__name__, (cls,), {"services": services})
 
-    @post("/", sync_to_thread=True, summary="Create a user (self-registration without a token)")
-    def create(
+    @post("/", summary="Create a user (self-registration without a token)")
+    async def create(
         self,
         data: JSONBody[CreateUser],
         optional_actor: NamedDependency[Actor | None],
@@ -79,7 +79,7 @@ class UsersController(Controller):
             status=Status(data.status),
         )
         try:
-            view = self.services.commands.register(new, optional_actor, REST)
+            view = await self.services.commands.register(new, optional_actor, REST)
         except InvalidValue as error:
             if error.field in ("identity", "secret"):
                 error.field = f"credentials.{error.field}"
@@ -134,9 +134,11 @@ class UsersController(Controller):
         )
         return UserPageResponse.of(self.services.queries.page(actor, query))
 
-    @patch("/{user_id:uuid}", sync_to_thread=True, summary="Update name and/or metadata")
-    def update(self, user_id: UserId, data: JSONBody[UpdateUser], actor: ActorDep) -> UserResponse:
-        view = self.services.commands.update(
+    @patch("/{user_id:uuid}", summary="Update name and/or metadata")
+    async def update(
+        self, user_id: UserId, data: JSONBody[UpdateUser], actor: ActorDep
+    ) -> UserResponse:
+        view = await self.services.commands.update(
             actor,
             user_id,
             REST,
@@ -145,39 +147,43 @@ class UsersController(Controller):
         )
         return UserResponse.of(view)
 
-    @patch("/{user_id:uuid}/tags", sync_to_thread=True, summary="Replace tags")
-    def update_tags(
+    @patch("/{user_id:uuid}/tags", summary="Replace tags")
+    async def update_tags(
         self, user_id: UserId, data: JSONBody[UpdateTags], actor: ActorDep
     ) -> UserResponse:
-        return UserResponse.of(self.services.commands.replace_tags(actor, user_id, data.tags, REST))
+        return UserResponse.of(
+            await self.services.commands.replace_tags(actor, user_id, data.tags, REST)
+        )
 
-    @patch("/{user_id:uuid}/owner", sync_to_thread=True, summary="Change owner")
-    def update_owner(
+    @patch("/{user_id:uuid}/owner", summary="Change owner")
+    async def update_owner(
         self, user_id: UserId, data: JSONBody[UpdateOwner], actor: ActorDep
     ) -> UserResponse:
         return UserResponse.of(
-            self.services.commands.change_owner(actor, user_id, data.owner, REST)
+            await self.services.commands.change_owner(actor, user_id, data.owner, REST)
         )
 
-    @patch("/{user_id:uuid}/identity", sync_to_thread=True, summary="Change identity")
-    def update_identity(
+    @patch("/{user_id:uuid}/identity", summary="Change identity")
+    async def update_identity(
         self,
         user_id: UserId,
         data: JSONBody[UpdateIdentity],
         actor: ActorDep,
     ) -> UserResponse:
-        view = self.services.commands.change_identity(actor, user_id, data.identity, REST)
+        view = await self.services.commands.change_identity(actor, user_id, data.identity, REST)
         return UserResponse.of(view)
 
-    @patch("/secret", sync_to_thread=True, summary="Change the signed-in user's secret")
-    def change_secret(self, data: JSONBody[ChangeSecret], actor: ActorDep) -> UserResponse:
-        view = self.services.commands.change_secret(actor, data.old_secret, data.new_secret, REST)
+    @patch("/secret", summary="Change the signed-in user's secret")
+    async def change_secret(self, data: JSONBody[ChangeSecret], actor: ActorDep) -> UserResponse:
+        view = await self.services.commands.change_secret(
+            actor, data.old_secret, data.new_secret, REST
+        )
         return UserResponse.of(view)
 
-    @post("/{user_id:uuid}/enable", sync_to_thread=True, status_code=200, summary="Enable")
-    def enable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
-        return UserResponse.of(self.services.commands.enable(actor, user_id, REST))
+    @post("/{user_id:uuid}/enable", status_code=200, summary="Enable")
+    async def enable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(await self.services.commands.enable(actor, user_id, REST))
 
-    @post("/{user_id:uuid}/disable", sync_to_thread=True, status_code=200, summary="Disable")
-    def disable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
-        return UserResponse.of(self.services.commands.disable(actor, user_id, REST))
+    @post("/{user_id:uuid}/disable", status_code=200, summary="Disable")
+    async def disable(self, user_id: UserId, actor: ActorDep) -> UserResponse:
+        return UserResponse.of(await self.services.commands.disable(actor, user_id, REST))

@@ -22,7 +22,7 @@ from tests.api.support import (
     list_users,
     new_identity,
 )
-from tests.helpers import admin_token, bearer, register
+from tests.helpers import admin_token, bearer, blocking, register
 
 THREADS = 8
 
@@ -82,7 +82,7 @@ def test_concurrent_registrations_through_the_application(
 
     def attempt(i: int) -> str:
         try:
-            view = sqlite_fleet.users.register(
+            view = blocking(sqlite_fleet.users).register(
                 NewUser(identity=variant(identity, i), secret=SECRET), None, Interface.REST
             )
         except Conflict as error:

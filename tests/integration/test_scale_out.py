@@ -22,6 +22,7 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.schema import users
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
+from tests.helpers import blocking
 
 ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
 CLI = Interface.CLI
@@ -39,7 +40,7 @@ def pair(settings: Settings) -> Iterator[tuple[FleetID, FleetID]]:
 
 
 def register(fleet: FleetID, identity: str) -> UUID:
-    return fleet.users.register(NewUser(identity, "long enough secret"), ADMIN, CLI).id
+    return blocking(fleet.users).register(NewUser(identity, "long enough secret"), ADMIN, CLI).id
 
 
 def test_only_one_process_applies_projections(pair: tuple[FleetID, FleetID]) -> None:
@@ -81,7 +82,7 @@ def test_an_erasure_empties_every_process_key_cache(pair: tuple[FleetID, FleetID
     sealed = leader.keyring.seal(str(user_id), "name", "Forget Me", first=False)
     assert follower.keyring.unseal(str(user_id), "name", sealed) == b'"Forget Me"'
 
-    leader.users.erase(user_id, Cause.system(CLI))
+    blocking(leader.users).erase(user_id, Cause.system(CLI))
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     assert follower.keyring.unseal(str(user_id), "name", sealed) is None
@@ -122,7 +123,7 @@ def test_a_disable_reaches_every_process_session_cache(pair: tuple[FleetID, Flee
     token = follower.sessions.issue("cached@fleet.example", "long enough secret").access_token
     assert follower.sessions.authenticate(token).id == user_id
 
-    leader.users.disable(ADMIN, user_id, CLI)
+    blocking(leader.users).disable(ADMIN, user_id, CLI)
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     with pytest.raises(Unauthenticated):
@@ -135,7 +136,7 @@ def test_another_process_stops_accepting_a_replaced_secret(pair: tuple[FleetID, 
     follower.sessions.issue("rotate@fleet.example", "long enough secret")
     me = Actor(id=user_id, role=Role.USER)
 
-    leader.users.change_secret(me, "long enough secret", "a brand new secret", CLI)
+    blocking(leader.users).change_secret(me, "long enough secret", "a brand new secret", CLI)
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     with pytest.raises(Unauthenticated):

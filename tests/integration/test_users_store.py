@@ -18,6 +18,7 @@ from domain.users import Role, User
 from infrastructure.schema import metadata
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
+from tests.helpers import blocking
 
 CLI = Interface.CLI
 ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
@@ -25,7 +26,7 @@ ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
 
 def register(fleet: FleetID, identity: str, **fields: Any) -> UUID:
     new = NewUser(identity=identity, secret="correct horse battery", **fields)
-    return fleet.users.register(new, ADMIN, CLI).id
+    return blocking(fleet.users).register(new, ADMIN, CLI).id
 
 
 def run_threads(count: int, target: Callable[[int], None]) -> None:
@@ -57,7 +58,7 @@ def raw_events(fleet: FleetID) -> list[tuple[str, bytes]]:
 def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
     user_id = register(fleet, "ann@fleet.example", name="Ann", tags=["ops"])
 
-    fleet.users.replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
+    blocking(fleet.users).replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
     page = fleet.user_queries.page(ADMIN, UserFilter(tag="night"))
 
     assert [u.id for u in page.users] == [user_id]
@@ -66,7 +67,7 @@ def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
 
 def test_every_event_records_its_cause(fleet: FleetID) -> None:
     user_id = register(fleet, "bob@fleet.example")
-    fleet.users.disable(ADMIN, user_id, Interface.REST)
+    blocking(fleet.users).disable(ADMIN, user_id, Interface.REST)
 
     user = fleet.log.repository.get(user_id)
     events = fleet.log.repository.event_store.get(user_id)
@@ -86,7 +87,7 @@ def test_concurrent_commands_on_many_users_are_group_committed(fleet: FleetID) -
     def update(i: int) -> None:
         try:
             for round_ in range(5):
-                fleet.users.replace_tags(ADMIN, ids[i], [f"round-{round_}"], CLI)
+                blocking(fleet.users).replace_tags(ADMIN, ids[i], [f"round-{round_}"], CLI)
         except BaseException as error:
             errors.append(error)
 
@@ -103,7 +104,7 @@ def test_concurrent_commands_on_one_user_are_retried_not_lost(fleet: FleetID) ->
 
     def rename(i: int) -> None:
         try:
-            fleet.users.update(ADMIN, user_id, CLI, name=f"name-{i}")
+            blocking(fleet.users).update(ADMIN, user_id, CLI, name=f"name-{i}")
         except BaseException as error:
             errors.append(error)
 
@@ -134,10 +135,10 @@ def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -
 def test_rebuild_gives_tables_identical_to_the_live_ones(fleet: FleetID) -> None:
     first = register(fleet, "cat@fleet.example", name="Cat", metadata={"site": "north"})
     second = register(fleet, "dan@fleet.example")
-    fleet.users.update(ADMIN, first, CLI, name="Catherine", metadata={"site": "south"})
-    fleet.users.change_identity(ADMIN, second, "daniel@fleet.example", CLI)
-    fleet.users.disable(ADMIN, second, CLI)
-    fleet.users.change_owner(ADMIN, second, first, CLI)
+    blocking(fleet.users).update(ADMIN, first, CLI, name="Catherine", metadata={"site": "south"})
+    blocking(fleet.users).change_identity(ADMIN, second, "daniel@fleet.example", CLI)
+    blocking(fleet.users).disable(ADMIN, second, CLI)
+    blocking(fleet.users).change_owner(ADMIN, second, first, CLI)
     live = dump(fleet)
 
     replayed = fleet.projections.rebuild()
@@ -165,17 +166,21 @@ PERSONAL = ["frank.sample@fleet.example", "Frank Sample", "Flat 3, Elm Street", 
 
 
 def test_the_log_holds_no_plaintext_secret_or_personal_data(fleet: FleetID) -> None:
-    user_id = fleet.users.register(
-        NewUser(
-            identity=PERSONAL[0],
-            secret=PERSONAL[3],
-            name=PERSONAL[1],
-            metadata={"address": PERSONAL[2]},
-        ),
-        None,
-        Interface.REST,
-    ).id
-    fleet.users.change_identity(ADMIN, user_id, "frank.new@fleet.example", CLI)
+    user_id = (
+        blocking(fleet.users)
+        .register(
+            NewUser(
+                identity=PERSONAL[0],
+                secret=PERSONAL[3],
+                name=PERSONAL[1],
+                metadata={"address": PERSONAL[2]},
+            ),
+            None,
+            Interface.REST,
+        )
+        .id
+    )
+    blocking(fleet.users).change_identity(ADMIN, user_id, "frank.new@fleet.example", CLI)
 
     log = b"".join(topic.encode() + state for topic, state in raw_events(fleet))
 
@@ -188,10 +193,10 @@ def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
     fleet: FleetID, tmp_path: Path
 ) -> None:
     gone = register(fleet, "gina@fleet.example", name="Gina", metadata={"phone": "+44 1234"})
-    fleet.users.update(ADMIN, gone, CLI, name="Gina Green")
+    blocking(fleet.users).update(ADMIN, gone, CLI, name="Gina Green")
     kept = register(fleet, "hal@fleet.example", name="Hal")
 
-    fleet.users.erase(gone, Cause.system(CLI))
+    blocking(fleet.users).erase(gone, Cause.system(CLI))
 
     with pytest.raises(NotFound):
         fleet.user_queries.get(ADMIN, gone)
@@ -209,14 +214,20 @@ def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
 
 def test_owning_an_admin_grants_no_power_over_it(fleet: FleetID) -> None:
     owner_id = register(fleet, "owner@fleet.example")
-    admin_id = fleet.users.register(
-        NewUser("second.admin@fleet.example", "correct horse battery", role=Role.ADMIN), ADMIN, CLI
-    ).id
-    fleet.users.change_owner(ADMIN, admin_id, owner_id, CLI)
+    admin_id = (
+        blocking(fleet.users)
+        .register(
+            NewUser("second.admin@fleet.example", "correct horse battery", role=Role.ADMIN),
+            ADMIN,
+            CLI,
+        )
+        .id
+    )
+    blocking(fleet.users).change_owner(ADMIN, admin_id, owner_id, CLI)
     owner = Actor(id=owner_id, role=Role.USER)
 
     with pytest.raises(Forbidden):
-        fleet.users.disable(owner, admin_id, CLI)
+        blocking(fleet.users).disable(owner, admin_id, CLI)
     with pytest.raises(Forbidden):
-        fleet.users.update(owner, admin_id, CLI, name="taken over")
+        blocking(fleet.users).update(owner, admin_id, CLI, name="taken over")
     assert fleet.user_queries.get(ADMIN, admin_id).status == "enabled"
