@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.errors import HANDLERS
+from interfaces.rest.raw_headers import header
 from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -23,10 +24,10 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     """Bodies must be JSON: anything else is refused before a handler sees it."""
     if request.method not in BODY_METHODS:
         return
-    has_body = request.headers.get("content-length", "0") != "0" or (
-        "transfer-encoding" in request.headers
+    has_body = header(request, b"content-length") not in (None, "0") or (
+        header(request, b"transfer-encoding") is not None
     )
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = (header(request, b"content-type") or "").split(";")[0].strip().lower()
     if has_body and media_type != "application/json" and not media_type.endswith("+json"):
         raise ClientException(
             status_code=415, detail="request bodies must be sent as application/json"

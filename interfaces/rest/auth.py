@@ -8,13 +8,14 @@ from litestar.di import Provide
 from application.authorization import Actor
 from application.sessions import Sessions
 from domain.errors import Unauthenticated
+from interfaces.rest.raw_headers import header
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
-    header = request.headers.get("authorization")
-    if not header:
+    value = header(request, b"authorization")
+    if not value:
         return None
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Authorization header must be 'Bearer <token>'")
     return token.strip()
