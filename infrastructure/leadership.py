@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Protocol
@@ -89,3 +90,28 @@ class AdvisoryLock:
             with contextlib.suppress(psycopg.Error):
                 self._conn.close()
             self._conn = None
+
+
+class DatabaseWriteLock:
+    """For SQLite: one writer at a time across threads and processes, queued by the kernel.
+
+    SQLite's own busy handler sleeps and retries with growing pauses, which turns contention
+    between the event writer, the projections and other worker processes into milliseconds of
+    idle waiting. A thread lock orders this process's writers (flock does not exclude threads
+    sharing a descriptor); flock then orders the processes."""
+
+    def __init__(self, path: Path) -> None:
+        self._thread_lock = threading.Lock()
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()

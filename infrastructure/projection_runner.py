@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 IDLE_POLL_SECONDS = 1.0
+UNNOTIFIED_POLL_SECONDS = 0.005
+"""A leader without change notifications (SQLite) looks for other processes' events this often:
+a command in another worker waits for it, and one empty read costs microseconds."""
 FOLLOWER_POLL_SECONDS = 0.1
 """A follower's observers (cache drops: erasures, disables) lag the leader by at most this."""
 BUSY_POLL_SECONDS = 0.002
@@ -287,7 +290,7 @@ class ProjectionRunner:
 
     def _poll_interval(self) -> float:
         if self._leading:
-            return IDLE_POLL_SECONDS
+            return IDLE_POLL_SECONDS if self._listen_url else UNNOTIFIED_POLL_SECONDS
         return BUSY_POLL_SECONDS if self._waiters > 0 else FOLLOWER_POLL_SECONDS
 
     def _refresh(self) -> None:

@@ -2,10 +2,10 @@
 
 import asyncio
 import logging
-import threading
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
@@ -20,7 +20,12 @@ from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.keyfiles import random_key, signing_key
-from infrastructure.leadership import AdvisoryLock, FileLock, ProjectionLock
+from infrastructure.leadership import (
+    AdvisoryLock,
+    DatabaseWriteLock,
+    FileLock,
+    ProjectionLock,
+)
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
@@ -63,7 +68,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     event_log = EventLog(persistence_env(url), keyring)
     views = SqlUserViews(engine)
     session_states = SessionStateCache(views)
-    write_lock = threading.Lock() if settings.is_sqlite else nullcontext()
+    write_lock = database_write_lock(settings)
     runner = ProjectionRunner(
         event_log,
         engine,
@@ -109,9 +114,19 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
 
 def projection_lock(settings: Settings) -> ProjectionLock:
     if settings.is_sqlite:
-        database = persistence_env(settings.effective_database_url)["SQLITE_DBNAME"]
-        return FileLock(Path(f"{database}.projections.lock"))
+        return FileLock(Path(f"{sqlite_path(settings)}.projections.lock"))
     return AdvisoryLock(settings.effective_database_url)
+
+
+def database_write_lock(settings: Settings) -> AbstractContextManager[Any]:
+    """PostgreSQL queues its writers itself; SQLite's are queued here (see DatabaseWriteLock)."""
+    if settings.is_sqlite:
+        return DatabaseWriteLock(Path(f"{sqlite_path(settings)}.write.lock"))
+    return nullcontext()
+
+
+def sqlite_path(settings: Settings) -> str:
+    return persistence_env(settings.effective_database_url)["SQLITE_DBNAME"]
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
