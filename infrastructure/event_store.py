@@ -10,7 +10,7 @@ import copy
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
 from application.ports import StaleWrite
@@ -129,17 +129,22 @@ class EventLog(Application[UUID]):
 @dataclass
 class _Intent:
     aggregates: tuple[Aggregate, ...]
+    domain_events: Sequence[DomainEventProtocol[UUID]]
     events: list[StoredEvent]
     future: Future[int] = field(default_factory=Future)
-    position: int = 0
+    ids: Sequence[int] = ()
     error: BaseException | None = None
+
+    @property
+    def position(self) -> int:
+        return self.ids[-1] if self.ids else 0
 
 
 class GroupCommitWriter:
     def __init__(
         self,
         log: EventLog,
-        on_commit: Callable[[int], None],
+        on_commit: Callable[[list[tuple[int, DomainEventProtocol[UUID]]]], None],
         write_lock: AbstractContextManager[Any],
     ) -> None:
         self._log = log
@@ -160,7 +165,8 @@ class GroupCommitWriter:
             done: Future[int] = Future()
             done.set_result(0)
             return done
-        intent = _Intent(aggregates, [self._log.mapper.to_stored_event(e) for e in events])
+        stored = [self._log.mapper.to_stored_event(e) for e in events]
+        intent = _Intent(aggregates, events, stored)
         self._queue.put(intent)
         return intent.future
 
@@ -201,9 +207,13 @@ class GroupCommitWriter:
         except BaseException as error:
             for intent in batch:
                 intent.error = error
-        last = max((i.position for i in batch if i.error is None), default=0)
-        if last:
-            self._on_commit(last)
+        committed = [
+            (position, event)
+            for intent in batch
+            if intent.error is None
+            for position, event in zip(intent.ids, intent.domain_events, strict=True)
+        ]
+        self._on_commit(committed)
         for intent in batch:
             self._answer(intent)
 
@@ -228,7 +238,7 @@ class GroupCommitWriter:
             ids = self._log.recorder.insert_events(events)
         if not ids:
             raise RuntimeError("the recorder returned no notification ids")
-        end = 0
+        start = 0
         for intent in batch:
-            end += len(intent.events)
-            intent.position = ids[end - 1]
+            intent.ids = ids[start : start + len(intent.events)]
+            start += len(intent.events)

@@ -20,6 +20,7 @@ from uuid import UUID
 import psycopg
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from application.ports import ConsistencyTimeout, RowWriter
@@ -123,17 +124,23 @@ class ProjectionRunner:
             thread.join(timeout=10)
         self._lock.release()
 
-    def committed(self, position: int) -> None:
-        """Called by this process's writer after a commit, in the writer's thread.
+    def committed(self, events: Sequence[tuple[int, DomainEventProtocol[Any]]]) -> None:
+        """Called by this process's writer after a commit, in the writer's thread, with the
+        committed events and their positions.
 
-        The leader applies the new events right there, so the writer answers its callers once
-        they are visible: one wake-up per command instead of one for the commit and another
-        for the projection. A follower only nudges its loop."""
-        if not self._leading:
+        The leader applies them right there, so the writer answers its callers once they are
+        visible: one wake-up per command instead of one for the commit and another for the
+        projection. When nothing else came in between, the events in hand are applied without
+        reading them back from the log. A follower only nudges its loop."""
+        if not self._leading or not events:
             self._wake.set()
             return
+        first, last = events[0][0], events[-1][0]
         try:
-            while self.position < position and self._leading:
+            with self._applying:
+                if first == self.position + 1 and last - first + 1 == len(events):
+                    self._apply([(p, get_topic(type(e)), e) for p, e in events])
+            while self.position < last and self._leading:
                 if self.run_once() == 0:
                     break
         except Exception:
@@ -227,24 +234,24 @@ class ProjectionRunner:
             return self._apply_next()
 
     def _apply_next(self) -> int:
-        start = self.position
         notifications = self._log.recorder.select_notifications(
-            start=start, limit=BATCH, inclusive_of_start=False
+            start=self.position, limit=BATCH, inclusive_of_start=False
         )
-        if not notifications:
-            return 0
         mapper = self._log.mapper
-        events = []
-        last = notifications[-1].id
+        return self._apply([(n.id, n.topic, mapper.to_domain_event(n)) for n in notifications])
+
+    def _apply(self, batch: Sequence[tuple[int, str, DomainEventProtocol[Any]]]) -> int:
+        """Apply consecutive events in one transaction (the caller holds `_applying`)."""
+        if not batch:
+            return 0
+        last = batch[-1][0]
         try:
             with self._engine.connect() as conn:
                 rows = VersionedRows(conn, self._current_rows)
-                for notification in notifications:
-                    event = mapper.to_domain_event(notification)
-                    events.append((notification.topic, event))
+                for position, _, event in batch:
                     for projection in self._projections:
-                        if notification.id > self._positions[projection.name]:
-                            projection.process(event, notification.id, rows)
+                        if position > self._positions[projection.name]:
+                            projection.process(event, position, rows)
                 with self._write_lock:
                     for projection in self._projections:
                         expected = self._positions[projection.name]
@@ -263,13 +270,12 @@ class ProjectionRunner:
             self._current_rows.clear()
             raise
         self._current_rows.remember(rows.latest)
-        for notification in notifications:
-            self._forget(UUID(str(notification.originator_id)))
-        for topic, event in events:
+        for _, topic, event in batch:
+            self._forget(UUID(str(event.originator_id)))
             self._react(topic, event)
         self._observed = max(self._observed, last)
         self._publish(dict.fromkeys(self._positions, last))
-        return len(notifications)
+        return len(batch)
 
     def _follow(self) -> None:
         while not self._stop.is_set():
