@@ -38,8 +38,8 @@ def create_app(fleet: FleetID) -> Litestar:
     settings = fleet.settings
 
     def size_thread_pool() -> None:
-        """Commands block while their group commit and read models catch up; concurrent
-        commands can only share a commit if each has a thread to wait in."""
+        """The pool for blocking work: password hashing (sign-in, new users, new secrets) and
+        list pages; sized by a setting rather than the CPU count, since that work waits too."""
         executor = ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="handler")
         asyncio.get_running_loop().set_default_executor(executor)
 

@@ -46,9 +46,9 @@ class UserServices:
 
 
 class UsersController(Controller):
-    """Lookups by id run on the event loop (short indexed reads); listing (count, filters) and
-    commands run in handler threads, commands waiting there for their group commit and for the
-    read models to show them.
+    """Lookups by id and commands run on the event loop: lookups are short indexed reads, and
+    commands await their group commit without holding a thread. Sign-in (password hashing) and
+    listing (count, filters) run in handler threads.
 
     The services are bound to the class (`bound_to`) rather than injected per request: the
     caller is then a handler's only dependency, which Litestar resolves without a task group."""
