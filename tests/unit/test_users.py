@@ -212,13 +212,58 @@ def test_rename(user: User) -> None:
     assert user.modified_on == event.timestamp
 
 
-def test_replace_metadata(user: User) -> None:
-    user.replace_metadata({"phone": "+1"}, EDITOR)
+SIMPLE_CHANGES = {
+    "replace_metadata": (
+        lambda u: u.replace_metadata({"phone": "+1"}, EDITOR),
+        User.MetadataReplaced,
+        {"metadata": {"phone": "+1"}},
+        ("metadata", {"phone": "+1"}),
+    ),
+    "replace_tags_deduplicated": (
+        lambda u: u.replace_tags(["a", "b", "a"], EDITOR),
+        User.TagsReplaced,
+        {"tags": ["a", "b"]},
+        ("tags", ["a", "b"]),
+    ),
+    "change_identity": (
+        lambda u: u.change_identity("ada.king@fleet.example", EDITOR),
+        User.IdentityChanged,
+        {"identity": "ada.king@fleet.example"},
+        ("identity", "ada.king@fleet.example"),
+    ),
+    "change_secret": (
+        lambda u: u.change_secret("hash-2", EDITOR),
+        User.SecretChanged,
+        {"secret_hash": "hash-2"},
+        ("secret_hash", "hash-2"),
+    ),
+    "disable_an_enabled_user": (
+        lambda u: u.disable(EDITOR),
+        User.Disabled,
+        {},
+        ("status", Status.DISABLED),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "event_class", "fields", "state"),
+    SIMPLE_CHANGES.values(),
+    ids=SIMPLE_CHANGES.keys(),
+)
+def test_each_change_records_one_event_and_updates_state(
+    user: User,
+    change: Callable[[User], None],
+    event_class: type,
+    fields: dict[str, Any],
+    state: tuple[str, Any],
+) -> None:
+    change(user)
 
     event = only_event(user)
-    assert type(event) is User.MetadataReplaced
-    assert fields_of(event) == {"metadata": {"phone": "+1"}, "cause": EDITOR}
-    assert user.metadata == {"phone": "+1"}
+    assert type(event) is event_class
+    assert fields_of(event) == {**fields, "cause": EDITOR}
+    assert getattr(user, state[0]) == state[1]
     assert user.updated_by == "thing-7"
 
 
@@ -227,16 +272,6 @@ def test_replace_metadata_with_nothing_clears_it(user: User) -> None:
 
     assert fields_of(only_event(user)) == {"metadata": {}, "cause": EDITOR}
     assert user.metadata == {}
-
-
-def test_replace_tags_records_the_deduplicated_tags(user: User) -> None:
-    user.replace_tags(["a", "b", "a"], EDITOR)
-
-    event = only_event(user)
-    assert type(event) is User.TagsReplaced
-    assert fields_of(event) == {"tags": ["a", "b"], "cause": EDITOR}
-    assert user.tags == ["a", "b"]
-    assert user.updated_by == "thing-7"
 
 
 def test_change_owner(user: User) -> None:
@@ -258,36 +293,6 @@ def test_change_owner_to_none_removes_the_owner() -> None:
 
     assert fields_of(only_event(user)) == {"owner": None, "cause": EDITOR}
     assert user.owner is None
-
-
-def test_change_identity(user: User) -> None:
-    user.change_identity("ada.king@fleet.example", EDITOR)
-
-    event = only_event(user)
-    assert type(event) is User.IdentityChanged
-    assert fields_of(event) == {"identity": "ada.king@fleet.example", "cause": EDITOR}
-    assert user.identity == "ada.king@fleet.example"
-    assert user.updated_by == "thing-7"
-
-
-def test_change_secret(user: User) -> None:
-    user.change_secret("hash-2", EDITOR)
-
-    event = only_event(user)
-    assert type(event) is User.SecretChanged
-    assert fields_of(event) == {"secret_hash": "hash-2", "cause": EDITOR}
-    assert user.secret_hash == "hash-2"
-    assert user.updated_by == "thing-7"
-
-
-def test_disable_an_enabled_user(user: User) -> None:
-    user.disable(EDITOR)
-
-    event = only_event(user)
-    assert type(event) is User.Disabled
-    assert fields_of(event) == {"cause": EDITOR}
-    assert user.status is Status.DISABLED
-    assert user.updated_by == "thing-7"
 
 
 def test_enable_a_disabled_user(user: User) -> None:
