@@ -1,8 +1,11 @@
 """Hot-path SELECTs compiled once per engine and run on the driver's cursor.
 
-SQLAlchemy's per-execution bookkeeping costs several times the query itself on an indexed
-lookup; these statements still come from the schema and get SQLAlchemy's own result processing
-(JSON, timezone-aware datetimes), so both backends return the same Python values.
+SQLAlchemy's per-execution bookkeeping (cache key, execution context, result wrapping) costs
+several times an indexed query; these statements still come from the schema and get
+SQLAlchemy's own result processing (JSON, timezone-aware datetimes), so both backends return
+the same Python values, and its bind processing (JSON parameters). Values the statement was
+built with stay bound as compiled; values named by `sa.bindparam` are supplied per call.
+Statements must not need post-compile rendering (`IN` over a list): spell those out.
 """
 
 from collections.abc import Mapping
@@ -19,6 +22,11 @@ class PreparedSelect:
         self._sql = str(compiled)
         self._compiled = compiled
         self._order = list(compiled.positiontup or []) if compiled.positional else None
+        self._bind_processors = {
+            name: process
+            for name, bind in compiled.binds.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
         self._names = [column.name for column in statement.selected_columns]
         self._processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -26,17 +34,35 @@ class PreparedSelect:
         ]
 
     def one(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        rows = self._fetch(params, one=True)
+        return self._mapping(rows[0]) if rows else None
+
+    def all(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [self._mapping(row) for row in self._fetch(params, one=False)]
+
+    def scalar(self, params: Mapping[str, Any]) -> Any:
+        """The first column of the first row (for aggregates such as `count(*)`)."""
+        row = self.one(params)
+        return None if row is None else row[self._names[0]]
+
+    def _fetch(self, params: Mapping[str, Any], one: bool) -> list[Any]:
         values = self._compiled.construct_params(dict(params))
+        for name, process in self._bind_processors.items():
+            if name in values:
+                values[name] = process(values[name])
         bound: Any = [values[name] for name in self._order] if self._order is not None else values
         with self._engine.connect() as conn:
             cursor = conn.connection.cursor()
             try:
                 cursor.execute(self._sql, bound)
-                row = cursor.fetchone()
+                if one:
+                    row = cursor.fetchone()
+                    return [] if row is None else [row]
+                return list(cursor.fetchall())
             finally:
                 cursor.close()
-        if row is None:
-            return None
+
+    def _mapping(self, row: Any) -> dict[str, Any]:
         return {
             name: process(value) if process else value
             for name, process, value in zip(self._names, self._processors, row, strict=True)
