@@ -106,7 +106,8 @@ class SqlUserViews:
 
     def _has_tag(self, tag: sa.BindParameter[str]) -> sa.ColumnElement[bool]:
         if self._postgres:
-            return sa.type_coerce(users.c.tags, JSONB).has_key(tag)
+            holds: sa.ColumnElement[bool] = sa.type_coerce(users.c.tags, JSONB).has_key(tag)
+            return holds
         each = sa.func.json_each(users.c.tags).table_valued("value")
         return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
