@@ -6,6 +6,7 @@ position of its last event. If the combined insert hits a version conflict, it f
 transaction per save, so that only the save that really conflicts fails.
 """
 
+import contextlib
 import copy
 import queue
 import threading
@@ -27,6 +28,7 @@ from infrastructure.event_mapper import EventMapper, Sealer
 
 MAX_BATCH_EVENTS = 2000
 CACHE_SIZE = 50_000
+NOTHING_HELD = contextlib.nullcontext()
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -146,9 +148,13 @@ class GroupCommitWriter:
         log: EventLog,
         on_commit: Callable[[list[tuple[int, DomainEventProtocol[UUID]]]], None],
         write_lock: AbstractContextManager[Any],
+        committing: AbstractContextManager[Any] = NOTHING_HELD,
     ) -> None:
+        """`write_lock` is held around each insert; `committing` (re-entrant) around each insert
+        and its `on_commit`."""
         self._log = log
         self._write_lock = write_lock
+        self._committing = committing
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[_Intent | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
@@ -190,7 +196,8 @@ class GroupCommitWriter:
                     break
                 batch.append(nxt)
                 size += len(nxt.events)
-            self._commit(batch)
+            with self._committing:
+                self._commit(batch)
             if stop:
                 return
 

@@ -96,7 +96,7 @@ class ProjectionRunner:
         self._positions = self._load_positions()
         self._observed = self._log.recorder.max_notification_id() or 0
         self._current_rows = CurrentRows()
-        self._applying = threading.Lock()
+        self._applying = threading.RLock()
         self._leading = False
         self._waiters = 0
         self._done = threading.Condition()
@@ -123,6 +123,13 @@ class ProjectionRunner:
         for thread in self._threads:
             thread.join(timeout=10)
         self._lock.release()
+
+    @property
+    def applying(self) -> AbstractContextManager[Any]:
+        """Held by this process's writer from its insert to its `committed` call, so that the
+        follow loop does not read a fresh batch back from the log and apply it while the writer
+        is about to apply it from memory (double work, and a wait for whoever loses)."""
+        return self._applying
 
     def committed(self, events: Sequence[tuple[int, DomainEventProtocol[Any]]]) -> None:
         """Called by this process's writer after a commit, in the writer's thread, with the

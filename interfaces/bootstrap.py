@@ -83,7 +83,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ],
         forget=event_log.cache.evict,
     )
-    writer = GroupCommitWriter(event_log, on_commit=runner.committed, write_lock=write_lock)
+    writer = GroupCommitWriter(
+        event_log, on_commit=runner.committed, write_lock=write_lock, committing=runner.applying
+    )
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
     fleet = FleetID(
