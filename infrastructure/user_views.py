@@ -95,12 +95,21 @@ class SqlUserViews:
             conditions.append(sa.or_(users.c.id == me, users.c.owner == me))
         where = sa.and_(*conditions)
         count = sa.select(sa.func.count().label("total")).select_from(users).where(where)
-        page = (
-            sa.select(users)
+        # Deferred join: the offset walks the listing index alone; only the page's rows are read
+        # (an index scan under OFFSET would otherwise fetch every skipped row from the table).
+        chosen = (
+            sa.select(users.c.id)
             .where(where)
             .order_by(users.c.created_at, users.c.id)
             .offset(sa.bindparam("offset", type_=sa.Integer))
             .limit(sa.bindparam("limit", type_=sa.Integer))
+            .subquery("chosen")
+        )
+        page = (
+            sa.select(users)
+            .join(chosen, users.c.id == chosen.c.id)
+            .where(CURRENT)
+            .order_by(users.c.created_at, users.c.id)
         )
         return PreparedSelect(self._engine, count), PreparedSelect(self._engine, page)
 
