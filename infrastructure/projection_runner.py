@@ -290,7 +290,7 @@ class ProjectionRunner:
             applied = 0
             try:
                 if self.try_lead():
-                    applied = self.run_once()
+                    applied = self.run_once() if self._behind() else 0
                 else:
                     self._refresh()
             except Exception:
@@ -300,6 +300,11 @@ class ProjectionRunner:
                 continue
             if applied < BATCH:
                 self._wake.wait(self._poll_interval())
+
+    def _behind(self) -> bool:
+        """Whether the log holds events past the positions: checked without the apply lock, which
+        the loop then takes only when there is work (mostly other processes' events)."""
+        return (self._log.recorder.max_notification_id() or 0) > self.position
 
     def _poll_interval(self) -> float:
         if self._leading:
