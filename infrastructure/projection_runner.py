@@ -287,10 +287,10 @@ class ProjectionRunner:
     def _follow(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
-            applied = 0
+            applied: int | None = 0
             try:
                 if self.try_lead():
-                    applied = self.run_once() if self._behind() else 0
+                    applied = self._apply_unclaimed()
                 else:
                     self._refresh()
             except Exception:
@@ -298,13 +298,25 @@ class ProjectionRunner:
                 self._stop.wait(IDLE_POLL_SECONDS)
                 self._publish(self._load_positions())
                 continue
-            if applied < BATCH:
+            if applied is None:
+                self._stop.wait(BUSY_POLL_SECONDS)
+            elif applied < BATCH:
                 self._wake.wait(self._poll_interval())
 
-    def _behind(self) -> bool:
-        """Whether the log holds events past the positions: checked without the apply lock, which
-        the loop then takes only when there is work (mostly other processes' events)."""
-        return (self._log.recorder.max_notification_id() or 0) > self.position
+    def _apply_unclaimed(self) -> int | None:
+        """As the leader, apply what this process's writer will not: other processes' events.
+
+        None while the writer holds the apply lock (it applies its own batch; try again soon).
+        The loop must not queue for the lock: it would win it between two of the writer's
+        batches, look for work and find none, and the writer would wait for that each time."""
+        if not self._applying.acquire(blocking=False):
+            return None
+        try:
+            if (self._log.recorder.max_notification_id() or 0) <= self.position:
+                return 0
+            return self._apply_next()
+        finally:
+            self._applying.release()
 
     def _poll_interval(self) -> float:
         if self._leading:
