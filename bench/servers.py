@@ -122,7 +122,7 @@ def _wait_ready(server: Server, path: str) -> None:
 
 
 def _stop(process: "subprocess.Popen[bytes]") -> None:
-    """SIGTERM lets uvicorn shut down and FleetID close its writer; SIGKILL if it hangs."""
+    """SIGTERM lets the HTTP server shut down and FleetID close its writer; SIGKILL if it hangs."""
     if process.poll() is not None:
         return
     process.terminate()

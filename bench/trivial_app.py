@@ -9,8 +9,9 @@ import argparse
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-import uvicorn
 from litestar import Litestar, get
+
+from interfaces.rest.server import serve
 
 HANDLER_THREADS = 32
 """FleetID's default `FLEETID_HANDLER_THREADS`: the size of its handler thread pool."""
@@ -38,12 +39,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    # The same calls as interfaces/cli.py `_serve`, so that only the handler differs.
-    options = {"host": "127.0.0.1", "port": args.port, "access_log": False, "log_level": "info"}
-    if args.workers == 1:
-        uvicorn.run(app, **options)
-    else:
-        uvicorn.run("bench.trivial_app:app", workers=args.workers, **options)
+    serve(
+        "bench.trivial_app:app",
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        factory=False,
+    )
 
 
 if __name__ == "__main__":

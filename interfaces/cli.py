@@ -6,7 +6,6 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 from domain.causes import Cause, Interface
@@ -62,26 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
-
-    from interfaces.rest.app import create_app
+    """The first admin is created here, once; then every worker builds its own FleetID from the
+    same environment (`interfaces.rest.asgi:create`)."""
+    from interfaces.rest.server import serve
 
     fleet = build(settings)
-    options: dict[str, Any] = {
-        "host": host or settings.http_host,
-        "port": port or settings.http_port,
-        "access_log": False,
-        "log_level": "info",
-    }
     try:
         ensure_first_admin(fleet, Interface.CLI)
-        if settings.http_workers == 1:
-            uvicorn.run(create_app(fleet), **options)
-            return 0
     finally:
         fleet.close()
-    uvicorn.run(
-        "interfaces.rest.asgi:create", factory=True, workers=settings.http_workers, **options
+    serve(
+        "interfaces.rest.asgi:create",
+        host=host or settings.http_host,
+        port=port or settings.http_port,
+        workers=settings.http_workers,
+        factory=True,
     )
     return 0
 
