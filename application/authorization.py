@@ -55,3 +55,13 @@ def require_user_steward(actor: Actor, user: User, action: str) -> None:
 def require_admin_to_grant(actor: Actor | None, role: Role) -> None:
     if role is Role.ADMIN and not (actor is not None and actor.is_admin):
         raise Forbidden("only an admin may create an admin", field="role")
+
+
+def can_see_thing(actor: Actor, owner: UUID | None) -> bool:
+    return actor.is_admin or (owner is not None and owner == actor.id)
+
+
+def require_thing_access(actor: Actor, owner: UUID | None) -> None:
+    """Things belong to their owner (and admins); anyone else is told they do not exist."""
+    if not can_see_thing(actor, owner):
+        raise NotFound("thing not found", field="id")

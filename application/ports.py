@@ -138,3 +138,57 @@ class UserViews(Protocol):
     def session_state(self, user_id: UUID) -> SessionState | None: ...
 
     def admin_exists(self) -> bool: ...
+
+
+class SecretBox(Protocol):
+    """Encrypts values the API must show again (thing secrets) under a key outside the log."""
+
+    def seal(self, plaintext: str) -> str: ...
+
+    def open(self, sealed: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class ThingView:
+    id: UUID
+    identity: str
+    name: str
+    tags: list[str]
+    metadata: dict[str, Any]
+    owner: UUID | None
+    secret: str
+    status: str
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class ThingPage:
+    total: int
+    offset: int
+    limit: int
+    things: list[ThingView]
+
+
+@dataclass(frozen=True)
+class ThingFilter:
+    offset: int = 0
+    limit: int = 10
+    name: str | None = None
+    tag: str | None = None
+    status: str = "enabled"
+    """enabled, disabled, or all (both)."""
+    metadata: dict[str, Any] | None = None
+    owner: UUID | None = None
+    """When set, only the things this user owns."""
+
+
+class ThingViews(Protocol):
+    def get(self, thing_id: UUID) -> ThingView | None: ...
+
+    def page(self, query: ThingFilter) -> ThingPage: ...
+
+    def identify(self, secret_lookup: str) -> UUID | None:
+        """The enabled thing holding this secret, if any."""
+        ...

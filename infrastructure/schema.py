@@ -99,6 +99,42 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+things = versioned(
+    "things",
+    sa.Column("identity", sa.Text, nullable=False, comment="free label given at creation"),
+    sa.Column("name", sa.Text, nullable=False, comment="display name"),
+    sa.Column("tags", Document, nullable=False, comment="JSON array of strings"),
+    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
+    sa.Column("owner", sa.String(36), comment="id of the user that owns this thing"),
+    sa.Column(
+        "secret_lookup",
+        sa.String(64),
+        nullable=False,
+        comment="HMAC-SHA256 of the secret (hex): finds a thing by its secret, reveals nothing",
+    ),
+    sa.Column(
+        "sealed_secret",
+        sa.Text,
+        nullable=False,
+        comment="the secret, AES-256-GCM under the server's secret key (base64)",
+    ),
+    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Things (devices and applications), one row per version.",
+)
+sa.Index("ix_things_secret", things.c.secret_lookup, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index("ix_things_owner", things.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index(
+    "ix_things_listing",
+    things.c.status,
+    things.c.created_at,
+    things.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 projection_positions = sa.Table(
     "projection_positions",
     metadata,

@@ -10,8 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
+from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
 from application.sessions import Sessions
+from application.thing_queries import ThingQueries
+from application.things import ThingCommands
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.causes import Interface
@@ -28,10 +31,12 @@ from infrastructure.leadership import (
 )
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
+from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
 from infrastructure.settings import Settings
 from infrastructure.subject_keys import SubjectKeyring
+from infrastructure.thing_views import SqlThingViews
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
 
@@ -49,6 +54,8 @@ class FleetID:
     users: UserCommands
     user_queries: UserQueries
     sessions: Sessions
+    things: ThingCommands
+    thing_queries: ThingQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -72,7 +79,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     runner = ProjectionRunner(
         event_log,
         engine,
-        [UsersProjection()],
+        [UsersProjection(), ThingsProjection()],
         lock=projection_lock(settings),
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
@@ -88,6 +95,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     )
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
+    box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     fleet = FleetID(
         settings=settings,
         engine=engine,
@@ -106,6 +114,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.access_token_ttl,
             settings.refresh_token_ttl,
         ),
+        things=ThingCommands(event_log, writer, runner, blind, box),
+        thing_queries=ThingQueries(SqlThingViews(engine, box), blind),
     )
     if follow:
         if runner.try_lead():

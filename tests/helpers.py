@@ -6,7 +6,6 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from application.users import UserCommands
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
 
 
@@ -43,7 +42,7 @@ class Blocking:
     """Drives the async application commands to completion, for tests that call them directly
     from plain (or many concurrent) threads."""
 
-    def __init__(self, commands: UserCommands) -> None:
+    def __init__(self, commands: object) -> None:
         self._commands = commands
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -55,5 +54,5 @@ class Blocking:
         return run
 
 
-def blocking(commands: UserCommands) -> Blocking:
+def blocking(commands: object) -> Blocking:
     return Blocking(commands)

@@ -16,6 +16,7 @@ from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.raw_headers import header
+from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -64,7 +65,11 @@ def create_app(fleet: FleetID) -> Litestar:
         fleet.users, fleet.user_queries, fleet.sessions, settings.self_registration
     )
     return Litestar(
-        route_handlers=[UsersController.bound_to(users)],
+        route_handlers=[
+            UsersController.bound_to(users),
+            ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
+            IdentifyController.bound_to(fleet.thing_queries),
+        ],
         dependencies=dependencies,
         exception_handlers=HANDLERS,
         before_request=require_json,

@@ -45,6 +45,8 @@ REASON_OF_STATUS = {
 }
 
 _MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`")
+_BODY_PATH = re.compile(r" - at `\$\.data([.\[][^`]*)`$")
+"""msgspec's own path, which Litestar drops for array elements (`$.data[3].name`)."""
 
 
 class Problem(msgspec.Struct):
@@ -79,6 +81,10 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     field = first.get("key")
     if field == "data" and first.get("source") == "body" and message == "'data'":
         return problem(400, "missing_body", "a JSON request body is required")
+    if field == "data" and first.get("source") == "body":
+        located = _BODY_PATH.search(str(exc.__cause__ or ""))
+        if located:
+            field = located.group(1).removeprefix(".")
     missing = _MISSING_FIELD.search(message)
     if missing:
         field = f"{field}.{missing.group(1)}" if field and field != "data" else missing.group(1)

@@ -78,6 +78,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "IdentityIndex.Released": {"cause": SYSTEM},
     "IdentityIndex.Reclaimed": {"cause": DEVICE, "holder": OTHER_HOLDER},
+    "Thing.Provisioned": {
+        "originator_topic": "domain.things:Thing",
+        "cause": ADMIN,
+        "identity": "boiler-7",
+        "name": "Boiler sensor",
+        "tags": ["heating", "eu"],
+        "metadata": {"floor": 3, "model": "BX-2"},
+        "owner": OWNER,
+        "secret_lookup": "c2" * 32,
+        "sealed_secret": "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJCrze8S",
+    },
+    "Thing.Renamed": {"cause": ADMIN, "name": "Boiler sensor 2"},
+    "Thing.MetadataReplaced": {"cause": ADMIN, "metadata": {"floor": 4}},
+    "Thing.TagsReplaced": {"cause": DEVICE, "tags": ["heating"]},
+    "Thing.OwnerChanged": {"cause": ADMIN, "owner": NEW_OWNER},
+    "Thing.SecretChanged": {
+        "cause": ADMIN,
+        "secret_lookup": "d3" * 32,
+        "sealed_secret": "ASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4mrze8BI0Vn",
+    },
+    "Thing.Disabled": {"cause": SYSTEM},
+    "Thing.Enabled": {"cause": ADMIN},
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "User.Registered": frozenset({"identity", "name", "metadata"}),

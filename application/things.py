@@ -1,0 +1,308 @@
+"""Thing commands: provision (one or many, all or nothing), change, enable and disable.
+
+A thing's secret is unique across things. It is claimed through an index aggregate keyed by the
+secret's lookup hash, saved in the same commit as the thing, so two things can never hold one
+secret, however their commands interleave.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from application.authorization import Actor, require_thing_access
+from application.consistency import run_command
+from application.ports import (
+    AggregateReader,
+    BlindIndex,
+    EventWriter,
+    ReadModelSync,
+    SecretBox,
+    ThingView,
+)
+from domain.causes import Cause, Interface
+from domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from domain.identities import IdentityIndex, IdentityTaken
+from domain.things import SealedSecret, Status, Thing, check_secret
+from domain.users import User
+
+MAX_BULK = 1000
+"""Things per bulk request: one request is one commit, and its response lists every thing."""
+
+SECRET_DOMAIN = "thing-secret\x00"
+"""Separates secret lookups from user identity keys made with the same blind-index key."""
+
+
+def secret_lookup(blind: BlindIndex, secret: str) -> str:
+    """The keyed hash a thing is found by (identify, MQTT sign-in) and kept unique by."""
+    return blind.key(SECRET_DOMAIN + secret)
+
+
+class ThingExists(Conflict):
+    reason = "thing_exists"
+
+
+class SecretTaken(Conflict):
+    reason = "secret_taken"
+
+
+@dataclass(frozen=True)
+class NewThing:
+    id: UUID | None = None
+    identity: str = ""
+    name: str = ""
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    secret: str | None = None
+    status: Status = Status.ENABLED
+
+
+class ThingCommands:
+    def __init__(
+        self,
+        reader: AggregateReader,
+        writer: EventWriter,
+        sync: ReadModelSync,
+        blind: BlindIndex,
+        box: SecretBox,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+        self._blind = blind
+        self._box = box
+
+    def view_of(self, thing: Thing) -> ThingView:
+        return ThingView(
+            id=thing.id,
+            identity=thing.identity,
+            name=thing.name,
+            tags=list(thing.tags),
+            metadata=dict(thing.metadata),
+            owner=thing.owner,
+            secret=self._box.open(thing.sealed_secret),
+            status=thing.status.value,
+            created_at=thing.created_on,
+            updated_at=thing.modified_on if thing.version > 1 else None,
+            updated_by=thing.updated_by,
+        )
+
+    async def provision(self, actor: Actor, new: NewThing, via: Interface) -> ThingView:
+        views = await self._provision(actor, [new], via, bulk=False)
+        return views[0]
+
+    async def provision_many(
+        self, actor: Actor, batch: Sequence[NewThing], via: Interface
+    ) -> list[ThingView]:
+        """All or nothing: the first invalid or conflicting entry fails the whole batch, and the
+        error names it by index (`[3].credentials.secret`)."""
+        if not batch:
+            raise InvalidValue("at least one thing is required", field="things")
+        if len(batch) > MAX_BULK:
+            raise InvalidValue(f"at most {MAX_BULK} things per request", field="things")
+        return await self._provision(actor, batch, via, bulk=True)
+
+    async def update(
+        self,
+        actor: Actor,
+        thing_id: UUID,
+        via: Interface,
+        *,
+        name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> ThingView:
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            if name is not None:
+                thing.rename(name, cause)
+            if metadata is not None:
+                thing.replace_metadata(metadata, cause)
+            return [thing]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def replace_tags(
+        self, actor: Actor, thing_id: UUID, tags: list[str], via: Interface
+    ) -> ThingView:
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            thing.replace_tags(tags, cause)
+            return [thing]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def change_owner(
+        self, actor: Actor, thing_id: UUID, owner: UUID, via: Interface
+    ) -> ThingView:
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            new_owner = self._reader.get(owner)
+            if not isinstance(new_owner, User) or new_owner.is_erased:
+                raise InvalidValue("owner must be an existing user", field="owner")
+            thing.change_owner(owner, cause)
+            return [thing]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def change_secret(
+        self, actor: Actor, thing_id: UUID, secret: str, via: Interface
+    ) -> ThingView:
+        """The old secret stops working with this commit: identify reads the new lookup."""
+        sealed = self._seal(check_secret(secret))
+
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            if thing.secret_lookup == sealed.lookup:
+                return []
+            claimed = self._claim(sealed.lookup, thing.id, cause, field="secret")
+            released = self._release(thing.secret_lookup, cause)
+            thing.change_secret(sealed, cause)
+            return [thing, claimed, *released]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def enable(self, actor: Actor, thing_id: UUID, via: Interface) -> ThingView:
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            thing.enable(cause)
+            return [thing]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def disable(self, actor: Actor, thing_id: UUID, via: Interface) -> ThingView:
+        def change(thing: Thing, cause: Cause) -> list[Aggregate]:
+            thing.disable(cause)
+            return [thing]
+
+        return await self._change(actor, thing_id, via, change)
+
+    async def _provision(
+        self, actor: Actor, batch: Sequence[NewThing], via: Interface, *, bulk: bool
+    ) -> list[ThingView]:
+        cause = actor.cause(via)
+        prepared = []
+        for index, new in enumerate(batch):
+            with _entry(index if bulk else None):
+                prepared.append(self._prepare(new))
+        _refuse_repeats(prepared, bulk)
+
+        def command() -> tuple[list[ThingView], list[Aggregate]]:
+            changed: list[Aggregate] = []
+            views: list[ThingView] = []
+            for index, (thing_id, new, secret, plain) in enumerate(prepared):
+                with _entry(index if bulk else None):
+                    thing, claimed = self._new_thing(thing_id, new, secret, actor.id, cause)
+                changed += [thing, claimed]
+                views.append(self._view_of_new(thing, plain))
+            return views, changed
+
+        return await run_command(self._writer, self._sync, command)
+
+    def _view_of_new(self, thing: Thing, secret: str) -> ThingView:
+        """Provisioned things answer with the secret in hand; no need to decrypt it."""
+        return ThingView(
+            id=thing.id,
+            identity=thing.identity,
+            name=thing.name,
+            tags=list(thing.tags),
+            metadata=dict(thing.metadata),
+            owner=thing.owner,
+            secret=secret,
+            status=thing.status.value,
+            created_at=thing.created_on,
+            updated_at=None,
+            updated_by=thing.updated_by,
+        )
+
+    def _prepare(self, new: NewThing) -> tuple[UUID, NewThing, SealedSecret, str]:
+        if new.secret is None:
+            plain = str(uuid4())
+        else:
+            plain = check_secret(new.secret, field="credentials.secret")
+        return new.id or uuid4(), new, self._seal(plain), plain
+
+    def _new_thing(
+        self, thing_id: UUID, new: NewThing, secret: SealedSecret, owner: UUID, cause: Cause
+    ) -> tuple[Thing, IdentityIndex]:
+        if self._reader.get(thing_id) is not None:
+            raise ThingExists("an entity with this id already exists", field="id")
+        thing = Thing.provision(
+            id=thing_id,
+            identity=new.identity,
+            name=new.name,
+            tags=new.tags,
+            metadata=new.metadata,
+            owner=owner,
+            secret=secret,
+            cause=cause,
+        )
+        if new.status is Status.DISABLED:
+            thing.disable(cause)
+        return thing, self._claim(secret.lookup, thing_id, cause, field="credentials.secret")
+
+    def _seal(self, secret: str) -> SealedSecret:
+        return SealedSecret(secret_lookup(self._blind, secret), self._box.seal(secret))
+
+    def _claim(self, lookup: str, holder: UUID, cause: Cause, *, field: str) -> IdentityIndex:
+        index_id = IdentityIndex.create_id(lookup)
+        index = self._reader.get(index_id)
+        if index is None:
+            return IdentityIndex(key=lookup, holder=holder, cause=cause)
+        if not isinstance(index, IdentityIndex):
+            raise TypeError(f"{index_id} is not a secret index")
+        try:
+            index.reclaim(holder, cause)
+        except IdentityTaken:
+            raise SecretTaken("secret is already in use by another thing", field=field) from None
+        return index
+
+    def _release(self, lookup: str, cause: Cause) -> list[IdentityIndex]:
+        index = self._reader.get(IdentityIndex.create_id(lookup))
+        if not isinstance(index, IdentityIndex):
+            return []
+        index.release(cause)
+        return [index]
+
+    async def _change(
+        self,
+        actor: Actor,
+        thing_id: UUID,
+        via: Interface,
+        change: Callable[[Thing, Cause], list[Aggregate]],
+    ) -> ThingView:
+        def command() -> tuple[ThingView, list[Aggregate]]:
+            thing = self._reader.get(thing_id)
+            if not isinstance(thing, Thing):
+                raise NotFound("thing not found", field="id")
+            require_thing_access(actor, thing.owner)
+            changed = change(thing, actor.cause(via))
+            return self.view_of(thing), changed
+
+        return await run_command(self._writer, self._sync, command)
+
+
+@contextmanager
+def _entry(index: int | None) -> Iterator[None]:
+    """In a bulk request, an entry's error names the entry (`[3].name`)."""
+    try:
+        yield
+    except DomainError as error:
+        if index is not None:
+            error.field = f"[{index}].{error.field}" if error.field else f"[{index}]"
+        raise
+
+
+def _refuse_repeats(
+    prepared: Sequence[tuple[UUID, NewThing, SealedSecret, str]], bulk: bool
+) -> None:
+    """One request may not give two things one id or one secret."""
+    ids: set[UUID] = set()
+    lookups: set[str] = set()
+    for index, (thing_id, _, secret, _) in enumerate(prepared):
+        where = f"[{index}]." if bulk else ""
+        if thing_id in ids:
+            raise ThingExists("the id is repeated in this request", field=f"{where}id")
+        if secret.lookup in lookups:
+            raise SecretTaken(
+                "the secret is repeated in this request", field=f"{where}credentials.secret"
+            )
+        ids.add(thing_id)
+        lookups.add(secret.lookup)

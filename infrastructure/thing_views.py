@@ -1,0 +1,98 @@
+"""SQL over the `things` read model (current versions only)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from application.ports import SecretBox, ThingFilter, ThingPage, ThingView
+from infrastructure.listing import (
+    Listing,
+    contains,
+    has_tag,
+    like_pattern,
+    metadata_key,
+    name_like,
+    status_is,
+)
+from infrastructure.prepared import PreparedSelect
+from infrastructure.schema import things
+
+CURRENT = things.c.valid_to.is_(None)
+BY_ID = sa.select(things).where(things.c.id == sa.bindparam("thing_id"), CURRENT)
+BY_SECRET = sa.select(things.c.id).where(
+    things.c.secret_lookup == sa.bindparam("lookup"), things.c.status == "enabled", CURRENT
+)
+
+
+class SqlThingViews:
+    def __init__(self, engine: sa.Engine, box: SecretBox) -> None:
+        self._box = box
+        self._postgres = engine.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(engine, BY_ID)
+        self._by_secret = PreparedSelect(engine, BY_SECRET)
+        self._listing = Listing(engine, things, self._conditions)
+
+    def get(self, thing_id: UUID) -> ThingView | None:
+        row = self._by_id.one({"thing_id": str(thing_id)})
+        return None if row is None else self._view(row)
+
+    def identify(self, secret_lookup: str) -> UUID | None:
+        row = self._by_secret.one({"lookup": secret_lookup})
+        return None if row is None else UUID(row["id"])
+
+    def page(self, query: ThingFilter) -> ThingPage:
+        shape = _Shape(
+            every_status=query.status == "all",
+            name=query.name is not None,
+            tag=query.tag is not None,
+            owner=query.owner is not None,
+            metadata=metadata_key(query.metadata),
+        )
+        params: dict[str, Any] = {"status": query.status}
+        if query.name is not None:
+            params["name"] = like_pattern(query.name)
+        if query.tag is not None:
+            params["tag"] = query.tag
+        if query.owner is not None:
+            params["owner"] = str(query.owner)
+        total, rows = self._listing.page(shape, params, query.offset, query.limit)
+        return ThingPage(total, query.offset, query.limit, [self._view(row) for row in rows])
+
+    def _conditions(self, shape: "_Shape") -> list[sa.ColumnElement[bool]]:
+        conditions = [status_is(things.c.status, shape.every_status)]
+        if shape.name:
+            conditions.append(name_like(things.c.name))
+        if shape.tag:
+            conditions.append(has_tag(things.c.tags, self._postgres))
+        if shape.metadata is not None:
+            conditions.append(contains(things.c["metadata"], shape.metadata, self._postgres))
+        if shape.owner:
+            conditions.append(things.c.owner == sa.bindparam("owner", type_=sa.String))
+        return conditions
+
+    def _view(self, row: Mapping[str, Any]) -> ThingView:
+        return ThingView(
+            id=UUID(row["id"]),
+            identity=row["identity"],
+            name=row["name"],
+            tags=list(row["tags"]),
+            metadata=dict(row["metadata"]),
+            owner=UUID(row["owner"]) if row["owner"] else None,
+            secret=self._box.open(row["sealed_secret"]),
+            status=row["status"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            updated_by=row["updated_by"],
+        )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    every_status: bool
+    name: bool
+    tag: bool
+    owner: bool
+    metadata: str | None

@@ -1,0 +1,92 @@
+"""Request and response bodies of the things API, as the seed document names them."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from msgspec import UNSET, Meta, Struct, UnsetType, field
+
+from application.ports import ThingPage, ThingView
+from domain.things import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH
+from interfaces.rest.user_schemas import ZERO_TIME, Name
+
+Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
+Label = Annotated[str, Meta(max_length=MAX_IDENTITY_LENGTH)]
+
+
+class NewThingCredentials(Struct, kw_only=True):
+    identity: Label = ""
+    secret: Secret | UnsetType = UNSET
+    """Absent: the server generates one."""
+
+
+class CreateThing(Struct, kw_only=True):
+    id: UUID | UnsetType = UNSET
+    """Absent: the server generates one; present: an external id, unique among all entities."""
+    name: Name = ""
+    tags: list[str] = []
+    credentials: NewThingCredentials = field(default_factory=NewThingCredentials)
+    metadata: dict[str, Any] = {}
+    status: Literal["enabled", "disabled"] = "enabled"
+
+
+class UpdateThing(Struct, kw_only=True):
+    name: Name | UnsetType = UNSET
+    metadata: dict[str, Any] | UnsetType = UNSET
+
+
+class UpdateThingSecret(Struct):
+    secret: Secret
+
+
+class ThingCredentials(Struct, kw_only=True, omit_defaults=True):
+    identity: str = ""
+    secret: str
+
+
+class ThingResponse(Struct, kw_only=True, omit_defaults=True):
+    id: UUID
+    name: str = ""
+    tags: list[str] = []
+    owner: UUID | None = None
+    credentials: ThingCredentials
+    metadata: dict[str, Any] = {}
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+    status: str
+
+    @classmethod
+    def of(cls, view: ThingView) -> "ThingResponse":
+        return cls(
+            id=view.id,
+            name=view.name,
+            tags=view.tags,
+            owner=view.owner,
+            credentials=ThingCredentials(identity=view.identity, secret=view.secret),
+            metadata=view.metadata,
+            created_at=view.created_at,
+            updated_at=view.updated_at or ZERO_TIME,
+            updated_by=view.updated_by,
+            status=view.status,
+        )
+
+
+class ThingPageResponse(Struct):
+    limit: int
+    offset: int
+    total: int
+    things: list[ThingResponse]
+
+    @classmethod
+    def of(cls, page: ThingPage) -> "ThingPageResponse":
+        return cls(page.limit, page.offset, page.total, [ThingResponse.of(t) for t in page.things])
+
+
+class BulkThingsResponse(Struct):
+    total: int
+    things: list[ThingResponse]
+
+
+class IdentifyResponse(Struct):
+    id: UUID
