@@ -221,19 +221,20 @@ class ProjectionRunner:
         if not self.try_lead():
             raise RuntimeError("another process is applying the projections; stop it first")
         tables = [metadata.tables[t] for p in self._projections for t in p.tables]
-        with self._engine.begin() as conn:
-            for table in reversed(tables):
-                table.drop(conn, checkfirst=True)
-            for table in tables:
-                table.create(conn)
-            conn.execute(
-                projection_positions.update()
-                .where(projection_positions.c.name.in_([p.name for p in self._projections]))
-                .values(position=0)
-            )
-        self._current_rows.clear()
-        self._positions = self._load_positions()
-        return self.catch_up(progress)
+        with self._applying:  # the follow loop must not apply into tables being replaced
+            with self._engine.begin() as conn:
+                for table in reversed(tables):
+                    table.drop(conn, checkfirst=True)
+                for table in tables:
+                    table.create(conn)
+                conn.execute(
+                    projection_positions.update()
+                    .where(projection_positions.c.name.in_([p.name for p in self._projections]))
+                    .values(position=0)
+                )
+            self._current_rows.clear()
+            self._positions = self._load_positions()
+            return self.catch_up(progress)
 
     def run_once(self) -> int:
         """Apply the next batch; return how many events it held."""

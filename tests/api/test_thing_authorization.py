@@ -1,0 +1,179 @@
+"""Who may call which Things endpoint: one table of endpoint x role x expected status.
+
+Roles: `admin`; `owner` (created the target thing); `other` (an unrelated user); `disabled`
+(the target's owner's colleague, signed in, then disabled); `anonymous` (no token). A refused
+request must leave the thing unchanged.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from tests.api.support import assert_problem, new_identity
+from tests.helpers import admin_token, bearer, register, sign_in
+
+ROLES = ("admin", "owner", "other", "disabled", "anonymous")
+
+
+@dataclass
+class World:
+    client: TestClient[Any]
+    tokens: dict[str, str]
+    ids: dict[str, str]
+    thing: dict[str, Any]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return bearer(self.tokens[role]) if role in self.tokens else {}
+
+    def stored(self) -> dict[str, Any]:
+        response = self.client.get(f"/things/{self.thing['id']}", headers=self.headers("admin"))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+def world(client: TestClient[Any]) -> World:
+    tokens = {"admin": admin_token(client)}
+    ids = {"admin": client.get("/users/profile", headers=bearer(tokens["admin"])).json()["id"]}
+    for role in ("owner", "other", "disabled"):
+        identity = new_identity(role)
+        ids[role] = register(client, identity)["id"]
+        tokens[role] = sign_in(client, identity, "12345678")
+    disabled = client.post(f"/users/{ids['disabled']}/disable", headers=bearer(tokens["admin"]))
+    assert disabled.status_code == 200, disabled.text
+    thing = client.post(
+        "/things",
+        json={"name": "Target", "credentials": {"secret": "target-secret-1"}},
+        headers=bearer(tokens["owner"]),
+    )
+    assert thing.status_code == 201, thing.text
+    return World(client, tokens, ids, thing.json())
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    body: Any = None
+    allowed: int = 200
+    """The status of an allowed call."""
+    check: Callable[[World, str, httpx.Response], None] = lambda world, role, response: None
+    disabled_first: bool = False
+    """Disable the thing (as admin) before the call, so that enabling it changes something."""
+
+
+def changed(**expected: Any) -> Callable[[World, str, httpx.Response], None]:
+    """The stored thing now has `expected` (`{other}` names the other user), changed by `role`,
+    and the answer is the stored thing."""
+
+    def check(world: World, role: str, response: httpx.Response) -> None:
+        stored = world.stored()
+        assert response.json() == stored
+        for key, value in _fill(expected, world).items():
+            assert stored[key] == value, key
+        assert stored["updated_by"] == world.ids[role]
+
+    return check
+
+
+def identifies_with(secret: str) -> Callable[[World, str, httpx.Response], None]:
+    def check(world: World, role: str, response: httpx.Response) -> None:
+        found = world.client.post("/identify", headers={"Authorization": f"Thing {secret}"})
+        assert found.json() == {"id": world.thing["id"]}
+
+    return check
+
+
+def listed(world: World, role: str, response: httpx.Response) -> None:
+    assert [t["id"] for t in response.json()["things"]] == [world.thing["id"]]
+
+
+def created(world: World, role: str, response: httpx.Response) -> None:
+    body = response.json()
+    things = body.get("things", [body])
+    me = world.client.get("/users/profile", headers=world.headers(role)).json()["id"]
+    assert {t["owner"] for t in things} == {me}
+
+
+ENDPOINTS = [
+    Endpoint("create", "POST", "/things", {"name": "New"}, 201, created),
+    Endpoint("bulk", "POST", "/things/bulk", [{"name": "New"}], 200, created),
+    Endpoint("get", "GET", "/things/{id}"),
+    Endpoint("list", "GET", "/things", check=listed),
+    Endpoint("update", "PATCH", "/things/{id}", {"name": "Renamed"}, check=changed(name="Renamed")),
+    Endpoint("tags", "PATCH", "/things/{id}/tags", {"tags": ["x"]}, check=changed(tags=["x"])),
+    Endpoint(
+        "owner", "PATCH", "/things/{id}/owner", {"owner": "{other}"}, check=changed(owner="{other}")
+    ),
+    Endpoint(
+        "secret",
+        "PATCH",
+        "/things/{id}/secret",
+        {"secret": "another-secret-2"},
+        check=identifies_with("another-secret-2"),
+    ),
+    Endpoint("disable", "POST", "/things/{id}/disable", check=changed(status="disabled")),
+    Endpoint(
+        "enable",
+        "POST",
+        "/things/{id}/enable",
+        check=changed(status="enabled"),
+        disabled_first=True,
+    ),
+]
+
+# What each role gets; "allowed" means the endpoint's own success status.
+EXPECTED: dict[str, dict[str, int | str]] = {
+    "admin": {e.name: "allowed" for e in ENDPOINTS},
+    "owner": {e.name: "allowed" for e in ENDPOINTS},
+    "other": {
+        **{e.name: 404 for e in ENDPOINTS},
+        "create": "allowed",
+        "bulk": "allowed",
+        "list": "empty",
+    },
+    "disabled": {e.name: 401 for e in ENDPOINTS},
+    "anonymous": {e.name: 401 for e in ENDPOINTS},
+}
+
+
+def _fill(value: Any, world: World) -> Any:
+    if isinstance(value, str):
+        return value.replace("{id}", world.thing["id"]).replace("{other}", world.ids["other"])
+    if isinstance(value, dict):
+        return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+def test_who_may_call_which_things_endpoint(world: World, endpoint: Endpoint, role: str) -> None:
+    if endpoint.disabled_first:
+        path = f"/things/{world.thing['id']}/disable"
+        assert world.client.post(path, headers=world.headers("admin")).status_code == 200
+    before = world.stored()
+    kwargs: dict[str, Any] = {"headers": world.headers(role)}
+    if endpoint.body is not None:
+        kwargs["json"] = _fill(endpoint.body, world)
+    response = world.client.request(endpoint.method, _fill(endpoint.path, world), **kwargs)
+
+    expected = EXPECTED[role][endpoint.name]
+    if expected == "allowed":
+        assert response.status_code == endpoint.allowed, response.text
+        endpoint.check(world, role, response)
+        return
+    if expected == "empty":
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 0
+        return
+    assert isinstance(expected, int)
+    assert_problem(response, expected)
+    assert world.stored() == before, "a refused request changes nothing"
