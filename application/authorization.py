@@ -57,11 +57,12 @@ def require_admin_to_grant(actor: Actor | None, role: Role) -> None:
         raise Forbidden("only an admin may create an admin", field="role")
 
 
-def can_see_thing(actor: Actor, owner: UUID | None) -> bool:
+def can_see_entity(actor: Actor, owner: UUID | None) -> bool:
     return actor.is_admin or (owner is not None and owner == actor.id)
 
 
-def require_thing_access(actor: Actor, owner: UUID | None) -> None:
-    """Things belong to their owner (and admins); anyone else is told they do not exist."""
-    if not can_see_thing(actor, owner):
-        raise NotFound("thing not found", field="id")
+def require_entity_access(actor: Actor, owner: UUID | None, kind: str) -> None:
+    """Things and channels belong to their owner (and admins); anyone else is told they do not
+    exist."""
+    if not can_see_entity(actor, owner):
+        raise NotFound(f"{kind} not found", field="id")

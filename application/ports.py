@@ -192,3 +192,42 @@ class ThingViews(Protocol):
     def identify(self, secret_lookup: str) -> UUID | None:
         """The enabled thing holding this secret, if any."""
         ...
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    id: UUID
+    name: str
+    description: str
+    metadata: dict[str, Any]
+    owner: UUID | None
+    status: str
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class ChannelPage:
+    total: int
+    offset: int
+    limit: int
+    channels: list[ChannelView]
+
+
+@dataclass(frozen=True)
+class ChannelFilter:
+    offset: int = 0
+    limit: int = 10
+    name: str | None = None
+    status: str = "enabled"
+    """enabled, disabled, or all (both)."""
+    metadata: dict[str, Any] | None = None
+    owner: UUID | None = None
+    """When set, only the channels this user owns."""
+
+
+class ChannelViews(Protocol):
+    def get(self, channel_id: UUID) -> ChannelView | None: ...
+
+    def page(self, query: ChannelFilter) -> ChannelPage: ...

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from uuid import UUID
 
-from application.authorization import Actor, require_thing_access
+from application.authorization import Actor, require_entity_access
 from application.ports import BlindIndex, ThingFilter, ThingPage, ThingView, ThingViews
 from application.things import secret_lookup
 from domain.errors import NotFound, Unauthenticated
@@ -18,7 +18,7 @@ class ThingQueries:
         thing = self._views.get(thing_id)
         if thing is None:
             raise NotFound("thing not found", field="id")
-        require_thing_access(actor, thing.owner)
+        require_entity_access(actor, thing.owner, "thing")
         return thing
 
     def page(self, actor: Actor, query: ThingFilter) -> ThingPage:

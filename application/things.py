@@ -5,15 +5,15 @@ secret's lookup hash, saved in the same commit as the thing, so two things can n
 secret, however their commands interleave.
 """
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, require_thing_access
+from application.authorization import Actor, require_entity_access
+from application.bulk import check_size, entry
 from application.consistency import run_command
 from application.ports import (
     AggregateReader,
@@ -24,13 +24,10 @@ from application.ports import (
     ThingView,
 )
 from domain.causes import Cause, Interface
-from domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from domain.errors import Conflict, InvalidValue, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
 from domain.things import SealedSecret, Status, Thing, check_secret
 from domain.users import User
-
-MAX_BULK = 1000
-"""Things per bulk request: one request is one commit, and its response lists every thing."""
 
 SECRET_DOMAIN = "thing-secret\x00"
 """Separates secret lookups from user identity keys made with the same blind-index key."""
@@ -99,10 +96,7 @@ class ThingCommands:
     ) -> list[ThingView]:
         """All or nothing: the first invalid or conflicting entry fails the whole batch, and the
         error names it by index (`[3].credentials.secret`)."""
-        if not batch:
-            raise InvalidValue("at least one thing is required", field="things")
-        if len(batch) > MAX_BULK:
-            raise InvalidValue(f"at most {MAX_BULK} things per request", field="things")
+        check_size(batch, "things")
         return await self._provision(actor, batch, via, bulk=True)
 
     async def update(
@@ -180,7 +174,7 @@ class ThingCommands:
         cause = actor.cause(via)
         prepared = []
         for index, new in enumerate(batch):
-            with _entry(index if bulk else None):
+            with entry(index if bulk else None):
                 prepared.append(self._prepare(new))
         _refuse_repeats(prepared, bulk)
 
@@ -188,7 +182,7 @@ class ThingCommands:
             changed: list[Aggregate] = []
             views: list[ThingView] = []
             for index, (thing_id, new, secret, plain) in enumerate(prepared):
-                with _entry(index if bulk else None):
+                with entry(index if bulk else None):
                     thing, claimed = self._new_thing(thing_id, new, secret, actor.id, cause)
                 changed += [thing, claimed]
                 views.append(self._view_of_new(thing, plain))
@@ -272,22 +266,11 @@ class ThingCommands:
             thing = self._reader.get(thing_id)
             if not isinstance(thing, Thing):
                 raise NotFound("thing not found", field="id")
-            require_thing_access(actor, thing.owner)
+            require_entity_access(actor, thing.owner, "thing")
             changed = change(thing, actor.cause(via))
             return self.view_of(thing), changed
 
         return await run_command(self._writer, self._sync, command)
-
-
-@contextmanager
-def _entry(index: int | None) -> Iterator[None]:
-    """In a bulk request, an entry's error names the entry (`[3].name`)."""
-    try:
-        yield
-    except DomainError as error:
-        if index is not None:
-            error.field = f"[{index}].{error.field}" if error.field else f"[{index}]"
-        raise
 
 
 def _refuse_repeats(

@@ -135,6 +135,28 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+channels = versioned(
+    "channels",
+    sa.Column("name", sa.Text, nullable=False, comment="display name"),
+    sa.Column("description", sa.Text, nullable=False, comment="free text"),
+    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
+    sa.Column("owner", sa.String(36), comment="id of the user that owns this channel"),
+    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Channels (topics things publish to), one row per version.",
+)
+sa.Index("ix_channels_owner", channels.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index(
+    "ix_channels_listing",
+    channels.c.status,
+    channels.c.created_at,
+    channels.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 projection_positions = sa.Table(
     "projection_positions",
     metadata,

@@ -10,6 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
+from application.channel_queries import ChannelQueries
+from application.channels import ChannelCommands
+from application.projections.channels import ChannelsProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
 from application.sessions import Sessions
@@ -20,6 +23,7 @@ from application.users import UserCommands
 from domain.causes import Interface
 from domain.users import User
 from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.channel_views import SqlChannelViews
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.keyfiles import random_key, signing_key
@@ -56,6 +60,8 @@ class FleetID:
     sessions: Sessions
     things: ThingCommands
     thing_queries: ThingQueries
+    channels: ChannelCommands
+    channel_queries: ChannelQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -79,7 +85,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     runner = ProjectionRunner(
         event_log,
         engine,
-        [UsersProjection(), ThingsProjection()],
+        [UsersProjection(), ThingsProjection(), ChannelsProjection()],
         lock=projection_lock(settings),
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
@@ -116,6 +122,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         things=ThingCommands(event_log, writer, runner, blind, box),
         thing_queries=ThingQueries(SqlThingViews(engine, box), blind),
+        channels=ChannelCommands(event_log, writer, runner),
+        channel_queries=ChannelQueries(SqlChannelViews(engine)),
     )
     if follow:
         if runner.try_lead():

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
+from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -69,6 +70,7 @@ def create_app(fleet: FleetID) -> Litestar:
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
+            ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
         ],
         dependencies=dependencies,
         exception_handlers=HANDLERS,

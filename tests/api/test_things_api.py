@@ -7,7 +7,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from application.things import MAX_BULK
+from application.bulk import MAX_BULK
 from tests.api.support import ZERO_TIME, assert_problem, new_identity, parse_time
 from tests.helpers import admin_token, bearer, register, sign_in
 

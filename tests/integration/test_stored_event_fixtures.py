@@ -100,6 +100,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "Thing.Disabled": {"cause": SYSTEM},
     "Thing.Enabled": {"cause": ADMIN},
+    "Channel.Opened": {
+        "originator_topic": "domain.channels:Channel",
+        "cause": ADMIN,
+        "name": "Temperature Data",
+        "description": "boiler room",
+        "metadata": {"site": "north"},
+        "owner": OWNER,
+    },
+    "Channel.Updated": {
+        "cause": ADMIN,
+        "name": "Jane Doe",
+        "description": "",
+        "metadata": {"location": "london"},
+    },
+    "Channel.Disabled": {"cause": SYSTEM},
+    "Channel.Enabled": {"cause": ADMIN},
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "User.Registered": frozenset({"identity", "name", "metadata"}),

@@ -5,8 +5,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.authorization import Actor
+from application.bulk import MAX_BULK
 from application.ports import ThingFilter
-from application.things import MAX_BULK, NewThing, SecretTaken, ThingExists
+from application.things import NewThing, SecretTaken, ThingExists
 from domain.causes import Interface
 from domain.errors import InvalidValue, NotFound, Unauthenticated
 from domain.things import Status

@@ -1,0 +1,119 @@
+"""The Channel aggregate: a topic things publish telemetry to once they are connected to it."""
+
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.aggregate import FleetAggregate
+from domain.causes import Cause
+from domain.errors import InvalidValue
+from domain.values import check_metadata, check_name, check_text
+
+MAX_DESCRIPTION_LENGTH = 4096
+
+
+class Status(StrEnum):
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
+def check_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise InvalidValue(
+            f"description must be at most {MAX_DESCRIPTION_LENGTH} characters", field="description"
+        )
+    return check_text(description, "description")
+
+
+class Channel(FleetAggregate):
+    class Opened(FleetAggregate.Created):
+        name: str
+        description: str
+        metadata: dict[str, Any]
+        owner: UUID | None
+
+    @event(Opened)
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        metadata: dict[str, Any],
+        owner: UUID | None,
+        cause: Cause,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.metadata = metadata
+        self.owner = owner
+        self.status = Status.ENABLED
+        self.updated_by: str | None = None
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: UUID,
+        name: str,
+        description: str,
+        metadata: dict[str, Any],
+        owner: UUID | None,
+        cause: Cause,
+    ) -> "Channel":
+        return cls._create(
+            cls.Opened,
+            id=id,
+            name=check_name(name),
+            description=check_description(description),
+            metadata=check_metadata(metadata),
+            owner=owner,
+            cause=cause,
+        )
+
+    class Updated(FleetAggregate.Event):
+        """PUT semantics: the three descriptive fields are replaced together."""
+
+        name: str
+        description: str
+        metadata: dict[str, Any]
+
+    class Enabled(FleetAggregate.Event):
+        pass
+
+    class Disabled(FleetAggregate.Event):
+        pass
+
+    def update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
+        self._update(
+            name=check_name(name),
+            description=check_description(description),
+            metadata=check_metadata(metadata),
+            cause=cause,
+        )
+
+    def enable(self, cause: Cause) -> None:
+        """Enabling an enabled channel records nothing: no fact changed."""
+        if self.status is Status.DISABLED:
+            self._enable(cause=cause)
+
+    def disable(self, cause: Cause) -> None:
+        if self.status is Status.ENABLED:
+            self._disable(cause=cause)
+
+    @event(Updated)
+    def _update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
+        self.name = name
+        self.description = description
+        self.metadata = metadata
+        self.updated_by = cause.actor
+
+    @event(Enabled)
+    def _enable(self, cause: Cause) -> None:
+        self.status = Status.ENABLED
+        self.updated_by = cause.actor
+
+    @event(Disabled)
+    def _disable(self, cause: Cause) -> None:
+        self.status = Status.DISABLED
+        self.updated_by = cause.actor

@@ -1,0 +1,82 @@
+"""SQL over the `channels` read model (current versions only)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from application.ports import ChannelFilter, ChannelPage, ChannelView
+from infrastructure.listing import (
+    Listing,
+    contains,
+    like_pattern,
+    metadata_key,
+    name_like,
+    status_is,
+)
+from infrastructure.prepared import PreparedSelect
+from infrastructure.schema import channels
+
+BY_ID = sa.select(channels).where(
+    channels.c.id == sa.bindparam("channel_id"), channels.c.valid_to.is_(None)
+)
+
+
+class SqlChannelViews:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._postgres = engine.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(engine, BY_ID)
+        self._listing = Listing(engine, channels, self._conditions)
+
+    def get(self, channel_id: UUID) -> ChannelView | None:
+        row = self._by_id.one({"channel_id": str(channel_id)})
+        return None if row is None else _view(row)
+
+    def page(self, query: ChannelFilter) -> ChannelPage:
+        shape = _Shape(
+            every_status=query.status == "all",
+            name=query.name is not None,
+            owner=query.owner is not None,
+            metadata=metadata_key(query.metadata),
+        )
+        params: dict[str, Any] = {"status": query.status}
+        if query.name is not None:
+            params["name"] = like_pattern(query.name)
+        if query.owner is not None:
+            params["owner"] = str(query.owner)
+        total, rows = self._listing.page(shape, params, query.offset, query.limit)
+        return ChannelPage(total, query.offset, query.limit, [_view(row) for row in rows])
+
+    def _conditions(self, shape: "_Shape") -> list[sa.ColumnElement[bool]]:
+        conditions = [status_is(channels.c.status, shape.every_status)]
+        if shape.name:
+            conditions.append(name_like(channels.c.name))
+        if shape.metadata is not None:
+            conditions.append(contains(channels.c["metadata"], shape.metadata, self._postgres))
+        if shape.owner:
+            conditions.append(channels.c.owner == sa.bindparam("owner", type_=sa.String))
+        return conditions
+
+
+@dataclass(frozen=True)
+class _Shape:
+    every_status: bool
+    name: bool
+    owner: bool
+    metadata: str | None
+
+
+def _view(row: Mapping[str, Any]) -> ChannelView:
+    return ChannelView(
+        id=UUID(row["id"]),
+        name=row["name"],
+        description=row["description"],
+        metadata=dict(row["metadata"]),
+        owner=UUID(row["owner"]) if row["owner"] else None,
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"],
+    )

@@ -1,0 +1,73 @@
+"""Request and response bodies of the channels API, as the seed document names them."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from application.ports import ChannelPage, ChannelView
+from domain.channels import MAX_DESCRIPTION_LENGTH
+from interfaces.rest.user_schemas import ZERO_TIME, Name
+
+Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH)]
+
+
+class CreateChannel(Struct, kw_only=True):
+    id: UUID | UnsetType = UNSET
+    """Absent: the server generates one; present: an external id, unique among all entities."""
+    name: Name = ""
+    description: Description = ""
+    metadata: dict[str, Any] = {}
+    status: Literal["enabled", "disabled"] = "enabled"
+
+
+class UpdateChannel(Struct, kw_only=True):
+    """PUT: fields left out are cleared."""
+
+    name: Name = ""
+    description: Description = ""
+    metadata: dict[str, Any] = {}
+
+
+class ChannelResponse(Struct, kw_only=True, omit_defaults=True):
+    id: UUID
+    owner_id: UUID | None = None
+    name: str = ""
+    description: str = ""
+    metadata: dict[str, Any] = {}
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+    status: str
+
+    @classmethod
+    def of(cls, view: ChannelView) -> "ChannelResponse":
+        return cls(
+            id=view.id,
+            owner_id=view.owner,
+            name=view.name,
+            description=view.description,
+            metadata=view.metadata,
+            created_at=view.created_at,
+            updated_at=view.updated_at or ZERO_TIME,
+            updated_by=view.updated_by,
+            status=view.status,
+        )
+
+
+class ChannelPageResponse(Struct):
+    limit: int
+    offset: int
+    total: int
+    channels: list[ChannelResponse]
+
+    @classmethod
+    def of(cls, page: ChannelPage) -> "ChannelPageResponse":
+        return cls(
+            page.limit, page.offset, page.total, [ChannelResponse.of(c) for c in page.channels]
+        )
+
+
+class BulkChannelsResponse(Struct):
+    channels: list[ChannelResponse]

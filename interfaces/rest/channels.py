@@ -1,0 +1,128 @@
+"""Channels endpoints (`/channels`)."""
+
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from litestar import Controller, Response, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from msgspec import UNSET
+
+from application.authorization import Actor
+from application.channel_queries import ChannelQueries
+from application.channels import ChannelCommands, NewChannel
+from application.ports import ChannelFilter
+from application.user_queries import MAX_PAGE
+from domain.causes import Interface
+from domain.channels import Status
+from interfaces.rest.channel_schemas import (
+    BulkChannelsResponse,
+    ChannelPageResponse,
+    ChannelResponse,
+    CreateChannel,
+    UpdateChannel,
+)
+from interfaces.rest.user_schemas import parse_metadata_filter
+
+REST = Interface.REST
+MAX_OFFSET = 2**31 - 1
+ChannelId = Annotated[UUID, PathParameter(description="channel id")]
+ActorDep = NamedDependency[Actor]
+
+
+@dataclass(frozen=True)
+class ChannelServices:
+    commands: ChannelCommands
+    queries: ChannelQueries
+
+
+def _new_channel(data: CreateChannel) -> NewChannel:
+    return NewChannel(
+        id=None if data.id is UNSET else data.id,
+        name=data.name,
+        description=data.description,
+        metadata=data.metadata,
+        status=Status(data.status),
+    )
+
+
+class ChannelsController(Controller):
+    path = "/channels"
+    tags = ["channels"]
+    services: ClassVar[ChannelServices]
+
+    @classmethod
+    def bound_to(cls, services: ChannelServices) -> type["ChannelsController"]:
+        return type(cls.__name__, (cls,), {"services": services})
+
+    @post("/", summary="Create a channel (generated or external id)")
+    async def create(
+        self, data: JSONBody[CreateChannel], actor: ActorDep
+    ) -> Response[ChannelResponse]:
+        view = await self.services.commands.open(actor, _new_channel(data), REST)
+        return Response(
+            ChannelResponse.of(view),
+            status_code=201,
+            headers={
+                "Location": f"/channels/{view.id}",
+                "Access-Control-Expose-Headers": "Location",
+            },
+        )
+
+    @post("/bulk", status_code=200, summary="Create many channels: all or none")
+    async def create_many(
+        self, data: JSONBody[list[CreateChannel]], actor: ActorDep
+    ) -> BulkChannelsResponse:
+        views = await self.services.commands.open_many(actor, [_new_channel(d) for d in data], REST)
+        return BulkChannelsResponse([ChannelResponse.of(v) for v in views])
+
+    @get("/{channel_id:uuid}", sync_to_thread=False, summary="A channel by id")
+    def get_channel(self, channel_id: ChannelId, actor: ActorDep) -> ChannelResponse:
+        return ChannelResponse.of(self.services.queries.get(actor, channel_id))
+
+    @get("/", sync_to_thread=False, summary="List channels (admins: all; others: their own)")
+    def list_channels(
+        self,
+        actor: ActorDep,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        name: FromQuery[str | None] = None,
+        status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
+        owner_id: Annotated[
+            UUID | None,
+            QueryParameter(name="ownerID", description="only channels this user owns"),
+        ] = None,
+        metadata: Annotated[str | None, QueryParameter(description="JSON object to match")] = None,
+    ) -> ChannelPageResponse:
+        query = ChannelFilter(
+            offset=offset,
+            limit=limit,
+            name=name,
+            status=status,
+            metadata=parse_metadata_filter(metadata),
+            owner=owner_id,
+        )
+        return ChannelPageResponse.of(self.services.queries.page(actor, query))
+
+    @put("/{channel_id:uuid}", summary="Replace name, description and metadata")
+    async def update(
+        self, channel_id: ChannelId, data: JSONBody[UpdateChannel], actor: ActorDep
+    ) -> ChannelResponse:
+        view = await self.services.commands.update(
+            actor,
+            channel_id,
+            REST,
+            name=data.name,
+            description=data.description,
+            metadata=data.metadata,
+        )
+        return ChannelResponse.of(view)
+
+    @post("/{channel_id:uuid}/enable", status_code=200, summary="Enable")
+    async def enable(self, channel_id: ChannelId, actor: ActorDep) -> ChannelResponse:
+        return ChannelResponse.of(await self.services.commands.enable(actor, channel_id, REST))
+
+    @post("/{channel_id:uuid}/disable", status_code=200, summary="Disable")
+    async def disable(self, channel_id: ChannelId, actor: ActorDep) -> ChannelResponse:
+        return ChannelResponse.of(await self.services.commands.disable(actor, channel_id, REST))
