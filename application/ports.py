@@ -77,6 +77,10 @@ class RowWriter(Protocol):
 
     def update(self, table: str, key: str, changes: Mapping[str, Any], position: int) -> None: ...
 
+    def delete(self, table: str, key: str, position: int) -> None:
+        """Close the current version and open none: the entity (a revoked policy) is gone."""
+        ...
+
     def scrub(self, table: str, key: str, columns: Mapping[str, Any]) -> None:
         """Overwrite columns in every version of a row: erasure reaches history too."""
         ...
@@ -182,6 +186,8 @@ class ThingFilter:
     metadata: dict[str, Any] | None = None
     owner: UUID | None = None
     """When set, only the things this user owns."""
+    channel: UUID | None = None
+    """When set, only the things connected to this channel."""
 
 
 class ThingViews(Protocol):
@@ -225,9 +231,29 @@ class ChannelFilter:
     metadata: dict[str, Any] | None = None
     owner: UUID | None = None
     """When set, only the channels this user owns."""
+    thing: UUID | None = None
+    """When set, only the channels this thing is connected to."""
 
 
 class ChannelViews(Protocol):
     def get(self, channel_id: UUID) -> ChannelView | None: ...
 
     def page(self, query: ChannelFilter) -> ChannelPage: ...
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    subject: UUID
+    object: UUID
+    actions: list[str]
+    owner: UUID | None
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class ConnectionViews(Protocol):
+    def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
+        """The actions the enabled thing with this secret has on the enabled channel, or None
+        when either is unknown or disabled or they are not connected."""
+        ...

@@ -17,11 +17,14 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
-from infrastructure.schema import channels
+from infrastructure.schema import channels, policies
 
 BY_ID = sa.select(channels).where(
     channels.c.id == sa.bindparam("channel_id"), channels.c.valid_to.is_(None)
 )
+
+LIVE = policies.c.valid_to.is_(None)
+"""A policy is granted while it has a current version."""
 
 
 class SqlChannelViews:
@@ -39,6 +42,7 @@ class SqlChannelViews:
             every_status=query.status == "all",
             name=query.name is not None,
             owner=query.owner is not None,
+            thing=query.thing is not None,
             metadata=metadata_key(query.metadata),
         )
         params: dict[str, Any] = {"status": query.status}
@@ -46,6 +50,8 @@ class SqlChannelViews:
             params["name"] = like_pattern(query.name)
         if query.owner is not None:
             params["owner"] = str(query.owner)
+        if query.thing is not None:
+            params["thing"] = str(query.thing)
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return ChannelPage(total, query.offset, query.limit, [_view(row) for row in rows])
 
@@ -57,6 +63,13 @@ class SqlChannelViews:
             conditions.append(contains(channels.c["metadata"], shape.metadata, self._postgres))
         if shape.owner:
             conditions.append(channels.c.owner == sa.bindparam("owner", type_=sa.String))
+        if shape.thing:
+            thing = sa.bindparam("thing", type_=sa.String)
+            conditions.append(
+                channels.c.id.in_(
+                    sa.select(policies.c.object).where(policies.c.subject == thing, LIVE)
+                )
+            )
         return conditions
 
 
@@ -65,6 +78,7 @@ class _Shape:
     every_status: bool
     name: bool
     owner: bool
+    thing: bool
     metadata: str | None
 
 

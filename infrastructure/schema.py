@@ -157,6 +157,29 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+policies = versioned(
+    "policies",
+    sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),
+    sa.Column("subject_kind", sa.String(16), nullable=False, comment="user | thing"),
+    sa.Column("object", sa.String(36), nullable=False, comment="id of the channel or group"),
+    sa.Column("object_kind", sa.String(16), nullable=False, comment="channel | group"),
+    sa.Column("actions", Document, nullable=False, comment="JSON array of action names"),
+    sa.Column("owner", sa.String(36), comment="id of the user that granted it"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="first granted"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Policies (a thing on a channel: a connection), one row per version; a revoked "
+    "policy has no current version. `id` is the policy's id, derived from (subject, object).",
+)
+sa.Index(
+    "ix_policies_subject",
+    policies.c.subject,
+    policies.c.object,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index("ix_policies_object", policies.c.object, sqlite_where=CURRENT, postgresql_where=CURRENT)
+
 projection_positions = sa.Table(
     "projection_positions",
     metadata,

@@ -18,13 +18,16 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
-from infrastructure.schema import things
+from infrastructure.schema import policies, things
 
 CURRENT = things.c.valid_to.is_(None)
 BY_ID = sa.select(things).where(things.c.id == sa.bindparam("thing_id"), CURRENT)
 BY_SECRET = sa.select(things.c.id).where(
     things.c.secret_lookup == sa.bindparam("lookup"), things.c.status == "enabled", CURRENT
 )
+
+LIVE = policies.c.valid_to.is_(None)
+"""A policy is granted while it has a current version."""
 
 
 class SqlThingViews:
@@ -49,6 +52,7 @@ class SqlThingViews:
             name=query.name is not None,
             tag=query.tag is not None,
             owner=query.owner is not None,
+            channel=query.channel is not None,
             metadata=metadata_key(query.metadata),
         )
         params: dict[str, Any] = {"status": query.status}
@@ -58,6 +62,8 @@ class SqlThingViews:
             params["tag"] = query.tag
         if query.owner is not None:
             params["owner"] = str(query.owner)
+        if query.channel is not None:
+            params["channel"] = str(query.channel)
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return ThingPage(total, query.offset, query.limit, [self._view(row) for row in rows])
 
@@ -71,6 +77,13 @@ class SqlThingViews:
             conditions.append(contains(things.c["metadata"], shape.metadata, self._postgres))
         if shape.owner:
             conditions.append(things.c.owner == sa.bindparam("owner", type_=sa.String))
+        if shape.channel:
+            channel = sa.bindparam("channel", type_=sa.String)
+            conditions.append(
+                things.c.id.in_(
+                    sa.select(policies.c.subject).where(policies.c.object == channel, LIVE)
+                )
+            )
         return conditions
 
     def _view(self, row: Mapping[str, Any]) -> ThingView:
@@ -95,4 +108,5 @@ class _Shape:
     name: bool
     tag: bool
     owner: bool
+    channel: bool
     metadata: str | None

@@ -35,6 +35,9 @@ class CurrentRows:
         while len(self._rows) > self._maxsize:
             self._rows.popitem(last=False)
 
+    def forget(self, table: str, key: str) -> None:
+        self._rows.pop((table, key), None)
+
     def clear(self) -> None:
         self._rows.clear()
 
@@ -62,6 +65,14 @@ class VersionedRows:
             base = self._known.get(table, key) or self._select_current(table, key)
             self._closes[table].append({"key": key, "closed_at": position})
         self._open(table, key, {**base, **changes}, position)
+
+    def delete(self, table: str, key: str, position: int) -> None:
+        base = self.latest.pop((table, key), None)
+        if base is not None:
+            base["valid_to"] = position
+        else:
+            self._closes[table].append({"key": key, "closed_at": position})
+        self._known.forget(table, key)
 
     def scrub(self, table: str, key: str, columns: Mapping[str, Any]) -> None:
         self._scrubs.append((table, key, dict(columns)))

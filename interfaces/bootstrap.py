@@ -12,7 +12,9 @@ from eventsourcing.utils import get_topic
 
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
+from application.connections import ConnectionCommands, ConnectionQueries
 from application.projections.channels import ChannelsProjection
+from application.projections.policies import PoliciesProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
 from application.sessions import Sessions
@@ -24,6 +26,7 @@ from domain.causes import Interface
 from domain.users import User
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.channel_views import SqlChannelViews
+from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.keyfiles import random_key, signing_key
@@ -62,6 +65,8 @@ class FleetID:
     thing_queries: ThingQueries
     channels: ChannelCommands
     channel_queries: ChannelQueries
+    connections: ConnectionCommands
+    connection_queries: ConnectionQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -85,7 +90,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     runner = ProjectionRunner(
         event_log,
         engine,
-        [UsersProjection(), ThingsProjection(), ChannelsProjection()],
+        [UsersProjection(), ThingsProjection(), ChannelsProjection(), PoliciesProjection()],
         lock=projection_lock(settings),
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
@@ -124,6 +129,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         thing_queries=ThingQueries(SqlThingViews(engine, box), blind),
         channels=ChannelCommands(event_log, writer, runner),
         channel_queries=ChannelQueries(SqlChannelViews(engine)),
+        connections=ConnectionCommands(event_log, writer, runner),
+        connection_queries=ConnectionQueries(SqlConnectionViews(engine), blind),
     )
     if follow:
         if runner.try_lead():

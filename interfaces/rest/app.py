@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.channels import ChannelsController, ChannelServices
+from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -71,6 +72,14 @@ def create_app(fleet: FleetID) -> Litestar:
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
+            ConnectionsController.bound_to(
+                ConnectionServices(
+                    fleet.connections,
+                    fleet.connection_queries,
+                    fleet.thing_queries,
+                    fleet.channel_queries,
+                )
+            ),
         ],
         dependencies=dependencies,
         exception_handlers=HANDLERS,

@@ -25,6 +25,7 @@ from eventsourcing.utils import resolve_topic
 import domain
 from domain.aggregate import FleetAggregate
 from domain.causes import ActorKind, Cause, Interface
+from domain.policies import Kind
 from domain.users import Role
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_mapper import EventMapper
@@ -38,6 +39,8 @@ OWNER = UUID("11111111-2222-4333-8444-555555555555")
 NEW_OWNER = UUID("66666666-7777-4888-9999-aaaaaaaaaaaa")
 OTHER_HOLDER = UUID("99999999-8888-4777-a666-555555555555")
 INDEX_KEY = "b1" * 32
+THING_ID = UUID("5e1f0c2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f")
+CHANNEL_ID = UUID("aecf0902-816d-4e38-a5b3-a1ad9a7cf9e8")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
@@ -116,6 +119,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "Channel.Disabled": {"cause": SYSTEM},
     "Channel.Enabled": {"cause": ADMIN},
+    "Policy.Granted": {
+        "originator_topic": "domain.policies:Policy",
+        "cause": ADMIN,
+        "subject": THING_ID,
+        "subject_kind": Kind.THING,
+        "object": CHANNEL_ID,
+        "object_kind": Kind.CHANNEL,
+        "actions": ["m_write", "m_read"],
+        "owner": OWNER,
+    },
+    "Policy.ActionsChanged": {"cause": ADMIN, "actions": ["m_read"]},
+    "Policy.Revoked": {"cause": ADMIN},
+    "Policy.Regranted": {
+        "cause": ADMIN,
+        "created_at": T0 + timedelta(seconds=25),
+        "subject": THING_ID,
+        "subject_kind": Kind.THING,
+        "object": CHANNEL_ID,
+        "object_kind": Kind.CHANNEL,
+        "actions": ["m_write"],
+        "owner": NEW_OWNER,
+    },
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "User.Registered": frozenset({"identity", "name", "metadata"}),

@@ -1,0 +1,194 @@
+"""Connections: a thing's policy on a channel, granted, changed and revoked in bulk.
+
+Connecting N things to M channels is one commit of N x M policies: all or nothing. Both ends
+must exist, be visible to the caller and be enabled. Access decisions read the read model
+(`ConnectionQueries.check`); after a disconnect or a disable returns, the next check denies.
+"""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.authorization import Actor, require_entity_access
+from application.bulk import MAX_BULK
+from application.consistency import run_command
+from application.ports import (
+    AggregateReader,
+    BlindIndex,
+    ConnectionViews,
+    EventWriter,
+    PolicyView,
+    ReadModelSync,
+)
+from application.things import secret_lookup
+from domain.causes import Interface
+from domain.channels import Channel
+from domain.channels import Status as ChannelStatus
+from domain.errors import Conflict, Forbidden, InvalidValue, NotFound
+from domain.policies import CONNECTION_ACTIONS, Kind, Policy, check_actions
+from domain.things import Status as ThingStatus
+from domain.things import Thing
+
+
+class EntityDisabled(Conflict):
+    reason = "entity_disabled"
+
+
+def policy_view(policy: Policy) -> PolicyView:
+    return PolicyView(
+        subject=policy.subject,
+        object=policy.object,
+        actions=list(policy.actions),
+        owner=policy.owner,
+        created_at=policy.created_on,
+        updated_at=policy.modified_on if policy.version > 1 else None,
+        updated_by=policy.updated_by,
+    )
+
+
+class ConnectionCommands:
+    def __init__(self, reader: AggregateReader, writer: EventWriter, sync: ReadModelSync) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+
+    async def connect(
+        self,
+        actor: Actor,
+        things: Sequence[UUID],
+        channels: Sequence[UUID],
+        actions: Sequence[str] | None,
+        via: Interface,
+    ) -> list[PolicyView]:
+        allowed = check_actions(CONNECTION_ACTIONS if actions is None else actions)
+        pairs = _pairs(things, channels)
+
+        def command() -> tuple[list[PolicyView], list[Aggregate]]:
+            cause = actor.cause(via)
+            self._usable(actor, things, channels)
+            changed: list[Policy] = []
+            for thing_id, channel_id in pairs:
+                policy = self._reader.get(Policy.id_for(thing_id, channel_id))
+                if isinstance(policy, Policy):
+                    policy.allow(allowed, actor.id, cause)
+                else:
+                    policy = Policy.grant(
+                        subject=thing_id,
+                        subject_kind=Kind.THING,
+                        object=channel_id,
+                        object_kind=Kind.CHANNEL,
+                        actions=allowed,
+                        owner=actor.id,
+                        cause=cause,
+                    )
+                changed.append(policy)
+            return [policy_view(p) for p in changed], list(changed)
+
+        return await run_command(self._writer, self._sync, command)
+
+    async def disconnect(
+        self,
+        actor: Actor,
+        things: Sequence[UUID],
+        channels: Sequence[UUID],
+        via: Interface,
+        *,
+        require_connected: bool = False,
+    ) -> None:
+        """Pairs that are not connected are skipped, unless `require_connected` (one pair)."""
+        pairs = _pairs(things, channels)
+
+        def command() -> tuple[None, list[Aggregate]]:
+            cause = actor.cause(via)
+            self._visible(actor, things, channels)
+            revoked: list[Aggregate] = []
+            for thing_id, channel_id in pairs:
+                policy = self._reader.get(Policy.id_for(thing_id, channel_id))
+                if isinstance(policy, Policy) and policy.active:
+                    policy.revoke(cause)
+                    revoked.append(policy)
+                elif require_connected:
+                    raise NotFound("the thing is not connected to the channel", field="object")
+            return None, revoked
+
+        await run_command(self._writer, self._sync, command)
+
+    async def change_actions(
+        self, actor: Actor, thing_id: UUID, channel_id: UUID, actions: Sequence[str], via: Interface
+    ) -> PolicyView:
+        wanted = check_actions(actions)
+
+        def command() -> tuple[PolicyView, list[Aggregate]]:
+            self._visible(actor, [thing_id], [channel_id])
+            policy = self._reader.get(Policy.id_for(thing_id, channel_id))
+            if not isinstance(policy, Policy) or not policy.active:
+                raise NotFound("the thing is not connected to the channel", field="object")
+            policy.change_actions(wanted, actor.cause(via))
+            return policy_view(policy), [policy]
+
+        return await run_command(self._writer, self._sync, command)
+
+    def _visible(
+        self, actor: Actor, things: Sequence[UUID], channels: Sequence[UUID]
+    ) -> tuple[list[Thing], list[Channel]]:
+        found_things: list[Thing] = []
+        for index, thing_id in enumerate(things):
+            thing = self._reader.get(thing_id)
+            if not isinstance(thing, Thing):
+                raise NotFound("thing not found", field=f"subjects[{index}]")
+            _require_owned(actor, thing.owner, "thing", f"subjects[{index}]")
+            found_things.append(thing)
+        found_channels: list[Channel] = []
+        for index, channel_id in enumerate(channels):
+            channel = self._reader.get(channel_id)
+            if not isinstance(channel, Channel):
+                raise NotFound("channel not found", field=f"objects[{index}]")
+            _require_owned(actor, channel.owner, "channel", f"objects[{index}]")
+            found_channels.append(channel)
+        return found_things, found_channels
+
+    def _usable(self, actor: Actor, things: Sequence[UUID], channels: Sequence[UUID]) -> None:
+        found_things, found_channels = self._visible(actor, things, channels)
+        for index, thing in enumerate(found_things):
+            if thing.status is not ThingStatus.ENABLED:
+                raise EntityDisabled(
+                    "a disabled thing cannot be connected", field=f"subjects[{index}]"
+                )
+        for index, channel in enumerate(found_channels):
+            if channel.status is not ChannelStatus.ENABLED:
+                raise EntityDisabled(
+                    "a disabled channel cannot be connected", field=f"objects[{index}]"
+                )
+
+
+def _require_owned(actor: Actor, owner: UUID | None, kind: str, field: str) -> None:
+    try:
+        require_entity_access(actor, owner, kind)
+    except NotFound as error:
+        error.field = field
+        raise
+
+
+class ConnectionQueries:
+    def __init__(self, views: ConnectionViews, blind: BlindIndex) -> None:
+        self._views = views
+        self._blind = blind
+
+    def check(self, secret: str, channel_id: UUID, action: str) -> None:
+        """Raise Forbidden unless the thing holding `secret` may do `action` on the channel."""
+        check_actions([action], field="action")
+        actions = self._views.permitted_actions(secret_lookup(self._blind, secret), channel_id)
+        if actions is None or action not in actions:
+            raise Forbidden(f"no {action} access to this channel")
+
+
+def _pairs(things: Sequence[UUID], channels: Sequence[UUID]) -> list[tuple[UUID, UUID]]:
+    if not things:
+        raise InvalidValue("at least one thing is required", field="subjects")
+    if not channels:
+        raise InvalidValue("at least one channel is required", field="objects")
+    pairs = list(dict.fromkeys((t, c) for t in things for c in channels))
+    if len(pairs) > MAX_BULK:
+        raise InvalidValue(f"at most {MAX_BULK} connections per request", field="subjects")
+    return pairs

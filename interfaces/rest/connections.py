@@ -1,0 +1,186 @@
+"""Connections of things to channels: `/connect`, `/disconnect`, `/things/policies`, the
+access check `/channels/{id}/access`, and the connected lists of a thing and of a channel."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from msgspec import UNSET, Struct, UnsetType
+
+from application.authorization import Actor
+from application.channel_queries import ChannelQueries
+from application.connections import ConnectionCommands, ConnectionQueries
+from application.ports import ChannelFilter, PolicyView, ThingFilter
+from application.thing_queries import ThingQueries
+from application.user_queries import MAX_PAGE
+from domain.causes import Interface
+from interfaces.rest.channel_schemas import ChannelPageResponse
+from interfaces.rest.thing_schemas import ThingPageResponse
+from interfaces.rest.user_schemas import ZERO_TIME
+
+REST = Interface.REST
+MAX_OFFSET = 2**31 - 1
+ActorDep = NamedDependency[Actor]
+
+
+class Connect(Struct, kw_only=True):
+    subjects: list[UUID]
+    objects: list[UUID]
+    actions: list[str] | UnsetType = UNSET
+    """Absent: m_write and m_read."""
+
+
+class Disconnect(Struct):
+    subjects: list[UUID]
+    objects: list[UUID]
+
+
+class ThingPolicy(Struct, kw_only=True):
+    subject: UUID
+    object: UUID
+    actions: list[str] | UnsetType = UNSET
+
+
+class ChangeThingPolicy(Struct):
+    subject: UUID
+    object: UUID
+    actions: list[str]
+
+
+class AccessRequest(Struct, kw_only=True):
+    subject: str
+    """The thing's secret."""
+    action: str
+    entity_type: Literal["thing"] = "thing"
+
+
+class PolicyResponse(Struct):
+    owner_id: str
+    subject: UUID
+    object: UUID
+    actions: list[str]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+    @classmethod
+    def of(cls, view: PolicyView) -> "PolicyResponse":
+        return cls(
+            owner_id=str(view.owner) if view.owner else "",
+            subject=view.subject,
+            object=view.object,
+            actions=view.actions,
+            created_at=view.created_at,
+            updated_at=view.updated_at or ZERO_TIME,
+            updated_by=view.updated_by or "",
+        )
+
+
+class PoliciesResponse(Struct):
+    policies: list[PolicyResponse]
+
+
+@dataclass(frozen=True)
+class ConnectionServices:
+    commands: ConnectionCommands
+    queries: ConnectionQueries
+    things: ThingQueries
+    channels: ChannelQueries
+
+
+class ConnectionsController(Controller):
+    tags = ["connections"]
+    services: ClassVar[ConnectionServices]
+
+    @classmethod
+    def bound_to(cls, services: ConnectionServices) -> type["ConnectionsController"]:
+        return type(cls.__name__, (cls,), {"services": services})
+
+    @post("/connect", summary="Connect things to channels (default actions m_write, m_read)")
+    async def connect(self, data: JSONBody[Connect], actor: ActorDep) -> Response[PoliciesResponse]:
+        views = await self.services.commands.connect(
+            actor,
+            data.subjects,
+            data.objects,
+            None if data.actions is UNSET else data.actions,
+            REST,
+        )
+        return Response(PoliciesResponse([PolicyResponse.of(v) for v in views]), status_code=201)
+
+    @post("/disconnect", status_code=204, summary="Disconnect things from channels")
+    async def disconnect(self, data: JSONBody[Disconnect], actor: ActorDep) -> None:
+        await self.services.commands.disconnect(actor, data.subjects, data.objects, REST)
+
+    @post("/things/policies", summary="Connect one thing to one channel")
+    async def connect_one(
+        self, data: JSONBody[ThingPolicy], actor: ActorDep
+    ) -> Response[PoliciesResponse]:
+        actions = None if data.actions is UNSET else data.actions
+        views = await self.services.commands.connect(
+            actor, [data.subject], [data.object], actions, REST
+        )
+        return Response(PoliciesResponse([PolicyResponse.of(v) for v in views]), status_code=201)
+
+    @put("/things/policies", summary="Change the actions of a connection")
+    async def change(self, data: JSONBody[ChangeThingPolicy], actor: ActorDep) -> PolicyResponse:
+        view = await self.services.commands.change_actions(
+            actor, data.subject, data.object, data.actions, REST
+        )
+        return PolicyResponse.of(view)
+
+    @delete(
+        "/things/policies/{subject:uuid}/{object_id:uuid}",
+        status_code=204,
+        summary="Disconnect one thing from one channel",
+    )
+    async def disconnect_one(
+        self,
+        subject: Annotated[UUID, PathParameter(description="thing id")],
+        object_id: Annotated[UUID, PathParameter(description="channel id")],
+        actor: ActorDep,
+    ) -> None:
+        await self.services.commands.disconnect(
+            actor, [subject], [object_id], REST, require_connected=True
+        )
+
+    @post(
+        "/channels/{channel_id:uuid}/access",
+        status_code=200,
+        sync_to_thread=False,
+        summary="200 when the thing secret has the action on the channel, 403 otherwise",
+    )
+    def access(
+        self,
+        channel_id: Annotated[UUID, PathParameter(description="channel id")],
+        data: JSONBody[AccessRequest],
+        actor: ActorDep,
+    ) -> None:
+        self.services.queries.check(data.subject, channel_id, data.action)
+
+    @get("/things/{thing_id:uuid}/channels", sync_to_thread=False, summary="Channels of a thing")
+    def channels_of(
+        self,
+        thing_id: Annotated[UUID, PathParameter(description="thing id")],
+        actor: ActorDep,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+    ) -> ChannelPageResponse:
+        self.services.things.get(actor, thing_id)
+        query = ChannelFilter(offset=offset, limit=limit, status="all", thing=thing_id)
+        return ChannelPageResponse.of(self.services.channels.page(actor, query))
+
+    @get("/channels/{channel_id:uuid}/things", sync_to_thread=False, summary="Things of a channel")
+    def things_of(
+        self,
+        channel_id: Annotated[UUID, PathParameter(description="channel id")],
+        actor: ActorDep,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+    ) -> ThingPageResponse:
+        self.services.channels.get(actor, channel_id)
+        query = ThingFilter(offset=offset, limit=limit, status="all", channel=channel_id)
+        return ThingPageResponse.of(self.services.things.page(actor, query))

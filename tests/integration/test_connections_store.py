@@ -1,0 +1,110 @@
+"""Connections through the applications and the read model, on SQLite and PostgreSQL."""
+
+from uuid import UUID
+
+import pytest
+
+from application.authorization import Actor
+from application.channels import NewChannel
+from application.connections import EntityDisabled
+from application.ports import ChannelFilter, ThingFilter
+from application.things import NewThing
+from domain.causes import Interface
+from domain.errors import Forbidden, InvalidValue, NotFound
+from domain.users import Role
+from interfaces.bootstrap import FleetID
+from tests.helpers import blocking
+from tests.integration.test_users_store import dump, register
+
+CLI = Interface.CLI
+ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
+
+
+def thing(fleet: FleetID, secret: str, actor: Actor = ADMIN) -> UUID:
+    found: UUID = blocking(fleet.things).provision(actor, NewThing(secret=secret), CLI).id
+    return found
+
+
+def channel(fleet: FleetID, actor: Actor = ADMIN) -> UUID:
+    found: UUID = blocking(fleet.channels).open(actor, NewChannel(name="c"), CLI).id
+    return found
+
+
+def allowed(fleet: FleetID, secret: str, channel_id: UUID, action: str) -> bool:
+    try:
+        fleet.connection_queries.check(secret, channel_id, action)
+    except Forbidden:
+        return False
+    return True
+
+
+def test_connect_many_to_many_then_every_pair_may_publish_and_read(fleet: FleetID) -> None:
+    things = [thing(fleet, f"secret-{i}-abcdef") for i in range(3)]
+    channels = [channel(fleet) for _ in range(2)]
+
+    policies = blocking(fleet.connections).connect(ADMIN, things, channels, None, CLI)
+
+    assert len(policies) == 6
+    assert all(p.actions == ["m_write", "m_read"] for p in policies)
+    for i in range(3):
+        for channel_id in channels:
+            assert allowed(fleet, f"secret-{i}-abcdef", channel_id, "m_write")
+            assert not allowed(fleet, f"secret-{i}-abcdef", channel_id, "c_share")
+    assert not allowed(fleet, "unknown-secret-1", channels[0], "m_read")
+    page = fleet.channel_queries.page(ADMIN, ChannelFilter(thing=things[0]))
+    assert {c.id for c in page.channels} == set(channels)
+    assert fleet.thing_queries.page(ADMIN, ThingFilter(channel=channels[1])).total == 3
+
+
+def test_the_next_check_after_a_disconnect_or_disable_denies(fleet: FleetID) -> None:
+    thing_id, channel_id = thing(fleet, "device-secret-1"), channel(fleet)
+    blocking(fleet.connections).connect(ADMIN, [thing_id], [channel_id], None, CLI)
+
+    blocking(fleet.connections).disconnect(ADMIN, [thing_id], [channel_id], CLI)
+    assert not allowed(fleet, "device-secret-1", channel_id, "m_read")
+
+    blocking(fleet.connections).connect(ADMIN, [thing_id], [channel_id], ["m_read"], CLI)
+    assert allowed(fleet, "device-secret-1", channel_id, "m_read")
+    assert not allowed(fleet, "device-secret-1", channel_id, "m_write")
+    blocking(fleet.channels).disable(ADMIN, channel_id, CLI)
+    assert not allowed(fleet, "device-secret-1", channel_id, "m_read")
+    blocking(fleet.channels).enable(ADMIN, channel_id, CLI)
+    blocking(fleet.things).disable(ADMIN, thing_id, CLI)
+    assert not allowed(fleet, "device-secret-1", channel_id, "m_read")
+
+
+def test_a_bad_pair_connects_nothing(fleet: FleetID) -> None:
+    things = [thing(fleet, "ok-secret-1"), thing(fleet, "ok-secret-2")]
+    good, off = channel(fleet), channel(fleet)
+    blocking(fleet.channels).disable(ADMIN, off, CLI)
+    stranger = Actor(id=register(fleet, "uma@fleet.example"), role=Role.USER)
+    before = dump(fleet)
+
+    with pytest.raises(EntityDisabled) as disabled:
+        blocking(fleet.connections).connect(ADMIN, things, [good, off], None, CLI)
+    assert disabled.value.field == "objects[1]"
+    with pytest.raises(InvalidValue) as unknown:
+        blocking(fleet.connections).connect(ADMIN, things, [good], ["m_read", "fly"], CLI)
+    assert unknown.value.field == "actions"
+    with pytest.raises(NotFound) as hidden:
+        blocking(fleet.connections).connect(stranger, things, [good], None, CLI)
+    assert hidden.value.field == "subjects[0]"
+    assert dump(fleet) == before
+
+
+def test_rebuild_gives_identical_policy_tables(fleet: FleetID) -> None:
+    thing_id, channel_id = thing(fleet, "rebuild-secret-1"), channel(fleet)
+    connections = blocking(fleet.connections)
+    connections.connect(ADMIN, [thing_id], [channel_id], None, CLI)
+    connections.change_actions(ADMIN, thing_id, channel_id, ["m_read"], CLI)
+    connections.disconnect(ADMIN, [thing_id], [channel_id], CLI)
+    connections.connect(ADMIN, [thing_id], [channel_id], ["m_write"], CLI)
+    live = dump(fleet)
+
+    fleet.projections.rebuild()
+
+    assert dump(fleet) == live
+    current = [row for row in live["policies"] if row[-1] is None]
+    assert len(live["policies"]) == 3, "granted, actions changed, granted again"
+    assert len(current) == 1
+    assert allowed(fleet, "rebuild-secret-1", channel_id, "m_write")
