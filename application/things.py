@@ -216,7 +216,9 @@ class ThingCommands:
     def _new_thing(
         self, thing_id: UUID, new: NewThing, secret: SealedSecret, owner: UUID, cause: Cause
     ) -> tuple[Thing, IdentityIndex]:
-        if self._reader.get(thing_id) is not None:
+        """Only ids and secrets the client chose are looked up: one the server just drew at
+        random cannot exist yet (and if it did, the commit's version check would refuse it)."""
+        if new.id is not None and self._reader.get(thing_id) is not None:
             raise ThingExists("an entity with this id already exists", field="id")
         thing = Thing.provision(
             id=thing_id,
@@ -230,6 +232,8 @@ class ThingCommands:
         )
         if new.status is Status.DISABLED:
             thing.disable(cause)
+        if new.secret is None:
+            return thing, IdentityIndex(key=secret.lookup, holder=thing_id, cause=cause)
         return thing, self._claim(secret.lookup, thing_id, cause, field="credentials.secret")
 
     def _seal(self, secret: str) -> SealedSecret:

@@ -47,6 +47,8 @@ PROJECTED_CHANNEL = "fleetid_projected"
 class Projection(Protocol):
     name: str
     tables: tuple[str, ...]
+    events: type[Any]
+    """The base of the events it reads (its aggregate's `Event`); others are not passed in."""
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None: ...
 
@@ -258,7 +260,9 @@ class ProjectionRunner:
                 rows = VersionedRows(conn, self._current_rows)
                 for position, _, event in batch:
                     for projection in self._projections:
-                        if position > self._positions[projection.name]:
+                        if isinstance(event, projection.events) and (
+                            position > self._positions[projection.name]
+                        ):
                             projection.process(event, position, rows)
                 with self._write_lock:
                     for projection in self._projections:

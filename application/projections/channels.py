@@ -14,6 +14,7 @@ TABLE = "channels"
 class ChannelsProjection:
     name = "channels"
     tables: tuple[str, ...] = (TABLE,)
+    events = Channel.Event
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
         key = str(event.originator_id)

@@ -15,6 +15,7 @@ TABLE = "policies"
 class PoliciesProjection:
     name = "policies"
     tables: tuple[str, ...] = (TABLE,)
+    events = Policy.Event
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
         key = str(event.originator_id)

@@ -14,6 +14,7 @@ TABLE = "things"
 class ThingsProjection:
     name = "things"
     tables: tuple[str, ...] = (TABLE,)
+    events = Thing.Event
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
         key = str(event.originator_id)

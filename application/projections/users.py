@@ -15,6 +15,7 @@ PERSONAL_COLUMNS: dict[str, Any] = {"identity": None, "name": None, "metadata": 
 class UsersProjection:
     name = "users"
     tables: tuple[str, ...] = (TABLE,)
+    events = User.Event
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
         key = str(event.originator_id)
