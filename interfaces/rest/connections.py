@@ -125,12 +125,11 @@ class ConnectionsController(Controller):
         )
         return Response(PoliciesResponse([PolicyResponse.of(v) for v in views]), status_code=201)
 
-    @put("/things/policies", summary="Change the actions of a connection")
-    async def change(self, data: JSONBody[ChangeThingPolicy], actor: ActorDep) -> PolicyResponse:
-        view = await self.services.commands.change_actions(
+    @put("/things/policies", status_code=204, summary="Change the actions of a connection")
+    async def change(self, data: JSONBody[ChangeThingPolicy], actor: ActorDep) -> None:
+        await self.services.commands.change_actions(
             actor, data.subject, data.object, data.actions, REST
         )
-        return PolicyResponse.of(view)
 
     @delete(
         "/things/policies/{subject:uuid}/{object_id:uuid}",
