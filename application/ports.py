@@ -121,6 +121,8 @@ class UserFilter:
     metadata: dict[str, Any] | None = None
     visible_to: UUID | None = None
     """When set, only that user and the users it owns."""
+    member_of: UUID | None = None
+    """When set, only the members of this group."""
 
 
 @dataclass(frozen=True)
@@ -256,4 +258,59 @@ class ConnectionViews(Protocol):
     def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
         """The actions the enabled thing with this secret has on the enabled channel, or None
         when either is unknown or disabled or they are not connected."""
+        ...
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: UUID
+    name: str
+    description: str
+    metadata: dict[str, Any]
+    owner: UUID | None
+    parent: UUID | None
+    path: str
+    level: int
+    status: str
+    created_at: datetime
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    total: int
+    offset: int
+    limit: int
+    groups: list[GroupView]
+
+
+@dataclass(frozen=True)
+class GroupFilter:
+    offset: int = 0
+    limit: int = 10
+    name: str | None = None
+    status: str = "enabled"
+    """enabled, disabled, or all (both)."""
+    metadata: dict[str, Any] | None = None
+    owner: UUID | None = None
+    parent: UUID | None = None
+    """Direct children of this group."""
+    visible_to: UUID | None = None
+    """When set, only groups this user owns or is a member of."""
+    member: UUID | None = None
+    """When set, only groups this user is a member of."""
+    within: str | None = None
+    """A group's path: that group and everything below it."""
+    ancestors_of: str | None = None
+    """A group's path: that group and every group above it."""
+
+
+class GroupViews(Protocol):
+    def get(self, group_id: UUID) -> GroupView | None: ...
+
+    def page(self, query: GroupFilter) -> GroupPage: ...
+
+    def member_actions(self, user_id: UUID, group_id: UUID) -> list[str]:
+        """The actions a user's membership of a group grants (empty: not a member)."""
         ...

@@ -157,6 +157,37 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+groups = versioned(
+    "groups",
+    sa.Column("name", sa.Text, nullable=False, comment="display name"),
+    sa.Column("description", sa.Text, nullable=False, comment="free text"),
+    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
+    sa.Column("owner", sa.String(36), comment="id of the user that owns this group"),
+    sa.Column("parent", sa.String(36), comment="id of the parent group; NULL for a root"),
+    sa.Column(
+        "path",
+        sa.Text,
+        nullable=False,
+        comment="materialized path: ancestor ids and the group's own, joined by '.'",
+    ),
+    sa.Column("level", sa.Integer, nullable=False, comment="depth below its root (root: 0)"),
+    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Groups (a tree through parent/path), one row per version.",
+)
+sa.Index("ix_groups_parent", groups.c.parent, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index("ix_groups_path", groups.c.path, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index(
+    "ix_groups_listing",
+    groups.c.status,
+    groups.c.created_at,
+    groups.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

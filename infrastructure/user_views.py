@@ -18,7 +18,7 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
-from infrastructure.schema import users
+from infrastructure.schema import policies, users
 
 CURRENT = users.c.valid_to.is_(None)
 BY_ID = sa.select(users).where(users.c.id == sa.bindparam("user_id"), CURRENT)
@@ -61,6 +61,7 @@ class SqlUserViews:
             name=query.name is not None,
             tag=query.tag is not None,
             visible_to=query.visible_to is not None,
+            member_of=query.member_of is not None,
             metadata=metadata_key(query.metadata),
         )
         params: dict[str, Any] = {"status": query.status}
@@ -72,6 +73,8 @@ class SqlUserViews:
             params["tag"] = query.tag
         if query.visible_to is not None:
             params["me"] = str(query.visible_to)
+        if query.member_of is not None:
+            params["group"] = str(query.member_of)
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return UserPage(total, query.offset, query.limit, [_view(row) for row in rows])
 
@@ -88,6 +91,12 @@ class SqlUserViews:
         if shape.visible_to:
             me = sa.bindparam("me", type_=sa.String)
             conditions.append(sa.or_(users.c.id == me, users.c.owner == me))
+        if shape.member_of:
+            group = sa.bindparam("group", type_=sa.String)
+            members = sa.select(policies.c.subject).where(
+                policies.c.object == group, policies.c.valid_to.is_(None)
+            )
+            conditions.append(users.c.id.in_(members))
         return conditions
 
 
@@ -98,6 +107,7 @@ class _Shape:
     name: bool
     tag: bool
     visible_to: bool
+    member_of: bool
     metadata: str | None
 
 

@@ -13,7 +13,10 @@ from eventsourcing.utils import get_topic
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
+from application.group_queries import GroupQueries
+from application.groups import GroupCommands
 from application.projections.channels import ChannelsProjection
+from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
@@ -29,6 +32,7 @@ from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
+from infrastructure.group_views import SqlGroupViews
 from infrastructure.keyfiles import random_key, signing_key
 from infrastructure.leadership import (
     AdvisoryLock,
@@ -67,6 +71,8 @@ class FleetID:
     channel_queries: ChannelQueries
     connections: ConnectionCommands
     connection_queries: ConnectionQueries
+    groups: GroupCommands
+    group_queries: GroupQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -90,7 +96,13 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     runner = ProjectionRunner(
         event_log,
         engine,
-        [UsersProjection(), ThingsProjection(), ChannelsProjection(), PoliciesProjection()],
+        [
+            UsersProjection(),
+            ThingsProjection(),
+            ChannelsProjection(),
+            GroupsProjection(),
+            PoliciesProjection(),
+        ],
         lock=projection_lock(settings),
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
@@ -131,6 +143,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         channel_queries=ChannelQueries(SqlChannelViews(engine)),
         connections=ConnectionCommands(event_log, writer, runner),
         connection_queries=ConnectionQueries(SqlConnectionViews(engine), blind),
+        groups=GroupCommands(event_log, writer, runner),
+        group_queries=GroupQueries(SqlGroupViews(engine), views),
     )
     if follow:
         if runner.try_lead():

@@ -17,6 +17,7 @@ from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
+from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
@@ -72,6 +73,8 @@ def create_app(fleet: FleetID) -> Litestar:
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
+            GroupsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
+            MembershipsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
             ConnectionsController.bound_to(
                 ConnectionServices(
                     fleet.connections,

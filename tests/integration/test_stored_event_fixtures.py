@@ -41,6 +41,7 @@ OTHER_HOLDER = UUID("99999999-8888-4777-a666-555555555555")
 INDEX_KEY = "b1" * 32
 THING_ID = UUID("5e1f0c2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f")
 CHANNEL_ID = UUID("aecf0902-816d-4e38-a5b3-a1ad9a7cf9e8")
+PARENT_GROUP = UUID("2766ae94-9a08-4418-82ce-3b91cf2ccd3e")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
@@ -119,6 +120,24 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "Channel.Disabled": {"cause": SYSTEM},
     "Channel.Enabled": {"cause": ADMIN},
+    "Group.Formed": {
+        "originator_topic": "domain.groups:Group",
+        "cause": ADMIN,
+        "name": "Customer Support",
+        "description": "support",
+        "metadata": {"tier": 1},
+        "owner": OWNER,
+        "parent": PARENT_GROUP,
+        "path": f"{PARENT_GROUP}.dd2dc8d4-f7cf-42f9-832b-81cae9a8e90a",
+    },
+    "Group.Updated": {
+        "cause": ADMIN,
+        "name": "Data Analysts",
+        "description": "",
+        "metadata": {"location": "london"},
+    },
+    "Group.Disabled": {"cause": SYSTEM},
+    "Group.Enabled": {"cause": ADMIN},
     "Policy.Granted": {
         "originator_topic": "domain.policies:Policy",
         "cause": ADMIN,

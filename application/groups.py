@@ -1,0 +1,203 @@
+"""Group commands: form, update, enable, disable; and memberships (a user's policy on a group).
+
+Who may do what to a group: admins and its owner everything; a member what its actions allow
+(`g_update` update, `g_delete` enable/disable and remove members, `g_add` add members and change
+their actions). The rules read the write model: the member's Policy aggregate.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from application.authorization import Actor
+from application.connections import policy_view
+from application.consistency import run_command
+from application.ports import AggregateReader, EventWriter, GroupView, PolicyView, ReadModelSync
+from domain.causes import Cause, Interface
+from domain.errors import Forbidden, NotFound
+from domain.groups import Group, Status
+from domain.policies import Kind, Policy, check_actions
+from domain.users import User
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    name: str = ""
+    description: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    parent: UUID | None = None
+    status: Status = Status.ENABLED
+
+
+def view_of(group: Group) -> GroupView:
+    return GroupView(
+        id=group.id,
+        name=group.name,
+        description=group.description,
+        metadata=dict(group.metadata),
+        owner=group.owner,
+        parent=group.parent,
+        path=group.path,
+        level=group.level,
+        status=group.status.value,
+        created_at=group.created_on,
+        updated_at=group.modified_on if group.version > 1 else None,
+        updated_by=group.updated_by,
+    )
+
+
+class GroupCommands:
+    def __init__(self, reader: AggregateReader, writer: EventWriter, sync: ReadModelSync) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+
+    async def form(self, actor: Actor, new: NewGroup, via: Interface) -> GroupView:
+        """A child needs the right to add to its parent: owner, admin or `g_add` there."""
+
+        def command() -> tuple[GroupView, list[Aggregate]]:
+            cause = actor.cause(via)
+            parent = None
+            if new.parent is not None:
+                parent = self._group(new.parent, actor, field="parent_id")
+                self._require(actor, parent, "g_add", "add a group below this one")
+            group = Group.form(
+                id=uuid4(),
+                name=new.name,
+                description=new.description,
+                metadata=new.metadata,
+                owner=actor.id,
+                parent=parent,
+                cause=cause,
+            )
+            if new.status is Status.DISABLED:
+                group.disable(cause)
+            return view_of(group), [group]
+
+        return await run_command(self._writer, self._sync, command)
+
+    async def update(
+        self,
+        actor: Actor,
+        group_id: UUID,
+        via: Interface,
+        *,
+        name: str,
+        description: str,
+        metadata: dict[str, Any],
+    ) -> GroupView:
+        def change(group: Group, cause: Cause) -> None:
+            self._require(actor, group, "g_update", "update this group")
+            group.update(name, description, metadata, cause)
+
+        return await self._change(actor, group_id, via, change)
+
+    async def enable(self, actor: Actor, group_id: UUID, via: Interface) -> GroupView:
+        def change(group: Group, cause: Cause) -> None:
+            self._require(actor, group, "g_delete", "enable this group")
+            group.enable(cause)
+
+        return await self._change(actor, group_id, via, change)
+
+    async def disable(self, actor: Actor, group_id: UUID, via: Interface) -> GroupView:
+        def change(group: Group, cause: Cause) -> None:
+            self._require(actor, group, "g_delete", "disable this group")
+            group.disable(cause)
+
+        return await self._change(actor, group_id, via, change)
+
+    async def assign(
+        self, actor: Actor, user_id: UUID, group_id: UUID, actions: Sequence[str], via: Interface
+    ) -> PolicyView:
+        """Make a user a member with `actions` (or give a member exactly these actions)."""
+        wanted = check_actions(actions)
+
+        def command() -> tuple[PolicyView, list[Aggregate]]:
+            group = self._group(group_id, actor, field="object")
+            self._require(actor, group, "g_add", "add members to this group")
+            user = self._reader.get(user_id)
+            if not isinstance(user, User) or user.is_erased:
+                raise NotFound("user not found", field="subject")
+            cause = actor.cause(via)
+            policy = self._reader.get(Policy.id_for(user_id, group_id))
+            if isinstance(policy, Policy):
+                policy.allow(wanted, actor.id, cause)
+            else:
+                policy = Policy.grant(
+                    subject=user_id,
+                    subject_kind=Kind.USER,
+                    object=group_id,
+                    object_kind=Kind.GROUP,
+                    actions=wanted,
+                    owner=actor.id,
+                    cause=cause,
+                )
+            return policy_view(policy), [policy]
+
+        return await run_command(self._writer, self._sync, command)
+
+    async def change_member(
+        self, actor: Actor, user_id: UUID, group_id: UUID, actions: Sequence[str], via: Interface
+    ) -> None:
+        wanted = check_actions(actions)
+
+        def change(policy: Policy, cause: Cause) -> None:
+            policy.change_actions(wanted, cause)
+
+        await self._membership(actor, user_id, group_id, via, "g_add", change)
+
+    async def unassign(self, actor: Actor, user_id: UUID, group_id: UUID, via: Interface) -> None:
+        await self._membership(
+            actor, user_id, group_id, via, "g_delete", lambda policy, cause: policy.revoke(cause)
+        )
+
+    async def _membership(
+        self,
+        actor: Actor,
+        user_id: UUID,
+        group_id: UUID,
+        via: Interface,
+        action: str,
+        change: Callable[[Policy, Cause], None],
+    ) -> None:
+        def command() -> tuple[None, list[Aggregate]]:
+            group = self._group(group_id, actor, field="object")
+            self._require(actor, group, action, "change the members of this group")
+            policy = self._reader.get(Policy.id_for(user_id, group_id))
+            if not isinstance(policy, Policy) or not policy.active:
+                raise NotFound("the user is not a member of the group", field="subject")
+            change(policy, actor.cause(via))
+            return None, [policy]
+
+        await run_command(self._writer, self._sync, command)
+
+    async def _change(
+        self, actor: Actor, group_id: UUID, via: Interface, change: Callable[[Group, Cause], None]
+    ) -> GroupView:
+        def command() -> tuple[GroupView, list[Aggregate]]:
+            group = self._group(group_id, actor, field="id")
+            change(group, actor.cause(via))
+            return view_of(group), [group]
+
+        return await run_command(self._writer, self._sync, command)
+
+    def _group(self, group_id: UUID, actor: Actor, *, field: str) -> Group:
+        """The group, if the actor may see it (admin, owner, member); else NotFound."""
+        group = self._reader.get(group_id)
+        if isinstance(group, Group) and (
+            actor.is_admin or group.owner == actor.id or self._actions(actor, group)
+        ):
+            return group
+        raise NotFound("group not found", field=field)
+
+    def _require(self, actor: Actor, group: Group, action: str, doing: str) -> None:
+        if actor.is_admin or group.owner == actor.id or action in self._actions(actor, group):
+            return
+        raise Forbidden(f"only an admin, the owner or a member with {action} may {doing}")
+
+    def _actions(self, actor: Actor, group: Group) -> list[str]:
+        policy = self._reader.get(Policy.id_for(actor.id, group.id))
+        return list(policy.actions) if isinstance(policy, Policy) and policy.active else []

@@ -1,0 +1,92 @@
+"""Groups and memberships through the applications and read models, on both databases."""
+
+import random
+from uuid import UUID
+
+import pytest
+
+from application.authorization import Actor
+from application.groups import NewGroup
+from application.ports import GroupFilter, UserFilter
+from domain.causes import Interface
+from domain.errors import Forbidden, NotFound
+from domain.users import Role
+from interfaces.bootstrap import FleetID
+from tests.helpers import blocking
+from tests.integration.test_users_store import dump, register
+
+CLI = Interface.CLI
+ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
+ALL = GroupFilter(limit=100, status="all")
+
+
+def test_parent_and_child_queries_agree_with_the_parent_relation(fleet: FleetID) -> None:
+    rng = random.Random(7)
+    parent_of: dict[UUID, UUID | None] = {}
+    for _ in range(25):
+        parent = rng.choice([None, *parent_of]) if parent_of else None
+        made = blocking(fleet.groups).form(ADMIN, NewGroup(name="g", parent=parent), CLI)
+        parent_of[made.id] = parent
+
+    def ancestors(group: UUID) -> set[UUID]:
+        found = {group}
+        while (parent := parent_of[group]) is not None:
+            found.add(parent)
+            group = parent
+        return found
+
+    for group in parent_of:
+        above = fleet.group_queries.parents(ADMIN, group, ALL)
+        assert {g.id for g in above.groups} == ancestors(group)
+        below = fleet.group_queries.children(ADMIN, group, ALL)
+        assert {g.id for g in below.groups} == {g for g in parent_of if group in ancestors(g)}
+    with pytest.raises(NotFound):
+        blocking(fleet.groups).form(ADMIN, NewGroup(parent=UUID(int=99)), CLI)
+
+
+def test_members_and_what_their_actions_allow(fleet: FleetID) -> None:
+    owner = Actor(id=register(fleet, "vic@fleet.example"), role=Role.USER)
+    lister = Actor(id=register(fleet, "wen@fleet.example"), role=Role.USER)
+    adder = Actor(id=register(fleet, "xan@fleet.example"), role=Role.USER)
+    stranger = Actor(id=register(fleet, "yul@fleet.example"), role=Role.USER)
+    newcomer = register(fleet, "zed@fleet.example")
+    group = blocking(fleet.groups).form(owner, NewGroup(name="Ops"), CLI).id
+    blocking(fleet.groups).assign(owner, lister.id, group, ["g_list"], CLI)
+    blocking(fleet.groups).assign(owner, adder.id, group, ["g_add"], CLI)
+
+    members = fleet.group_queries.members(lister, group, UserFilter())
+    assert {u.id for u in members.users} == {lister.id, adder.id}
+    with pytest.raises(Forbidden):
+        fleet.group_queries.members(adder, group, UserFilter())
+    with pytest.raises(NotFound):
+        fleet.group_queries.members(stranger, group, UserFilter())
+    blocking(fleet.groups).assign(adder, newcomer, group, ["c_list"], CLI)
+    with pytest.raises(Forbidden):
+        blocking(fleet.groups).assign(lister, stranger.id, group, ["g_list"], CLI)
+    with pytest.raises(Forbidden):
+        blocking(fleet.groups).update(lister, group, CLI, name="x", description="", metadata={})
+    assert fleet.group_queries.members(owner, group, UserFilter()).total == 3
+
+    blocking(fleet.groups).unassign(owner, lister.id, group, CLI)
+    with pytest.raises(NotFound):
+        fleet.group_queries.get(lister, group)
+    joined = fleet.group_queries.memberships(ADMIN, adder.id, GroupFilter())
+    assert [g.id for g in joined.groups] == [group]
+    assert fleet.group_queries.page(lister, ALL).total == 0
+
+
+def test_rebuild_gives_identical_group_tables(fleet: FleetID) -> None:
+    user = register(fleet, "amy@fleet.example")
+    root = blocking(fleet.groups).form(ADMIN, NewGroup(name="root"), CLI).id
+    child = blocking(fleet.groups).form(ADMIN, NewGroup(name="child", parent=root), CLI).id
+    blocking(fleet.groups).update(ADMIN, child, CLI, name="kid", description="d", metadata={})
+    blocking(fleet.groups).disable(ADMIN, root, CLI)
+    blocking(fleet.groups).assign(ADMIN, user, child, ["g_list"], CLI)
+    blocking(fleet.groups).change_member(ADMIN, user, child, ["g_list", "c_list"], CLI)
+    live = dump(fleet)
+
+    fleet.projections.rebuild()
+
+    assert dump(fleet) == live
+    paths = {g.path for g in fleet.group_queries.page(ADMIN, ALL).groups}
+    assert paths == {f"{root}", f"{root}.{child}"}
