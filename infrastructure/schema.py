@@ -46,7 +46,13 @@ def versioned(name: str, *columns: sa.Column[Any], comment: str) -> sa.Table:
     table = sa.Table(
         name,
         metadata,
-        sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "version_id",
+            sa.Integer,
+            primary_key=True,
+            autoincrement=True,
+            comment="row version (surrogate key)",
+        ),
         sa.Column("id", sa.String(36), nullable=False, comment="entity id (UUID)"),
         *columns,
         sa.Column("valid_from", sa.BigInteger, nullable=False, comment="first log position"),
@@ -73,7 +79,7 @@ users = versioned(
     sa.Column("role", sa.String(16), nullable=False, comment="admin | user"),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled | erased"),
     sa.Column("owner", sa.String(36), comment="id of the user that owns this user"),
-    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
     sa.Column(
@@ -119,7 +125,7 @@ things = versioned(
         comment="the secret, AES-256-GCM under the server's secret key (base64)",
     ),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
     comment="Things (devices and applications), one row per version.",
@@ -142,7 +148,7 @@ channels = versioned(
     sa.Column("metadata", Document, nullable=False, comment="JSON object"),
     sa.Column("owner", sa.String(36), comment="id of the user that owns this channel"),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
     comment="Channels (topics things publish to), one row per version.",
@@ -172,7 +178,7 @@ groups = versioned(
     ),
     sa.Column("level", sa.Integer, nullable=False, comment="depth below its root (root: 0)"),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
     comment="Groups (a tree through parent/path), one row per version.",
@@ -214,7 +220,7 @@ sa.Index("ix_policies_object", policies.c.object, sqlite_where=CURRENT, postgres
 projection_positions = sa.Table(
     "projection_positions",
     metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True, comment="projection name"),
     sa.Column("position", sa.BigInteger, nullable=False, comment="last log position applied"),
     comment="Where each projection stopped; written in the same transaction as its rows.",
 )
@@ -222,7 +228,12 @@ projection_positions = sa.Table(
 subject_keys = sa.Table(
     "subject_keys",
     metadata,
-    sa.Column("subject", sa.String(64), primary_key=True),
-    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    sa.Column("subject", sa.String(64), primary_key=True, comment="id of the person"),
+    sa.Column(
+        "wrapped_key",
+        sa.LargeBinary,
+        nullable=False,
+        comment="the subject's AES-256 key, wrapped under the master key",
+    ),
     comment="Per-subject data keys (wrapped). Not part of the log: deleting a row erases a person.",
 )
