@@ -1,10 +1,13 @@
-"""The few FleetID API calls the bench makes itself: sign in, create the users it loads."""
+"""The few FleetID API calls the bench makes itself: sign in, create the users, things and
+channels it loads, connect them, and read results back."""
 
 import http.client
 import json
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 SEED_THREADS = 16
@@ -118,3 +121,53 @@ def get_user(host: str, port: int, token: str, user_id: str) -> tuple[int, Any]:
         return client.call("GET", f"/users/{user_id}")
     finally:
         client.close()
+
+
+@dataclass(frozen=True)
+class Thing:
+    id: str
+    secret: str
+
+
+def create_things(client: Client, count: int, prefix: str, batch: int = 100) -> list[Thing]:
+    """Create `count` things through `/things/bulk`, `batch` a request (the quick way to seed)."""
+    things: list[Thing] = []
+    while len(things) < count:
+        size = min(batch, count - len(things))
+        body = [{"name": f"{prefix}-{len(things) + i}"} for i in range(size)]
+        status, answer = client.call("POST", "/things/bulk", body)
+        if status != 200 or not isinstance(answer, dict):
+            raise ApiError(f"POST /things/bulk answered {status}: {answer}")
+        things += [Thing(str(t["id"]), str(t["credentials"]["secret"])) for t in answer["things"]]
+    return things
+
+
+def create_channels(client: Client, count: int, prefix: str) -> list[str]:
+    status, answer = client.call(
+        "POST", "/channels/bulk", [{"name": f"{prefix}-{i}"} for i in range(count)]
+    )
+    if status != 200 or not isinstance(answer, dict):
+        raise ApiError(f"POST /channels/bulk answered {status}: {answer}")
+    return [str(c["id"]) for c in answer["channels"]]
+
+
+def connect(client: Client, things: Sequence[str], channels: Sequence[str]) -> None:
+    status, answer = client.call(
+        "POST", "/connect", {"subjects": list(things), "objects": list(channels)}
+    )
+    if status != 201:
+        raise ApiError(f"POST /connect answered {status}: {answer}")
+
+
+def check_access(client: Client, channel: str, secret: str) -> int:
+    """The status of an m_read access check: 200 when connected, 403 otherwise."""
+    body = {"subject": secret, "action": "m_read", "entity_type": "thing"}
+    status, _ = client.call("POST", f"/channels/{channel}/access", body)
+    return status
+
+
+def count_things(client: Client) -> int:
+    status, answer = client.call("GET", "/things?limit=1&status=all")
+    if status != 200 or not isinstance(answer, dict):
+        raise ApiError(f"GET /things answered {status}: {answer}")
+    return int(answer["total"])

@@ -1,8 +1,10 @@
-"""The two backends: a throwaway database each, and the raw insert-commit ceiling of each.
+"""The two backends: a throwaway database each, and the raw insert-commit ceilings of each.
 
 The write ceiling is what the database itself sustains when 32 clients each insert one row and
 commit: every FleetID write ends in at least one such commit (the event log's), so a figure near
-this ceiling means the database, not the Python around it, is what limits writes.
+this ceiling means the database, not the Python around it, is what limits writes. The batch
+ceiling (rows committed in 100-row transactions) is the same for bulk creation, where one request
+stores 100 things in one transaction: rows, not commits, are then what costs.
 """
 
 import secrets
@@ -20,6 +22,10 @@ import psycopg
 from psycopg import sql
 
 CLIENTS = 32
+BATCH = 100
+"""Rows per transaction of the batch ceiling: as many things as one measured bulk request."""
+BATCH_CLIENTS = 8
+"""Clients of the batch ceiling: as many as the wrk connections of the bulk scenario."""
 PAYLOAD = "x" * 200
 """About the size of one stored event's state, so that the row is not trivially small."""
 
@@ -34,9 +40,16 @@ class _Connection(Protocol):
 @dataclass(frozen=True)
 class InsertResult:
     rate: float
+    """Commits per second."""
     commits: int
     errors: int
     first_error: str
+    rows_per_commit: int = 1
+    clients: int = CLIENTS
+
+    @property
+    def row_rate(self) -> float:
+        return self.rate * self.rows_per_commit
 
 
 @dataclass(frozen=True)
@@ -44,8 +57,16 @@ class Backend:
     name: str
     database_url: str
     """What FLEETID_DATABASE_URL is set to."""
-    measure_inserts: Callable[[float], InsertResult]
+    connect: Callable[[], _Connection]
+    """A connection to the scratch table's database, opened as FleetID opens its own."""
+    insert: str
+    """INSERT of one row into the scratch table, one parameter: the payload."""
     describe: str
+
+    def measure_inserts(
+        self, seconds: float, rows_per_commit: int = 1, clients: int = CLIENTS
+    ) -> InsertResult:
+        return insert_commit_rate(self.connect, self.insert, seconds, rows_per_commit, clients)
 
 
 @contextmanager
@@ -68,9 +89,8 @@ def sqlite_backend(directory: Path) -> Iterator[Backend]:
     yield Backend(
         name="sqlite",
         database_url=f"sqlite:///{directory / 'fleetid.db'}",
-        measure_inserts=lambda seconds: insert_commit_rate(
-            connect, "INSERT INTO scratch (payload) VALUES (?)", seconds
-        ),
+        connect=connect,
+        insert="INSERT INTO scratch (payload) VALUES (?)",
         describe="SQLite file, WAL, synchronous=FULL (as the event log opens it)",
     )
 
@@ -92,9 +112,8 @@ def postgres_backend(admin_url: str) -> Iterator[Backend]:
         yield Backend(
             name="postgres",
             database_url=url,
-            measure_inserts=lambda seconds: insert_commit_rate(
-                connect, "INSERT INTO scratch (payload) VALUES (%s)", seconds
-            ),
+            connect=connect,
+            insert="INSERT INTO scratch (payload) VALUES (%s)",
             describe=f"PostgreSQL database {name} on {urlsplit(admin_url).netloc}",
         )
     finally:
@@ -105,9 +124,15 @@ def postgres_backend(admin_url: str) -> Iterator[Backend]:
 
 
 def insert_commit_rate(
-    connect: Callable[[], _Connection], insert: str, seconds: float, clients: int = CLIENTS
+    connect: Callable[[], _Connection],
+    insert: str,
+    seconds: float,
+    rows_per_commit: int = 1,
+    clients: int = CLIENTS,
 ) -> InsertResult:
-    """`clients` threads, each on its own connection, each doing INSERT one row + COMMIT."""
+    """`clients` threads, each on its own connection, each doing INSERT `rows_per_commit` rows
+    (one executemany: a pipeline on psycopg) + COMMIT."""
+    rows = [(PAYLOAD,)] * rows_per_commit
     connections = [connect() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     lock = threading.Lock()
@@ -123,7 +148,10 @@ def insert_commit_rate(
             start.wait()
             while time.perf_counter() < deadline[0]:
                 try:
-                    cursor.execute(insert, (PAYLOAD,))
+                    if rows_per_commit == 1:
+                        cursor.execute(insert, rows[0])
+                    else:
+                        cursor.executemany(insert, rows)
                     conn.commit()
                     commits += 1
                 except Exception as error:  # counted and shown: a ceiling with errors is suspect
@@ -153,4 +181,6 @@ def insert_commit_rate(
         commits=totals["commits"],
         errors=totals["errors"],
         first_error=first_error[0] if first_error else "",
+        rows_per_commit=rows_per_commit,
+        clients=clients,
     )

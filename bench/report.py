@@ -1,9 +1,13 @@
 """The printed table: each figure beside its ceilings, the ratio, the target and a verdict."""
 
 from dataclasses import dataclass
+from typing import Literal
 
-from bench.databases import CLIENTS, InsertResult
-from bench.wrk import WrkResult
+from bench.databases import InsertResult
+from bench.wrk import CONNECTIONS, WrkResult
+
+DbCeiling = Literal["commit", "batch"]
+"""Which raw database rate a figure sits beside: single-row commits, or rows in 100-row ones."""
 
 
 @dataclass(frozen=True)
@@ -30,20 +34,31 @@ class Measured:
 class Row:
     backend: str
     label: str
-    target: float
-    is_write: bool
+    target: float | None
+    """In `unit`/s; None: no target, the figure is for information."""
+    db_ceiling: DbCeiling | None
     measured: Measured
     log_problems: int
+    per_request: int = 1
+    """Items one request handles (bulk: things), so that the figure is items/s."""
+    unit: str = "req"
+    connections: int = CONNECTIONS
 
     @property
     def result(self) -> WrkResult:
         return self.measured.result
 
+    @property
+    def figure(self) -> float:
+        return self.result.rps * self.per_request
+
     def verdict(self) -> str:
         """Errors void the figure: a fast 4xx/5xx says nothing about the work it skipped."""
         if self.result.failed:
             return "ERRORS"
-        return "PASS" if self.result.rps >= self.target else "BELOW"
+        if self.target is None:
+            return "-"
+        return "PASS" if self.figure >= self.target else "BELOW"
 
 
 def _ratio(figure: float, ceiling: float | None) -> str:
@@ -61,42 +76,70 @@ def _cpu(measured: Measured) -> str:
     return f"{measured.cpu_cores:.2f}/{per_request:.2f}"
 
 
+def _flags(row: Row) -> str:
+    flags = []
+    if row.log_problems:
+        flags.append(f"+{row.log_problems} log errors")
+    if row.result.reused:
+        flags.append(f"{row.result.reused} reused entries")
+    return f" ({', '.join(flags)})" if flags else ""
+
+
 def print_report(
     rows: list[Row],
     http: Measured | None,
     http_sync: Measured | None,
-    db: dict[str, Ceiling],
+    db: dict[str, dict[DbCeiling, Ceiling]],
     notes: list[str],
     settings: list[str],
 ) -> None:
     http_rps = http.result.rps if http else None
     header = (
-        f"{'backend':<9} {'scenario':<23} {'req/s':>7} {'non-2xx':>7} {'p50 ms':>7} "
-        f"{'p99 ms':>7} {'cpu/ms':>10} | {'DB ceil':>7} {'ratio':>5} | {'HTTP ceil':>9} "
-        f"{'ratio':>5} | {'target':>6} verdict"
+        f"{'backend':<9} {'scenario':<26} {'conn':>4} {'req/s':>7} {'figure/s':>14} "
+        f"{'non-2xx':>7} {'p50 ms':>7} {'p99 ms':>7} {'cpu/ms':>10} | {'DB ceil':>7} "
+        f"{'ratio':>5} | {'HTTP ceil':>9} {'ratio':>5} | {'target':>6} verdict"
     )
     print()
-    print("FleetID throughput (wrk, 32 connections) beside ceilings measured in the same run")
+    print("FleetID throughput (wrk) beside ceilings measured in the same run")
     print("=" * len(header))
     print(header)
     print("-" * len(header))
     for row in rows:
         r = row.result
-        db_rps = db[row.backend].result.rate if row.is_write and row.backend in db else None
-        flag = "" if not row.log_problems else f" (+{row.log_problems} log errors)"
+        ceiling = db.get(row.backend, {}).get(row.db_ceiling) if row.db_ceiling else None
+        db_rate = ceiling.result.row_rate if ceiling else None
+        figure = f"{row.figure:,.0f} {row.unit}"
         print(
-            f"{row.backend:<9} {row.label:<23} {r.rps:>7,.0f} {r.failed:>7,} {r.p50_ms:>7.1f} "
-            f"{r.p99_ms:>7.1f} {_cpu(row.measured):>10} | "
-            f"{_num(db_rps):>7} {_ratio(r.rps, db_rps):>5} | "
+            f"{row.backend:<9} {row.label:<26} {row.connections:>4} {r.rps:>7,.0f} "
+            f"{figure:>14} {r.failed:>7,} {r.p50_ms:>7.1f} {r.p99_ms:>7.1f} "
+            f"{_cpu(row.measured):>10} | {_num(db_rate):>7} {_ratio(row.figure, db_rate):>5} | "
             f"{_num(http_rps):>9} {_ratio(r.rps, http_rps):>5} | "
-            f"{row.target:>6,.0f} {row.verdict()}{flag}"
+            f"{_num(row.target):>6} {row.verdict()}{_flags(row)}"
         )
     print("-" * len(header))
     print(
-        "ratio = figure / ceiling (DB ceil: writes only). non-2xx includes socket errors.\n"
+        "figure/s = req/s x items per request (bulk: 100 things); the target applies to it.\n"
+        "DB ceil: single-row commits/s for one-at-a-time writes, rows/s in 100-row transactions\n"
+        "for bulk, none for reads; ratio = figure / DB ceil, and req/s / HTTP ceil.\n"
+        "conn = wrk connections. non-2xx includes socket errors.\n"
         "cpu/ms = server CPU (all worker processes) in cores / CPU milliseconds per request."
     )
     print()
+    print_ceilings(http, http_sync, db)
+    print_failures(rows)
+    if notes:
+        print()
+        print("Notes")
+        for note in notes:
+            print(f"  {note}")
+    print()
+    for line in settings:
+        print(f"  {line}")
+
+
+def print_ceilings(
+    http: Measured | None, http_sync: Measured | None, db: dict[str, dict[DbCeiling, Ceiling]]
+) -> None:
     print("Ceilings")
     for name, measured in (("GET / (async)", http), ("GET /sync (thread pool)", http_sync)):
         if measured is not None:
@@ -107,13 +150,23 @@ def print_report(
                 f"  cpu/ms {_cpu(measured)}"
                 + ("  !! ERRORS: not a valid ceiling" if result.failed else "")
             )
-    for name, ceiling in db.items():
-        c = ceiling.result
-        print(
-            f"  {name:<9} {CLIENTS} threads x INSERT 1 row + COMMIT {c.rate:>9,.0f} commits/s "
-            f"errors {c.errors}  [{ceiling.describe}]"
-            + (f"  !! first error: {c.first_error}" if c.errors else "")
-        )
+    for name, kinds in db.items():
+        for ceiling in kinds.values():
+            c = ceiling.result
+            rows = "1 row" if c.rows_per_commit == 1 else f"{c.rows_per_commit} rows"
+            rate = (
+                f"{c.rate:>9,.0f} commits/s"
+                if c.rows_per_commit == 1
+                else f"{c.row_rate:>9,.0f} rows/s ({c.rate:,.0f} commits/s)"
+            )
+            print(
+                f"  {name:<9} {c.clients:>2} threads x INSERT {rows} + COMMIT {rate} "
+                f"errors {c.errors}  [{ceiling.describe}]"
+                + (f"  !! first error: {c.first_error}" if c.errors else "")
+            )
+
+
+def print_failures(rows: list[Row]) -> None:
     failed = [row for row in rows if row.result.failed]
     if failed:
         print()
@@ -124,11 +177,3 @@ def print_report(
                 f"  {row.backend} {row.label}: {r.non2xx} non-2xx [{r.statuses}], "
                 f"{r.socket_errors} socket errors"
             )
-    if notes:
-        print()
-        print("Notes")
-        for note in notes:
-            print(f"  {note}")
-    print()
-    for line in settings:
-        print(f"  {line}")

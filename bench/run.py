@@ -3,9 +3,13 @@
 A throughput figure alone says little on a shared 2-core machine; measured in the same run beside
 what the database (insert + commit) and the web stack (a trivial handler) can do at most, the
 ratio says how much of the available capacity FleetID's own code uses up.
+
+Two suites: `users` (writes, reads and pages of users) and `registry` (things created in bulk and
+one by one, connections, access checks), chosen with --suite.
 """
 
 import argparse
+import math
 import os
 import secrets
 import signal
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import api, databases, servers
-from bench.report import Ceiling, Measured, Row, print_report
+from bench.report import Ceiling, DbCeiling, Measured, Row, print_report
 from bench.wrk import CONNECTIONS, THREADS, WrkUnavailable, ensure_wrk, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +31,18 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 WRITE_TARGET = 2000.0
 READ_TARGET = 5000.0
+BULK_TARGET = 10_000.0
+"""Things/s through `/things/bulk` (issue #3)."""
+ACCESS_TARGET = 5000.0
+"""Access checks/s (issue #3)."""
+BULK_CONNECTIONS = databases.BATCH_CLIENTS
+"""Fewer connections for bulk: 8 requests of 100 things in flight already queue 800 rows."""
+CONNECT_THINGS = 1000
+CONNECT_BUDGET = 4000
+"""Pairs/s the connect scenario can take before it runs out of new pairs (then it reuses some,
+and the table says how many): it sizes the channels seeded, CONNECT_THINGS x channels pairs."""
+ACCESS_THINGS = 1000
+ACCESS_CHANNELS = 10
 ARGON2 = {"FLEETID_ARGON2_MEMORY_KIB": "1024", "FLEETID_ARGON2_ITERATIONS": "1"}
 """Cheap password hashing for the bench server only: seeding 1000 users must not take minutes,
 and sign-in cost is not what is measured."""
@@ -36,15 +52,46 @@ and sign-in cost is not what is measured."""
 class Scenario:
     label: str
     mode: str
-    target: float
-    is_write: bool
+    """The mode of scenarios.lua."""
+    target: float | None
+    db_ceiling: DbCeiling | None
+    """The raw database rate the figure sits beside (None: a read)."""
+    unit: str = "req"
+    per_request: int = 1
+    connections: int = CONNECTIONS
 
 
-SCENARIOS = (
-    Scenario("PATCH /users/{id}/tags", "tags", WRITE_TARGET, is_write=True),
-    Scenario("GET /users/{id}", "get", READ_TARGET, is_write=False),
-    Scenario("GET /users?limit=10", "list", READ_TARGET, is_write=False),
+USERS_SCENARIOS = (
+    Scenario("PATCH /users/{id}/tags", "tags", WRITE_TARGET, "commit"),
+    Scenario("GET /users/{id}", "get", READ_TARGET, None),
+    Scenario("GET /users?limit=10", "list", READ_TARGET, None),
 )
+REGISTRY_SCENARIOS = (
+    Scenario(
+        f"POST /things/bulk x{databases.BATCH}",
+        "bulk",
+        BULK_TARGET,
+        "batch",
+        unit="things",
+        per_request=databases.BATCH,
+        connections=BULK_CONNECTIONS,
+    ),
+    Scenario("POST /things", "thing", None, "commit", unit="things"),
+    Scenario("POST /connect (1 pair)", "connect", None, "commit", unit="pairs"),
+    Scenario("POST /channels/{id}/access", "access", ACCESS_TARGET, None, unit="checks"),
+)
+SUITES = {"users": ("users",), "registry": ("registry",), "all": ("users", "registry")}
+
+
+@dataclass(frozen=True)
+class RegistrySeed:
+    """What the registry scenarios load: wrk's entry files, and a pair to read back."""
+
+    connect_warmup: Path
+    connect_pairs: Path
+    access_pairs: Path
+    secrets: dict[str, str]
+    """Thing id -> secret of the seeded things."""
 
 
 @dataclass
@@ -52,6 +99,7 @@ class Options:
     seconds: float
     warmup: float
     backends: list[str]
+    suites: tuple[str, ...]
     users: int
     postgres_url: str
     keep_logs: Path | None
@@ -65,7 +113,7 @@ class Run:
     options: Options
     http_ceiling: Measured | None = None
     http_sync: Measured | None = None
-    db_ceilings: dict[str, Ceiling] = field(default_factory=dict)
+    db_ceilings: dict[str, dict[DbCeiling, Ceiling]] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -77,6 +125,9 @@ def parse_args(argv: list[str] | None) -> Options:
         "--warmup", type=float, default=1.0, help="unmeasured wrk run before each one (0: none)"
     )
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--suite", choices=tuple(SUITES), default="all", help="which scenarios to run"
+    )
     parser.add_argument("--users", type=int, default=1000, help="users created before loading")
     parser.add_argument(
         "--postgres-url",
@@ -100,6 +151,7 @@ def parse_args(argv: list[str] | None) -> Options:
         args.seconds,
         args.warmup,
         backends,
+        SUITES[args.suite],
         args.users,
         args.postgres_url,
         args.keep_logs,
@@ -148,7 +200,8 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def settings() -> list[str]:
     return [
-        f"wrk -t{THREADS} -c{CONNECTIONS}; each figure is wrk's Requests/sec over the whole run",
+        f"wrk -t{THREADS} -c{CONNECTIONS} (bulk: -c{BULK_CONNECTIONS}); req/s is wrk's "
+        "Requests/sec over the whole run",
         "bench servers run with FLEETID_ARGON2_MEMORY_KIB=1024 FLEETID_ARGON2_ITERATIONS=1 "
         "(cheap hashing to seed users fast; password cost is not measured here)",
     ]

@@ -1,12 +1,18 @@
--- wrk script for every bench scenario: `wrk -s bench/scenarios.lua URL -- MODE IDS_FILE TOKEN THREADS`
+-- wrk script for every bench scenario:
+--   wrk -s bench/scenarios.lua URL -- MODE IDS_FILE TOKEN THREADS [BATCH]
 --
--- MODE is one of:
---   tags   PATCH /users/{id}/tags with a JSON body (a write: one event, one group commit)
---   get    GET /users/{id}
---   list   GET /users?limit=10&offset=<rotating>
---   plain  GET of the URL's own path (the trivial-handler ceiling; IDS_FILE is ignored)
+-- MODE is one of (IDS_FILE: one entry a line; two-field entries are separated by one space):
+--   tags     PATCH /users/{id}/tags with a JSON body (a write: one event, one group commit)
+--   get      GET /users/{id}
+--   list     GET /users?limit=10&offset=<rotating>
+--   bulk     POST /things/bulk with BATCH things, ids and secrets left to the server (no file)
+--   thing    POST /things, one thing (no file)
+--   connect  POST /connect, one (thing, channel) pair a request; entries "THING_ID CHANNEL_ID",
+--            each to be used once: connecting a connected pair again records nothing
+--   access   POST /channels/{id}/access; entries "CHANNEL_ID THING_SECRET" of connected pairs
+--   plain    GET of the URL's own path (the trivial-handler ceiling; no file)
 --
--- Each wrk thread walks its own slice of the user ids, so the 32 in-flight requests target
+-- Each wrk thread walks its own slice of the entries, so the in-flight requests target
 -- different aggregates and writes do not conflict with each other. Every response's status is
 -- counted; done() prints one machine-readable "BENCH ..." line that bench/wrk.py parses, because
 -- wrk's own "Non-2xx or 3xx responses" line ignores 3xx and is absent when there are none.
@@ -20,50 +26,85 @@ function setup(thread)
    table.insert(threads, thread)
 end
 
-local mode, ids, token, counter
+local NO_FILE = { plain = true, bulk = true, thing = true }
+
+local mode, firsts, seconds, token, counter, start, slice, batch
 -- Globals, because done() reads them back from each thread with thread:get().
 non2xx = 0
+reused = 0
 statuses = {}
+
+local function read_entries(ids_file)
+   firsts, seconds = {}, {}
+   for line in io.lines(ids_file) do
+      local a, b = line:match("^(%S+)%s*(%S*)$")
+      if a then
+         table.insert(firsts, a)
+         table.insert(seconds, b)
+      end
+   end
+   if #firsts == 0 then
+      error("no entries in " .. ids_file)
+   end
+end
 
 function init(args)
    mode = args[1] or "plain"
    local ids_file, nthreads = args[2], tonumber(args[4] or "1")
    token = args[3] or ""
-   ids = {}
-   if mode ~= "plain" then
-      for line in io.lines(ids_file) do
-         if line ~= "" then
-            table.insert(ids, line)
-         end
-      end
-      if #ids == 0 then
-         error("no user ids in " .. ids_file)
-      end
+   batch = tonumber(args[5] or "1")
+   firsts, seconds = {}, {}
+   if not NO_FILE[mode] then
+      read_entries(ids_file)
    end
-   -- Start each thread at its own slice of the ids: thread k begins at (k-1)/n of the list.
-   counter = math.floor((thread_index - 1) * #ids / nthreads)
+   -- Start each thread at its own slice of the entries: thread k begins at (k-1)/n of the list.
+   slice = math.floor(#firsts / nthreads)
+   start = math.floor((thread_index - 1) * #firsts / nthreads)
+   counter = start
    wrk.headers["Authorization"] = "Bearer " .. token
    wrk.headers["Accept"] = "application/json"
-   if mode == "tags" then
+   if mode ~= "plain" and mode ~= "get" and mode ~= "list" then
       wrk.headers["Content-Type"] = "application/json"
    end
+end
+
+local function bulk_body()
+   local items = {}
+   for i = 1, batch do
+      items[i] = '{"name":"bulk-' .. thread_index .. "-" .. counter .. "-" .. i .. '"}'
+   end
+   return "[" .. table.concat(items, ",") .. "]"
 end
 
 function request()
    counter = counter + 1
    if mode == "plain" then
       return wrk.format("GET")
+   elseif mode == "bulk" then
+      return wrk.format("POST", "/things/bulk", nil, bulk_body())
+   elseif mode == "thing" then
+      return wrk.format("POST", "/things", nil, '{"name":"single-' .. counter .. '"}')
    end
-   local id = ids[(counter % #ids) + 1]
+   local index = (counter % #firsts) + 1
+   local id, second = firsts[index], seconds[index]
    if mode == "tags" then
       local body = '{"tags":["bench","t' .. counter .. '"]}'
       return wrk.format("PATCH", "/users/" .. id .. "/tags", nil, body)
    elseif mode == "get" then
       return wrk.format("GET", "/users/" .. id)
    elseif mode == "list" then
-      local pages = math.max(1, math.floor(#ids / 10))
+      local pages = math.max(1, math.floor(#firsts / 10))
       local offset = (counter % pages) * 10
       return wrk.format("GET", "/users?limit=10&offset=" .. offset)
+   elseif mode == "connect" then
+      if counter - start > slice then
+         reused = reused + 1
+      end
+      local body = '{"subjects":["' .. id .. '"],"objects":["' .. second .. '"]}'
+      return wrk.format("POST", "/connect", nil, body)
+   elseif mode == "access" then
+      local body = '{"subject":"' .. second .. '","action":"m_read","entity_type":"thing"}'
+      return wrk.format("POST", "/channels/" .. id .. "/access", nil, body)
    end
    error("unknown mode " .. tostring(mode))
 end
@@ -76,9 +117,10 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local bad, merged = 0, {}
+   local bad, again, merged = 0, 0, {}
    for _, thread in ipairs(threads) do
       bad = bad + (thread:get("non2xx") or 0)
+      again = again + (thread:get("reused") or 0)
       for code, n in pairs(thread:get("statuses") or {}) do
          merged[code] = (merged[code] or 0) + n
       end
@@ -90,9 +132,9 @@ function done(summary, latency, requests)
    local e = summary.errors
    io.write(string.format(
       "BENCH requests=%d duration_us=%d non2xx=%d statuses=%s "
-         .. "connect=%d read=%d write=%d timeout=%d p50_us=%d p99_us=%d\n",
+         .. "connect=%d read=%d write=%d timeout=%d p50_us=%d p99_us=%d reused=%d\n",
       summary.requests, summary.duration, bad, table.concat(parts, ","),
       e.connect, e.read, e.write, e.timeout,
-      latency:percentile(50), latency:percentile(99)
+      latency:percentile(50), latency:percentile(99), again
    ))
 end

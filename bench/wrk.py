@@ -30,6 +30,9 @@ class WrkResult:
     socket_errors: int
     p50_ms: float
     p99_ms: float
+    reused: int
+    """Requests that took an entry of IDS_FILE already taken in this run (connect: a pair that
+    is connected already records nothing, so such requests would flatter the figure)."""
     output: str
 
     @property
@@ -64,14 +67,22 @@ def ensure_wrk() -> str:
 
 
 def run_wrk(
-    wrk: str, url: str, seconds: float, mode: str, ids_file: Path | None = None, token: str = ""
+    wrk: str,
+    url: str,
+    seconds: float,
+    mode: str,
+    ids_file: Path | None = None,
+    token: str = "",
+    connections: int = CONNECTIONS,
+    batch: int = 1,
 ) -> WrkResult:
-    """Load `url` with 32 connections for `seconds`; the Lua script counts every status."""
+    """Load `url` with `connections` connections for `seconds`; the Lua script counts every
+    status. `batch` is how many things one bulk request creates (mode `bulk` only)."""
     duration = max(1, round(seconds))
     command = [
         wrk,
         f"-t{THREADS}",
-        f"-c{CONNECTIONS}",
+        f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
         "10s",
@@ -83,6 +94,7 @@ def run_wrk(
         str(ids_file or ""),
         token,
         str(THREADS),
+        str(batch),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -107,5 +119,6 @@ def parse(output: str) -> WrkResult:
         socket_errors=sum(int(fields[k]) for k in ("connect", "read", "write", "timeout")),
         p50_ms=int(fields["p50_us"]) / 1000,
         p99_ms=int(fields["p99_us"]) / 1000,
+        reused=int(fields.get("reused", 0)),
         output=output,
     )
