@@ -55,11 +55,13 @@ class GroupQueries:
         return self._users.page(replace(query, member_of=group_id, visible_to=None))
 
     def memberships(self, actor: Actor, user_id: UUID, query: GroupFilter) -> GroupPage:
-        """The groups a user is a member of; seen by admins, the user and its owner."""
+        """The groups a user is a member of; seen by admins, the user, its owner, and members
+        holding `c_list` in a group the user is in."""
         user = self._users.get(user_id)
         if user is None:
             raise NotFound("user not found", field="id")
-        require_visible_user(actor, user.id, user.owner)
+        if "c_list" not in self._groups.shared_actions(actor.id, user_id):
+            require_visible_user(actor, user.id, user.owner)
         return self._groups.page(replace(query, member=user_id))
 
     def _sees(self, actor: Actor, group: GroupView) -> bool:

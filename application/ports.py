@@ -314,3 +314,7 @@ class GroupViews(Protocol):
     def member_actions(self, user_id: UUID, group_id: UUID) -> list[str]:
         """The actions a user's membership of a group grants (empty: not a member)."""
         ...
+
+    def shared_actions(self, user_id: UUID, other_id: UUID) -> set[str]:
+        """The actions `user_id` holds in the groups both users are members of."""
+        ...

@@ -24,6 +24,18 @@ LIVE = policies.c.valid_to.is_(None)
 BY_ID = sa.select(groups).where(
     groups.c.id == sa.bindparam("group_id"), groups.c.valid_to.is_(None)
 )
+_OTHER = policies.alias("other")
+SHARED_ACTIONS = (
+    sa.select(policies.c.actions)
+    .join(_OTHER, _OTHER.c.object == policies.c.object)
+    .where(
+        policies.c.subject == sa.bindparam("user"),
+        policies.c.object_kind == "group",
+        LIVE,
+        _OTHER.c.subject == sa.bindparam("other"),
+        _OTHER.c.valid_to.is_(None),
+    )
+)
 MEMBER_ACTIONS = sa.select(policies.c.actions).where(
     policies.c.subject == sa.bindparam("user"), policies.c.object == sa.bindparam("group"), LIVE
 )
@@ -40,6 +52,7 @@ class SqlGroupViews:
         self._postgres = engine.dialect.name == "postgresql"
         self._by_id = PreparedSelect(engine, BY_ID)
         self._member_actions = PreparedSelect(engine, MEMBER_ACTIONS)
+        self._shared_actions = PreparedSelect(engine, SHARED_ACTIONS)
         self._listing = Listing(engine, groups, self._conditions)
 
     def get(self, group_id: UUID) -> GroupView | None:
@@ -49,6 +62,10 @@ class SqlGroupViews:
     def member_actions(self, user_id: UUID, group_id: UUID) -> list[str]:
         row = self._member_actions.one({"user": str(user_id), "group": str(group_id)})
         return [] if row is None else list(row["actions"])
+
+    def shared_actions(self, user_id: UUID, other_id: UUID) -> set[str]:
+        rows = self._shared_actions.all({"user": str(user_id), "other": str(other_id)})
+        return {action for row in rows for action in row["actions"]}
 
     def page(self, query: GroupFilter) -> GroupPage:
         shape = _Shape(

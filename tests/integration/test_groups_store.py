@@ -72,6 +72,11 @@ def test_members_and_what_their_actions_allow(fleet: FleetID) -> None:
         fleet.group_queries.get(lister, group)
     joined = fleet.group_queries.memberships(ADMIN, adder.id, GroupFilter())
     assert [g.id for g in joined.groups] == [group]
+    with pytest.raises(NotFound):
+        fleet.group_queries.memberships(adder, newcomer, GroupFilter())
+    blocking(fleet.groups).assign(owner, adder.id, group, ["g_add", "c_list"], CLI)
+    seen = fleet.group_queries.memberships(adder, newcomer, GroupFilter())
+    assert [g.id for g in seen.groups] == [group], "c_list in a shared group shows memberships"
     assert fleet.group_queries.page(lister, ALL).total == 0
 
 
