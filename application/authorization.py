@@ -4,6 +4,7 @@ A user that may not even see another user gets NotFound, so that probing ids rev
 a user that may see it but not perform the action gets Forbidden.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -66,3 +67,28 @@ def require_entity_access(actor: Actor, owner: UUID | None, kind: str) -> None:
     exist."""
     if not can_see_entity(actor, owner):
         raise NotFound(f"{kind} not found", field="id")
+
+
+CLIENT_ACTIONS = frozenset({"c_list", "c_update", "c_delete", "c_share"})
+"""Actions a member of a channel holds over the things (clients) connected to it."""
+
+
+def require_thing_right(
+    actor: Actor, owner: UUID | None, held: Callable[[], set[str]], action: str | None
+) -> None:
+    """Admins and the owner may do anything with a thing. A member of a channel the thing is
+    connected to may do what its actions allow (`c_list` see it, `c_update` change it,
+    `c_delete` enable or disable it); `action` None means owner or admin only. `held` is asked
+    only when needed (it costs a query)."""
+    if actor.is_admin or (owner is not None and owner == actor.id):
+        return
+    actions = held()
+    if action is not None and action in actions:
+        return
+    if actions & CLIENT_ACTIONS:
+        raise Forbidden(
+            f"this needs {action} on a channel the thing is connected to"
+            if action
+            else "only an admin or the thing's owner may do this"
+        )
+    raise NotFound("thing not found", field="id")

@@ -17,6 +17,7 @@ from application.connections import policy_view
 from application.consistency import run_command
 from application.ports import AggregateReader, EventWriter, GroupView, PolicyView, ReadModelSync
 from domain.causes import Cause, Interface
+from domain.channels import Channel
 from domain.errors import Forbidden, NotFound
 from domain.groups import Group, Status
 from domain.policies import Kind, Policy, check_actions
@@ -112,11 +113,13 @@ class GroupCommands:
     async def assign(
         self, actor: Actor, user_id: UUID, group_id: UUID, actions: Sequence[str], via: Interface
     ) -> PolicyView:
-        """Make a user a member with `actions` (or give a member exactly these actions)."""
+        """Make a user a member with `actions` (or give a member exactly these actions). The
+        object is a group or a channel: channel members hold `c_*` actions over the things
+        connected to it."""
         wanted = check_actions(actions)
 
         def command() -> tuple[PolicyView, list[Aggregate]]:
-            group = self._group(group_id, actor, field="object")
+            group = self._container(group_id, actor, field="object")
             self._require(actor, group, "g_add", "add members to this group")
             user = self._reader.get(user_id)
             if not isinstance(user, User) or user.is_erased:
@@ -130,7 +133,7 @@ class GroupCommands:
                     subject=user_id,
                     subject_kind=Kind.USER,
                     object=group_id,
-                    object_kind=Kind.GROUP,
+                    object_kind=Kind.GROUP if isinstance(group, Group) else Kind.CHANNEL,
                     actions=wanted,
                     owner=actor.id,
                     cause=cause,
@@ -164,7 +167,7 @@ class GroupCommands:
         change: Callable[[Policy, Cause], None],
     ) -> None:
         def command() -> tuple[None, list[Aggregate]]:
-            group = self._group(group_id, actor, field="object")
+            group = self._container(group_id, actor, field="object")
             self._require(actor, group, action, "change the members of this group")
             policy = self._reader.get(Policy.id_for(user_id, group_id))
             if not isinstance(policy, Policy) or not policy.active:
@@ -193,11 +196,20 @@ class GroupCommands:
             return group
         raise NotFound("group not found", field=field)
 
-    def _require(self, actor: Actor, group: Group, action: str, doing: str) -> None:
+    def _container(self, object_id: UUID, actor: Actor, *, field: str) -> Group | Channel:
+        """A group, or a channel (Magistrala's channels are groups of things)."""
+        channel = self._reader.get(object_id)
+        if isinstance(channel, Channel) and (
+            actor.is_admin or channel.owner == actor.id or self._actions(actor, channel)
+        ):
+            return channel
+        return self._group(object_id, actor, field=field)
+
+    def _require(self, actor: Actor, group: Group | Channel, action: str, doing: str) -> None:
         if actor.is_admin or group.owner == actor.id or action in self._actions(actor, group):
             return
         raise Forbidden(f"only an admin, the owner or a member with {action} may {doing}")
 
-    def _actions(self, actor: Actor, group: Group) -> list[str]:
+    def _actions(self, actor: Actor, group: Group | Channel) -> list[str]:
         policy = self._reader.get(Policy.id_for(actor.id, group.id))
         return list(policy.actions) if isinstance(policy, Policy) and policy.active else []

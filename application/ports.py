@@ -188,6 +188,8 @@ class ThingFilter:
     metadata: dict[str, Any] | None = None
     owner: UUID | None = None
     """When set, only the things this user owns."""
+    visible_to: UUID | None = None
+    """When set, only things this user owns or may list (c_list on a channel they are on)."""
     channel: UUID | None = None
     """When set, only the things connected to this channel."""
 
@@ -233,6 +235,8 @@ class ChannelFilter:
     metadata: dict[str, Any] | None = None
     owner: UUID | None = None
     """When set, only the channels this user owns."""
+    visible_to: UUID | None = None
+    """When set, only channels this user owns or is a member of."""
     thing: UUID | None = None
     """When set, only the channels this thing is connected to."""
 
@@ -258,6 +262,10 @@ class ConnectionViews(Protocol):
     def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
         """The actions the enabled thing with this secret has on the enabled channel, or None
         when either is unknown or disabled or they are not connected."""
+        ...
+
+    def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
+        """The actions a user holds on the channels a thing is connected to."""
         ...
 
 

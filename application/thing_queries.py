@@ -3,28 +3,39 @@
 from dataclasses import replace
 from uuid import UUID
 
-from application.authorization import Actor, require_entity_access
-from application.ports import BlindIndex, ThingFilter, ThingPage, ThingView, ThingViews
+from application.authorization import Actor, require_thing_right
+from application.ports import (
+    BlindIndex,
+    ConnectionViews,
+    ThingFilter,
+    ThingPage,
+    ThingView,
+    ThingViews,
+)
 from application.things import secret_lookup
 from domain.errors import NotFound, Unauthenticated
 
 
 class ThingQueries:
-    def __init__(self, views: ThingViews, blind: BlindIndex) -> None:
+    def __init__(self, views: ThingViews, blind: BlindIndex, rights: ConnectionViews) -> None:
         self._views = views
         self._blind = blind
+        self._rights = rights
 
     def get(self, actor: Actor, thing_id: UUID) -> ThingView:
         thing = self._views.get(thing_id)
         if thing is None:
             raise NotFound("thing not found", field="id")
-        require_entity_access(actor, thing.owner, "thing")
+        require_thing_right(
+            actor, thing.owner, lambda: self._rights.thing_actions(actor.id, thing_id), "c_list"
+        )
         return thing
 
     def page(self, actor: Actor, query: ThingFilter) -> ThingPage:
-        """Admins list every thing (or, asking for `owner`, theirs); others list their own."""
+        """Admins list every thing (or, asking for `owner`, theirs); others the things they own
+        or may list (`c_list` on a channel the thing is connected to)."""
         if not actor.is_admin:
-            query = replace(query, owner=actor.id)
+            query = replace(query, visible_to=actor.id)
         return self._views.page(query)
 
     def identify(self, secret: str) -> UUID:

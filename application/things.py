@@ -12,12 +12,13 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, require_entity_access
+from application.authorization import Actor, require_thing_right
 from application.bulk import check_size, entry
 from application.consistency import run_command
 from application.ports import (
     AggregateReader,
     BlindIndex,
+    ConnectionViews,
     EventWriter,
     ReadModelSync,
     SecretBox,
@@ -65,7 +66,9 @@ class ThingCommands:
         sync: ReadModelSync,
         blind: BlindIndex,
         box: SecretBox,
+        rights: ConnectionViews,
     ) -> None:
+        self._rights = rights
         self._reader = reader
         self._writer = writer
         self._sync = sync
@@ -115,7 +118,7 @@ class ThingCommands:
                 thing.replace_metadata(metadata, cause)
             return [thing]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, "c_update")
 
     async def replace_tags(
         self, actor: Actor, thing_id: UUID, tags: list[str], via: Interface
@@ -124,7 +127,7 @@ class ThingCommands:
             thing.replace_tags(tags, cause)
             return [thing]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, "c_update")
 
     async def change_owner(
         self, actor: Actor, thing_id: UUID, owner: UUID, via: Interface
@@ -136,7 +139,7 @@ class ThingCommands:
             thing.change_owner(owner, cause)
             return [thing]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, None)
 
     async def change_secret(
         self, actor: Actor, thing_id: UUID, secret: str, via: Interface
@@ -152,21 +155,21 @@ class ThingCommands:
             thing.change_secret(sealed, cause)
             return [thing, claimed, *released]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, "c_update")
 
     async def enable(self, actor: Actor, thing_id: UUID, via: Interface) -> ThingView:
         def change(thing: Thing, cause: Cause) -> list[Aggregate]:
             thing.enable(cause)
             return [thing]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, "c_delete")
 
     async def disable(self, actor: Actor, thing_id: UUID, via: Interface) -> ThingView:
         def change(thing: Thing, cause: Cause) -> list[Aggregate]:
             thing.disable(cause)
             return [thing]
 
-        return await self._change(actor, thing_id, via, change)
+        return await self._change(actor, thing_id, via, change, "c_delete")
 
     async def _provision(
         self, actor: Actor, batch: Sequence[NewThing], via: Interface, *, bulk: bool
@@ -265,12 +268,17 @@ class ThingCommands:
         thing_id: UUID,
         via: Interface,
         change: Callable[[Thing, Cause], list[Aggregate]],
+        action: str | None,
     ) -> ThingView:
+        """`action`: what a member of one of the thing's channels needs; None: owner only."""
+
         def command() -> tuple[ThingView, list[Aggregate]]:
             thing = self._reader.get(thing_id)
             if not isinstance(thing, Thing):
                 raise NotFound("thing not found", field="id")
-            require_entity_access(actor, thing.owner, "thing")
+            require_thing_right(
+                actor, thing.owner, lambda: self._rights.thing_actions(actor.id, thing_id), action
+            )
             changed = change(thing, actor.cause(via))
             return self.view_of(thing), changed
 

@@ -42,6 +42,7 @@ class SqlChannelViews:
             every_status=query.status == "all",
             name=query.name is not None,
             owner=query.owner is not None,
+            visible_to=query.visible_to is not None,
             thing=query.thing is not None,
             metadata=metadata_key(query.metadata),
         )
@@ -52,6 +53,8 @@ class SqlChannelViews:
             params["owner"] = str(query.owner)
         if query.thing is not None:
             params["thing"] = str(query.thing)
+        if query.visible_to is not None:
+            params["me"] = str(query.visible_to)
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return ChannelPage(total, query.offset, query.limit, [_view(row) for row in rows])
 
@@ -63,6 +66,10 @@ class SqlChannelViews:
             conditions.append(contains(channels.c["metadata"], shape.metadata, self._postgres))
         if shape.owner:
             conditions.append(channels.c.owner == sa.bindparam("owner", type_=sa.String))
+        if shape.visible_to:
+            me = sa.bindparam("me", type_=sa.String)
+            joined = sa.select(policies.c.object).where(policies.c.subject == me, LIVE)
+            conditions.append(sa.or_(channels.c.owner == me, channels.c.id.in_(joined)))
         if shape.thing:
             thing = sa.bindparam("thing", type_=sa.String)
             conditions.append(
@@ -78,6 +85,7 @@ class _Shape:
     every_status: bool
     name: bool
     owner: bool
+    visible_to: bool
     thing: bool
     metadata: str | None
 

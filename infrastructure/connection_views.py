@@ -1,4 +1,5 @@
-"""The access decision `thing secret -> thing -> actions on channel`, in one indexed query."""
+"""Access decisions from the read model, each one indexed query: may a thing secret act on a
+channel; what may a user do to a thing through its memberships of the thing's channels."""
 
 from uuid import UUID
 
@@ -22,9 +23,29 @@ PERMITTED = (
 )
 
 
+_MEMBER = policies.alias("member")
+THING_ACTIONS = (
+    sa.select(_MEMBER.c.actions)
+    .select_from(policies)
+    .join(_MEMBER, _MEMBER.c.object == policies.c.object)
+    .where(
+        policies.c.subject == sa.bindparam("thing"),
+        policies.c.valid_to.is_(None),
+        _MEMBER.c.subject == sa.bindparam("user"),
+        _MEMBER.c.subject_kind == "user",
+        _MEMBER.c.valid_to.is_(None),
+    )
+)
+
+
 class SqlConnectionViews:
     def __init__(self, engine: sa.Engine) -> None:
         self._permitted = PreparedSelect(engine, PERMITTED)
+        self._thing_actions = PreparedSelect(engine, THING_ACTIONS)
+
+    def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
+        rows = self._thing_actions.all({"user": str(user_id), "thing": str(thing_id)})
+        return {action for row in rows for action in row["actions"]}
 
     def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
         row = self._permitted.one({"lookup": secret_lookup, "channel": str(channel_id)})

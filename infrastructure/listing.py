@@ -83,9 +83,11 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def has_tag(column: sa.ColumnElement[Any], postgres: bool) -> sa.ColumnElement[bool]:
-    """A JSON array of strings holding the tag bound as `tag`."""
-    tag = sa.bindparam("tag", type_=sa.String)
+def has_tag(
+    column: sa.ColumnElement[Any], postgres: bool, bind: str = "tag"
+) -> sa.ColumnElement[bool]:
+    """A JSON array of strings holding the string bound as `bind`."""
+    tag = sa.bindparam(bind, type_=sa.String)
     if postgres:
         holds: sa.ColumnElement[bool] = sa.type_coerce(column, JSONB).has_key(tag)
         return holds

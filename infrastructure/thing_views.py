@@ -52,6 +52,7 @@ class SqlThingViews:
             name=query.name is not None,
             tag=query.tag is not None,
             owner=query.owner is not None,
+            visible_to=query.visible_to is not None,
             channel=query.channel is not None,
             metadata=metadata_key(query.metadata),
         )
@@ -64,6 +65,8 @@ class SqlThingViews:
             params["owner"] = str(query.owner)
         if query.channel is not None:
             params["channel"] = str(query.channel)
+        if query.visible_to is not None:
+            params |= {"me": str(query.visible_to), "listing": "c_list"}
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return ThingPage(total, query.offset, query.limit, [self._view(row) for row in rows])
 
@@ -77,6 +80,20 @@ class SqlThingViews:
             conditions.append(contains(things.c["metadata"], shape.metadata, self._postgres))
         if shape.owner:
             conditions.append(things.c.owner == sa.bindparam("owner", type_=sa.String))
+        if shape.visible_to:
+            me = sa.bindparam("me", type_=sa.String)
+            member = policies.alias("member")
+            listable = (
+                sa.select(policies.c.subject)
+                .join(member, member.c.object == policies.c.object)
+                .where(
+                    LIVE,
+                    member.c.subject == me,
+                    member.c.valid_to.is_(None),
+                    has_tag(member.c.actions, self._postgres, bind="listing"),
+                )
+            )
+            conditions.append(sa.or_(things.c.owner == me, things.c.id.in_(listable)))
         if shape.channel:
             channel = sa.bindparam("channel", type_=sa.String)
             conditions.append(
@@ -108,5 +125,6 @@ class _Shape:
     name: bool
     tag: bool
     owner: bool
+    visible_to: bool
     channel: bool
     metadata: str | None

@@ -119,6 +119,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
     box = AesSecretBox(random_key(keys_dir / "secrets.key"))
+    connection_views = SqlConnectionViews(engine)
+    group_views = SqlGroupViews(engine)
     fleet = FleetID(
         settings=settings,
         engine=engine,
@@ -137,14 +139,14 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.access_token_ttl,
             settings.refresh_token_ttl,
         ),
-        things=ThingCommands(event_log, writer, runner, blind, box),
-        thing_queries=ThingQueries(SqlThingViews(engine, box), blind),
+        things=ThingCommands(event_log, writer, runner, blind, box, connection_views),
+        thing_queries=ThingQueries(SqlThingViews(engine, box), blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
-        channel_queries=ChannelQueries(SqlChannelViews(engine)),
+        channel_queries=ChannelQueries(SqlChannelViews(engine), group_views),
         connections=ConnectionCommands(event_log, writer, runner),
-        connection_queries=ConnectionQueries(SqlConnectionViews(engine), blind),
+        connection_queries=ConnectionQueries(connection_views, blind),
         groups=GroupCommands(event_log, writer, runner),
-        group_queries=GroupQueries(SqlGroupViews(engine), views),
+        group_queries=GroupQueries(group_views, views),
     )
     if follow:
         if runner.try_lead():

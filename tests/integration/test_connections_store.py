@@ -108,3 +108,33 @@ def test_rebuild_gives_identical_policy_tables(fleet: FleetID) -> None:
     assert len(live["policies"]) == 3, "granted, actions changed, granted again"
     assert len(current) == 1
     assert allowed(fleet, "rebuild-secret-1", channel_id, "m_write")
+
+
+def test_channel_members_act_on_connected_things_as_their_actions_allow(fleet: FleetID) -> None:
+    owner = Actor(id=register(fleet, "bo@fleet.example"), role=Role.USER)
+    member = Actor(id=register(fleet, "cy@fleet.example"), role=Role.USER)
+    thing_id, channel_id = thing(fleet, "shared-secret-1", owner), channel(fleet, owner)
+    blocking(fleet.connections).connect(owner, [thing_id], [channel_id], None, CLI)
+    with pytest.raises(NotFound):
+        fleet.thing_queries.get(member, thing_id)
+
+    blocking(fleet.groups).assign(owner, member.id, channel_id, ["c_list"], CLI)
+    assert fleet.thing_queries.get(member, thing_id).id == thing_id
+    assert [t.id for t in fleet.thing_queries.page(member, ThingFilter()).things] == [thing_id]
+    assert [c.id for c in fleet.channel_queries.page(member, ChannelFilter()).channels] == [
+        channel_id
+    ]
+    with pytest.raises(Forbidden):
+        blocking(fleet.things).update(member, thing_id, CLI, name="changed")
+
+    blocking(fleet.groups).assign(owner, member.id, channel_id, ["c_list", "c_update"], CLI)
+    assert blocking(fleet.things).update(member, thing_id, CLI, name="changed").name == "changed"
+    with pytest.raises(Forbidden):
+        blocking(fleet.things).disable(member, thing_id, CLI)
+    with pytest.raises(Forbidden):
+        blocking(fleet.things).change_owner(member, thing_id, member.id, CLI)
+
+    blocking(fleet.connections).disconnect(owner, [thing_id], [channel_id], CLI)
+    with pytest.raises(NotFound):
+        fleet.thing_queries.get(member, thing_id)
+    assert fleet.thing_queries.page(member, ThingFilter()).total == 0
