@@ -1,8 +1,9 @@
 """Who may call which Things endpoint: one table of endpoint x role x expected status.
 
-Roles: `admin`; `owner` (created the target thing); `other` (an unrelated user); `disabled`
-(the target's owner's colleague, signed in, then disabled); `anonymous` (no token). A refused
-request must leave the thing unchanged.
+Roles: `admin`; `owner` (created the target thing); `member:<action>` (member, with that one
+action, of a channel the thing is connected to); `other` (an unrelated user); `disabled`
+(signed in, then disabled); `anonymous` (no token). A refused request must leave the thing
+unchanged.
 """
 
 from collections.abc import Callable
@@ -13,10 +14,13 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+from application.authorization import CLIENT_ACTIONS
+from domain.policies import ACTIONS
 from tests.api.support import assert_problem, new_identity
 from tests.helpers import admin_token, bearer, register, sign_in
 
-ROLES = ("admin", "owner", "other", "disabled", "anonymous")
+MEMBERS = tuple(f"member:{action}" for action in ACTIONS)
+ROLES = ("admin", "owner", *MEMBERS, "other", "disabled", "anonymous")
 
 
 @dataclass
@@ -40,8 +44,8 @@ class World:
 def world(client: TestClient[Any]) -> World:
     tokens = {"admin": admin_token(client)}
     ids = {"admin": client.get("/users/profile", headers=bearer(tokens["admin"])).json()["id"]}
-    for role in ("owner", "other", "disabled"):
-        identity = new_identity(role)
+    for role in ("owner", "other", "disabled", *MEMBERS):
+        identity = new_identity(role.replace(":", "-"))
         ids[role] = register(client, identity)["id"]
         tokens[role] = sign_in(client, identity, "12345678")
     disabled = client.post(f"/users/{ids['disabled']}/disable", headers=bearer(tokens["admin"]))
@@ -52,6 +56,13 @@ def world(client: TestClient[Any]) -> World:
         headers=bearer(tokens["owner"]),
     )
     assert thing.status_code == 201, thing.text
+    owner = bearer(tokens["owner"])
+    channel = client.post("/channels", json={"name": "C"}, headers=owner).json()["id"]
+    pair = {"subjects": [thing.json()["id"]], "objects": [channel]}
+    assert client.post("/connect", json=pair, headers=owner).status_code == 201
+    for role in MEMBERS:
+        body = {"subject": ids[role], "object": channel, "actions": [role.split(":")[1]]}
+        assert client.post("/users/policies", json=body, headers=owner).status_code == 201
     return World(client, tokens, ids, thing.json())
 
 
@@ -141,6 +152,27 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "disabled": {e.name: 401 for e in ENDPOINTS},
     "anonymous": {e.name: 401 for e in ENDPOINTS},
 }
+NEEDS = {
+    "get": "c_list",
+    "list": "c_list",
+    "update": "c_update",
+    "tags": "c_update",
+    "secret": "c_update",
+    "owner": None,
+    "disable": "c_delete",
+    "enable": "c_delete",
+}
+"""What a channel member needs for each endpoint (None: nothing suffices, owner only)."""
+for member in MEMBERS:
+    action = member.split(":")[1]
+    EXPECTED[member] = {"create": "allowed", "bulk": "allowed"}
+    for name, needed in NEEDS.items():
+        if action == needed:
+            EXPECTED[member][name] = "listed" if name == "list" else "allowed"
+        elif name == "list":
+            EXPECTED[member][name] = "empty"
+        else:
+            EXPECTED[member][name] = 403 if action in CLIENT_ACTIONS else 404
 
 
 def _fill(value: Any, world: World) -> Any:
@@ -169,6 +201,10 @@ def test_who_may_call_which_things_endpoint(world: World, endpoint: Endpoint, ro
     if expected == "allowed":
         assert response.status_code == endpoint.allowed, response.text
         endpoint.check(world, role, response)
+        return
+    if expected == "listed":
+        assert response.status_code == 200, response.text
+        assert [t["id"] for t in response.json()["things"]] == [world.thing["id"]]
         return
     if expected == "empty":
         assert response.status_code == 200, response.text
