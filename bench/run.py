@@ -241,9 +241,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
         else databases.postgres_backend(run.options.postgres_url)
     )
     with backend_cm as backend:
-        log(f"{name}: ceiling: {databases.CLIENTS} clients insert + commit")
-        inserts = backend.measure_inserts(run.options.seconds)
-        run.db_ceilings[name] = Ceiling(backend.describe, inserts)
+        measure_db_ceilings(run, backend)
         admin, secret = "bench-admin@bench.example", secrets.token_urlsafe(16)
         env = clean_env(
             FLEETID_DATA_DIR=str(directory / "data"),
@@ -266,24 +264,116 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             "/schema/openapi.json",
         ) as server:
             token = api.sign_in(servers.HOST, port, admin, secret)
-            ids_file = seed(run, server, token, directory, name)
-            for scenario in SCENARIOS:
-                offset = server.log_size()
-                log(f"{name}: {scenario.label}")
-                measured = measure(run, wrk, server, "/", scenario.mode, ids_file, token)
-                problems = note_problems(run, server, offset, f"{name} {scenario.label}")
-                run.rows.append(
-                    Row(
-                        name,
-                        scenario.label,
-                        scenario.target,
-                        scenario.is_write,
-                        measured,
-                        len(problems),
-                    )
+            if "users" in run.options.suites:
+                measure_users(run, wrk, server, token, directory, name)
+            if "registry" in run.options.suites:
+                measure_registry(run, wrk, server, token, directory, name)
+            offset = server.log_size()
+        # After the with: the server has stopped, and a crash on the way out is worth a note.
+        note_problems(run, server, offset, f"{name} server shutdown")
+
+
+def measure_db_ceilings(run: Run, backend: databases.Backend) -> None:
+    """Single-row commits (beside every one-at-a-time write) and, for the registry suite, rows
+    in 100-row transactions (beside bulk creation), on the database the server will use."""
+    seconds = run.options.seconds
+    log(f"{backend.name}: ceiling: {databases.CLIENTS} clients insert + commit")
+    ceilings: dict[DbCeiling, Ceiling] = {
+        "commit": Ceiling(backend.describe, backend.measure_inserts(seconds))
+    }
+    if "registry" in run.options.suites:
+        log(f"{backend.name}: ceiling: {databases.BATCH_CLIENTS} clients insert 100 rows + commit")
+        batches = backend.measure_inserts(seconds, databases.BATCH, databases.BATCH_CLIENTS)
+        ceilings["batch"] = Ceiling(backend.describe, batches)
+    run.db_ceilings[backend.name] = ceilings
+
+
+def measure_users(
+    run: Run, wrk: str, server: servers.Server, token: str, directory: Path, name: str
+) -> None:
+    ids_file = seed(run, server, token, directory, name)
+    for scenario in USERS_SCENARIOS:
+        measure_scenario(run, wrk, server, token, name, scenario, ids_file)
+        if scenario.mode == "tags":
+            check_write_landed(run, server, token, ids_file, name)
+
+
+def measure_registry(
+    run: Run, wrk: str, server: servers.Server, token: str, directory: Path, name: str
+) -> None:
+    client = api.Client(servers.HOST, server.port, token)
+    try:
+        seeded = seed_registry(run, client, directory, name)
+        for scenario in REGISTRY_SCENARIOS:
+            if scenario.mode in ("bulk", "thing"):
+                before = api.count_things(client)
+                row = measure_scenario(run, wrk, server, token, name, scenario)
+                check_things_created(run, client, before, row)
+            elif scenario.mode == "connect":
+                measure_scenario(
+                    run,
+                    wrk,
+                    server,
+                    token,
+                    name,
+                    scenario,
+                    seeded.connect_pairs,
+                    seeded.connect_warmup,
                 )
-                if scenario.is_write:
-                    check_write_landed(run, server, token, ids_file, name)
+                check_connected(run, client, seeded, name)
+            else:
+                run.notes.append(
+                    f"{name}: {scenario.label} measured with {api.count_things(client):,} "
+                    "things in the registry (the write scenarios before it add theirs)"
+                )
+                measure_scenario(run, wrk, server, token, name, scenario, seeded.access_pairs)
+    finally:
+        client.close()
+
+
+def measure_scenario(
+    run: Run,
+    wrk: str,
+    server: servers.Server,
+    token: str,
+    name: str,
+    scenario: Scenario,
+    ids_file: Path | None = None,
+    warmup_file: Path | None = None,
+) -> Row:
+    offset = server.log_size()
+    log(f"{name}: {scenario.label}")
+    measured = measure(
+        run,
+        wrk,
+        server,
+        "/",
+        scenario.mode,
+        ids_file,
+        token,
+        connections=scenario.connections,
+        batch=scenario.per_request,
+        warmup_file=warmup_file,
+    )
+    problems = note_problems(run, server, offset, f"{name} {scenario.label}")
+    row = Row(
+        name,
+        scenario.label,
+        scenario.target,
+        scenario.db_ceiling,
+        measured,
+        len(problems),
+        per_request=scenario.per_request,
+        unit=scenario.unit,
+        connections=scenario.connections,
+    )
+    if measured.result.reused:
+        run.notes.append(
+            f"{name} {scenario.label}: WARNING: {measured.result.reused} requests reused an "
+            f"entry (raise CONNECT_BUDGET in bench/run.py): the figure is flattered"
+        )
+    run.rows.append(row)
+    return row
 
 
 def seed(run: Run, server: servers.Server, token: str, directory: Path, name: str) -> Path:
@@ -305,6 +395,72 @@ def seed(run: Run, server: servers.Server, token: str, directory: Path, name: st
     return ids_file
 
 
+def seed_registry(run: Run, client: api.Client, directory: Path, name: str) -> RegistrySeed:
+    """Things and channels for the connect and access scenarios, and their entry files.
+
+    Connect: CONNECT_THINGS x enough channels for CONNECT_BUDGET pairs/s over the warm-up and
+    the measurement, each pair in one file only, so that every measured request connects a new
+    pair. Access: ACCESS_THINGS things connected beforehand, ACCESS_THINGS / ACCESS_CHANNELS to
+    each channel, so that every check should answer 200.
+    """
+    began = time.monotonic()
+    warmup_pairs = math.ceil(CONNECT_BUDGET * run.options.warmup)
+    measured_pairs = math.ceil(CONNECT_BUDGET * run.options.seconds)
+    channel_count = math.ceil((warmup_pairs + measured_pairs) / CONNECT_THINGS)
+    log(
+        f"{name}: seeding {CONNECT_THINGS + ACCESS_THINGS} things, "
+        f"{channel_count + ACCESS_CHANNELS} channels"
+    )
+    things = api.create_things(client, CONNECT_THINGS + ACCESS_THINGS, "seed")
+    channels = api.create_channels(client, channel_count + ACCESS_CHANNELS, "seed")
+    connect_things, access_things = things[:CONNECT_THINGS], things[CONNECT_THINGS:]
+    connect_channels, access_channels = channels[:channel_count], channels[channel_count:]
+    for index, channel in enumerate(access_channels):
+        api.connect(client, [t.id for t in access_things[index :: len(access_channels)]], [channel])
+    access_lines = [
+        f"{access_channels[i % len(access_channels)]} {t.secret}"
+        for i, t in enumerate(access_things)
+    ]
+    if any(not _json_safe(t.secret) for t in things):
+        raise RuntimeError("a thing secret needs JSON escaping, which scenarios.lua does not do")
+    status = api.check_access(client, access_channels[0], access_things[0].secret)
+    if status != 200:
+        raise RuntimeError(f"the access check of a connected seed pair answered {status}")
+    pairs = interleaved_pairs([t.id for t in connect_things], connect_channels)
+    seeded = RegistrySeed(
+        connect_warmup=write_lines(directory / "connect-warmup.txt", pairs[:warmup_pairs]),
+        connect_pairs=write_lines(directory / "connect-pairs.txt", pairs[warmup_pairs:]),
+        access_pairs=write_lines(directory / "access-pairs.txt", access_lines),
+        secrets={t.id: t.secret for t in things},
+    )
+    run.notes.append(
+        f"{name}: seeded {len(things)} things and {len(channels)} channels (bulk) and connected "
+        f"{len(access_things)} pairs in {time.monotonic() - began:.1f} s; connect has "
+        f"{len(pairs) - warmup_pairs:,} new pairs for the measurement, {warmup_pairs:,} for the "
+        "warm-up"
+    )
+    return seeded
+
+
+def interleaved_pairs(things: list[str], channels: list[str]) -> list[str]:
+    """Every (thing, channel) pair once, as "THING CHANNEL" lines in which neighbours differ in
+    both thing and channel: line p is thing p % T with channel (p % T + p // T) % C."""
+    count = len(things)
+    return [
+        f"{things[p % count]} {channels[(p % count + p // count) % len(channels)]}"
+        for p in range(count * len(channels))
+    ]
+
+
+def _json_safe(text: str) -> bool:
+    return all(c.isascii() and c.isprintable() and c not in '"\\' for c in text)
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def check_write_landed(
     run: Run, server: servers.Server, token: str, ids_file: Path, name: str
 ) -> None:
@@ -323,6 +479,37 @@ def check_write_landed(
             return
 
 
+def check_things_created(run: Run, client: api.Client, before: int, row: Row) -> None:
+    """The thing count must have grown by at least the things wrk saw created (2xx answers of
+    the measured run; the warm-up's come on top). Other workers' read models may lag a little."""
+    r = row.result
+    expected = (r.requests - r.non2xx) * row.per_request
+    deadline = time.monotonic() + 10
+    grown = api.count_things(client) - before
+    while grown < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        grown = api.count_things(client) - before
+    if grown < expected:
+        run.notes.append(
+            f"{row.backend} {row.label}: WARNING: {grown:,} things appeared, "
+            f"wrk counted {expected:,} created"
+        )
+
+
+def check_connected(run: Run, client: api.Client, seeded: RegistrySeed, name: str) -> None:
+    """Pairs 6 to 10 of the measured file were connected by wrk's first thread: each one's
+    access check must now answer 200."""
+    for line in seeded.connect_pairs.read_text().splitlines()[5:10]:
+        thing, channel = line.split()
+        status = api.check_access(client, channel, seeded.secrets[thing])
+        if status != 200:
+            run.notes.append(
+                f"{name}: WARNING: after connect, the access check of {thing} on {channel} "
+                f"answered {status}"
+            )
+            return
+
+
 def measure(
     run: Run,
     wrk: str,
@@ -331,13 +518,21 @@ def measure(
     mode: str,
     ids_file: Path | None = None,
     token: str = "",
+    connections: int = CONNECTIONS,
+    batch: int = 1,
+    warmup_file: Path | None = None,
 ) -> Measured:
-    """An unmeasured warm-up (pools, caches, the JIT-less interpreter's first paths), then wrk."""
+    """An unmeasured warm-up (pools, caches, the JIT-less interpreter's first paths), then wrk.
+
+    `warmup_file` (default `ids_file`) keeps the warm-up off entries that may be used only once.
+    """
     url = server.url + path
     if run.options.warmup > 0:
-        run_wrk(wrk, url, run.options.warmup, mode, ids_file, token)
+        run_wrk(
+            wrk, url, run.options.warmup, mode, warmup_file or ids_file, token, connections, batch
+        )
     cpu_before, began = server.cpu_seconds(), time.monotonic()
-    result = run_wrk(wrk, url, run.options.seconds, mode, ids_file, token)
+    result = run_wrk(wrk, url, run.options.seconds, mode, ids_file, token, connections, batch)
     cpu_after, elapsed = server.cpu_seconds(), time.monotonic() - began
     cores = None
     if cpu_before is not None and cpu_after is not None:

@@ -16,7 +16,7 @@ HOST = "127.0.0.1"
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
 
-PROBLEM = re.compile(r"Traceback|\bERROR\b|\bWARNING\b|\bCRITICAL\b|Exception")
+PROBLEM = re.compile(r"Traceback|\bERROR\b|\bWARNING\b|\bCRITICAL\b|Exception|panicked")
 
 
 @dataclass
