@@ -6,7 +6,9 @@ SQLAlchemy's own result processing (JSON, timezone-aware datetimes), so both bac
 the same Python values, and its bind processing (JSON parameters). Values the statement was
 built with stay bound as compiled; values named by `sa.bindparam` are supplied per call.
 Statements must not need post-compile rendering (`IN` over a list): spell those out.
-They run in autocommit: one round trip each on PostgreSQL, without BEGIN and ROLLBACK.
+On PostgreSQL they run in autocommit: one round trip each, without BEGIN and ROLLBACK. SQLite
+opens no transaction for a SELECT anyway, and switching its isolation level per call would cost
+more than the query.
 """
 
 from collections.abc import Mapping
@@ -19,7 +21,11 @@ class PreparedSelect:
     def __init__(self, engine: sa.Engine, statement: sa.Select[Any]) -> None:
         dialect = engine.dialect
         compiled = statement.compile(dialect=dialect)
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if dialect.name == "postgresql"
+            else engine
+        )
         self._sql = str(compiled)
         self._compiled = compiled
         self._order = list(compiled.positiontup or []) if compiled.positional else None
