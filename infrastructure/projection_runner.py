@@ -99,6 +99,7 @@ class ProjectionRunner:
         self._observed = self._log.recorder.max_notification_id() or 0
         self._current_rows = CurrentRows()
         self._applying = threading.RLock()
+        self._readers: dict[type[Any], list[Projection]] = {}
         self._leading = False
         self._waiters = 0
         self._done = threading.Condition()
@@ -259,10 +260,8 @@ class ProjectionRunner:
             with self._engine.connect() as conn:
                 rows = VersionedRows(conn, self._current_rows)
                 for position, _, event in batch:
-                    for projection in self._projections:
-                        if isinstance(event, projection.events) and (
-                            position > self._positions[projection.name]
-                        ):
+                    for projection in self._readers_of(type(event)):
+                        if position > self._positions[projection.name]:
                             projection.process(event, position, rows)
                 with self._write_lock:
                     for projection in self._projections:
@@ -283,11 +282,20 @@ class ProjectionRunner:
             raise
         self._current_rows.remember(rows.latest)
         for _, topic, event in batch:
-            self._forget(UUID(str(event.originator_id)))
+            self._forget(event.originator_id)
             self._react(topic, event)
         self._observed = max(self._observed, last)
         self._publish(dict.fromkeys(self._positions, last))
         return len(batch)
+
+    def _readers_of(self, event_type: type[Any]) -> list[Projection]:
+        """The projections an event class goes to, worked out once per class (isinstance on
+        the library's event classes is slow enough to show in bulk writes)."""
+        readers = self._readers.get(event_type)
+        if readers is None:
+            readers = [p for p in self._projections if issubclass(event_type, p.events)]
+            self._readers[event_type] = readers
+        return readers
 
     def _follow(self) -> None:
         while not self._stop.is_set():
