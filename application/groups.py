@@ -115,12 +115,17 @@ class GroupCommands:
     ) -> PolicyView:
         """Make a user a member with `actions` (or give a member exactly these actions). The
         object is a group or a channel: channel members hold `c_*` actions over the things
-        connected to it."""
+        connected to it, and `c_share` lets a member share the channel with other users."""
         wanted = check_actions(actions)
 
         def command() -> tuple[PolicyView, list[Aggregate]]:
             group = self._container(group_id, actor, field="object")
-            self._require(actor, group, "g_add", "add members to this group")
+            held = self._actions(actor, group)
+            if isinstance(group, Channel) and "c_share" in held:
+                if not set(wanted) <= set(held):
+                    raise Forbidden("a member may only share the actions it holds itself")
+            else:
+                self._require(actor, group, "g_add", "add members to this group")
             user = self._reader.get(user_id)
             if not isinstance(user, User) or user.is_erased:
                 raise NotFound("user not found", field="subject")

@@ -138,3 +138,18 @@ def test_channel_members_act_on_connected_things_as_their_actions_allow(fleet: F
     with pytest.raises(NotFound):
         fleet.thing_queries.get(member, thing_id)
     assert fleet.thing_queries.page(member, ThingFilter()).total == 0
+
+
+def test_c_share_shares_a_channel_but_never_more_than_the_sharer_holds(fleet: FleetID) -> None:
+    owner = Actor(id=register(fleet, "di@fleet.example"), role=Role.USER)
+    sharer = Actor(id=register(fleet, "ed@fleet.example"), role=Role.USER)
+    friend = register(fleet, "fay@fleet.example")
+    channel_id = channel(fleet, owner)
+    blocking(fleet.groups).assign(owner, sharer.id, channel_id, ["c_share", "c_list"], CLI)
+
+    blocking(fleet.groups).assign(sharer, friend, channel_id, ["c_list"], CLI)
+    with pytest.raises(Forbidden):
+        blocking(fleet.groups).assign(sharer, friend, channel_id, ["c_update"], CLI)
+
+    friend_actor = Actor(id=friend, role=Role.USER)
+    assert fleet.channel_queries.get(friend_actor, channel_id).id == channel_id
