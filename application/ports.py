@@ -312,6 +312,8 @@ class GroupFilter:
     """A group's path: that group and everything below it."""
     ancestors_of: str | None = None
     """A group's path: that group and every group above it."""
+    excluded: UUID | None = None
+    """Leave this group out (a subtree or ancestry without its starting group)."""
 
 
 class GroupViews(Protocol):

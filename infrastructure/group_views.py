@@ -77,12 +77,13 @@ class SqlGroupViews:
             member=query.member is not None,
             within=query.within is not None,
             ancestors_of=query.ancestors_of is not None,
+            excluded=query.excluded is not None,
             metadata=metadata_key(query.metadata),
         )
         params: dict[str, Any] = {"status": query.status}
         if query.name is not None:
             params["name"] = like_pattern(query.name)
-        for name in ("owner", "parent", "visible_to", "member"):
+        for name in ("owner", "parent", "visible_to", "member", "excluded"):
             value = getattr(query, name)
             if value is not None:
                 params[name] = str(value)
@@ -112,6 +113,8 @@ class SqlGroupViews:
         if shape.within:
             below = sa.bindparam("below", type_=sa.String)
             conditions.append(sa.or_(g.path == sa.bindparam("within"), g.path.like(below)))
+        if shape.excluded:
+            conditions.append(g.id != sa.bindparam("excluded", type_=sa.String))
         if shape.ancestors_of:
             path = sa.bindparam("path", type_=sa.String)
             conditions.append(sa.or_(g.path == path, path.like(g.path + ".%")))
@@ -128,6 +131,7 @@ class _Shape:
     member: bool
     within: bool
     ancestors_of: bool
+    excluded: bool
     metadata: str | None
 
 

@@ -1,6 +1,6 @@
 """Groups (`/groups`), their members and the users' policies on them (`/users/policies`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from application.groups import GroupCommands, NewGroup
 from application.ports import GroupFilter, UserFilter
 from application.user_queries import MAX_PAGE
 from domain.causes import Interface
+from domain.errors import InvalidValue
 from domain.groups import Status
 from interfaces.rest.connections import PolicyResponse
 from interfaces.rest.group_schemas import (
@@ -90,6 +91,12 @@ class GroupsController(Controller):
         parent_id: Annotated[UUID | None, QueryParameter(name="parentID")] = None,
         owner_id: Annotated[UUID | None, QueryParameter(name="ownerID")] = None,
         tree: FromQuery[bool] = False,
+        dir: Annotated[  # the seed's name for it
+            Literal[-1, 1] | None,
+            QueryParameter(
+                description="with parentID: 1 every group below it, -1 every group above it"
+            ),
+        ] = None,
     ) -> GroupPageResponse:
         query = GroupFilter(
             offset=offset,
@@ -98,9 +105,16 @@ class GroupsController(Controller):
             status=status,
             metadata=parse_metadata_filter(metadata),
             owner=owner_id,
-            parent=parent_id,
+            parent=parent_id if dir is None else None,
         )
-        return GroupPageResponse.of(self.services.queries.page(actor, query), tree=tree)
+        queries = self.services.queries
+        if dir is None:
+            return GroupPageResponse.of(queries.page(actor, query), tree=tree)
+        if parent_id is None:
+            raise InvalidValue("dir needs parentID", field="dir")
+        query = replace(query, excluded=parent_id)
+        found = (queries.children if dir == 1 else queries.parents)(actor, parent_id, query)
+        return GroupPageResponse.of(found, tree=tree)
 
     @get("/{group_id:uuid}/parents", sync_to_thread=False, summary="The group and its ancestors")
     def parents(

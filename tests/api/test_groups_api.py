@@ -95,6 +95,12 @@ def test_parents_and_children_trees_carry_level_and_path(
     assert first["children"][0]["children"][0]["id"] == grandchild["id"]
     flat = ok(client.get(f"/groups?parentID={root['id']}", headers=bearer(token)))
     assert [g["id"] for g in flat["groups"]] == [child["id"]]
+    below = ok(client.get(f"/groups?parentID={root['id']}&dir=1", headers=bearer(token)))
+    assert [g["id"] for g in below["groups"]] == [child["id"], grandchild["id"]]
+    above = ok(client.get(f"/groups?parentID={grandchild['id']}&dir=-1", headers=bearer(token)))
+    assert [g["id"] for g in above["groups"]] == [root["id"], child["id"]]
+    assert_problem(client.get("/groups?dir=1", headers=bearer(token)), 400, field="dir")
+    assert_problem(client.get("/groups?dir=2", headers=bearer(token)), 400, field="dir")
 
 
 def test_assign_members_unassign_and_memberships(client: TestClient[Any], token: str) -> None:
