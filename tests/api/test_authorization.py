@@ -368,3 +368,27 @@ def test_a_self_registered_user_is_never_an_admin(world: World) -> None:
     assert [user["id"] for user in page["users"]] == [created["id"]]
     refused = world.client.post(f"/users/{world.ids['other']}/disable", headers=bearer(token))
     assert_problem(refused, 404)
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in TABLE if e is not ISSUE], ids=[e.name for e in TABLE if e is not ISSUE]
+)
+def test_a_disabled_users_tokens_open_no_endpoint(world: World, endpoint: Endpoint) -> None:
+    """The `disabled` role of the table: signed in, then disabled by an admin."""
+    identity = new_identity("disabled")
+    user_id = register(world.client, identity)["id"]
+    tokens = issue_tokens(world.client, identity, SECRET)
+    disabled = world.client.post(f"/users/{user_id}/disable", headers=bearer(world.admin_access))
+    assert disabled.status_code == 200, disabled.text
+    world.tokens["disabled"] = tokens
+    before = all_users(world.client, world.admin_access)
+
+    response = world.client.request(
+        endpoint.method,
+        endpoint.path.format(target=world.target),
+        json=endpoint.body(world, "disabled"),
+        headers=world.headers("disabled", endpoint.token),
+    )
+
+    assert_problem(response, 401)
+    assert all_users(world.client, world.admin_access) == before
