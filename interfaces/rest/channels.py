@@ -23,7 +23,7 @@ from interfaces.rest.channel_schemas import (
     CreateChannel,
     UpdateChannel,
 )
-from interfaces.rest.user_schemas import parse_metadata_filter
+from interfaces.rest.user_schemas import SearchText, parse_metadata_filter
 
 REST = Interface.REST
 MAX_OFFSET = 2**31 - 1
@@ -87,7 +87,7 @@ class ChannelsController(Controller):
         actor: ActorDep,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
-        name: FromQuery[str | None] = None,
+        name: SearchText = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
         owner_id: Annotated[
             UUID | None,

@@ -26,7 +26,7 @@ from interfaces.rest.group_schemas import (
     MembersResponse,
     UpdateGroup,
 )
-from interfaces.rest.user_schemas import UserPageResponse, parse_metadata_filter
+from interfaces.rest.user_schemas import SearchText, UserPageResponse, parse_metadata_filter
 
 REST = Interface.REST
 MAX_OFFSET = 2**31 - 1
@@ -85,7 +85,7 @@ class GroupsController(Controller):
         actor: ActorDep,
         offset: Offset = 0,
         limit: Limit = 10,
-        name: FromQuery[str | None] = None,
+        name: SearchText = None,
         status: StatusFilter = "enabled",
         metadata: Metadata = None,
         parent_id: Annotated[UUID | None, QueryParameter(name="parentID")] = None,
@@ -175,9 +175,9 @@ class GroupsController(Controller):
         actor: ActorDep,
         offset: Offset = 0,
         limit: Limit = 10,
-        name: FromQuery[str | None] = None,
-        identity: FromQuery[str | None] = None,
-        tag: FromQuery[str | None] = None,
+        name: SearchText = None,
+        identity: SearchText = None,
+        tag: SearchText = None,
         status: StatusFilter = "enabled",
         metadata: Metadata = None,
     ) -> MembersResponse:

@@ -27,7 +27,7 @@ from interfaces.rest.thing_schemas import (
     UpdateThing,
     UpdateThingSecret,
 )
-from interfaces.rest.user_schemas import UpdateOwner, UpdateTags, parse_metadata_filter
+from interfaces.rest.user_schemas import SearchText, UpdateOwner, UpdateTags, parse_metadata_filter
 
 REST = Interface.REST
 MAX_OFFSET = 2**31 - 1
@@ -95,8 +95,8 @@ class ThingsController(Controller):
         actor: ActorDep,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
-        name: FromQuery[str | None] = None,
-        tags: Annotated[str | None, QueryParameter(description="a tag the thing has")] = None,
+        name: SearchText = None,
+        tags: SearchText = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
         visibility: Annotated[
             Literal["all", "mine"],

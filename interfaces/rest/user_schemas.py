@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.params import QueryParameter
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.ports import UserPage, UserView
@@ -19,6 +20,15 @@ ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 Identity = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
 Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
 Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
+SearchText = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        max_length=MAX_NAME_LENGTH,
+        description="no control characters (no database stores NUL in text)",
+    ),
+]
+"""A text filter in a query string."""
 
 
 class NewCredentials(Struct):
@@ -132,11 +142,15 @@ def parse_metadata_filter(raw: str | None) -> dict[str, Any] | None:
 
 
 def _check_numbers(value: Any) -> None:
-    """Databases compare 64-bit integers; a larger one could never match and must not crash."""
+    """Databases compare 64-bit integers; a larger one could never match and must not crash.
+    PostgreSQL stores no NUL in text or JSON strings: such a filter is refused, not sent."""
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         raise InvalidValue("metadata numbers must fit in 64 bits", field="metadata")
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidValue("metadata must not contain NUL characters", field="metadata")
     if isinstance(value, dict):
-        for item in value.values():
+        for key, item in value.items():
+            _check_numbers(key)
             _check_numbers(item)
     elif isinstance(value, list):
         for item in value:

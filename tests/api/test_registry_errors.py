@@ -63,3 +63,26 @@ def test_bad_bodies_get_a_problem_not_a_crash(
     if kind == "nul" and response.status_code == 404:
         return  # the body was fine up to an id that does not exist
     assert_problem(response, status)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/users?name=a%00b", "name"),
+        ("/users?identity=%00", "identity"),
+        ("/users?tag=%01", "tag"),
+        ("/things?name=%00", "name"),
+        ("/things?tags=%00", "tags"),
+        ("/channels?name=%00", "name"),
+        ("/groups?name=%00", "name"),
+        ("/users?metadata=%7B%22a%22%3A%22%5Cu0000%22%7D", "metadata"),
+        ("/things?metadata=%7B%22%5Cu0000%22%3A1%7D", "metadata"),
+    ],
+)
+def test_control_characters_in_filters_are_refused_by_name(
+    client: TestClient[Any], path: str, field: str
+) -> None:
+    """PostgreSQL stores no NUL in text: such a filter must be a 400, not a database error."""
+    response = client.get(path, headers=bearer(admin_token(client)))
+
+    assert_problem(response, 400, field=field)
