@@ -12,11 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from application.authorization import Actor
+from application.channels import NewChannel
 from application.ports import UserFilter
 from application.projections.users import UsersProjection
+from application.things import NewThing
 from application.users import NewUser
 from domain.causes import Cause, Interface
-from domain.errors import Unauthenticated
+from domain.errors import Forbidden, Unauthenticated
 from domain.users import Role
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.schema import users
@@ -142,3 +144,23 @@ def test_another_process_stops_accepting_a_replaced_secret(pair: tuple[FleetID, 
     with pytest.raises(Unauthenticated):
         follower.sessions.issue("rotate@fleet.example", "long enough secret")
     assert follower.sessions.issue("rotate@fleet.example", "a brand new secret").access_token
+
+
+def test_a_disconnect_in_one_process_denies_the_next_check_in_another(
+    pair: tuple[FleetID, FleetID],
+) -> None:
+    leader, follower = pair
+    thing = blocking(follower.things).provision(ADMIN, NewThing(secret="scale-secret-1"), CLI).id
+    channel = blocking(follower.channels).open(ADMIN, NewChannel(name="c"), CLI).id
+    blocking(follower.connections).connect(ADMIN, [thing], [channel], None, CLI)
+    leader.connection_queries.check("scale-secret-1", channel, "m_write")
+
+    blocking(follower.connections).disconnect(ADMIN, [thing], [channel], CLI)
+
+    with pytest.raises(Forbidden):
+        leader.connection_queries.check("scale-secret-1", channel, "m_write")
+    blocking(leader.connections).connect(ADMIN, [thing], [channel], ["m_read"], CLI)
+    follower.connection_queries.check("scale-secret-1", channel, "m_read")
+    blocking(leader.things).disable(ADMIN, thing, CLI)
+    with pytest.raises(Forbidden):
+        follower.connection_queries.check("scale-secret-1", channel, "m_read")
