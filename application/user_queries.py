@@ -7,8 +7,6 @@ from application.authorization import Actor, require_visible_user
 from application.ports import UserFilter, UserPage, UserView, UserViews
 from domain.errors import NotFound
 
-MAX_PAGE = 100
-
 
 class UserQueries:
     def __init__(self, views: UserViews) -> None:

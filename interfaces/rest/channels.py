@@ -13,7 +13,6 @@ from application.authorization import Actor
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands, NewChannel
 from application.ports import ChannelFilter
-from application.user_queries import MAX_PAGE
 from domain.causes import Interface
 from domain.channels import Status
 from interfaces.rest.channel_schemas import (
@@ -23,10 +22,10 @@ from interfaces.rest.channel_schemas import (
     CreateChannel,
     UpdateChannel,
 )
+from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import SearchText, parse_metadata_filter
 
 REST = Interface.REST
-MAX_OFFSET = 2**31 - 1
 ChannelId = Annotated[UUID, PathParameter(description="channel id")]
 ActorDep = NamedDependency[Actor]
 
@@ -85,8 +84,8 @@ class ChannelsController(Controller):
     def list_channels(
         self,
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        offset: Offset = 0,
+        limit: Limit = 10,
         name: SearchText = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
         owner_id: Annotated[

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter
 from msgspec import UNSET, Struct, UnsetType
 
 from application.authorization import Actor
@@ -16,14 +16,13 @@ from application.channel_queries import ChannelQueries
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.ports import ChannelFilter, PolicyView, ThingFilter
 from application.thing_queries import ThingQueries
-from application.user_queries import MAX_PAGE
 from domain.causes import Interface
 from interfaces.rest.channel_schemas import ChannelPageResponse
+from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.thing_schemas import ThingPageResponse
 from interfaces.rest.user_schemas import ZERO_TIME
 
 REST = Interface.REST
-MAX_OFFSET = 2**31 - 1
 ActorDep = NamedDependency[Actor]
 
 
@@ -165,8 +164,8 @@ class ConnectionsController(Controller):
         self,
         thing_id: Annotated[UUID, PathParameter(description="thing id")],
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        offset: Offset = 0,
+        limit: Limit = 10,
     ) -> ChannelPageResponse:
         self.services.things.get(actor, thing_id)
         query = ChannelFilter(offset=offset, limit=limit, status="all", thing=thing_id)
@@ -177,8 +176,8 @@ class ConnectionsController(Controller):
         self,
         channel_id: Annotated[UUID, PathParameter(description="channel id")],
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        offset: Offset = 0,
+        limit: Limit = 10,
     ) -> ThingPageResponse:
         self.services.channels.get(actor, channel_id)
         query = ThingFilter(offset=offset, limit=limit, status="all", channel=channel_id)

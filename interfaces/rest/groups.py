@@ -13,7 +13,6 @@ from application.authorization import Actor
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands, NewGroup
 from application.ports import GroupFilter, UserFilter
-from application.user_queries import MAX_PAGE
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from domain.groups import Status
@@ -26,14 +25,12 @@ from interfaces.rest.group_schemas import (
     MembersResponse,
     UpdateGroup,
 )
+from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import SearchText, UserPageResponse, parse_metadata_filter
 
 REST = Interface.REST
-MAX_OFFSET = 2**31 - 1
 GroupId = Annotated[UUID, PathParameter(description="group id")]
 ActorDep = NamedDependency[Actor]
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 StatusFilter = FromQuery[Literal["enabled", "disabled", "all"]]
 Metadata = Annotated[str | None, QueryParameter(description="JSON object to match")]
 

@@ -13,10 +13,10 @@ from application.authorization import Actor
 from application.ports import ThingFilter
 from application.thing_queries import ThingQueries
 from application.things import NewThing, ThingCommands
-from application.user_queries import MAX_PAGE
 from domain.causes import Interface
 from domain.errors import Unauthenticated
 from domain.things import Status
+from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
     BulkThingsResponse,
@@ -30,7 +30,6 @@ from interfaces.rest.thing_schemas import (
 from interfaces.rest.user_schemas import SearchText, UpdateOwner, UpdateTags, parse_metadata_filter
 
 REST = Interface.REST
-MAX_OFFSET = 2**31 - 1
 ThingId = Annotated[UUID, PathParameter(description="thing id")]
 ActorDep = NamedDependency[Actor]
 
@@ -93,8 +92,8 @@ class ThingsController(Controller):
     def list_things(
         self,
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        offset: Offset = 0,
+        limit: Limit = 10,
         name: SearchText = None,
         tags: SearchText = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",

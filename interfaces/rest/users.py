@@ -12,11 +12,12 @@ from msgspec import UNSET
 from application.authorization import Actor
 from application.ports import UserFilter
 from application.sessions import Sessions
-from application.user_queries import MAX_PAGE, UserQueries
+from application.user_queries import UserQueries
 from application.users import NewUser, UserCommands
 from domain.causes import Interface
 from domain.errors import InvalidValue, Unauthenticated
 from domain.users import Role, Status
+from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import (
     ChangeSecret,
     CreateUser,
@@ -33,7 +34,6 @@ from interfaces.rest.user_schemas import (
 )
 
 REST = Interface.REST
-MAX_OFFSET = 2**31 - 1
 UserId = Annotated[UUID, PathParameter(description="user id")]
 ActorDep = NamedDependency[Actor]
 
@@ -117,8 +117,8 @@ class UsersController(Controller):
     def list_users(
         self,
         actor: ActorDep,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 10,
+        offset: Offset = 0,
+        limit: Limit = 10,
         name: SearchText = None,
         identity: SearchText = None,
         tag: SearchText = None,
