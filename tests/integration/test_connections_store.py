@@ -11,10 +11,11 @@ from application.ports import ChannelFilter, ThingFilter
 from application.things import NewThing
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
+from domain.policies import Policy
 from domain.users import Role
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
-from tests.integration.test_users_store import dump, register
+from tests.integration.test_users_store import dump, register, run_threads
 
 CLI = Interface.CLI
 ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
@@ -153,3 +154,22 @@ def test_c_share_shares_a_channel_but_never_more_than_the_sharer_holds(fleet: Fl
 
     friend_actor = Actor(id=friend, role=Role.USER)
     assert fleet.channel_queries.get(friend_actor, channel_id).id == channel_id
+
+
+def test_concurrent_connects_of_one_pair_grant_it_once(fleet: FleetID) -> None:
+    thing_id, channel_id = thing(fleet, "race-secret-1"), channel(fleet)
+    failures: list[BaseException] = []
+
+    def connect(_: int) -> None:
+        try:
+            blocking(fleet.connections).connect(ADMIN, [thing_id], [channel_id], None, CLI)
+        except BaseException as error:
+            failures.append(error)
+
+    run_threads(8, connect)
+
+    assert failures == []
+    assert allowed(fleet, "race-secret-1", channel_id, "m_write")
+    policy = Policy.id_for(thing_id, channel_id)
+    events = list(fleet.log.recorder.select_events(policy))
+    assert [e.topic.rsplit(".", 1)[-1] for e in events] == ["Granted"]
