@@ -14,7 +14,7 @@ from domain.things import Status
 from domain.users import Role
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
-from tests.integration.test_users_store import dump, raw_events, register
+from tests.integration.test_users_store import dump, raw_events, register, run_threads
 
 CLI = Interface.CLI
 ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
@@ -141,3 +141,19 @@ def test_rebuild_gives_identical_thing_tables(fleet: FleetID) -> None:
 
     assert dump(fleet) == live
     assert len(live["things"]) == 8, "one version per event"
+
+
+def test_concurrent_claims_of_one_secret_leave_exactly_one_owner(fleet: FleetID) -> None:
+    outcomes: list[str] = []
+
+    def claim(_: int) -> None:
+        try:
+            provision(fleet, secret="contested-secret-1")
+            outcomes.append("created")
+        except SecretTaken:
+            outcomes.append("taken")
+
+    run_threads(8, claim)
+
+    assert sorted(outcomes) == ["created"] + ["taken"] * 7
+    assert fleet.thing_queries.page(ADMIN, ThingFilter()).total == 1
