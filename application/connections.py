@@ -6,6 +6,7 @@ must exist, be visible to the caller and be enabled. Access decisions read the r
 """
 
 from collections.abc import Sequence
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -29,6 +30,7 @@ from domain.errors import Conflict, Forbidden, InvalidValue, NotFound
 from domain.policies import CONNECTION_ACTIONS, Kind, Policy, check_actions
 from domain.things import Status as ThingStatus
 from domain.things import Thing
+from domain.users import User
 
 
 class EntityDisabled(Conflict):
@@ -47,8 +49,21 @@ def policy_view(policy: Policy) -> PolicyView:
     )
 
 
+class MemberChanges(Protocol):
+    async def change_member(
+        self, actor: Actor, user_id: UUID, group_id: UUID, actions: Sequence[str], via: Interface
+    ) -> None: ...
+
+
 class ConnectionCommands:
-    def __init__(self, reader: AggregateReader, writer: EventWriter, sync: ReadModelSync) -> None:
+    def __init__(
+        self,
+        reader: AggregateReader,
+        writer: EventWriter,
+        sync: ReadModelSync,
+        members: MemberChanges,
+    ) -> None:
+        self._members = members
         self._reader = reader
         self._writer = writer
         self._sync = sync
@@ -116,18 +131,23 @@ class ConnectionCommands:
 
     async def change_actions(
         self, actor: Actor, thing_id: UUID, channel_id: UUID, actions: Sequence[str], via: Interface
-    ) -> PolicyView:
+    ) -> None:
+        """The subject is a thing (its connection changes) or a user (a member of the channel,
+        changed under the membership rules)."""
         wanted = check_actions(actions)
+        if isinstance(self._reader.get(thing_id), User):
+            await self._members.change_member(actor, thing_id, channel_id, wanted, via)
+            return
 
-        def command() -> tuple[PolicyView, list[Aggregate]]:
+        def command() -> tuple[None, list[Aggregate]]:
             self._visible(actor, [thing_id], [channel_id])
             policy = self._reader.get(Policy.id_for(thing_id, channel_id))
             if not isinstance(policy, Policy) or not policy.active:
                 raise NotFound("the thing is not connected to the channel", field="object")
             policy.change_actions(wanted, actor.cause(via))
-            return policy_view(policy), [policy]
+            return None, [policy]
 
-        return await run_command(self._writer, self._sync, command)
+        await run_command(self._writer, self._sync, command)
 
     def _visible(
         self, actor: Actor, things: Sequence[UUID], channels: Sequence[UUID]

@@ -121,6 +121,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     connection_views = SqlConnectionViews(engine)
     group_views = SqlGroupViews(engine)
+    groups = GroupCommands(event_log, writer, runner)
     fleet = FleetID(
         settings=settings,
         engine=engine,
@@ -143,9 +144,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         thing_queries=ThingQueries(SqlThingViews(engine, box), blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
         channel_queries=ChannelQueries(SqlChannelViews(engine), group_views),
-        connections=ConnectionCommands(event_log, writer, runner),
+        connections=ConnectionCommands(event_log, writer, runner, groups),
         connection_queries=ConnectionQueries(connection_views, blind),
-        groups=GroupCommands(event_log, writer, runner),
+        groups=groups,
         group_queries=GroupQueries(group_views, views),
     )
     if follow:

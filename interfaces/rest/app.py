@@ -81,6 +81,7 @@ def create_app(fleet: FleetID) -> Litestar:
                     fleet.connection_queries,
                     fleet.thing_queries,
                     fleet.channel_queries,
+                    fleet.groups,
                 )
             ),
         ],

@@ -14,9 +14,11 @@ from msgspec import UNSET, Struct, UnsetType
 from application.authorization import Actor
 from application.channel_queries import ChannelQueries
 from application.connections import ConnectionCommands, ConnectionQueries
+from application.groups import GroupCommands
 from application.ports import ChannelFilter, PolicyView, ThingFilter
 from application.thing_queries import ThingQueries
 from domain.causes import Interface
+from domain.policies import CONNECTION_ACTIONS
 from interfaces.rest.channel_schemas import ChannelPageResponse
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.thing_schemas import ThingPageResponse
@@ -42,6 +44,8 @@ class ThingPolicy(Struct, kw_only=True):
     subject: UUID
     object: UUID
     actions: list[str] | UnsetType = UNSET
+    external: bool = False
+    """True: the subject is a user, who becomes a member of the channel with `actions`."""
 
 
 class ChangeThingPolicy(Struct):
@@ -89,6 +93,7 @@ class ConnectionServices:
     queries: ConnectionQueries
     things: ThingQueries
     channels: ChannelQueries
+    members: GroupCommands
 
 
 class ConnectionsController(Controller):
@@ -119,12 +124,21 @@ class ConnectionsController(Controller):
         self, data: JSONBody[ThingPolicy], actor: ActorDep
     ) -> Response[PoliciesResponse]:
         actions = None if data.actions is UNSET else data.actions
+        if data.external:
+            member = await self.services.members.assign(
+                actor, data.subject, data.object, actions or CONNECTION_ACTIONS, REST
+            )
+            return Response(PoliciesResponse([PolicyResponse.of(member)]), status_code=201)
         views = await self.services.commands.connect(
             actor, [data.subject], [data.object], actions, REST
         )
         return Response(PoliciesResponse([PolicyResponse.of(v) for v in views]), status_code=201)
 
-    @put("/things/policies", status_code=204, summary="Change the actions of a connection")
+    @put(
+        "/things/policies",
+        status_code=204,
+        summary="Change the actions of a connection (or of a user's membership of the channel)",
+    )
     async def change(self, data: JSONBody[ChangeThingPolicy], actor: ActorDep) -> None:
         await self.services.commands.change_actions(
             actor, data.subject, data.object, data.actions, REST

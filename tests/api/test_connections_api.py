@@ -161,3 +161,33 @@ def test_only_owners_connect_and_the_access_check_needs_a_user(
         headers=bearer(token),
     )
     assert_problem(bad_action, 400, field="action")
+
+
+def test_things_policies_with_external_true_make_a_user_a_channel_member(
+    client: TestClient[Any], token: str
+) -> None:
+    identity = new_identity("viewer")
+    viewer = register(client, identity)["id"]
+    viewer_token = sign_in(client, identity, "12345678")
+    thing, channel = new_thing(client, token, "viewed-secret-1"), new_channel(client, token)
+    assert (
+        client.post(
+            "/connect", json={"subjects": [thing], "objects": [channel]}, headers=bearer(token)
+        ).status_code
+        == 201
+    )
+    assert_problem(client.get(f"/things/{thing}", headers=bearer(viewer_token)), 404)
+
+    body = {"subject": viewer, "object": channel, "actions": ["c_list"], "external": True}
+    granted = client.post("/things/policies", json=body, headers=bearer(token))
+
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["policies"][0]["subject"] == viewer
+    assert client.get(f"/things/{thing}", headers=bearer(viewer_token)).status_code == 200
+    changed = client.put(
+        "/things/policies",
+        json={"subject": viewer, "object": channel, "actions": ["c_update"]},
+        headers=bearer(token),
+    )
+    assert changed.status_code == 204, changed.text
+    assert_problem(client.get(f"/things/{thing}", headers=bearer(viewer_token)), 403)
