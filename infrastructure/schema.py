@@ -105,94 +105,95 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
-things = versioned(
-    "things",
-    sa.Column("identity", sa.Text, nullable=False, comment="free label given at creation"),
-    sa.Column("name", sa.Text, nullable=False, comment="display name"),
-    sa.Column("tags", Document, nullable=False, comment="JSON array of strings"),
-    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
-    sa.Column("owner", sa.String(36), comment="id of the user that owns this thing"),
-    sa.Column(
-        "secret_lookup",
-        sa.String(64),
-        nullable=False,
-        comment="HMAC-SHA256 of the secret (hex): finds a thing by its secret, reveals nothing",
-    ),
-    sa.Column(
-        "sealed_secret",
-        sa.Text,
-        nullable=False,
-        comment="the secret, AES-256-GCM under the server's secret key (base64)",
-    ),
-    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
-    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
-    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
-    comment="Things (devices and applications), one row per version.",
+
+def lifecycle() -> list[sa.Column[Any]]:
+    """Status and change tracking, alike for every entity that is enabled and disabled."""
+    return [
+        sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
+        sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
+        sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+        sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    ]
+
+
+def described(kind: str) -> list[sa.Column[Any]]:
+    """The descriptive columns channels and groups share."""
+    return [
+        sa.Column("name", sa.Text, nullable=False, comment="display name"),
+        sa.Column("description", sa.Text, nullable=False, comment="free text"),
+        sa.Column("metadata", Document, nullable=False, comment="JSON object"),
+        sa.Column("owner", sa.String(36), comment=f"id of the user that owns this {kind}"),
+    ]
+
+
+def listed(table: sa.Table) -> sa.Table:
+    """Indexes of the list endpoints: current versions by status in creation order, by owner."""
+    name = table.name
+    sa.Index(f"ix_{name}_owner", table.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
+    sa.Index(
+        f"ix_{name}_listing",
+        table.c.status,
+        table.c.created_at,
+        table.c.id,
+        sqlite_where=CURRENT,
+        postgresql_where=CURRENT,
+    )
+    return table
+
+
+things = listed(
+    versioned(
+        "things",
+        sa.Column("identity", sa.Text, nullable=False, comment="free label given at creation"),
+        sa.Column("name", sa.Text, nullable=False, comment="display name"),
+        sa.Column("tags", Document, nullable=False, comment="JSON array of strings"),
+        sa.Column("metadata", Document, nullable=False, comment="JSON object"),
+        sa.Column("owner", sa.String(36), comment="id of the user that owns this thing"),
+        sa.Column(
+            "secret_lookup",
+            sa.String(64),
+            nullable=False,
+            comment="HMAC-SHA256 of the secret (hex): finds a thing by its secret, reveals nothing",
+        ),
+        sa.Column(
+            "sealed_secret",
+            sa.Text,
+            nullable=False,
+            comment="the secret, AES-256-GCM under the server's secret key (base64)",
+        ),
+        *lifecycle(),
+        comment="Things (devices and applications), one row per version.",
+    )
 )
 sa.Index("ix_things_secret", things.c.secret_lookup, sqlite_where=CURRENT, postgresql_where=CURRENT)
-sa.Index("ix_things_owner", things.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
-sa.Index(
-    "ix_things_listing",
-    things.c.status,
-    things.c.created_at,
-    things.c.id,
-    sqlite_where=CURRENT,
-    postgresql_where=CURRENT,
+
+channels = listed(
+    versioned(
+        "channels",
+        *described("channel"),
+        *lifecycle(),
+        comment="Channels (topics things publish to), one row per version.",
+    )
 )
 
-channels = versioned(
-    "channels",
-    sa.Column("name", sa.Text, nullable=False, comment="display name"),
-    sa.Column("description", sa.Text, nullable=False, comment="free text"),
-    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
-    sa.Column("owner", sa.String(36), comment="id of the user that owns this channel"),
-    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
-    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
-    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
-    comment="Channels (topics things publish to), one row per version.",
-)
-sa.Index("ix_channels_owner", channels.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
-sa.Index(
-    "ix_channels_listing",
-    channels.c.status,
-    channels.c.created_at,
-    channels.c.id,
-    sqlite_where=CURRENT,
-    postgresql_where=CURRENT,
-)
-
-groups = versioned(
-    "groups",
-    sa.Column("name", sa.Text, nullable=False, comment="display name"),
-    sa.Column("description", sa.Text, nullable=False, comment="free text"),
-    sa.Column("metadata", Document, nullable=False, comment="JSON object"),
-    sa.Column("owner", sa.String(36), comment="id of the user that owns this group"),
-    sa.Column("parent", sa.String(36), comment="id of the parent group; NULL for a root"),
-    sa.Column(
-        "path",
-        sa.Text,
-        nullable=False,
-        comment="materialized path: ancestor ids and the group's own, joined by '.'",
-    ),
-    sa.Column("level", sa.Integer, nullable=False, comment="depth below its root (root: 0)"),
-    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled"),
-    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
-    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
-    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
-    comment="Groups (a tree through parent/path), one row per version.",
+groups = listed(
+    versioned(
+        "groups",
+        *described("group"),
+        sa.Column("parent", sa.String(36), comment="id of the parent group; NULL for a root"),
+        sa.Column(
+            "path",
+            sa.Text,
+            nullable=False,
+            comment="materialized path: ancestor ids and the group's own, joined by '.'",
+        ),
+        sa.Column("level", sa.Integer, nullable=False, comment="depth below its root (root: 0)"),
+        *lifecycle(),
+        comment="Groups (a tree through parent/path), one row per version.",
+    )
 )
 sa.Index("ix_groups_parent", groups.c.parent, sqlite_where=CURRENT, postgresql_where=CURRENT)
 sa.Index("ix_groups_path", groups.c.path, sqlite_where=CURRENT, postgresql_where=CURRENT)
-sa.Index(
-    "ix_groups_listing",
-    groups.c.status,
-    groups.c.created_at,
-    groups.c.id,
-    sqlite_where=CURRENT,
-    postgresql_where=CURRENT,
-)
 
 policies = versioned(
     "policies",
