@@ -5,6 +5,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from application.ports import RowWriter
+from application.projections.changes import record_change
 from domain.aggregate import FleetAggregate
 from domain.channels import Channel
 
@@ -46,5 +47,4 @@ class ChannelsProjection:
             case _:
                 return
         if isinstance(event, FleetAggregate.Event):
-            changes |= {"updated_at": event.timestamp, "updated_by": event.cause.actor}
-            rows.update(TABLE, key, changes, position)
+            record_change(rows, TABLE, event, changes, position)

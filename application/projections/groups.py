@@ -5,6 +5,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from application.ports import RowWriter
+from application.projections.changes import record_change
 from domain.aggregate import FleetAggregate
 from domain.groups import Group
 
@@ -49,5 +50,4 @@ class GroupsProjection:
             case _:
                 return
         if isinstance(event, FleetAggregate.Event):
-            changes |= {"updated_at": event.timestamp, "updated_by": event.cause.actor}
-            rows.update(TABLE, key, changes, position)
+            record_change(rows, TABLE, event, changes, position)

@@ -6,6 +6,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from application.ports import RowWriter
+from application.projections.changes import record_change, stamped
 from domain.aggregate import FleetAggregate
 from domain.policies import Policy
 
@@ -25,20 +26,10 @@ class PoliciesProjection:
             case Policy.Granted():
                 rows.insert(TABLE, key, _granted(event, event.timestamp), position)
             case Policy.Regranted():
-                row = _granted(event, event.created_at)
-                row |= {"updated_at": event.timestamp, "updated_by": event.cause.actor}
+                row = stamped(event, _granted(event, event.created_at))
                 rows.insert(TABLE, key, row, position)
             case Policy.ActionsChanged(actions=actions):
-                rows.update(
-                    TABLE,
-                    key,
-                    {
-                        "actions": actions,
-                        "updated_at": event.timestamp,
-                        "updated_by": event.cause.actor,
-                    },
-                    position,
-                )
+                record_change(rows, TABLE, event, {"actions": actions}, position)
             case Policy.Revoked():
                 rows.delete(TABLE, key, position)
 

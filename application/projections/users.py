@@ -5,6 +5,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from application.ports import RowWriter
+from application.projections.changes import record_change
 from domain.aggregate import FleetAggregate
 from domain.users import User
 
@@ -44,8 +45,7 @@ class UsersProjection:
             return
         if isinstance(event, User.Erased):
             rows.scrub(TABLE, key, PERSONAL_COLUMNS)
-        changes |= {"updated_at": event.timestamp, "updated_by": event.cause.actor}
-        rows.update(TABLE, key, changes, position)
+        record_change(rows, TABLE, event, changes, position)
 
     @staticmethod
     def _changes(event: DomainEventProtocol[Any]) -> dict[str, Any] | None:
