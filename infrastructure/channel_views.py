@@ -17,6 +17,7 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import channels, policies
 
 BY_ID = sa.select(channels).where(
@@ -28,10 +29,10 @@ LIVE = policies.c.valid_to.is_(None)
 
 
 class SqlChannelViews:
-    def __init__(self, engine: sa.Engine) -> None:
-        self._postgres = engine.dialect.name == "postgresql"
-        self._by_id = PreparedSelect(engine, BY_ID)
-        self._listing = Listing(engine, channels, self._conditions)
+    def __init__(self, reads: ReadConnections) -> None:
+        self._postgres = reads.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(reads, BY_ID)
+        self._listing = Listing(reads, channels, self._conditions)
 
     def get(self, channel_id: UUID) -> ChannelView | None:
         row = self._by_id.one({"channel_id": str(channel_id)})

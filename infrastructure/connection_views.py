@@ -6,23 +6,29 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import channels, policies, things
 
-THING_BY_SECRET = sa.select(things.c.id, things.c.status).where(
-    things.c.secret_lookup == sa.bindparam("lookup"), things.c.valid_to.is_(None)
-)
-CONNECTION = (
-    sa.select(policies.c.actions, channels.c.status)
-    .join(channels, sa.and_(channels.c.id == policies.c.object, channels.c.valid_to.is_(None)))
-    .where(
-        policies.c.subject == sa.bindparam("thing"),
-        policies.c.object == sa.bindparam("channel"),
-        policies.c.valid_to.is_(None),
+ACCESS = (
+    sa.select(things.c.status, policies.c.actions, channels.c.status.label("channel_status"))
+    .select_from(things)
+    .outerjoin(
+        policies,
+        sa.and_(
+            policies.c.subject == things.c.id,
+            policies.c.object == sa.bindparam("channel"),
+            policies.c.valid_to.is_(None),
+        ),
     )
+    .outerjoin(
+        channels,
+        sa.and_(channels.c.id == sa.bindparam("channel"), channels.c.valid_to.is_(None)),
+    )
+    .where(things.c.secret_lookup == sa.bindparam("lookup"), things.c.valid_to.is_(None))
 )
-"""Two statements each on one exact index, statuses checked in Python: as one join, or with
-`status = 'enabled'` in SQL, SQLite's planner walks every policy of the channel or every enabled
-thing."""
+"""One round trip, each table on one exact index. Outer joins from the thing keep SQLite's
+planner on that order (an inner join, or `status = 'enabled'` in SQL, lets it walk every policy
+of the channel or every enabled thing instead); statuses are checked in Python."""
 
 _MEMBER = policies.alias("member")
 THING_ACTIONS = (
@@ -40,20 +46,21 @@ THING_ACTIONS = (
 
 
 class SqlConnectionViews:
-    def __init__(self, engine: sa.Engine) -> None:
-        self._thing = PreparedSelect(engine, THING_BY_SECRET)
-        self._connection = PreparedSelect(engine, CONNECTION)
-        self._thing_actions = PreparedSelect(engine, THING_ACTIONS)
+    def __init__(self, reads: ReadConnections) -> None:
+        self._access = PreparedSelect(reads, ACCESS)
+        self._thing_actions = PreparedSelect(reads, THING_ACTIONS)
 
     def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
         rows = self._thing_actions.all({"user": str(user_id), "thing": str(thing_id)})
         return {action for row in rows for action in row["actions"]}
 
     def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
-        thing = self._thing.one({"lookup": secret_lookup})
-        if thing is None or thing["status"] != "enabled":
+        row = self._access.one({"lookup": secret_lookup, "channel": str(channel_id)})
+        if (
+            row is None
+            or row["status"] != "enabled"
+            or row["actions"] is None
+            or row["channel_status"] != "enabled"
+        ):
             return None
-        connection = self._connection.one({"thing": thing["id"], "channel": str(channel_id)})
-        if connection is None or connection["status"] != "enabled":
-            return None
-        return list(connection["actions"])
+        return list(row["actions"])

@@ -17,6 +17,7 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import groups, policies
 
 LIVE = policies.c.valid_to.is_(None)
@@ -48,12 +49,12 @@ def groups_of(user: sa.BindParameter[str]) -> sa.Select[Any]:
 
 
 class SqlGroupViews:
-    def __init__(self, engine: sa.Engine) -> None:
-        self._postgres = engine.dialect.name == "postgresql"
-        self._by_id = PreparedSelect(engine, BY_ID)
-        self._member_actions = PreparedSelect(engine, MEMBER_ACTIONS)
-        self._shared_actions = PreparedSelect(engine, SHARED_ACTIONS)
-        self._listing = Listing(engine, groups, self._conditions)
+    def __init__(self, reads: ReadConnections) -> None:
+        self._postgres = reads.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(reads, BY_ID)
+        self._member_actions = PreparedSelect(reads, MEMBER_ACTIONS)
+        self._shared_actions = PreparedSelect(reads, SHARED_ACTIONS)
+        self._listing = Listing(reads, groups, self._conditions)
 
     def get(self, group_id: UUID) -> GroupView | None:
         row = self._by_id.one({"group_id": str(group_id)})

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from infrastructure import sqlite_json
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 
 SHAPES = 256
 """Compiled statement pairs kept per table and process (filter combinations, metadata shapes)."""
@@ -23,9 +24,9 @@ Conditions = Callable[[Any], list[sa.ColumnElement[bool]]]
 
 
 class Listing:
-    def __init__(self, engine: sa.Engine, table: sa.Table, conditions: Conditions) -> None:
+    def __init__(self, reads: ReadConnections, table: sa.Table, conditions: Conditions) -> None:
         """`conditions(shape)` gives the WHERE terms of a shape, values as `sa.bindparam`."""
-        self._engine = engine
+        self._reads = reads
         self._table = table
         self._conditions = conditions
         self._prepared = lru_cache(maxsize=SHAPES)(self._prepare)
@@ -56,7 +57,7 @@ class Listing:
             .where(current)
             .order_by(t.c.created_at, t.c.id)
         )
-        return PreparedSelect(self._engine, count), PreparedSelect(self._engine, page)
+        return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)
 
 
 def metadata_key(wanted: dict[str, Any] | None) -> str | None:

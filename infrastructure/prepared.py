@@ -6,9 +6,8 @@ SQLAlchemy's own result processing (JSON, timezone-aware datetimes), so both bac
 the same Python values, and its bind processing (JSON parameters). Values the statement was
 built with stay bound as compiled; values named by `sa.bindparam` are supplied per call.
 Statements must not need post-compile rendering (`IN` over a list): spell those out.
-On PostgreSQL they run in autocommit: one round trip each, without BEGIN and ROLLBACK. SQLite
-opens no transaction for a SELECT anyway, and switching its isolation level per call would cost
-more than the query.
+They run on `ReadConnections`: in autocommit on PostgreSQL, one round trip each without BEGIN
+and ROLLBACK.
 """
 
 from collections.abc import Mapping
@@ -16,16 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from infrastructure.read_connections import ReadConnections
+
 
 class PreparedSelect:
-    def __init__(self, engine: sa.Engine, statement: sa.Select[Any]) -> None:
-        dialect = engine.dialect
+    def __init__(self, reads: ReadConnections, statement: sa.Select[Any]) -> None:
+        dialect = reads.dialect
         compiled = statement.compile(dialect=dialect)
-        self._engine = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if dialect.name == "postgresql"
-            else engine
-        )
+        self._reads = reads
         self._sql = str(compiled)
         self._compiled = compiled
         self._order = list(compiled.positiontup or []) if compiled.positional else None
@@ -58,16 +55,12 @@ class PreparedSelect:
             if name in values:
                 values[name] = process(values[name])
         bound: Any = [values[name] for name in self._order] if self._order is not None else values
-        with self._engine.connect() as conn:
-            cursor = conn.connection.cursor()
-            try:
-                cursor.execute(self._sql, bound)
-                if one:
-                    row = cursor.fetchone()
-                    return [] if row is None else [row]
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
+        with self._reads.cursor() as cursor:
+            cursor.execute(self._sql, bound)
+            if one:
+                row = cursor.fetchone()
+                return [] if row is None else [row]
+            return list(cursor.fetchall())
 
     def _mapping(self, row: Any) -> dict[str, Any]:
         return {

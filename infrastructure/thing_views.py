@@ -18,6 +18,7 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import policies, things
 
 CURRENT = things.c.valid_to.is_(None)
@@ -33,12 +34,12 @@ LIVE = policies.c.valid_to.is_(None)
 
 
 class SqlThingViews:
-    def __init__(self, engine: sa.Engine, box: SecretBox) -> None:
+    def __init__(self, reads: ReadConnections, box: SecretBox) -> None:
         self._box = box
-        self._postgres = engine.dialect.name == "postgresql"
-        self._by_id = PreparedSelect(engine, BY_ID)
-        self._by_secret = PreparedSelect(engine, BY_SECRET)
-        self._listing = Listing(engine, things, self._conditions)
+        self._postgres = reads.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(reads, BY_ID)
+        self._by_secret = PreparedSelect(reads, BY_SECRET)
+        self._listing = Listing(reads, things, self._conditions)
 
     def get(self, thing_id: UUID) -> ThingView | None:
         row = self._by_id.one({"thing_id": str(thing_id)})

@@ -18,6 +18,7 @@ from infrastructure.listing import (
     status_is,
 )
 from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import policies, users
 
 CURRENT = users.c.valid_to.is_(None)
@@ -28,12 +29,12 @@ SESSION_STATE = sa.select(users.c.status, users.c.role, users.c.sessions_since).
 
 
 class SqlUserViews:
-    def __init__(self, engine: sa.Engine) -> None:
-        self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-        self._by_id = PreparedSelect(engine, BY_ID)
-        self._session_state = PreparedSelect(engine, SESSION_STATE)
-        self._listing = Listing(engine, users, self._conditions)
+    def __init__(self, reads: ReadConnections) -> None:
+        self._engine = reads.engine
+        self._postgres = reads.dialect.name == "postgresql"
+        self._by_id = PreparedSelect(reads, BY_ID)
+        self._session_state = PreparedSelect(reads, SESSION_STATE)
+        self._listing = Listing(reads, users, self._conditions)
 
     def get(self, user_id: UUID) -> UserView | None:
         row = self._by_id.one({"user_id": str(user_id)})

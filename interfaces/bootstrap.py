@@ -42,6 +42,7 @@ from infrastructure.leadership import (
 )
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
+from infrastructure.read_connections import ReadConnections
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 class FleetID:
     settings: Settings
     engine: sa.Engine
+    reads: ReadConnections
     keyring: SubjectKeyring
     log: EventLog
     writer: GroupCommitWriter
@@ -78,6 +80,7 @@ class FleetID:
         self.projections.stop()
         self.writer.close()
         self.log.close()
+        self.reads.close()
         self.engine.dispose()
 
 
@@ -90,7 +93,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
     event_log = EventLog(persistence_env(url), keyring)
-    views = SqlUserViews(engine)
+    reads = ReadConnections(engine)
+    views = SqlUserViews(reads)
     session_states = SessionStateCache(views)
     write_lock = database_write_lock(settings)
     runner = ProjectionRunner(
@@ -119,12 +123,13 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
     box = AesSecretBox(random_key(keys_dir / "secrets.key"))
-    connection_views = SqlConnectionViews(engine)
-    group_views = SqlGroupViews(engine)
+    connection_views = SqlConnectionViews(reads)
+    group_views = SqlGroupViews(reads)
     groups = GroupCommands(event_log, writer, runner)
     fleet = FleetID(
         settings=settings,
         engine=engine,
+        reads=reads,
         keyring=keyring,
         log=event_log,
         writer=writer,
@@ -141,9 +146,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.refresh_token_ttl,
         ),
         things=ThingCommands(event_log, writer, runner, blind, box, connection_views),
-        thing_queries=ThingQueries(SqlThingViews(engine, box), blind, connection_views),
+        thing_queries=ThingQueries(SqlThingViews(reads, box), blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
-        channel_queries=ChannelQueries(SqlChannelViews(engine), group_views),
+        channel_queries=ChannelQueries(SqlChannelViews(reads), group_views),
         connections=ConnectionCommands(event_log, writer, runner, groups),
         connection_queries=ConnectionQueries(connection_views, blind),
         groups=groups,
