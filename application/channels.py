@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from application.authorization import Actor, require_entity_access
 from application.bulk import check_size, entry
 from application.consistency import run_command
+from application.groups import require_right, visible_group
 from application.ports import AggregateReader, ChannelView, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
 from domain.channels import Channel, Status
@@ -27,6 +28,8 @@ class NewChannel:
     description: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     status: Status = Status.ENABLED
+    parent: UUID | None = None
+    """A group to open the channel in: the actor needs g_add there (or to own it, or admin)."""
 
 
 def view_of(channel: Channel) -> ChannelView:
@@ -36,6 +39,7 @@ def view_of(channel: Channel) -> ChannelView:
         description=channel.description,
         metadata=dict(channel.metadata),
         owner=channel.owner,
+        parent=channel.parent,
         status=channel.status.value,
         created_at=channel.created_on,
         updated_at=channel.modified_on if channel.version > 1 else None,
@@ -94,21 +98,27 @@ class ChannelCommands:
             channels: list[Channel] = []
             for index, (channel_id, new) in enumerate(zip(ids, batch, strict=True)):
                 with entry(index if bulk else None):
-                    channels.append(self._new_channel(channel_id, new, actor.id, cause))
+                    channels.append(self._new_channel(channel_id, new, actor, cause))
             return [view_of(c) for c in channels], list(channels)
 
         return await run_command(self._writer, self._sync, command)
 
-    def _new_channel(self, channel_id: UUID, new: NewChannel, owner: UUID, cause: Cause) -> Channel:
+    def _new_channel(
+        self, channel_id: UUID, new: NewChannel, actor: Actor, cause: Cause
+    ) -> Channel:
         if self._reader.get(channel_id) is not None:
             raise ChannelExists("an entity with this id already exists", field="id")
+        if new.parent is not None:
+            group = visible_group(self._reader, actor, new.parent, field="parent_id")
+            require_right(self._reader, actor, group, "g_add", "open a channel in this group")
         channel = Channel.open(
             id=channel_id,
             name=new.name,
             description=new.description,
             metadata=new.metadata,
-            owner=owner,
+            owner=actor.id,
             cause=cause,
+            parent=new.parent,
         )
         if new.status is Status.DISABLED:
             channel.disable(cause)

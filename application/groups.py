@@ -193,13 +193,7 @@ class GroupCommands:
         return await run_command(self._writer, self._sync, command)
 
     def _group(self, group_id: UUID, actor: Actor, *, field: str) -> Group:
-        """The group, if the actor may see it (admin, owner, member); else NotFound."""
-        group = self._reader.get(group_id)
-        if isinstance(group, Group) and (
-            actor.is_admin or group.owner == actor.id or self._actions(actor, group)
-        ):
-            return group
-        raise NotFound("group not found", field=field)
+        return visible_group(self._reader, actor, group_id, field=field)
 
     def _container(self, object_id: UUID, actor: Actor, *, field: str) -> Group | Channel:
         """A group, or a channel (Magistrala's channels are groups of things)."""
@@ -211,10 +205,31 @@ class GroupCommands:
         return self._group(object_id, actor, field=field)
 
     def _require(self, actor: Actor, group: Group | Channel, action: str, doing: str) -> None:
-        if actor.is_admin or group.owner == actor.id or action in self._actions(actor, group):
-            return
-        raise Forbidden(f"only an admin, the owner or a member with {action} may {doing}")
+        require_right(self._reader, actor, group, action, doing)
 
     def _actions(self, actor: Actor, group: Group | Channel) -> list[str]:
-        policy = self._reader.get(Policy.id_for(actor.id, group.id))
-        return list(policy.actions) if isinstance(policy, Policy) and policy.active else []
+        return held_actions(self._reader, actor, group)
+
+
+def held_actions(reader: AggregateReader, actor: Actor, group: Group | Channel) -> list[str]:
+    """The actions the actor's membership of a group or channel grants (none if not a member)."""
+    policy = reader.get(Policy.id_for(actor.id, group.id))
+    return list(policy.actions) if isinstance(policy, Policy) and policy.active else []
+
+
+def require_right(
+    reader: AggregateReader, actor: Actor, group: Group | Channel, action: str, doing: str
+) -> None:
+    if actor.is_admin or group.owner == actor.id or action in held_actions(reader, actor, group):
+        return
+    raise Forbidden(f"only an admin, the owner or a member with {action} may {doing}")
+
+
+def visible_group(reader: AggregateReader, actor: Actor, group_id: UUID, *, field: str) -> Group:
+    """The group, if the actor may see it (admin, owner, member); else NotFound."""
+    group = reader.get(group_id)
+    if isinstance(group, Group) and (
+        actor.is_admin or group.owner == actor.id or held_actions(reader, actor, group)
+    ):
+        return group
+    raise NotFound("group not found", field=field)

@@ -211,6 +211,7 @@ class ChannelView:
     description: str
     metadata: dict[str, Any]
     owner: UUID | None
+    parent: UUID | None
     status: str
     created_at: datetime
     updated_at: datetime | None
@@ -239,6 +240,12 @@ class ChannelFilter:
     """When set, only channels this user owns or is a member of."""
     thing: UUID | None = None
     """When set, only the channels this thing is connected to."""
+    parent: UUID | None = None
+    """When set, only the channels opened in this group."""
+    within: str | None = None
+    """A group's path: channels opened in that group or any group below it."""
+    ancestors_of: str | None = None
+    """A group's path: channels opened in that group or any group above it."""
 
 
 class ChannelViews(Protocol):

@@ -33,6 +33,15 @@ class Channel(FleetAggregate):
         description: str
         metadata: dict[str, Any]
         owner: UUID | None
+        parent: UUID | None
+        """The group the channel was opened in, if any."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Channels opened before groups could hold them were opened in none."""
+            state["parent"] = None
 
     @event(Opened)
     def __init__(
@@ -42,11 +51,13 @@ class Channel(FleetAggregate):
         metadata: dict[str, Any],
         owner: UUID | None,
         cause: Cause,
+        parent: UUID | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.metadata = metadata
         self.owner = owner
+        self.parent = parent
         self.status = Status.ENABLED
         self.updated_by: str | None = None
 
@@ -60,6 +71,7 @@ class Channel(FleetAggregate):
         metadata: dict[str, Any],
         owner: UUID | None,
         cause: Cause,
+        parent: UUID | None = None,
     ) -> "Channel":
         return cls._create(
             cls.Opened,
@@ -69,6 +81,7 @@ class Channel(FleetAggregate):
             metadata=check_metadata(metadata),
             owner=owner,
             cause=cause,
+            parent=parent,
         )
 
     class Updated(FleetAggregate.Event):

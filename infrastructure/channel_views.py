@@ -8,6 +8,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from application.ports import ChannelFilter, ChannelPage, ChannelView
+from infrastructure.group_views import in_ancestry, in_subtree
 from infrastructure.listing import (
     Listing,
     contains,
@@ -18,7 +19,7 @@ from infrastructure.listing import (
 )
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
-from infrastructure.schema import channels, policies
+from infrastructure.schema import channels, groups, policies
 
 BY_ID = sa.select(channels).where(
     channels.c.id == sa.bindparam("channel_id"), channels.c.valid_to.is_(None)
@@ -45,6 +46,9 @@ class SqlChannelViews:
             owner=query.owner is not None,
             visible_to=query.visible_to is not None,
             thing=query.thing is not None,
+            parent=query.parent is not None,
+            within=query.within is not None,
+            ancestors_of=query.ancestors_of is not None,
             metadata=metadata_key(query.metadata),
         )
         params: dict[str, Any] = {"status": query.status}
@@ -56,6 +60,12 @@ class SqlChannelViews:
             params["thing"] = str(query.thing)
         if query.visible_to is not None:
             params["me"] = str(query.visible_to)
+        if query.parent is not None:
+            params["parent"] = str(query.parent)
+        if query.within is not None:
+            params |= {"within": query.within, "below": f"{query.within}.%"}
+        if query.ancestors_of is not None:
+            params["path"] = query.ancestors_of
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return ChannelPage(total, query.offset, query.limit, [_view(row) for row in rows])
 
@@ -78,6 +88,12 @@ class SqlChannelViews:
                     sa.select(policies.c.object).where(policies.c.subject == thing, LIVE)
                 )
             )
+        if shape.parent:
+            conditions.append(channels.c.parent == sa.bindparam("parent", type_=sa.String))
+        if shape.within:
+            conditions.append(channels.c.parent.in_(_current_groups(in_subtree())))
+        if shape.ancestors_of:
+            conditions.append(channels.c.parent.in_(_current_groups(in_ancestry())))
         return conditions
 
 
@@ -88,7 +104,14 @@ class _Shape:
     owner: bool
     visible_to: bool
     thing: bool
+    parent: bool
+    within: bool
+    ancestors_of: bool
     metadata: str | None
+
+
+def _current_groups(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    return sa.select(groups.c.id).where(groups.c.valid_to.is_(None), condition)
 
 
 def _view(row: Mapping[str, Any]) -> ChannelView:
@@ -98,6 +121,7 @@ def _view(row: Mapping[str, Any]) -> ChannelView:
         description=row["description"],
         metadata=dict(row["metadata"]),
         owner=UUID(row["owner"]) if row["owner"] else None,
+        parent=UUID(row["parent"]) if row["parent"] else None,
         status=row["status"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],

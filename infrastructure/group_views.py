@@ -42,6 +42,20 @@ MEMBER_ACTIONS = sa.select(policies.c.actions).where(
 )
 
 
+def in_subtree() -> sa.ColumnElement[bool]:
+    """Groups at or below the path bound as `within` (`below`: that path + '.%')."""
+    below = sa.bindparam("below", type_=sa.String)
+    return sa.or_(
+        groups.c.path == sa.bindparam("within", type_=sa.String), groups.c.path.like(below)
+    )
+
+
+def in_ancestry() -> sa.ColumnElement[bool]:
+    """Groups at or above the path bound as `path`."""
+    path = sa.bindparam("path", type_=sa.String)
+    return sa.or_(groups.c.path == path, path.like(groups.c.path + ".%"))
+
+
 def groups_of(user: sa.BindParameter[str]) -> sa.Select[Any]:
     return sa.select(policies.c.object).where(
         policies.c.subject == user, policies.c.object_kind == "group", LIVE
@@ -112,13 +126,11 @@ class SqlGroupViews:
         if shape.member:
             conditions.append(g.id.in_(groups_of(sa.bindparam("member", type_=sa.String))))
         if shape.within:
-            below = sa.bindparam("below", type_=sa.String)
-            conditions.append(sa.or_(g.path == sa.bindparam("within"), g.path.like(below)))
+            conditions.append(in_subtree())
         if shape.excluded:
             conditions.append(g.id != sa.bindparam("excluded", type_=sa.String))
         if shape.ancestors_of:
-            path = sa.bindparam("path", type_=sa.String)
-            conditions.append(sa.or_(g.path == path, path.like(g.path + ".%")))
+            conditions.append(in_ancestry())
         return conditions
 
 

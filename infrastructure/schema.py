@@ -171,10 +171,12 @@ channels = listed(
     versioned(
         "channels",
         *described("channel"),
+        sa.Column("parent", sa.String(36), comment="id of the group it was opened in, if any"),
         *lifecycle(),
         comment="Channels (topics things publish to), one row per version.",
     )
 )
+sa.Index("ix_channels_parent", channels.c.parent, sqlite_where=CURRENT, postgresql_where=CURRENT)
 
 groups = listed(
     versioned(

@@ -28,6 +28,7 @@ class ChannelsProjection:
                     "description": event.description,
                     "metadata": event.metadata,
                     "owner": str(event.owner) if event.owner else None,
+                    "parent": str(event.parent) if event.parent else None,
                     "status": "enabled",
                     "created_at": event.timestamp,
                     "updated_at": None,

@@ -20,6 +20,8 @@ class CreateChannel(Struct, kw_only=True):
     description: Description = ""
     metadata: dict[str, Any] = {}
     status: Literal["enabled", "disabled"] = "enabled"
+    parent_id: UUID | UnsetType = UNSET
+    """A group to open the channel in (the caller needs g_add there)."""
 
 
 class UpdateChannel(Struct, kw_only=True):
@@ -33,6 +35,7 @@ class UpdateChannel(Struct, kw_only=True):
 class ChannelResponse(Struct, kw_only=True, omit_defaults=True):
     id: UUID
     owner_id: UUID | None = None
+    parent_id: UUID | None = None
     name: str = ""
     description: str = ""
     metadata: dict[str, Any] = {}
@@ -46,6 +49,7 @@ class ChannelResponse(Struct, kw_only=True, omit_defaults=True):
         return cls(
             id=view.id,
             owner_id=view.owner,
+            parent_id=view.parent,
             name=view.name,
             description=view.description,
             metadata=view.metadata,

@@ -15,6 +15,7 @@ from application.channels import ChannelCommands, NewChannel
 from application.ports import ChannelFilter
 from domain.causes import Interface
 from domain.channels import Status
+from domain.errors import InvalidValue
 from interfaces.rest.channel_schemas import (
     BulkChannelsResponse,
     ChannelPageResponse,
@@ -43,6 +44,7 @@ def _new_channel(data: CreateChannel) -> NewChannel:
         description=data.description,
         metadata=data.metadata,
         status=Status(data.status),
+        parent=None if data.parent_id is UNSET else data.parent_id,
     )
 
 
@@ -93,7 +95,23 @@ class ChannelsController(Controller):
             QueryParameter(name="ownerID", description="only channels this user owns"),
         ] = None,
         metadata: Annotated[str | None, QueryParameter(description="JSON object to match")] = None,
+        parent_id: Annotated[
+            UUID | None,
+            QueryParameter(name="parentID", description="only channels opened in this group"),
+        ] = None,
+        dir: Annotated[  # the seed's name for it
+            Literal[-1, 1] | None,
+            QueryParameter(
+                description="with parentID: 1 channels of the group and every group below it, "
+                "-1 of the group and every group above it"
+            ),
+        ] = None,
+        tree: Annotated[
+            bool, QueryParameter(description="channels do not nest: only false is accepted")
+        ] = False,
     ) -> ChannelPageResponse:
+        if tree:
+            raise InvalidValue("channels do not nest; tree applies to groups", field="tree")
         query = ChannelFilter(
             offset=offset,
             limit=limit,
@@ -101,8 +119,14 @@ class ChannelsController(Controller):
             status=status,
             metadata=parse_metadata_filter(metadata),
             owner=owner_id,
+            parent=parent_id if dir is None else None,
         )
-        return ChannelPageResponse.of(self.services.queries.page(actor, query))
+        queries = self.services.queries
+        if dir is None:
+            return ChannelPageResponse.of(queries.page(actor, query))
+        if parent_id is None:
+            raise InvalidValue("dir needs parentID", field="dir")
+        return ChannelPageResponse.of(queries.in_hierarchy(actor, parent_id, dir, query))
 
     @put("/{channel_id:uuid}", summary="Replace name, description and metadata")
     async def update(

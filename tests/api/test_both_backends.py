@@ -51,7 +51,11 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
         headers=auth,
     )
     assert made.status_code == 200, made.text
-    channel = client.post("/channels", json={"name": "tour"}, headers=auth).json()["id"]
+    site = client.post("/groups", json={"name": "site"}, headers=auth).json()["id"]
+    room = client.post("/groups", json={"name": "room", "parent_id": site}, headers=auth).json()
+    channel = client.post(
+        "/channels", json={"name": "tour", "parent_id": room["id"]}, headers=auth
+    ).json()["id"]
     lamp = made.json()["things"][1]["id"]
     connected = client.post(
         "/connect", json={"subjects": [lamp], "objects": [channel]}, headers=auth
@@ -72,4 +76,7 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
         headers=auth,
     )
     assert access.status_code == 200, access.text
+    for query in (f"parentID={site}&dir=1", f"parentID={room['id']}&dir=-1"):
+        below = client.get(f"/channels?{query}", headers=auth).json()
+        assert [c["id"] for c in below["channels"]] == [channel], query
     assert_problem(client.get("/things?tags=%00", headers=auth), 400, field="tags")

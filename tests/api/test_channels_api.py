@@ -13,6 +13,7 @@ from tests.helpers import admin_token, bearer, register, sign_in
 CHANNEL_KEYS = {
     "id",
     "owner_id",
+    "parent_id",
     "name",
     "description",
     "metadata",
@@ -156,3 +157,79 @@ def test_a_user_sees_and_changes_only_its_own_channels(client: TestClient[Any], 
     assert ok(client.get(f"/channels?ownerID={theirs_id}", headers=bearer(token)))["total"] == 0
     assert ok(client.get("/channels", headers=bearer(token)))["total"] == 1
     assert ok(client.get(path, headers=bearer(my_token)))["name"] == "Mine"
+
+
+def test_channels_opened_in_groups_list_by_parent_and_through_the_hierarchy(
+    client: TestClient[Any], token: str
+) -> None:
+    def group(name: str, parent: str | None = None) -> str:
+        body = {"name": name} | ({"parent_id": parent} if parent else {})
+        response = client.post("/groups", json=body, headers=bearer(token))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def ids(query: str) -> list[str]:
+        return [
+            c["id"] for c in ok(client.get(f"/channels?{query}", headers=bearer(token)))["channels"]
+        ]
+
+    site = group("site")
+    floor = group("floor", site)
+    room = group("room", floor)
+    at_site = create(client, token, name="site feed", parent_id=site)
+    on_floor = create(client, token, name="floor feed", parent_id=floor)
+    in_room = ok(
+        client.post(
+            "/channels/bulk", json=[{"name": "room feed", "parent_id": room}], headers=bearer(token)
+        )
+    )["channels"][0]
+    create(client, token, name="loose")
+
+    assert at_site["parent_id"] == site
+    assert ok(client.get(f"/channels/{in_room['id']}", headers=bearer(token)))["parent_id"] == room
+    assert ids(f"parentID={floor}") == [on_floor["id"]]
+    assert ids(f"parentID={floor}&dir=1") == [on_floor["id"], in_room["id"]]
+    assert ids(f"parentID={floor}&dir=-1") == [at_site["id"], on_floor["id"]]
+    assert ids(f"parentID={room}&dir=-1&name=floor") == [on_floor["id"]]
+    assert_problem(
+        client.get(f"/channels?parentID={uuid.uuid4()}&dir=1", headers=bearer(token)),
+        404,
+        field="parentID",
+    )
+    assert_problem(client.get("/channels?dir=1", headers=bearer(token)), 400, field="dir")
+    assert_problem(client.get("/channels?tree=true", headers=bearer(token)), 400, field="tree")
+
+
+def test_opening_a_channel_in_a_group_needs_g_add_there(
+    client: TestClient[Any], token: str
+) -> None:
+    site = client.post("/groups", json={"name": "site"}, headers=bearer(token)).json()["id"]
+    identity = new_identity("member")
+    member = register(client, identity)["id"]
+    member_token = sign_in(client, identity, "12345678")
+    stranger = new_identity("stranger")
+    register(client, stranger)
+    stranger_token = sign_in(client, stranger, "12345678")
+    body = {"name": "feed", "parent_id": site}
+    policy = {"subject": member, "object": site, "actions": ["g_list"]}
+    assert client.post("/users/policies", json=policy, headers=bearer(token)).status_code == 201
+    before = ok(client.get("/channels?status=all", headers=bearer(token)))["total"]
+
+    assert_problem(
+        client.post("/channels", json=body, headers=bearer(stranger_token)), 404, field="parent_id"
+    )
+    assert_problem(client.post("/channels", json=body, headers=bearer(member_token)), 403)
+    unknown = {"name": "feed", "parent_id": str(uuid.uuid4())}
+    assert_problem(
+        client.post("/channels", json=unknown, headers=bearer(token)), 404, field="parent_id"
+    )
+    bulk = [{"name": "fine"}, unknown]
+    assert_problem(
+        client.post("/channels/bulk", json=bulk, headers=bearer(token)), 404, field="[1].parent_id"
+    )
+    assert ok(client.get("/channels?status=all", headers=bearer(token)))["total"] == before
+
+    policy["actions"] = ["g_list", "g_add"]
+    assert client.put("/users/policies", json=policy, headers=bearer(token)).status_code == 204
+    opened = create(client, member_token, **body)
+    assert (opened["parent_id"], opened["owner_id"]) == (site, member)
