@@ -1,5 +1,6 @@
 """The SQLAlchemy engine for read models and keys, on the same database as the event log."""
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,3 +38,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_schema(engine: sa.Engine) -> None:
     metadata.create_all(engine)
+
+
+def outdated_tables(engine: sa.Engine, names: Iterable[str]) -> list[str]:
+    """Tables whose columns in the database differ from the schema: read models made by an
+    earlier build, which `create_all` leaves as they are."""
+    inspector = sa.inspect(engine)
+    return [
+        name
+        for name in names
+        if {c["name"] for c in inspector.get_columns(name)} != set(metadata.tables[name].c.keys())
+    ]

@@ -219,11 +219,15 @@ class ProjectionRunner:
             if applied < BATCH:
                 return total
 
+    @property
+    def tables(self) -> list[str]:
+        return [t for p in self._projections for t in p.tables]
+
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop the read-model tables and replay the whole log into them."""
         if not self.try_lead():
             raise RuntimeError("another process is applying the projections; stop it first")
-        tables = [metadata.tables[t] for p in self._projections for t in p.tables]
+        tables = [metadata.tables[t] for t in self.tables]
         with self._applying:  # the follow loop must not apply into tables being replaced
             with self._engine.begin() as conn:
                 for table in reversed(tables):

@@ -30,7 +30,7 @@ from domain.users import User
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
-from infrastructure.database import create_engine, create_schema
+from infrastructure.database import create_engine, create_schema, outdated_tables
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.keyfiles import random_key, signing_key
@@ -156,7 +156,12 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     )
     if follow:
         if runner.try_lead():
-            runner.catch_up()
+            outdated = outdated_tables(engine, runner.tables)
+            if outdated:
+                log.warning("read models %s predate this build: rebuilding them", outdated)
+                runner.rebuild()
+            else:
+                runner.catch_up()
         runner.start()
     return fleet
 
