@@ -198,8 +198,8 @@ class ConnectionQueries:
     def check(self, secret: str, channel_id: UUID, action: str) -> None:
         """Raise Forbidden unless the thing holding `secret` may do `action` on the channel."""
         check_actions([action], field="action")
-        actions = self._views.permitted_actions(secret_lookup(self._blind, secret), channel_id)
-        if actions is None or action not in actions:
+        access = self._views.channel_access(secret_lookup(self._blind, secret), channel_id)
+        if access is None or not access.permits(action):
             raise Forbidden(f"no {action} access to this channel")
 
 

@@ -1,13 +1,15 @@
 """What the application needs from infrastructure, as Protocols the composition root fills in."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+
+from domain.senml import Measurement
 
 
 class StaleWrite(Exception):
@@ -265,10 +267,22 @@ class PolicyView:
     updated_by: str | None
 
 
+@dataclass(frozen=True)
+class ChannelAccess:
+    """What the thing holding a secret may do on one channel."""
+
+    thing: UUID
+    thing_enabled: bool
+    actions: frozenset[str]
+    """Empty unless the thing is connected to the channel and the channel is enabled."""
+
+    def permits(self, action: str) -> bool:
+        return self.thing_enabled and action in self.actions
+
+
 class ConnectionViews(Protocol):
-    def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
-        """The actions the enabled thing with this secret has on the enabled channel, or None
-        when either is unknown or disabled or they are not connected."""
+    def channel_access(self, secret_lookup: str, channel_id: UUID) -> ChannelAccess | None:
+        """None when no thing holds this secret."""
         ...
 
     def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
@@ -334,4 +348,69 @@ class GroupViews(Protocol):
 
     def shared_actions(self, user_id: UUID, other_id: UUID) -> set[str]:
         """The actions `user_id` holds in the groups both users are members of."""
+        ...
+
+
+class MessageSink(Protocol):
+    def append(
+        self,
+        channel: UUID,
+        publisher: UUID,
+        protocol: str,
+        received_at: float,
+        measurements: Sequence[Measurement],
+    ) -> Future[None]:
+        """Store the measurements; the future resolves once they are durable."""
+        ...
+
+
+Comparator = Literal["eq", "lt", "le", "gt", "ge"]
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    channel: UUID
+    offset: int = 0
+    limit: int = 10
+    publisher: UUID | None = None
+    name: str | None = None
+    value: float | None = None
+    comparator: Comparator = "eq"
+    """How `value` compares the stored value with the one asked for (stored `lt` asked, …)."""
+    string_value: str | None = None
+    bool_value: bool | None = None
+    data_value: str | None = None
+    since: float | None = None
+    """Inclusive lower bound on `time` (the API's `from`)."""
+    until: float | None = None
+    """Exclusive upper bound on `time` (the API's `to`)."""
+
+
+@dataclass(frozen=True)
+class MessageView:
+    channel: UUID
+    publisher: UUID
+    protocol: str
+    name: str
+    unit: str | None
+    time: float
+    update_time: float | None
+    value: float | None
+    string_value: str | None
+    bool_value: bool | None
+    data_value: str | None
+    sum: float | None
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    total: int
+    offset: int
+    limit: int
+    messages: list[MessageView]
+
+
+class MessageViews(Protocol):
+    def page(self, query: MessageFilter) -> MessagePage:
+        """Newest first (time, then arrival), `total` counting every match."""
         ...

@@ -5,12 +5,18 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from application.ports import ChannelAccess
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import channels, policies, things
 
 ACCESS = (
-    sa.select(things.c.status, policies.c.actions, channels.c.status.label("channel_status"))
+    sa.select(
+        things.c.id,
+        things.c.status,
+        policies.c.actions,
+        channels.c.status.label("channel_status"),
+    )
     .select_from(things)
     .outerjoin(
         policies,
@@ -54,13 +60,13 @@ class SqlConnectionViews:
         rows = self._thing_actions.all({"user": str(user_id), "thing": str(thing_id)})
         return {action for row in rows for action in row["actions"]}
 
-    def permitted_actions(self, secret_lookup: str, channel_id: UUID) -> list[str] | None:
+    def channel_access(self, secret_lookup: str, channel_id: UUID) -> ChannelAccess | None:
         row = self._access.one({"lookup": secret_lookup, "channel": str(channel_id)})
-        if (
-            row is None
-            or row["status"] != "enabled"
-            or row["actions"] is None
-            or row["channel_status"] != "enabled"
-        ):
+        if row is None:
             return None
-        return list(row["actions"])
+        connected = row["actions"] is not None and row["channel_status"] == "enabled"
+        return ChannelAccess(
+            thing=UUID(row["id"]),
+            thing_enabled=row["status"] == "enabled",
+            actions=frozenset(row["actions"]) if connected else frozenset(),
+        )

@@ -33,8 +33,7 @@ class PreparedSelect:
         }
         self._names = [column.name for column in statement.selected_columns]
         self._processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
+            _result_processor(column.type, dialect) for column in statement.selected_columns
         ]
 
     def one(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -67,3 +66,11 @@ class PreparedSelect:
             name: process(value) if process else value
             for name, process, value in zip(self._names, self._processors, row, strict=True)
         }
+
+
+def _result_processor(type_: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
+    """Both drivers return floats for double precision columns already; psycopg's numeric
+    processor would need the column's type OID, which a cursor-level result does not carry."""
+    if isinstance(type_, sa.Float):
+        return None
+    return type_.dialect_impl(dialect).result_processor(dialect, None)

@@ -240,3 +240,36 @@ subject_keys = sa.Table(
     ),
     comment="Per-subject data keys (wrapped). Not part of the log: deleting a row erases a person.",
 )
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        comment="arrival order (ties in `time` are read newest id first)",
+    ),
+    sa.Column("channel", sa.String(36), nullable=False, comment="id of the channel"),
+    sa.Column("publisher", sa.String(36), nullable=False, comment="id of the thing that sent it"),
+    sa.Column("protocol", sa.String(16), nullable=False, comment="http | mqtt"),
+    sa.Column("name", sa.Text, nullable=False, comment="resolved SenML name (bn + n)"),
+    sa.Column("unit", sa.Text, comment="SenML unit (u, else bu)"),
+    sa.Column("time", sa.Double, nullable=False, comment="seconds since the Unix epoch (bt + t)"),
+    sa.Column("update_time", sa.Double, comment="SenML ut: seconds until the next reading"),
+    sa.Column("value", sa.Double, comment="numeric value (bv + v)"),
+    sa.Column("string_value", sa.Text, comment="SenML vs"),
+    sa.Column("bool_value", sa.Boolean, comment="SenML vb"),
+    sa.Column("data_value", sa.Text, comment="SenML vd, base64url"),
+    sa.Column("sum", sa.Double, comment="SenML sum (bs + s)"),
+    sa.Column(
+        "received_at", sa.Double, nullable=False, comment="seconds since the epoch, on arrival"
+    ),
+    comment="Telemetry: one row per resolved SenML record, appended and never changed. Not a "
+    "projection: `fleetid projections rebuild` leaves it alone. Exactly one of value, "
+    "string_value, bool_value and data_value is set, or none when only sum is.",
+)
+sa.Index("ix_messages_channel_time", messages.c.channel, messages.c.time, messages.c.id)
+sa.Index("ix_messages_channel_name", messages.c.channel, messages.c.name, messages.c.time)
+sa.Index("ix_messages_channel_publisher", messages.c.channel, messages.c.publisher, messages.c.time)

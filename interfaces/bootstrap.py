@@ -15,6 +15,8 @@ from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
+from application.message_queries import MessageQueries
+from application.messages import MessageCommands
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
@@ -40,6 +42,8 @@ from infrastructure.leadership import (
     FileLock,
     ProjectionLock,
 )
+from infrastructure.message_store import MessageWriter
+from infrastructure.message_views import SqlMessageViews
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.read_connections import ReadConnections
@@ -75,9 +79,13 @@ class FleetID:
     connection_queries: ConnectionQueries
     groups: GroupCommands
     group_queries: GroupQueries
+    message_writer: MessageWriter
+    messages: MessageCommands
+    message_queries: MessageQueries
 
     def close(self) -> None:
         self.projections.stop()
+        self.message_writer.close()
         self.writer.close()
         self.log.close()
         self.reads.close()
@@ -125,6 +133,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     connection_views = SqlConnectionViews(reads)
     group_views = SqlGroupViews(reads)
+    channel_views = SqlChannelViews(reads)
+    message_writer = MessageWriter(engine, write_lock)
     groups = GroupCommands(event_log, writer, runner)
     fleet = FleetID(
         settings=settings,
@@ -148,11 +158,16 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         things=ThingCommands(event_log, writer, runner, blind, box, connection_views),
         thing_queries=ThingQueries(SqlThingViews(reads, box), blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
-        channel_queries=ChannelQueries(SqlChannelViews(reads), group_views),
+        channel_queries=ChannelQueries(channel_views, group_views),
         connections=ConnectionCommands(event_log, writer, runner, groups),
         connection_queries=ConnectionQueries(connection_views, blind),
         groups=groups,
         group_queries=GroupQueries(group_views, views),
+        message_writer=message_writer,
+        messages=MessageCommands(connection_views, blind, message_writer),
+        message_queries=MessageQueries(
+            SqlMessageViews(reads), connection_views, channel_views, group_views, blind
+        ),
     )
     if follow:
         if runner.try_lead():

@@ -1,9 +1,11 @@
 """Small HTTP helpers for API tests: register, sign in, and authorization headers."""
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from litestar.testing import TestClient
 
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
@@ -56,3 +58,18 @@ class Blocking:
 
 def blocking(commands: object) -> Blocking:
     return Blocking(commands)
+
+
+def admin_sign_in_when_up(base_url: str, timeout: float = 30) -> httpx.Response:
+    """The first admin's sign-in on a server process just started: retried until it listens."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.post(
+                f"{base_url}/users/tokens/issue",
+                json={"identity": ADMIN_IDENTITY, "secret": ADMIN_SECRET},
+            )
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -18,6 +18,7 @@ from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
@@ -26,13 +27,21 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
-    """Bodies must be JSON: anything else is refused before a handler sees it."""
+    """Bodies must be JSON, or what the route names in `opt["body_media_types"]`: anything else
+    is refused before a handler sees it."""
     if request.method not in BODY_METHODS:
         return
     has_body = header(request, b"content-length") not in (None, "0") or (
         header(request, b"transfer-encoding") is not None
     )
     media_type = (header(request, b"content-type") or "").split(";")[0].strip().lower()
+    accepted: tuple[str, ...] | None = request.route_handler.opt.get("body_media_types")
+    if accepted is not None:
+        if media_type not in accepted:
+            raise ClientException(
+                status_code=415, detail=f"request bodies must be sent as {' or '.join(accepted)}"
+            )
+        return
     if has_body and media_type != "application/json" and not media_type.endswith("+json"):
         raise ClientException(
             status_code=415, detail="request bodies must be sent as application/json"
@@ -72,6 +81,9 @@ def create_app(fleet: FleetID) -> Litestar:
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
+            MessagesController.bound_to(
+                MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
+            ),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
             GroupsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
             MembershipsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),

@@ -20,6 +20,7 @@ from domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from interfaces.senml_codec import UnsupportedMediaType
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (UnsupportedMediaType, 415),
 ]
 
 REASON_OF_STATUS = {

@@ -76,6 +76,19 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
         headers=auth,
     )
     assert access.status_code == 200, access.text
+    sent = client.post(
+        f"/http/channels/{channel}/messages",
+        json=[{"bn": "tour:", "n": "a", "v": 1, "t": -1}, {"n": "b", "vs": "100% _x", "t": 0}],
+        headers={"Authorization": "Thing tour-secret-1", "Content-Type": "application/senml+json"},
+    )
+    assert sent.status_code == 202, sent.text
+    for filters, names in (
+        ("", ["tour:b", "tour:a"]),
+        ("vs=100%25%20_x", ["tour:b"]),
+        ("v=1", ["tour:a"]),
+    ):
+        read = client.get(f"/channels/{channel}/messages?{filters}", headers=auth).json()
+        assert [m["name"] for m in read["messages"]] == names, filters
     for query in (f"parentID={site}&dir=1", f"parentID={room['id']}&dir=-1"):
         below = client.get(f"/channels?{query}", headers=auth).json()
         assert [c["id"] for c in below["channels"]] == [channel], query

@@ -4,7 +4,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ from domain.causes import Interface
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.cli import main
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
+from tests.helpers import admin_sign_in_when_up
 
 
 @pytest.fixture
@@ -93,17 +93,7 @@ def test_serve_creates_the_first_admin_and_answers_over_http(env: dict[str, str]
         stderr=subprocess.PIPE,
     )
     try:
-        response = None
-        for _ in range(100):
-            try:
-                response = httpx.post(
-                    f"http://127.0.0.1:{port}/users/tokens/issue",
-                    json={"identity": ADMIN_IDENTITY, "secret": ADMIN_SECRET},
-                )
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert response is not None
+        response = admin_sign_in_when_up(f"http://127.0.0.1:{port}")
         assert response.status_code == 201, response.text
         token = response.json()["access_token"]
         profile = httpx.get(

@@ -10,26 +10,13 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
 from domain.senml import RELATIVE_LIMIT, Measurement, resolve
+from tests.seed_examples import SENML_PACK
 
 NOW = 1_700_000_000.25
 
 
 def test_the_seed_example_resolves_to_the_three_records_the_reader_shows() -> None:
-    pack = [
-        {
-            "bn": "some-base-name:",
-            "bt": 1.276020076001e09,
-            "bu": "A",
-            "bver": 5,
-            "n": "voltage",
-            "u": "V",
-            "v": 120.1,
-        },
-        {"n": "current", "t": -5, "v": 1.2},
-        {"n": "current", "t": -4, "v": 1.3},
-    ]
-
-    assert resolve(pack, NOW) == [
+    assert resolve(SENML_PACK, NOW) == [
         Measurement(name="some-base-name:voltage", unit="V", time=1276020076.001, value=120.1),
         Measurement(name="some-base-name:current", unit="A", time=1276020071.001, value=1.2),
         Measurement(name="some-base-name:current", unit="A", time=1276020072.001, value=1.3),

@@ -1,0 +1,62 @@
+"""Publishing telemetry: a thing sends a SenML pack to a channel it may write to.
+
+Messages are not events (DESIGN §1): the publisher is authenticated and authorized against the
+read model, the pack is resolved whole, and its records go to the message store. The call
+returns only once they are durable, so an accepted pack is never lost.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from application.ports import BlindIndex, ConnectionViews, MessageSink
+from application.things import secret_lookup
+from domain.errors import Forbidden, Unauthenticated
+from domain.senml import resolve
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """A thing found allowed to write to a channel: only `authorize` makes one, so nothing is
+    published unchecked. Interfaces authorize before they decode, so an unknown sender's
+    payload is never parsed."""
+
+    thing: UUID
+    channel: UUID
+
+
+class MessageCommands:
+    def __init__(
+        self,
+        views: ConnectionViews,
+        blind: BlindIndex,
+        sink: MessageSink,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._views = views
+        self._blind = blind
+        self._sink = sink
+        self._clock = clock
+
+    def authorize(self, secret: str, channel_id: UUID) -> Publisher:
+        """401 for an unknown or disabled secret, 403 unless connected to the enabled channel
+        with m_write."""
+        access = self._views.channel_access(secret_lookup(self._blind, secret), channel_id)
+        if access is None or not access.thing_enabled:
+            raise Unauthenticated("unknown or disabled thing secret")
+        if not access.permits("m_write"):
+            raise Forbidden("this thing may not publish to this channel (m_write)")
+        return Publisher(access.thing, channel_id)
+
+    async def publish(self, publisher: Publisher, pack: Any, protocol: str) -> int:
+        """Store the pack's records; how many. Returns once they are durable."""
+        received_at = self._clock()
+        measurements = resolve(pack, received_at)
+        stored = self._sink.append(
+            publisher.channel, publisher.thing, protocol, received_at, measurements
+        )
+        await asyncio.wrap_future(stored)
+        return len(measurements)

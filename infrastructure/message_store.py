@@ -1,0 +1,133 @@
+"""The message store's writer: telemetry appended in batches, each caller answered after the
+commit that holds its rows.
+
+Telemetry is not event-sourced (DESIGN §1): rows go straight into `messages`. One thread owns
+one connection and commits everything queued since its last commit in one transaction, so many
+concurrent publishers cost one commit. A caller's future resolves only once that commit has
+returned, so an accepted message is on disk: on SQLite the connection commits with
+`synchronous=FULL` (the WAL is synced at each commit, as the event log's is).
+"""
+
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.senml import Measurement
+from infrastructure.schema import messages
+
+MAX_BATCH_ROWS = 5000
+
+
+@dataclass
+class _Batch:
+    rows: Sequence[dict[str, Any]]
+    future: Future[None] = field(default_factory=Future)
+
+
+class MessageWriter:
+    def __init__(self, engine: sa.Engine, write_lock: AbstractContextManager[Any]) -> None:
+        """`write_lock` is the one SQLite's writers queue on (a no-op on PostgreSQL)."""
+        self._engine = engine
+        self._write_lock = write_lock
+        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="message-writer", daemon=True)
+        self._thread.start()
+
+    def append(
+        self,
+        channel: UUID,
+        publisher: UUID,
+        protocol: str,
+        received_at: float,
+        measurements: Sequence[Measurement],
+    ) -> Future[None]:
+        """Queue the rows for the next commit; the future resolves once they are committed."""
+        common = {
+            "channel": str(channel),
+            "publisher": str(publisher),
+            "protocol": protocol,
+            "received_at": received_at,
+        }
+        batch = _Batch([common | _columns(m) for m in measurements])
+        self._queue.put(batch)
+        return batch.future
+
+    def close(self) -> None:
+        """Commit what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        conn: sa.Connection | None = None
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                pending, stop = self._drain(first)
+                conn = self._commit(conn, pending)
+                if stop:
+                    return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _drain(self, first: _Batch) -> tuple[list[_Batch], bool]:
+        pending, size = [first], len(first.rows)
+        while size < MAX_BATCH_ROWS:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                return pending, True
+            pending.append(nxt)
+            size += len(nxt.rows)
+        return pending, False
+
+    def _commit(self, conn: sa.Connection | None, pending: list[_Batch]) -> sa.Connection | None:
+        """Answer every caller: committed, or the error. A failed connection is replaced."""
+        try:
+            if conn is None:
+                conn = self._connect()
+            rows = [row for batch in pending for row in batch.rows]
+            with self._write_lock, conn.begin():
+                conn.execute(messages.insert(), rows)
+        except BaseException as error:
+            for batch in pending:
+                batch.future.set_exception(error)
+            if conn is not None:
+                conn.invalidate()
+                conn.close()
+            return None
+        for batch in pending:
+            batch.future.set_result(None)
+        return conn
+
+    def _connect(self) -> sa.Connection:
+        conn = self._engine.connect()
+        if self._engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA synchronous=FULL")
+            conn.commit()
+        return conn
+
+
+def _columns(m: Measurement) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "unit": m.unit,
+        "time": m.time,
+        "update_time": m.update_time,
+        "value": m.value,
+        "string_value": m.string_value,
+        "bool_value": m.bool_value,
+        "data_value": m.data_value,
+        "sum": m.sum,
+    }

@@ -1,0 +1,159 @@
+"""Telemetry over HTTP: things send SenML packs, things and users read messages back.
+
+`POST /http/channels/{id}/messages` answers 202 once the pack's records are durable. The sender
+is authenticated and authorized before its payload is decoded.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.params import FromQuery, PathParameter, QueryParameter
+
+from application.message_queries import MessageQueries
+from application.messages import MessageCommands
+from application.ports import MessageFilter, MessagePage, MessageView
+from application.sessions import Sessions
+from domain.errors import InvalidValue, Unauthenticated
+from interfaces.rest.auth import bearer_token
+from interfaces.rest.paging import Limit, Offset
+from interfaces.rest.raw_headers import header
+from interfaces.rest.things import thing_secret
+from interfaces.rest.user_schemas import SearchText
+from interfaces.senml_codec import decode_pack
+
+ChannelId = Annotated[UUID, PathParameter(description="channel id")]
+
+
+@dataclass(frozen=True)
+class MessageServices:
+    commands: MessageCommands
+    queries: MessageQueries
+    sessions: Sessions
+
+
+class MessageResponse(msgspec.Struct, omit_defaults=True):
+    channel: UUID
+    publisher: UUID
+    protocol: str
+    name: str
+    time: float
+    unit: str | None = None
+    value: float | None = None
+    string_value: str | None = None
+    bool_value: bool | None = None
+    data_value: str | None = None
+    sum: float | None = None
+    update_time: float | None = None
+
+    @classmethod
+    def of(cls, view: MessageView) -> "MessageResponse":
+        return cls(
+            channel=view.channel,
+            publisher=view.publisher,
+            protocol=view.protocol,
+            name=view.name,
+            time=view.time,
+            unit=view.unit,
+            value=view.value,
+            string_value=view.string_value,
+            bool_value=view.bool_value,
+            data_value=view.data_value,
+            sum=view.sum,
+            update_time=view.update_time,
+        )
+
+
+class MessagePageResponse(msgspec.Struct):
+    offset: int
+    limit: int
+    format: str
+    total: int
+    messages: list[MessageResponse]
+
+    @classmethod
+    def of(cls, page: MessagePage) -> "MessagePageResponse":
+        return cls(
+            offset=page.offset,
+            limit=page.limit,
+            format="messages",
+            total=page.total,
+            messages=[MessageResponse.of(m) for m in page.messages],
+        )
+
+
+class MessagesController(Controller):
+    tags = ["messages"]
+    services: ClassVar[MessageServices]
+
+    @classmethod
+    def bound_to(cls, services: MessageServices) -> type["MessagesController"]:
+        return type(cls.__name__, (cls,), {"services": services})
+
+    @post(
+        "/http/channels/{channel_id:uuid}/messages",
+        status_code=202,
+        summary="Send a SenML pack (application/senml+json or application/senml+cbor)",
+        opt={"body_media_types": ("application/senml+json", "application/senml+cbor")},
+    )
+    async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> Response[bytes]:
+        commands = self.services.commands
+        publisher = commands.authorize(thing_secret(request), channel_id)
+        pack = decode_pack(await request.body(), header(request, b"content-type"))
+        await commands.publish(publisher, pack, "http")
+        return Response(b"", status_code=202, media_type=MediaType.TEXT)
+
+    @get(
+        "/channels/{channel_id:uuid}/messages",
+        sync_to_thread=False,
+        summary="Messages of a channel, newest first (a thing with m_read, or a user)",
+    )
+    def read(
+        self,
+        channel_id: ChannelId,
+        request: Request[Any, Any, Any],
+        offset: Offset = 0,
+        limit: Limit = 10,
+        publisher: FromQuery[UUID | None] = None,
+        name: SearchText = None,
+        v: FromQuery[float | None] = None,
+        comparator: FromQuery[Literal["eq", "lt", "le", "gt", "ge"]] = "eq",
+        vb: FromQuery[bool | None] = None,
+        vs: SearchText = None,
+        vd: SearchText = None,
+        since: Annotated[
+            float | None, QueryParameter(name="from", description="time >= from (seconds)")
+        ] = None,
+        until: Annotated[
+            float | None, QueryParameter(name="to", description="time < to (seconds)")
+        ] = None,
+    ) -> MessagePageResponse:
+        for label, number in (("v", v), ("from", since), ("to", until)):
+            if number is not None and not math.isfinite(number):
+                raise InvalidValue(f"{label} must be a finite number", field=label)
+        query = MessageFilter(
+            channel=channel_id,
+            offset=offset,
+            limit=limit,
+            publisher=publisher,
+            name=name,
+            value=v,
+            comparator=comparator,
+            string_value=vs,
+            bool_value=vb,
+            data_value=vd,
+            since=since,
+            until=until,
+        )
+        queries = self.services.queries
+        scheme = (header(request, b"authorization") or "").partition(" ")[0]
+        if scheme.lower() == "thing":
+            return MessagePageResponse.of(queries.page_for_thing(thing_secret(request), query))
+        token = bearer_token(request)
+        if token is None:
+            raise Unauthenticated("send 'Authorization: Thing <secret>' or 'Bearer <token>'")
+        actor = self.services.sessions.authenticate(token)
+        return MessagePageResponse.of(queries.page_for_user(actor, query))

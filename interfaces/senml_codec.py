@@ -1,0 +1,76 @@
+"""SenML payloads as they arrive (JSON or CBOR bytes) decoded into packs for `domain.senml`.
+
+CBOR packs use integer labels (RFC 8428 §6), may write numbers as decimal fractions, and carry
+`vd` as a byte string; all are turned into the JSON form, so one resolver serves every encoding
+and interface.
+"""
+
+import base64
+from decimal import Decimal
+from typing import Any
+
+import cbor2
+import msgspec
+
+from domain.errors import DomainError, InvalidValue
+
+SENML_JSON = "application/senml+json"
+SENML_CBOR = "application/senml+cbor"
+CBOR_LABELS = {
+    -1: "bver",
+    -2: "bn",
+    -3: "bt",
+    -4: "bu",
+    -5: "bv",
+    -6: "bs",
+    0: "n",
+    1: "u",
+    2: "v",
+    3: "vs",
+    4: "vb",
+    5: "s",
+    6: "t",
+    7: "ut",
+    8: "vd",
+}
+
+
+class UnsupportedMediaType(DomainError):
+    reason = "unsupported_media_type"
+
+
+class MalformedPayload(InvalidValue):
+    reason = "malformed_payload"
+
+
+def decode_pack(body: bytes, content_type: str | None) -> Any:
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type == SENML_JSON:
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError as error:
+            raise MalformedPayload(f"the body is not JSON: {error}") from None
+    if media_type == SENML_CBOR:
+        return _from_cbor(body)
+    raise UnsupportedMediaType(f"send {SENML_JSON} or {SENML_CBOR}, not {media_type or 'nothing'}")
+
+
+def _from_cbor(body: bytes) -> Any:
+    try:
+        pack = cbor2.loads(body)
+    except (cbor2.CBORDecodeError, RecursionError, ValueError) as error:
+        raise MalformedPayload(f"the body is not CBOR: {error}") from None
+    if not isinstance(pack, list):
+        return pack
+    return [_labelled(record) if isinstance(record, dict) else record for record in pack]
+
+
+def _labelled(record: dict[Any, Any]) -> dict[Any, Any]:
+    named = {
+        CBOR_LABELS.get(key, key): float(value) if isinstance(value, Decimal) else value
+        for key, value in record.items()
+    }
+    data = named.get("vd")
+    if isinstance(data, bytes):
+        named["vd"] = base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return named

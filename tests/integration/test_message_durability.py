@@ -1,0 +1,103 @@
+"""A 202 for a message means it is stored: kill -9 the server in the middle of a stream of
+sends, and every pack that was answered 202 is in the message store afterwards."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from infrastructure.database import create_engine
+from infrastructure.schema import messages
+from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
+from tests.helpers import admin_sign_in_when_up
+from tests.integration.test_cli import _free_port
+
+SENDERS = 8
+
+
+def _serve(tmp_path: Path, database_url: str, port: int) -> "subprocess.Popen[bytes]":
+    env = {
+        **os.environ,
+        "FLEETID_DATA_DIR": str(tmp_path / "data"),
+        "FLEETID_DATABASE_URL": database_url,
+        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
+        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
+        "FLEETID_ARGON2_MEMORY_KIB": "1024",
+        "FLEETID_ARGON2_ITERATIONS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _admin(base: str) -> httpx.Client:
+    token = admin_sign_in_when_up(base).json()["access_token"]
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_every_message_answered_202_survives_a_kill_9(tmp_path: Path, database_url: str) -> None:
+    port = _free_port()
+    server = _serve(tmp_path, database_url, port)
+    base = f"http://127.0.0.1:{port}"
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    try:
+        with _admin(base) as admin:
+            thing = admin.post("/things", json={"credentials": {"secret": "kill-secret-1"}})
+            channel = admin.post("/channels", json={"name": "durable"}).json()["id"]
+            connect = {"subjects": [thing.json()["id"]], "objects": [channel]}
+            assert admin.post("/connect", json=connect).status_code == 201
+
+        def sender(index: int) -> None:
+            headers = {
+                "Authorization": "Thing kill-secret-1",
+                "Content-Type": "application/senml+json",
+            }
+            with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
+                for sequence in range(10**6):
+                    if stop.is_set():
+                        return
+                    name = f"sender{index}-{sequence}"
+                    try:
+                        response = client.post(
+                            f"/http/channels/{channel}/messages",
+                            content=f'[{{"n":"{name}","v":{sequence}}}]',
+                        )
+                    except httpx.TransportError:
+                        return
+                    if response.status_code == 202:
+                        acknowledged.append(name)
+
+        threads = [threading.Thread(target=sender, args=(i,)) for i in range(SENDERS)]
+        for thread in threads:
+            thread.start()
+        while len(acknowledged) < 200:
+            time.sleep(0.01)
+        os.killpg(server.pid, signal.SIGKILL)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    finally:
+        stop.set()
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            stored = set(conn.scalars(sa.select(messages.c.name)))
+    finally:
+        engine.dispose()
+    assert len(acknowledged) >= 200
+    assert set(acknowledged) <= stored
