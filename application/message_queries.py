@@ -1,7 +1,16 @@
-"""Reading telemetry back: a thing with m_read on the channel, or a user who may read it."""
+"""Reading telemetry back: a thing with m_read on the channel, or a user who may read it.
+
+Only the `reader_for_*` methods hand out a `ChannelMessages`, so every read is authorized for
+the channel it reads.
+"""
+
+from dataclasses import replace
+from uuid import UUID
 
 from application.authorization import Actor
 from application.ports import (
+    AggregatePage,
+    Aggregation,
     BlindIndex,
     ChannelViews,
     ConnectionViews,
@@ -12,6 +21,22 @@ from application.ports import (
 )
 from application.things import secret_lookup
 from domain.errors import Forbidden, NotFound, Unauthenticated
+
+
+class ChannelMessages:
+    """One channel's messages, for a reader found allowed to read them."""
+
+    def __init__(self, views: MessageViews, channel: UUID) -> None:
+        self._views = views
+        self._channel = channel
+
+    def page(self, query: MessageFilter) -> MessagePage:
+        return self._views.page(replace(query, channel=self._channel))
+
+    def aggregate(
+        self, query: MessageFilter, function: Aggregation, interval: float
+    ) -> AggregatePage:
+        return self._views.aggregate(replace(query, channel=self._channel), function, interval)
 
 
 class MessageQueries:
@@ -29,19 +54,19 @@ class MessageQueries:
         self._memberships = memberships
         self._blind = blind
 
-    def page_for_thing(self, secret: str, query: MessageFilter) -> MessagePage:
+    def reader_for_thing(self, secret: str, channel_id: UUID) -> ChannelMessages:
         """401 for an unknown or disabled secret; 403 unless connected with m_read."""
-        access = self._connections.channel_access(secret_lookup(self._blind, secret), query.channel)
+        access = self._connections.channel_access(secret_lookup(self._blind, secret), channel_id)
         if access is None or not access.thing_enabled:
             raise Unauthenticated("unknown or disabled thing secret")
         if not access.permits("m_read"):
             raise Forbidden("this thing may not read this channel (m_read)")
-        return self._messages.page(query)
+        return ChannelMessages(self._messages, channel_id)
 
-    def page_for_user(self, actor: Actor, query: MessageFilter) -> MessagePage:
+    def reader_for_user(self, actor: Actor, channel_id: UUID) -> ChannelMessages:
         """Admins, the channel's owner and its members with m_read; other members get 403,
         anyone else 404 (the channel is not theirs to know of)."""
-        channel = self._channels.get(query.channel)
+        channel = self._channels.get(channel_id)
         if channel is None:
             raise NotFound("channel not found", field="id")
         if not (actor.is_admin or channel.owner == actor.id):
@@ -50,4 +75,4 @@ class MessageQueries:
                 raise NotFound("channel not found", field="id")
             if "m_read" not in held:
                 raise Forbidden("reading this channel's messages needs m_read")
-        return self._messages.page(query)
+        return ChannelMessages(self._messages, channel_id)

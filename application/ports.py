@@ -410,7 +410,38 @@ class MessagePage:
     messages: list[MessageView]
 
 
+Aggregation = Literal["min", "max", "avg", "sum", "count"]
+
+
+@dataclass(frozen=True)
+class AggregateView:
+    """One time window of one series (name and unit): `count` counts every matching message,
+    the other functions the numeric values."""
+
+    channel: UUID
+    name: str
+    unit: str | None
+    time: float
+    """Start of the window, in seconds since the epoch (a multiple of the interval)."""
+    value: float | None
+
+
+@dataclass(frozen=True)
+class AggregatePage:
+    total: int
+    offset: int
+    limit: int
+    points: list[AggregateView]
+
+
 class MessageViews(Protocol):
     def page(self, query: MessageFilter) -> MessagePage:
         """Newest first (time, then arrival), `total` counting every match."""
+        ...
+
+    def aggregate(
+        self, query: MessageFilter, function: Aggregation, interval: float
+    ) -> AggregatePage:
+        """Matching messages folded per series and window of `interval` seconds, newest
+        window first; `total` counts the windows."""
         ...

@@ -127,6 +127,11 @@ def _check_fields(record: Mapping[Any, Any], where: str) -> None:
     for key in _STRINGS:
         if key in record and not isinstance(record[key], str):
             raise InvalidValue(f"{key} must be a string", field=where + key)
+        if key in record and "\x00" in record[key]:
+            raise InvalidValue(
+                f"{key} must not contain NUL characters (PostgreSQL cannot store them)",
+                field=where + key,
+            )
 
 
 def _check_version(version: Any, where: str) -> None:

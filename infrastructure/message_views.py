@@ -5,6 +5,7 @@ deferred join: OFFSET walks `ix_messages_channel_time` (or the name or publisher
 and only the page's rows are read.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -12,7 +13,15 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import Comparator, MessageFilter, MessagePage, MessageView
+from application.ports import (
+    AggregatePage,
+    AggregateView,
+    Aggregation,
+    Comparator,
+    MessageFilter,
+    MessagePage,
+    MessageView,
+)
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import messages
@@ -37,38 +46,34 @@ class _Shape:
 class SqlMessageViews:
     def __init__(self, reads: ReadConnections) -> None:
         self._reads = reads
+        self._postgres = reads.dialect.name == "postgresql"
         self._prepared = lru_cache(maxsize=SHAPES)(self._prepare)
+        self._prepared_aggregate = lru_cache(maxsize=SHAPES)(self._prepare_aggregate)
 
     def page(self, query: MessageFilter) -> MessagePage:
-        params: dict[str, Any] = {"channel": str(query.channel)}
-        for name in _OPTIONAL:
-            value = getattr(query, name)
-            if value is not None:
-                params[name] = str(value) if isinstance(value, UUID) else value
-        if query.value is not None:
-            params["value"] = query.value
-        shape = _Shape(
-            frozenset(params) - {"channel", "value"},
-            query.comparator if query.value is not None else None,
-        )
+        shape, params = _shape(query)
         count, rows = self._prepared(shape)
         total = int(count.scalar(params))
         page = rows.all({**params, "offset": query.offset, "limit": query.limit})
         return MessagePage(total, query.offset, query.limit, [_view(row) for row in page])
 
+    def aggregate(
+        self, query: MessageFilter, function: Aggregation, interval: float
+    ) -> AggregatePage:
+        shape, params = _shape(query)
+        count, rows = self._prepared_aggregate(shape, function)
+        params["interval"] = interval
+        total = int(count.scalar(params))
+        found = rows.all({**params, "offset": query.offset, "limit": query.limit})
+        points = [
+            AggregateView(query.channel, row["name"], row["unit"], row["time"], row["value"])
+            for row in found
+        ]
+        return AggregatePage(total, query.offset, query.limit, points)
+
     def _prepare(self, shape: _Shape) -> tuple[PreparedSelect, PreparedSelect]:
         m = messages.c
-        where = [m.channel == sa.bindparam("channel", type_=sa.String)]
-        for name in ("publisher", "name", "string_value", "bool_value", "data_value"):
-            if name in shape.present:
-                where.append(m[name] == sa.bindparam(name, type_=m[name].type))
-        if "since" in shape.present:
-            where.append(m.time >= sa.bindparam("since", type_=sa.Double))
-        if "until" in shape.present:
-            where.append(m.time < sa.bindparam("until", type_=sa.Double))
-        if shape.comparator is not None:
-            bound = sa.bindparam("value", type_=sa.Double)
-            where.append(_COMPARE[shape.comparator](m.value, bound))
+        where = _where(shape)
         count = sa.select(sa.func.count().label("total")).select_from(messages).where(*where)
         newest = (m.time.desc(), m.id.desc())
         chosen = (
@@ -81,6 +86,80 @@ class SqlMessageViews:
         )
         page = sa.select(messages).join(chosen, m.id == chosen.c.id).order_by(*newest)
         return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)
+
+    def _prepare_aggregate(
+        self, shape: _Shape, function: Aggregation
+    ) -> tuple[PreparedSelect, PreparedSelect]:
+        """Windows are computed per row in a subquery and grouped outside it, so SELECT and
+        GROUP BY share one expression (PostgreSQL cannot match two bound copies)."""
+        m = messages.c
+        interval = sa.bindparam("interval", type_=sa.Double)
+        ratio = m.time / interval
+        start = (sa.func.floor(ratio) if self._postgres else sa.cast(ratio, sa.Integer)) * interval
+        where = _where(shape)
+        if function != "count":
+            where.append(m.value.is_not(None))
+        rows = (
+            sa.select(m.name, m.unit, m.value, sa.type_coerce(start, sa.Double).label("window"))
+            .where(*where)
+            .subquery("windowed")
+        )
+        series = (rows.c.name, rows.c.unit, rows.c.window)
+        folded = _FOLD[function](rows.c.value)
+        windows = sa.select(*series).group_by(*series).subquery("windows")
+        count = sa.select(sa.func.count().label("total")).select_from(windows)
+        page = (
+            sa.select(
+                rows.c.name,
+                rows.c.unit,
+                rows.c.window.label("time"),
+                sa.type_coerce(folded, sa.Double).label("value"),
+            )
+            .group_by(*series)
+            .order_by(rows.c.window.desc(), rows.c.name, rows.c.unit)
+            .offset(sa.bindparam("offset", type_=sa.Integer))
+            .limit(sa.bindparam("limit", type_=sa.Integer))
+        )
+        return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)
+
+
+_FOLD: dict[str, Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]] = {
+    "min": sa.func.min,
+    "max": sa.func.max,
+    "avg": sa.func.avg,
+    "sum": sa.func.sum,
+    "count": lambda _column: sa.func.count(),
+}
+
+
+def _shape(query: MessageFilter) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {"channel": str(query.channel)}
+    for name in _OPTIONAL:
+        value = getattr(query, name)
+        if value is not None:
+            params[name] = str(value) if isinstance(value, UUID) else value
+    if query.value is not None:
+        params["value"] = query.value
+    shape = _Shape(
+        frozenset(params) - {"channel", "value"},
+        query.comparator if query.value is not None else None,
+    )
+    return shape, params
+
+
+def _where(shape: _Shape) -> list[sa.ColumnElement[bool]]:
+    m = messages.c
+    where = [m.channel == sa.bindparam("channel", type_=sa.String)]
+    for name in ("publisher", "name", "string_value", "bool_value", "data_value"):
+        if name in shape.present:
+            where.append(m[name] == sa.bindparam(name, type_=m[name].type))
+    if "since" in shape.present:
+        where.append(m.time >= sa.bindparam("since", type_=sa.Double))
+    if "until" in shape.present:
+        where.append(m.time < sa.bindparam("until", type_=sa.Double))
+    if shape.comparator is not None:
+        where.append(_COMPARE[shape.comparator](m.value, sa.bindparam("value", type_=sa.Double)))
+    return where
 
 
 def _view(row: dict[str, Any]) -> MessageView:

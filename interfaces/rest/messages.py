@@ -5,6 +5,7 @@ is authenticated and authorized before its payload is decoded.
 """
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
@@ -13,9 +14,9 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
-from application.message_queries import MessageQueries
+from application.message_queries import ChannelMessages, MessageQueries
 from application.messages import MessageCommands
-from application.ports import MessageFilter, MessagePage, MessageView
+from application.ports import AggregatePage, MessageFilter, MessagePage, MessageView
 from application.sessions import Sessions
 from domain.errors import InvalidValue, Unauthenticated
 from interfaces.rest.auth import bearer_token
@@ -85,6 +86,36 @@ class MessagePageResponse(msgspec.Struct):
         )
 
 
+class AggregateResponse(msgspec.Struct, omit_defaults=True):
+    channel: UUID
+    name: str
+    time: float
+    unit: str | None = None
+    value: float | None = None
+
+
+class AggregatePageResponse(msgspec.Struct):
+    """The messages page's shape; each entry is one window of one series."""
+
+    offset: int
+    limit: int
+    format: str
+    total: int
+    messages: list[AggregateResponse]
+
+    @classmethod
+    def of(cls, page: AggregatePage) -> "AggregatePageResponse":
+        return cls(
+            offset=page.offset,
+            limit=page.limit,
+            format="messages",
+            total=page.total,
+            messages=[
+                AggregateResponse(p.channel, p.name, p.time, p.unit, p.value) for p in page.points
+            ],
+        )
+
+
 class MessagesController(Controller):
     tags = ["messages"]
     services: ClassVar[MessageServices]
@@ -130,7 +161,12 @@ class MessagesController(Controller):
         until: Annotated[
             float | None, QueryParameter(name="to", description="time < to (seconds)")
         ] = None,
-    ) -> MessagePageResponse:
+        aggregation: FromQuery[Literal["min", "max", "avg", "sum", "count"] | None] = None,
+        interval: Annotated[
+            str | None,
+            QueryParameter(description="window of an aggregation: 30s, 15m, 1h, 1d, 1w"),
+        ] = None,
+    ) -> MessagePageResponse | AggregatePageResponse:
         for label, number in (("v", v), ("from", since), ("to", until)):
             if number is not None and not math.isfinite(number):
                 raise InvalidValue(f"{label} must be a finite number", field=label)
@@ -148,12 +184,40 @@ class MessagesController(Controller):
             since=since,
             until=until,
         )
+        window = _window(aggregation, interval)
+        messages = self._reader(request, channel_id)
+        if aggregation is None or window is None:
+            return MessagePageResponse.of(messages.page(query))
+        return AggregatePageResponse.of(messages.aggregate(query, aggregation, window))
+
+    def _reader(self, request: Request[Any, Any, Any], channel_id: UUID) -> ChannelMessages:
         queries = self.services.queries
         scheme = (header(request, b"authorization") or "").partition(" ")[0]
         if scheme.lower() == "thing":
-            return MessagePageResponse.of(queries.page_for_thing(thing_secret(request), query))
+            return queries.reader_for_thing(thing_secret(request), channel_id)
         token = bearer_token(request)
         if token is None:
             raise Unauthenticated("send 'Authorization: Thing <secret>' or 'Bearer <token>'")
-        actor = self.services.sessions.authenticate(token)
-        return MessagePageResponse.of(queries.page_for_user(actor, query))
+        return queries.reader_for_user(self.services.sessions.authenticate(token), channel_id)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_INTERVAL = re.compile(r"([1-9][0-9]{0,6})([smhdw])")
+MAX_WINDOW = 366 * 86400
+
+
+def _window(aggregation: str | None, interval: str | None) -> float | None:
+    """The aggregation window in seconds; both parameters come together or not at all."""
+    if aggregation is None and interval is None:
+        return None
+    if aggregation is None:
+        raise InvalidValue("interval needs an aggregation", field="aggregation")
+    if interval is None:
+        raise InvalidValue("an aggregation needs an interval such as 1h", field="interval")
+    found = _INTERVAL.fullmatch(interval)
+    if found is None:
+        raise InvalidValue("interval is a count and a unit: 30s, 15m, 1h, 1d, 1w", field="interval")
+    seconds = int(found.group(1)) * _UNITS[found.group(2)]
+    if seconds > MAX_WINDOW:
+        raise InvalidValue("interval is at most 366 days", field="interval")
+    return float(seconds)

@@ -1,16 +1,31 @@
-"""Send Messages and Read Messages of the seed, over HTTP against the real app."""
+"""Send Messages and Read Messages of the seed, over HTTP against the real app, on SQLite and
+PostgreSQL (the reader's SQL differs between them)."""
 
+import base64
+from collections.abc import Iterator
 from typing import Any
 
 import cbor2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 
+from domain.causes import Interface
+from interfaces.bootstrap import FleetID, ensure_first_admin
+from interfaces.rest.app import create_app
 from tests.api.support import assert_problem, new_identity
 from tests.helpers import admin_token, bearer, register, sign_in
 from tests.seed_examples import SENML_PACK
 
 SENML = {"Content-Type": "application/senml+json"}
+
+
+@pytest.fixture
+def client(fleet: FleetID) -> Iterator[TestClient[Any]]:
+    ensure_first_admin(fleet, Interface.CLI)
+    with TestClient(create_app(fleet)) as test_client:
+        yield test_client
 
 
 @pytest.fixture
@@ -238,9 +253,125 @@ def test_who_may_read_a_channels_messages(
     assert_problem(client.get(url, headers=thing_auth()), 403)
 
 
-@pytest.mark.parametrize("query", ["v=nan", "v=inf", "from=-inf", "comparator=ne&v=1", "vb=maybe"])
+def test_aggregations_fold_each_series_per_window(
+    client: TestClient[Any], wired: dict[str, str]
+) -> None:
+    start = 86400 * 19_676  # a boundary of every window below, 1,700,006,400 s
+    pack = [{"bn": "room:", "bt": start, "n": "temp", "u": "Cel", "v": 20, "t": 0}]
+    pack += [{"n": "temp", "u": "Cel", "v": v, "t": t} for v, t in ((22, 600), (30, 3600))]
+    pack += [{"n": "temp", "u": "Cel", "v": 26, "t": 5400}, {"n": "hum", "v": 40, "t": 60}]
+    pack += [{"n": "door", "vb": True, "t": 120}]
+    assert send(client, wired["channel"], pack).status_code == 202
+
+    def windows(query: str) -> list[tuple[str, float, float]]:
+        body = read(client, wired["channel"], query)
+        assert body["total"] == (3 if "offset" in query else len(body["messages"])), query
+        return [(m["name"], m["time"] - start, m.get("value")) for m in body["messages"]]
+
+    assert windows("name=room:temp&aggregation=avg&interval=1h") == [
+        ("room:temp", 3600, 28.0),
+        ("room:temp", 0, 21.0),
+    ]
+    assert windows("name=room:temp&aggregation=max&interval=1d") == [("room:temp", 0, 30.0)]
+    assert windows("aggregation=count&interval=1h") == [
+        ("room:temp", 3600, 2.0),
+        ("room:door", 0, 1.0),
+        ("room:hum", 0, 1.0),
+        ("room:temp", 0, 2.0),
+    ]
+    assert windows("aggregation=sum&interval=2h&from=" + str(start + 1)) == [
+        ("room:hum", 0, 40.0),
+        ("room:temp", 0, 78.0),
+    ]
+    assert windows("name=room:temp&aggregation=min&interval=30m&limit=1&offset=1") == [
+        ("room:temp", 3600, 30.0)
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "v=nan",
+        "v=inf",
+        "from=-inf",
+        "comparator=ne&v=1",
+        "vb=maybe",
+        "aggregation=avg",
+        "interval=1h",
+        "aggregation=median&interval=1h",
+        "aggregation=avg&interval=0h",
+        "aggregation=avg&interval=1y",
+        "aggregation=avg&interval=400d",
+    ],
+)
 def test_bad_reader_filters_answer_400(
     client: TestClient[Any], wired: dict[str, str], query: str
 ) -> None:
     response = client.get(f"/channels/{wired['channel']}/messages?{query}", headers=thing_auth())
     assert_problem(response, 400)
+
+
+NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-:./_]{0,30}", fullmatch=True)
+VALUE_FIELDS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda v: {"v": v}),
+    st.text(
+        alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
+        max_size=40,
+    ).map(lambda v: {"vs": v}),
+    st.booleans().map(lambda v: {"vb": v}),
+    st.binary(max_size=24).map(
+        lambda b: {"vd": base64.urlsafe_b64encode(b).rstrip(b"=").decode("ascii")}
+    ),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda s: {"s": s}),
+)
+RECORDS = st.lists(
+    st.fixed_dictionaries(
+        {"n": NAMES, "t": st.floats(min_value=2**28, max_value=4e9)},
+        optional={"u": st.sampled_from(["Cel", "V", "%RH", "m/s"])},
+    ).flatmap(lambda record: VALUE_FIELDS.map(lambda value: record | value)),
+    min_size=1,
+    max_size=20,
+)
+READ_BACK = ("name", "unit", "time", "value", "string_value", "bool_value", "data_value", "sum")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pack=RECORDS)
+def test_any_valid_pack_reads_back_with_the_same_values(
+    client: TestClient[Any], token: str, pack: list[dict[str, Any]]
+) -> None:
+    channel = client.post("/channels", json={"name": "roundtrip"}, headers=bearer(token)).json()
+    thing = client.post("/things", json={}, headers=bearer(token)).json()
+    connect = {"subjects": [thing["id"]], "objects": [channel["id"]]}
+    assert client.post("/connect", json=connect, headers=bearer(token)).status_code == 201
+    secret = thing["credentials"]["secret"]
+
+    sent = send(client, channel["id"], pack, Authorization=f"Thing {secret}")
+    assert sent.status_code == 202, sent.text
+    body = read(client, channel["id"], "limit=100", **bearer(token))
+
+    def key(m: dict[str, Any]) -> tuple[str, ...]:
+        """Comparable across types; -0.0 and 0.0 are the same number (SQLite keeps 0.0)."""
+        return tuple(repr(_same_zero(m.get(field))) for field in READ_BACK)
+
+    expected = [
+        {
+            "name": r["n"],
+            "unit": r.get("u"),
+            "time": r["t"],
+            "value": r.get("v"),
+            "string_value": r.get("vs"),
+            "bool_value": r.get("vb"),
+            "data_value": r.get("vd"),
+            "sum": r.get("s"),
+        }
+        for r in pack
+    ]
+    assert body["total"] == len(pack)
+    assert sorted(map(key, body["messages"])) == sorted(map(key, expected))
+
+
+def _same_zero(value: Any) -> Any:
+    return value + 0.0 if isinstance(value, float) else value

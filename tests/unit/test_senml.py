@@ -134,6 +134,8 @@ def test_unknown_labels_are_ignored_unless_they_end_in_underscore() -> None:
         ([{"n": "x", "v": True}], "[0].v"),
         ([{"n": "x", "vb": 1}], "[0].vb"),
         ([{"n": "x", "vs": 1}], "[0].vs"),
+        ([{"n": "x", "vs": "a\x00b"}], "[0].vs"),
+        ([{"n": "x", "v": 1, "u": "\x00"}], "[0].u"),
         ([{"n": 5, "v": 1}], "[0].n"),
         ([{"n": "x", "u": 1, "v": 1}], "[0].u"),
         ([{"n": "x", "t": "now", "v": 1}], "[0].t"),
