@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 SEED_THREADS = 16
@@ -171,3 +172,15 @@ def count_things(client: Client) -> int:
     if status != 200 or not isinstance(answer, dict):
         raise ApiError(f"GET /things answered {status}: {answer}")
     return int(answer["total"])
+
+
+def count_messages(client: Client, pairs_file: Path) -> int:
+    """Records stored on the channels named in a "CHANNEL SECRET" entry file."""
+    channels = {line.split()[0] for line in pairs_file.read_text().splitlines() if line.strip()}
+    total = 0
+    for channel in channels:
+        status, answer = client.call("GET", f"/channels/{channel}/messages?limit=1")
+        if status != 200 or not isinstance(answer, dict):
+            raise ApiError(f"GET /channels/{channel}/messages answered {status}: {answer}")
+        total += int(answer["total"])
+    return total

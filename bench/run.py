@@ -4,8 +4,9 @@ A throughput figure alone says little on a shared 2-core machine; measured in th
 what the database (insert + commit) and the web stack (a trivial handler) can do at most, the
 ratio says how much of the available capacity FleetID's own code uses up.
 
-Two suites: `users` (writes, reads and pages of users) and `registry` (things created in bulk and
-one by one, connections, access checks), chosen with --suite.
+Three suites, chosen with --suite: `users` (writes, reads and pages of users), `registry` (things
+created in bulk and one by one, connections, access checks) and `telemetry` (SenML packs sent by
+connected things, and message pages read back).
 """
 
 import argparse
@@ -43,6 +44,8 @@ CONNECT_BUDGET = 4000
 and the table says how many): it sizes the channels seeded, CONNECT_THINGS x channels pairs."""
 ACCESS_THINGS = 1000
 ACCESS_CHANNELS = 10
+PACK_RECORDS = 10
+"""Records in each SenML pack the telemetry scenario sends (one request, one durable commit)."""
 ARGON2 = {"FLEETID_ARGON2_MEMORY_KIB": "1024", "FLEETID_ARGON2_ITERATIONS": "1"}
 """Cheap password hashing for the bench server only: seeding 1000 users must not take minutes,
 and sign-in cost is not what is measured."""
@@ -80,7 +83,23 @@ REGISTRY_SCENARIOS = (
     Scenario("POST /connect (1 pair)", "connect", None, "commit", unit="pairs"),
     Scenario("POST /channels/{id}/access", "access", ACCESS_TARGET, None, unit="checks"),
 )
-SUITES = {"users": ("users",), "registry": ("registry",), "all": ("users", "registry")}
+TELEMETRY_SCENARIOS = (
+    Scenario(
+        f"POST /http/channels/{{id}}/messages x{PACK_RECORDS}",
+        "send",
+        None,
+        "batch",
+        unit="records",
+        per_request=PACK_RECORDS,
+    ),
+    Scenario("GET /channels/{id}/messages", "read", None, None, unit="pages"),
+)
+SUITES = {
+    "users": ("users",),
+    "registry": ("registry",),
+    "telemetry": ("telemetry",),
+    "all": ("users", "registry", "telemetry"),
+}
 
 
 @dataclass(frozen=True)
@@ -268,6 +287,8 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
                 measure_users(run, wrk, server, token, directory, name)
             if "registry" in run.options.suites:
                 measure_registry(run, wrk, server, token, directory, name)
+            if "telemetry" in run.options.suites:
+                measure_telemetry(run, wrk, server, token, directory, name)
             offset = server.log_size()
         # After the with: the server has stopped, and a crash on the way out is worth a note.
         note_problems(run, server, offset, f"{name} server shutdown")
@@ -281,7 +302,7 @@ def measure_db_ceilings(run: Run, backend: databases.Backend) -> None:
     ceilings: dict[DbCeiling, Ceiling] = {
         "commit": Ceiling(backend.describe, backend.measure_inserts(seconds))
     }
-    if "registry" in run.options.suites:
+    if {"registry", "telemetry"} & set(run.options.suites):
         log(f"{backend.name}: ceiling: {databases.BATCH_CLIENTS} clients insert 100 rows + commit")
         batches = backend.measure_inserts(seconds, databases.BATCH, databases.BATCH_CLIENTS)
         ceilings["batch"] = Ceiling(backend.describe, batches)
@@ -327,6 +348,30 @@ def measure_registry(
                     "things in the registry (the write scenarios before it add theirs)"
                 )
                 measure_scenario(run, wrk, server, token, name, scenario, seeded.access_pairs)
+    finally:
+        client.close()
+
+
+def measure_telemetry(
+    run: Run, wrk: str, server: servers.Server, token: str, directory: Path, name: str
+) -> None:
+    """Connected things send packs to their channels, then pages of those channels are read."""
+    client = api.Client(servers.HOST, server.port, token)
+    try:
+        seeded = seed_registry(run, client, directory, name)
+        for scenario in TELEMETRY_SCENARIOS:
+            row = measure_scenario(run, wrk, server, token, name, scenario, seeded.access_pairs)
+            if scenario.mode == "send":
+                stored = api.count_messages(client, seeded.access_pairs)
+                answered = (row.measured.result.requests - row.measured.result.failed) * (
+                    PACK_RECORDS
+                )
+                run.notes.append(
+                    f"{name}: {stored:,} records stored, {answered:,} of them answered 202 in "
+                    "the measurement (the rest in its warm-up)"
+                )
+                if stored < answered:
+                    raise RuntimeError(f"{answered - stored} records answered 202 are missing")
     finally:
         client.close()
 

@@ -10,6 +10,9 @@
 --   connect  POST /connect, one (thing, channel) pair a request; entries "THING_ID CHANNEL_ID",
 --            each to be used once: connecting a connected pair again records nothing
 --   access   POST /channels/{id}/access; entries "CHANNEL_ID THING_SECRET" of connected pairs
+--   send     POST /http/channels/{id}/messages as the thing (Authorization: Thing), a SenML pack
+--            of BATCH records; entries as for access
+--   read     GET /channels/{id}/messages?limit=10 as the thing; entries as for access
 --   plain    GET of the URL's own path (the trivial-handler ceiling; no file)
 --
 -- Each wrk thread walks its own slice of the entries, so the in-flight requests target
@@ -63,7 +66,7 @@ function init(args)
    counter = start
    wrk.headers["Authorization"] = "Bearer " .. token
    wrk.headers["Accept"] = "application/json"
-   if mode ~= "plain" and mode ~= "get" and mode ~= "list" then
+   if mode ~= "plain" and mode ~= "get" and mode ~= "list" and mode ~= "read" then
       wrk.headers["Content-Type"] = "application/json"
    end
 end
@@ -74,6 +77,22 @@ local function bulk_body()
       items[i] = '{"name":"bulk-' .. thread_index .. "-" .. counter .. "-" .. i .. '"}'
    end
    return "[" .. table.concat(items, ",") .. "]"
+end
+
+local function pack_body()
+   local records = { '{"bn":"bench:","n":"r1","u":"Cel","v":' .. counter .. '}' }
+   for i = 2, batch do
+      records[i] = '{"n":"r' .. i .. '","t":-' .. i .. ',"v":' .. (counter + i / 10) .. '}'
+   end
+   return "[" .. table.concat(records, ",") .. "]"
+end
+
+local function as_thing(secret, content_type)
+   local headers = { ["Authorization"] = "Thing " .. secret, ["Accept"] = "application/json" }
+   if content_type then
+      headers["Content-Type"] = content_type
+   end
+   return headers
 end
 
 function request()
@@ -105,6 +124,11 @@ function request()
    elseif mode == "access" then
       local body = '{"subject":"' .. second .. '","action":"m_read","entity_type":"thing"}'
       return wrk.format("POST", "/channels/" .. id .. "/access", nil, body)
+   elseif mode == "send" then
+      local headers = as_thing(second, "application/senml+json")
+      return wrk.format("POST", "/http/channels/" .. id .. "/messages", headers, pack_body())
+   elseif mode == "read" then
+      return wrk.format("GET", "/channels/" .. id .. "/messages?limit=10", as_thing(second))
    end
    error("unknown mode " .. tostring(mode))
 end
