@@ -163,7 +163,7 @@ NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-:./_]{0,20}", fullmatch=True)
 ABSOLUTE = st.floats(min_value=RELATIVE_LIMIT, max_value=4e9, allow_nan=False)
 VALUES = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=64).map(lambda v: {"v": v}),
-    st.text(max_size=20).map(lambda v: {"vs": v}),
+    st.text(st.characters(blacklist_characters="\x00"), max_size=20).map(lambda v: {"vs": v}),
     st.booleans().map(lambda v: {"vb": v}),
 )
 RECORDS = st.lists(
