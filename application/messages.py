@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.ports import BlindIndex, ConnectionViews, MessageSink
+from application.ports import BlindIndex, ChannelAccess, ConnectionViews, MessageSink
 from application.things import secret_lookup
 from domain.errors import Forbidden, Unauthenticated
 from domain.senml import resolve
@@ -45,11 +45,11 @@ class MessageCommands:
         """401 for an unknown or disabled secret, 403 unless connected to the enabled channel
         with m_write."""
         access = self._views.channel_access(secret_lookup(self._blind, secret), channel_id)
-        if access is None or not access.thing_enabled:
-            raise Unauthenticated("unknown or disabled thing secret")
-        if not access.permits("m_write"):
-            raise Forbidden("this thing may not publish to this channel (m_write)")
-        return Publisher(access.thing, channel_id)
+        return _publisher(access, channel_id)
+
+    def authorize_thing(self, thing_id: UUID, channel_id: UUID) -> Publisher:
+        """As `authorize`, for a thing its transport has authenticated already (MQTT)."""
+        return _publisher(self._views.thing_access(thing_id, channel_id), channel_id)
 
     async def publish(self, publisher: Publisher, pack: Any, protocol: str) -> int:
         """Store the pack's records; how many. Returns once they are durable."""
@@ -60,3 +60,11 @@ class MessageCommands:
         )
         await asyncio.wrap_future(stored)
         return len(measurements)
+
+
+def _publisher(access: ChannelAccess | None, channel_id: UUID) -> Publisher:
+    if access is None or not access.thing_enabled:
+        raise Unauthenticated("unknown or disabled thing")
+    if not access.permits("m_write"):
+        raise Forbidden("this thing may not publish to this channel (m_write)")
+    return Publisher(access.thing, channel_id)

@@ -285,6 +285,10 @@ class ConnectionViews(Protocol):
         """None when no thing holds this secret."""
         ...
 
+    def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:
+        """None when no thing has this id."""
+        ...
+
     def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
         """The actions a user holds on the channels a thing is connected to."""
         ...

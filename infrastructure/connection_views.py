@@ -1,6 +1,7 @@
 """Access decisions from the read model, each one indexed query: may a thing secret act on a
 channel; what may a user do to a thing through its memberships of the thing's channels."""
 
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -10,28 +11,35 @@ from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import channels, policies, things
 
-ACCESS = (
-    sa.select(
-        things.c.id,
-        things.c.status,
-        policies.c.actions,
-        channels.c.status.label("channel_status"),
+
+def _access(thing: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """A thing (found by `thing`) with its connection to the bound channel, if any."""
+    return (
+        sa.select(
+            things.c.id,
+            things.c.status,
+            policies.c.actions,
+            channels.c.status.label("channel_status"),
+        )
+        .select_from(things)
+        .outerjoin(
+            policies,
+            sa.and_(
+                policies.c.subject == things.c.id,
+                policies.c.object == sa.bindparam("channel"),
+                policies.c.valid_to.is_(None),
+            ),
+        )
+        .outerjoin(
+            channels,
+            sa.and_(channels.c.id == sa.bindparam("channel"), channels.c.valid_to.is_(None)),
+        )
+        .where(thing, things.c.valid_to.is_(None))
     )
-    .select_from(things)
-    .outerjoin(
-        policies,
-        sa.and_(
-            policies.c.subject == things.c.id,
-            policies.c.object == sa.bindparam("channel"),
-            policies.c.valid_to.is_(None),
-        ),
-    )
-    .outerjoin(
-        channels,
-        sa.and_(channels.c.id == sa.bindparam("channel"), channels.c.valid_to.is_(None)),
-    )
-    .where(things.c.secret_lookup == sa.bindparam("lookup"), things.c.valid_to.is_(None))
-)
+
+
+ACCESS_BY_SECRET = _access(things.c.secret_lookup == sa.bindparam("lookup"))
+ACCESS_BY_ID = _access(things.c.id == sa.bindparam("thing"))
 """One round trip, each table on one exact index. Outer joins from the thing keep SQLite's
 planner on that order (an inner join, or `status = 'enabled'` in SQL, lets it walk every policy
 of the channel or every enabled thing instead); statuses are checked in Python."""
@@ -53,7 +61,8 @@ THING_ACTIONS = (
 
 class SqlConnectionViews:
     def __init__(self, reads: ReadConnections) -> None:
-        self._access = PreparedSelect(reads, ACCESS)
+        self._by_secret = PreparedSelect(reads, ACCESS_BY_SECRET)
+        self._by_id = PreparedSelect(reads, ACCESS_BY_ID)
         self._thing_actions = PreparedSelect(reads, THING_ACTIONS)
 
     def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
@@ -61,12 +70,19 @@ class SqlConnectionViews:
         return {action for row in rows for action in row["actions"]}
 
     def channel_access(self, secret_lookup: str, channel_id: UUID) -> ChannelAccess | None:
-        row = self._access.one({"lookup": secret_lookup, "channel": str(channel_id)})
-        if row is None:
-            return None
-        connected = row["actions"] is not None and row["channel_status"] == "enabled"
-        return ChannelAccess(
-            thing=UUID(row["id"]),
-            thing_enabled=row["status"] == "enabled",
-            actions=frozenset(row["actions"]) if connected else frozenset(),
-        )
+        return _decided(self._by_secret.one({"lookup": secret_lookup, "channel": str(channel_id)}))
+
+    def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:
+        return _decided(self._by_id.one({"thing": str(thing_id), "channel": str(channel_id)}))
+
+
+def _decided(row: dict[str, Any] | None) -> ChannelAccess | None:
+    """Statuses are checked here rather than in SQL (see the statements above)."""
+    if row is None:
+        return None
+    connected = row["actions"] is not None and row["channel_status"] == "enabled"
+    return ChannelAccess(
+        thing=UUID(row["id"]),
+        thing_enabled=row["status"] == "enabled",
+        actions=frozenset(row["actions"]) if connected else frozenset(),
+    )

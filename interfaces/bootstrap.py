@@ -17,6 +17,7 @@ from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.message_queries import MessageQueries
 from application.messages import MessageCommands
+from application.mqtt_access import MqttAccess
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
@@ -82,6 +83,7 @@ class FleetID:
     message_writer: MessageWriter
     messages: MessageCommands
     message_queries: MessageQueries
+    mqtt_access: MqttAccess
 
     def close(self) -> None:
         self.projections.stop()
@@ -134,6 +136,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     connection_views = SqlConnectionViews(reads)
     group_views = SqlGroupViews(reads)
     channel_views = SqlChannelViews(reads)
+    thing_views = SqlThingViews(reads, box)
     message_writer = MessageWriter(engine, write_lock)
     groups = GroupCommands(event_log, writer, runner)
     fleet = FleetID(
@@ -156,7 +159,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.refresh_token_ttl,
         ),
         things=ThingCommands(event_log, writer, runner, blind, box, connection_views),
-        thing_queries=ThingQueries(SqlThingViews(reads, box), blind, connection_views),
+        thing_queries=ThingQueries(thing_views, blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
         channel_queries=ChannelQueries(channel_views, group_views),
         connections=ConnectionCommands(event_log, writer, runner, groups),
@@ -168,6 +171,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         message_queries=MessageQueries(
             SqlMessageViews(reads), connection_views, channel_views, group_views, blind
         ),
+        mqtt_access=MqttAccess(thing_views, connection_views, blind),
     )
     if follow:
         if runner.try_lead():

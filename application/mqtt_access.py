@@ -1,0 +1,85 @@
+"""Who may connect to the MQTT broker, and where each connection may publish and subscribe.
+
+Every broker adapter asks these questions (the embedded broker's plugins, the files kept for
+Mosquitto, the HTTP hooks of clustered brokers), so the answers are the same on every
+deployment. A connection is a thing: username = its id, password = its secret, and client id
+= its username, so no client can take over another's session. Decisions come from the read
+model on every call: a disconnect, disable or secret change applies to the next packet.
+
+Topics:
+- `channels/{channel}/messages[/subtopic]`: publish with m_write, subscribe with m_read; the
+  channel is always concrete (no wildcard), the subtopic may hold wildcards when subscribing;
+- `from/module/{own id}/...`: a gateway's commands, publish only;
+- `to/module/{own id}/...`: a gateway's acknowledgements, subscribe only.
+"""
+
+import re
+from uuid import UUID
+
+from application.ports import BlindIndex, ConnectionViews, ThingViews
+from application.things import secret_lookup
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_LEVEL = r"(?:\+|[^#+/]*)"
+"""One level of a topic filter: a whole-level `+`, or text without wildcards."""
+_TAIL = rf"(?:/{_LEVEL})*(?:/#)?"
+CHANNEL_TOPIC = re.compile(rf"channels/({_UUID})/messages(?:/[^#+]*)?")
+CHANNEL_FILTER = re.compile(rf"channels/({_UUID})/messages{_TAIL}")
+MODULE_OUT = re.compile(rf"from/module/({_UUID})/[^#+]+")
+MODULE_IN = re.compile(rf"to/module/({_UUID})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
+MAX_TOPIC = 1024
+
+
+def channel_of(topic: str) -> UUID | None:
+    """The channel a publish topic addresses, or None when it is not a channel topic."""
+    found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
+    return UUID(found.group(1)) if found else None
+
+
+class MqttAccess:
+    def __init__(self, things: ThingViews, connections: ConnectionViews, blind: BlindIndex) -> None:
+        self._things = things
+        self._connections = connections
+        self._blind = blind
+
+    def authenticate(
+        self, client_id: str | None, username: str | None, password: str | None
+    ) -> UUID | None:
+        """The thing a CONNECT authenticates, or None: the username must be the id of the
+        enabled thing holding the password as its secret, and the client id that username."""
+        if not username or not password or client_id != username:
+            return None
+        try:
+            claimed = UUID(username)
+        except ValueError:
+            return None
+        if str(claimed) != username:
+            return None
+        holder = self._things.identify(secret_lookup(self._blind, password))
+        return claimed if holder == claimed else None
+
+    def may_publish(self, thing: UUID, topic: str) -> bool:
+        if len(topic) > MAX_TOPIC:
+            return False
+        channel = channel_of(topic)
+        if channel is not None:
+            return self._has(thing, channel, "m_write")
+        module = MODULE_OUT.fullmatch(topic)
+        return module is not None and module.group(1) == str(thing) and self._enabled(thing)
+
+    def may_subscribe(self, thing: UUID, topic_filter: str) -> bool:
+        if len(topic_filter) > MAX_TOPIC:
+            return False
+        found = CHANNEL_FILTER.fullmatch(topic_filter)
+        if found is not None:
+            return self._has(thing, UUID(found.group(1)), "m_read")
+        module = MODULE_IN.fullmatch(topic_filter)
+        return module is not None and module.group(1) == str(thing) and self._enabled(thing)
+
+    def _has(self, thing: UUID, channel: UUID, action: str) -> bool:
+        access = self._connections.thing_access(thing, channel)
+        return access is not None and access.permits(action)
+
+    def _enabled(self, thing: UUID) -> bool:
+        view = self._things.get(thing)
+        return view is not None and view.status == "enabled"
