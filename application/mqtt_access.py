@@ -58,6 +58,17 @@ class MqttAccess:
         holder = self._things.identify(secret_lookup(self._blind, password))
         return claimed if holder == claimed else None
 
+    def authenticated_thing(self, username: str) -> UUID | None:
+        """The enabled thing a username the broker authenticated at CONNECT names (brokers that
+        ask per packet pass that username, never one the client chose for the packet)."""
+        try:
+            thing = UUID(username)
+        except ValueError:
+            return None
+        if str(thing) != username or not self._enabled(thing):
+            return None
+        return thing
+
     def may_publish(self, thing: UUID, topic: str) -> bool:
         if len(topic) > MAX_TOPIC:
             return False

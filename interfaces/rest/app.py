@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from interfaces.bootstrap import FleetID
 from interfaces.rest.auth import auth_dependencies, bearer_token
+from interfaces.rest.broker_hooks import BrokerHooksController
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
@@ -81,6 +82,7 @@ def create_app(fleet: FleetID) -> Litestar:
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
+            BrokerHooksController.bound_to(fleet.mqtt_access),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),
