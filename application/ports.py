@@ -169,6 +169,9 @@ class ThingView:
     created_at: datetime
     updated_at: datetime | None
     updated_by: str | None
+    parent: UUID | None = None
+    """The gateway (or device behind it) the thing connects through."""
+    public_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,10 @@ class ThingViews(Protocol):
 
     def identify(self, secret_lookup: str) -> UUID | None:
         """The enabled thing holding this secret, if any."""
+        ...
+
+    def has_devices_behind(self, thing_id: UUID) -> bool:
+        """Whether any thing names this one as its parent."""
         ...
 
 
@@ -287,6 +294,10 @@ class ConnectionViews(Protocol):
 
     def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:
         """None when no thing has this id."""
+        ...
+
+    def channels_of(self, thing_id: UUID) -> list[UUID]:
+        """The channels a thing is connected to."""
         ...
 
     def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:

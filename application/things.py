@@ -27,6 +27,7 @@ from application.ports import (
 from domain.causes import Cause, Interface
 from domain.errors import Conflict, InvalidValue, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
+from domain.policies import Policy
 from domain.things import SealedSecret, Status, Thing, check_secret
 from domain.users import User
 
@@ -56,6 +57,9 @@ class NewThing:
     metadata: dict[str, Any] = field(default_factory=dict)
     secret: str | None = None
     status: Status = Status.ENABLED
+    parent: UUID | None = None
+    """The gateway (or device behind it) the thing connects through; None: directly."""
+    public_key: str | None = None
 
 
 class ThingCommands:
@@ -88,6 +92,8 @@ class ThingCommands:
             created_at=thing.created_on,
             updated_at=thing.modified_on if thing.version > 1 else None,
             updated_by=thing.updated_by,
+            parent=thing.parent,
+            public_key=thing.public_key,
         )
 
     async def provision(self, actor: Actor, new: NewThing, via: Interface) -> ThingView:
@@ -193,6 +199,27 @@ class ThingCommands:
 
         return await run_command(self._writer, self._sync, command)
 
+    def provision_within(
+        self, new: NewThing, owner: UUID, cause: Cause
+    ) -> tuple[Thing, list[Aggregate]]:
+        """For another application's command: the new thing (with a secret drawn here) and
+        everything to save with it."""
+        thing_id, new, secret, _plain = self._prepare(new)
+        thing, claimed = self._new_thing(thing_id, new, secret, owner, cause)
+        return thing, [thing, claimed]
+
+    def remove_within(self, thing: Thing, cause: Cause) -> list[Aggregate]:
+        """For another application's command: the thing removed, its secret released and its
+        connections revoked; everything to save."""
+        revoked: list[Aggregate] = []
+        for channel in self._rights.channels_of(thing.id):
+            policy = self._reader.get(Policy.id_for(thing.id, channel))
+            if isinstance(policy, Policy) and policy.active:
+                policy.revoke(cause)
+                revoked.append(policy)
+        thing.remove(cause)
+        return [thing, *self._release(thing.secret_lookup, cause), *revoked]
+
     def _view_of_new(self, thing: Thing, secret: str) -> ThingView:
         """Provisioned things answer with the secret in hand; no need to decrypt it."""
         return ThingView(
@@ -207,6 +234,8 @@ class ThingCommands:
             created_at=thing.created_on,
             updated_at=None,
             updated_by=thing.updated_by,
+            parent=thing.parent,
+            public_key=thing.public_key,
         )
 
     def _prepare(self, new: NewThing) -> tuple[UUID, NewThing, SealedSecret, str]:
@@ -232,6 +261,8 @@ class ThingCommands:
             owner=owner,
             secret=secret,
             cause=cause,
+            parent=new.parent,
+            public_key=new.public_key,
         )
         if new.status is Status.DISABLED:
             thing.disable(cause)

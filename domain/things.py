@@ -17,6 +17,7 @@ from domain.causes import Cause
 from domain.errors import InvalidValue
 from domain.values import check_metadata, check_name, check_tags, check_text
 
+MAX_PUBLIC_KEY_LENGTH = 8192
 MIN_SECRET_LENGTH = 8
 MAX_SECRET_LENGTH = 256
 MAX_IDENTITY_LENGTH = 254
@@ -40,6 +41,16 @@ def check_label(identity: str) -> str:
             f"identity must be at most {MAX_IDENTITY_LENGTH} characters", field="identity"
         )
     return check_text(identity, "identity")
+
+
+def check_public_key(public_key: str) -> str:
+    """Kept as the gateway sent it (PEM, base64, hex...): FleetID stores it for the device's
+    own protocols and does not interpret it."""
+    if not public_key or len(public_key) > MAX_PUBLIC_KEY_LENGTH:
+        raise InvalidValue(
+            f"publicKey must be 1 to {MAX_PUBLIC_KEY_LENGTH} characters", field="publicKey"
+        )
+    return check_text(public_key, "publicKey")
 
 
 class Status(StrEnum):
@@ -66,6 +77,17 @@ class Thing(FleetAggregate):
         owner: UUID | None
         secret_lookup: str
         sealed_secret: str
+        parent: UUID | None
+        """The thing (a gateway, or a device behind it) this one is connected through."""
+        public_key: str | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Things provisioned before gateways existed are directly connected, keyless."""
+            state["parent"] = None
+            state["public_key"] = None
 
     @event(Provisioned)
     def __init__(
@@ -78,6 +100,8 @@ class Thing(FleetAggregate):
         secret_lookup: str,
         sealed_secret: str,
         cause: Cause,
+        parent: UUID | None = None,
+        public_key: str | None = None,
     ) -> None:
         self.identity = identity
         self.name = name
@@ -86,7 +110,10 @@ class Thing(FleetAggregate):
         self.owner = owner
         self.secret_lookup = secret_lookup
         self.sealed_secret = sealed_secret
+        self.parent = parent
+        self.public_key = public_key
         self.status = Status.ENABLED
+        self.removed = False
         self.updated_by: str | None = None
 
     @classmethod
@@ -101,6 +128,8 @@ class Thing(FleetAggregate):
         owner: UUID | None,
         secret: SealedSecret,
         cause: Cause,
+        parent: UUID | None = None,
+        public_key: str | None = None,
     ) -> "Thing":
         return cls._create(
             cls.Provisioned,
@@ -113,6 +142,8 @@ class Thing(FleetAggregate):
             secret_lookup=secret.lookup,
             sealed_secret=secret.sealed,
             cause=cause,
+            parent=parent,
+            public_key=None if public_key is None else check_public_key(public_key),
         )
 
     class Renamed(FleetAggregate.Event):
@@ -137,6 +168,12 @@ class Thing(FleetAggregate):
     class Disabled(FleetAggregate.Event):
         pass
 
+    class PublicKeyChanged(FleetAggregate.Event):
+        public_key: str
+
+    class Removed(FleetAggregate.Event):
+        """The thing is gone: no secret, no connections; its id is not given out again."""
+
     @property
     def secret(self) -> SealedSecret:
         return SealedSecret(self.secret_lookup, self.sealed_secret)
@@ -156,6 +193,15 @@ class Thing(FleetAggregate):
 
     def change_secret(self, secret: SealedSecret, cause: Cause) -> None:
         self._change_secret(secret_lookup=secret.lookup, sealed_secret=secret.sealed, cause=cause)
+
+    def change_public_key(self, public_key: str, cause: Cause) -> None:
+        checked = check_public_key(public_key)
+        if checked != self.public_key:
+            self._change_public_key(public_key=checked, cause=cause)
+
+    def remove(self, cause: Cause) -> None:
+        if not self.removed:
+            self._remove(cause=cause)
 
     def enable(self, cause: Cause) -> None:
         """Enabling an enabled thing records nothing: no fact changed."""
@@ -190,6 +236,16 @@ class Thing(FleetAggregate):
     def _change_secret(self, secret_lookup: str, sealed_secret: str, cause: Cause) -> None:
         self.secret_lookup = secret_lookup
         self.sealed_secret = sealed_secret
+        self.updated_by = cause.actor
+
+    @event(PublicKeyChanged)
+    def _change_public_key(self, public_key: str, cause: Cause) -> None:
+        self.public_key = public_key
+        self.updated_by = cause.actor
+
+    @event(Removed)
+    def _remove(self, cause: Cause) -> None:
+        self.removed = True
         self.updated_by = cause.actor
 
     @event(Enabled)

@@ -59,8 +59,16 @@ THING_ACTIONS = (
 )
 
 
+CHANNELS_OF = sa.select(policies.c.object).where(
+    policies.c.subject == sa.bindparam("thing"),
+    policies.c.subject_kind == "thing",
+    policies.c.valid_to.is_(None),
+)
+
+
 class SqlConnectionViews:
     def __init__(self, reads: ReadConnections) -> None:
+        self._channels_of = PreparedSelect(reads, CHANNELS_OF)
         self._by_secret = PreparedSelect(reads, ACCESS_BY_SECRET)
         self._by_id = PreparedSelect(reads, ACCESS_BY_ID)
         self._thing_actions = PreparedSelect(reads, THING_ACTIONS)
@@ -74,6 +82,9 @@ class SqlConnectionViews:
 
     def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:
         return _decided(self._by_id.one({"thing": str(thing_id), "channel": str(channel_id)}))
+
+    def channels_of(self, thing_id: UUID) -> list[UUID]:
+        return [UUID(row["object"]) for row in self._channels_of.all({"thing": str(thing_id)})]
 
 
 def _decided(row: dict[str, Any] | None) -> ChannelAccess | None:

@@ -161,11 +161,19 @@ things = listed(
             nullable=False,
             comment="the secret, AES-256-GCM under the server's secret key (base64)",
         ),
+        sa.Column(
+            "parent",
+            sa.String(36),
+            comment="id of the gateway (or device behind it) it connects through; NULL if direct",
+        ),
+        sa.Column("public_key", sa.Text, comment="public key its gateway registered, as sent"),
         *lifecycle(),
-        comment="Things (devices and applications), one row per version.",
+        comment="Things (devices and applications), one row per version; a removed thing has no "
+        "current version.",
     )
 )
 sa.Index("ix_things_secret", things.c.secret_lookup, sqlite_where=CURRENT, postgresql_where=CURRENT)
+sa.Index("ix_things_parent", things.c.parent, sqlite_where=CURRENT, postgresql_where=CURRENT)
 
 channels = listed(
     versioned(

@@ -23,6 +23,11 @@ from infrastructure.schema import policies, things
 
 CURRENT = things.c.valid_to.is_(None)
 BY_ID = sa.select(things).where(things.c.id == sa.bindparam("thing_id"), CURRENT)
+BEHIND = (
+    sa.select(things.c.id)
+    .where(things.c.parent == sa.bindparam("parent"), things.c.valid_to.is_(None))
+    .limit(1)
+)
 BY_SECRET = sa.select(things.c.id, things.c.status).where(
     things.c.secret_lookup == sa.bindparam("lookup"), CURRENT
 )
@@ -39,11 +44,15 @@ class SqlThingViews:
         self._postgres = reads.dialect.name == "postgresql"
         self._by_id = PreparedSelect(reads, BY_ID)
         self._by_secret = PreparedSelect(reads, BY_SECRET)
+        self._behind = PreparedSelect(reads, BEHIND)
         self._listing = Listing(reads, things, self._conditions)
 
     def get(self, thing_id: UUID) -> ThingView | None:
         row = self._by_id.one({"thing_id": str(thing_id)})
         return None if row is None else self._view(row)
+
+    def has_devices_behind(self, thing_id: UUID) -> bool:
+        return self._behind.one({"parent": str(thing_id)}) is not None
 
     def identify(self, secret_lookup: str) -> UUID | None:
         row = self._by_secret.one({"lookup": secret_lookup})
@@ -119,6 +128,8 @@ class SqlThingViews:
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             updated_by=row["updated_by"],
+            parent=UUID(row["parent"]) if row["parent"] else None,
+            public_key=row["public_key"],
         )
 
 

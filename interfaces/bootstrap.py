@@ -15,6 +15,7 @@ from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
+from application.identity_module import IdentityModule
 from application.message_queries import MessageQueries
 from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
@@ -84,6 +85,7 @@ class FleetID:
     messages: MessageCommands
     message_queries: MessageQueries
     mqtt_access: MqttAccess
+    identity_module: IdentityModule
 
     def close(self) -> None:
         self.projections.stop()
@@ -137,6 +139,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     group_views = SqlGroupViews(reads)
     channel_views = SqlChannelViews(reads)
     thing_views = SqlThingViews(reads, box)
+    things = ThingCommands(event_log, writer, runner, blind, box, connection_views)
     message_writer = MessageWriter(engine, write_lock)
     groups = GroupCommands(event_log, writer, runner)
     fleet = FleetID(
@@ -158,7 +161,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.access_token_ttl,
             settings.refresh_token_ttl,
         ),
-        things=ThingCommands(event_log, writer, runner, blind, box, connection_views),
+        things=things,
         thing_queries=ThingQueries(thing_views, blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
         channel_queries=ChannelQueries(channel_views, group_views),
@@ -172,6 +175,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             SqlMessageViews(reads), connection_views, channel_views, group_views, blind
         ),
         mqtt_access=MqttAccess(thing_views, connection_views, blind),
+        identity_module=IdentityModule(event_log, writer, runner, things, thing_views),
     )
     if follow:
         if runner.try_lead():

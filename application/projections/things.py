@@ -31,6 +31,8 @@ class ThingsProjection:
                     "owner": str(event.owner) if event.owner else None,
                     "secret_lookup": event.secret_lookup,
                     "sealed_secret": event.sealed_secret,
+                    "parent": str(event.parent) if event.parent else None,
+                    "public_key": event.public_key,
                     "status": "enabled",
                     "created_at": event.timestamp,
                     "updated_at": None,
@@ -38,6 +40,9 @@ class ThingsProjection:
                 },
                 position,
             )
+            return
+        if isinstance(event, Thing.Removed):
+            rows.delete(TABLE, key, position)
             return
         changes = self._changes(event)
         if changes is None or not isinstance(event, FleetAggregate.Event):
@@ -57,6 +62,8 @@ class ThingsProjection:
                 return {"owner": str(owner) if owner else None}
             case Thing.SecretChanged(secret_lookup=lookup, sealed_secret=sealed):
                 return {"secret_lookup": lookup, "sealed_secret": sealed}
+            case Thing.PublicKeyChanged(public_key=public_key):
+                return {"public_key": public_key}
             case Thing.Enabled():
                 return {"status": "enabled"}
             case Thing.Disabled():

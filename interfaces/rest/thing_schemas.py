@@ -55,6 +55,9 @@ class ThingResponse(Struct, kw_only=True, omit_defaults=True):
     updated_at: datetime
     updated_by: str | None = None
     status: str
+    parent_id: UUID | None = None
+    """The gateway this device connects through (set by the MQTT identity API)."""
+    public_key: str | None = None
 
     @classmethod
     def of(cls, view: ThingView) -> "ThingResponse":
@@ -69,6 +72,8 @@ class ThingResponse(Struct, kw_only=True, omit_defaults=True):
             updated_at=view.updated_at or ZERO_TIME,
             updated_by=view.updated_by,
             status=view.status,
+            parent_id=view.parent,
+            public_key=view.public_key,
         )
 
 

@@ -1,13 +1,16 @@
 """The Things section of the seed API and `/identify`, over HTTP against the real app."""
 
+import asyncio
 import uuid
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 from litestar.testing import TestClient
 
 from application.bulk import MAX_BULK
+from interfaces.bootstrap import FleetID
 from tests.api.support import ZERO_TIME, assert_problem, new_identity, parse_time
 from tests.helpers import admin_token, bearer, register, sign_in
 
@@ -22,6 +25,8 @@ THING_KEYS = {
     "updated_at",
     "updated_by",
     "status",
+    "parent_id",
+    "public_key",
 }
 
 
@@ -233,3 +238,23 @@ def test_a_user_manages_its_own_things_only(client: TestClient[Any], token: str)
     assert ok(client.get("/things", headers=bearer(their_token)))["total"] == 0
     assert ok(client.get("/things", headers=bearer(token)))["total"] == 1
     assert ok(client.get("/things?visibility=mine", headers=bearer(token)))["total"] == 0
+
+
+def test_devices_a_gateway_created_show_their_parent_and_key_over_rest(
+    client: TestClient[Any], sqlite_fleet: FleetID, token: str
+) -> None:
+    gateway = client.post(
+        "/things", json={"credentials": {"secret": "gateway-secret-9"}}, headers=bearer(token)
+    ).json()["id"]
+    topic = f"from/module/{gateway}/action/identity/create"
+    ack = asyncio.run(
+        sqlite_fleet.identity_module.handle(UUID(gateway), topic, b'{"publicKey": "k-1"}')
+    )
+    device = ack.payload["identity"]
+
+    shown = client.get(f"/things/{device}", headers=bearer(token)).json()
+    assert_thing_shape(shown)
+    assert (shown["parent_id"], shown["public_key"]) == (gateway, "k-1")
+    direct = client.get(f"/things/{gateway}", headers=bearer(token)).json()
+    assert "parent_id" not in direct
+    assert "public_key" not in direct

@@ -44,6 +44,8 @@ INDEX_KEY = "b1" * 32
 THING_ID = UUID("5e1f0c2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f")
 CHANNEL_ID = UUID("aecf0902-816d-4e38-a5b3-a1ad9a7cf9e8")
 PARENT_GROUP = UUID("2766ae94-9a08-4418-82ce-3b91cf2ccd3e")
+GATEWAY = UUID("2f6a1c3e-9b7d-4e5f-8a1b-0c2d3e4f5a6b")
+GATEWAY_DEVICE = UUID("7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
@@ -94,6 +96,34 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "owner": OWNER,
         "secret_lookup": "c2" * 32,
         "sealed_secret": "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJCrze8S",
+        "parent": None,
+        "public_key": None,
+    },
+    "Thing.Provisioned v2": {
+        "originator_topic": "domain.things:Thing",
+        "cause": DEVICE,
+        "identity": "",
+        "name": "",
+        "tags": [],
+        "metadata": {},
+        "owner": OWNER,
+        "secret_lookup": "d3" * 32,
+        "sealed_secret": "r94wFkVXfKDsz9ATOGd5lLwO8yM1WoqR",
+        "parent": GATEWAY,
+        "public_key": "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
+    },
+    "Thing.PublicKeyChanged": {"cause": DEVICE, "public_key": "MCowBQYDK2VwAyEA2"},
+    "Thing.Removed": {"cause": DEVICE},
+    "ModuleCommand.Recorded": {
+        "originator_topic": "domain.module_commands:ModuleCommand",
+        "cause": DEVICE,
+        "module": GATEWAY,
+        "correlation_id": "corr-1",
+        "action": "create",
+        "result": "success",
+        "reason": None,
+        "message": "identity created",
+        "identity": GATEWAY_DEVICE,
     },
     "Thing.Renamed": {"cause": ADMIN, "name": "Boiler sensor 2"},
     "Thing.MetadataReplaced": {"cause": ADMIN, "metadata": {"floor": 4}},
