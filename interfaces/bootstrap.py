@@ -46,6 +46,7 @@ from infrastructure.leadership import (
 )
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
+from infrastructure.mosquitto_files import MosquittoFiles
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.read_connections import ReadConnections
@@ -86,6 +87,7 @@ class FleetID:
     message_queries: MessageQueries
     mqtt_access: MqttAccess
     identity_module: IdentityModule
+    mosquitto_files: MosquittoFiles
 
     def close(self) -> None:
         self.projections.stop()
@@ -176,6 +178,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         mqtt_access=MqttAccess(thing_views, connection_views, blind),
         identity_module=IdentityModule(event_log, writer, runner, things, thing_views),
+        mosquitto_files=MosquittoFiles(engine, box),
     )
     if follow:
         if runner.try_lead():

@@ -1,4 +1,5 @@
-"""`fleetid`: serve the API, show the effective settings, rebuild read models, erase a user."""
+"""`fleetid`: serve the API, show the effective settings, rebuild read models, erase a user,
+write Mosquitto's password and ACL files."""
 
 import argparse
 import asyncio
@@ -6,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from uuid import UUID
 
 from domain.causes import Cause, Interface
@@ -35,6 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     erase = user_commands.add_parser("erase", help="forget a user's personal data for good")
     erase.add_argument("user_id", type=UUID)
 
+    mqtt = commands.add_parser("mqtt", help="MQTT broker support")
+    mqtt_commands = mqtt.add_subparsers(dest="action", required=True)
+    mosquitto = mqtt_commands.add_parser(
+        "mosquitto-files",
+        help="write Mosquitto's password and ACL files from the registry (then SIGHUP it)",
+    )
+    mosquitto.add_argument("directory", type=Path)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -54,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _rebuild(settings)
             case "users":
                 return _erase(settings, args.user_id)
+            case "mqtt":
+                return _mosquitto_files(settings, args.directory)
     except DomainError as error:
         print(f"fleetid: {error.message}", file=sys.stderr)
         return 1
@@ -100,6 +112,16 @@ def _progress_bar(position: int, target: int, width: int = 40) -> None:
     print(
         f"\r[{bar}] {done:6.1%} position {position}/{target}", end="", file=sys.stderr, flush=True
     )
+
+
+def _mosquitto_files(settings: Settings, directory: Path) -> int:
+    fleet = build(settings)
+    try:
+        passwords, acl = fleet.mosquitto_files.write(directory)
+    finally:
+        fleet.close()
+    print(f"wrote {passwords} and {acl}")
+    return 0
 
 
 def _erase(settings: Settings, user_id: UUID) -> int:

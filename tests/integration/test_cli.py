@@ -103,3 +103,15 @@ def test_serve_creates_the_first_admin_and_answers_over_http(env: dict[str, str]
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_mosquitto_files_are_written_for_the_registry(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "mqtt"
+
+    assert main(["mqtt", "mosquitto-files", str(target)]) == 0
+
+    assert f"wrote {target / 'passwords'}" in capsys.readouterr().out
+    assert (target / "passwords").stat().st_mode & 0o777 == 0o600
+    assert "pattern write from/module/%u/#" in (target / "acl").read_text()
