@@ -30,6 +30,10 @@ class Settings:
     consistency_timeout: float = 5.0
     http_workers: int = 1
     handler_threads: int = 32
+    mosquitto_dir: str = ""
+    """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
+    mosquitto_pid_file: str = ""
+    """Mosquitto's pid file, to make it reload those files (empty: they are only written)."""
 
     secret_names = frozenset({"admin_secret", "database_url"})
 

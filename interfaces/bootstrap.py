@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ from infrastructure.leadership import (
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
 from infrastructure.mosquitto_files import MosquittoFiles
+from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
+from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.read_connections import ReadConnections
@@ -88,8 +91,11 @@ class FleetID:
     mqtt_access: MqttAccess
     identity_module: IdentityModule
     mosquitto_files: MosquittoFiles
+    mosquitto_sync: MosquittoSync | None
 
     def close(self) -> None:
+        if self.mosquitto_sync is not None:
+            self.mosquitto_sync.close()
         self.projections.stop()
         self.message_writer.close()
         self.writer.close()
@@ -107,10 +113,13 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
     event_log = EventLog(persistence_env(url), keyring)
+    box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     reads = ReadConnections(engine)
     views = SqlUserViews(reads)
     session_states = SessionStateCache(views)
     write_lock = database_write_lock(settings)
+    mosquitto_files = MosquittoFiles(engine, box)
+    mosquitto = mosquitto_sync(settings, mosquitto_files, lambda: runner.leading)
     runner = ProjectionRunner(
         event_log,
         engine,
@@ -128,6 +137,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         observers=[
             Observer((get_topic(User.Erased),), keyring.observe),
             Observer(SESSION_TOPICS, session_states.observe),
+            *([Observer(MOSQUITTO_TOPICS, mosquitto.react)] if mosquitto else []),
         ],
         forget=event_log.cache.evict,
     )
@@ -136,7 +146,6 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     )
     hasher = Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations)
     blind = HmacBlindIndex(random_key(keys_dir / "index.key"))
-    box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     connection_views = SqlConnectionViews(reads)
     group_views = SqlGroupViews(reads)
     channel_views = SqlChannelViews(reads)
@@ -178,7 +187,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         mqtt_access=MqttAccess(thing_views, connection_views, blind),
         identity_module=IdentityModule(event_log, writer, runner, things, thing_views),
-        mosquitto_files=MosquittoFiles(engine, box),
+        mosquitto_files=mosquitto_files,
+        mosquitto_sync=mosquitto,
     )
     if follow:
         if runner.try_lead():
@@ -189,7 +199,18 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             else:
                 runner.catch_up()
         runner.start()
+        if mosquitto is not None:
+            mosquitto.start()
     return fleet
+
+
+def mosquitto_sync(
+    settings: Settings, files: MosquittoFiles, leading: Callable[[], bool]
+) -> MosquittoSync | None:
+    if not settings.mosquitto_dir:
+        return None
+    pid_file = Path(settings.mosquitto_pid_file) if settings.mosquitto_pid_file else None
+    return MosquittoSync(files, Path(settings.mosquitto_dir), pid_file, leading)
 
 
 def projection_lock(settings: Settings) -> ProjectionLock:

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -15,7 +15,8 @@ import aiomqtt
 import pytest
 
 from infrastructure.mosquitto_files import Grant, password_line, render_acl
-from interfaces.bootstrap import FleetID
+from interfaces.bootstrap import FleetID, build
+from tests.conftest import make_settings
 from tests.helpers import blocking
 from tests.integration.test_cli import _free_port
 from tests.integration.test_connections_store import ADMIN, CLI, channel
@@ -85,6 +86,7 @@ def broker(tmp_path: Path) -> Iterator[tuple[int, Path, "subprocess.Popen[bytes]
         "use_username_as_clientid true\n"
         "persistence false\n"
         "user root\n"
+        f"pid_file {tmp_path / 'mosquitto.pid'}\n"
     )
     process = subprocess.Popen(
         [mosquitto, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -109,16 +111,17 @@ def client(port: int, who: tuple[UUID, str]) -> aiomqtt.Client:
 async def exchange(
     port: int, sender: tuple[UUID, str], reader: tuple[UUID, str], topic: str
 ) -> bool:
-    """Whether a message `sender` publishes on `topic` reaches `reader` subscribed to it."""
-    async with client(port, reader) as sub, client(port, sender) as pub:
-        await sub.subscribe(topic, qos=1)
-        await pub.publish(topic, b'[{"n":"x","v":1}]', qos=1)
-        try:
+    """Whether a message `sender` publishes on `topic` reaches `reader` subscribed to it (no,
+    too, when either is refused at connect)."""
+    try:
+        async with client(port, reader) as sub, client(port, sender) as pub:
+            await sub.subscribe(topic, qos=1)
+            await pub.publish(topic, b'[{"n":"x","v":1}]', qos=1)
             async with asyncio.timeout(1.5):
                 async for _message in sub.messages:
                     return True
-        except TimeoutError:
-            return False
+    except (TimeoutError, aiomqtt.MqttError):
+        return False
     return False
 
 
@@ -163,3 +166,41 @@ def test_mosquitto_enforces_the_registry(
     fleet.mosquitto_files.write(files)
     reload(process)
     assert not asyncio.run(connects(port, r))
+
+
+def eventually(check: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_files_follow_the_registry_and_mosquitto_reloads(
+    tmp_path: Path, database_url: str, broker: tuple[int, Path, "subprocess.Popen[bytes]"]
+) -> None:
+    port, files, _process = broker
+    settings = make_settings(
+        tmp_path / "data",
+        database_url,
+        mosquitto_dir=str(files),
+        mosquitto_pid_file=str(tmp_path / "mosquitto.pid"),
+    )
+    fleet = build(settings)
+    try:
+        writer, listener = thing(fleet, "writer-secret-1"), thing(fleet, "listener-secret-1")
+        c = channel(fleet)
+        connect(fleet, writer, c, "m_write")
+        connect(fleet, listener, c, "m_read")
+        w, listening = (writer, "writer-secret-1"), (listener, "listener-secret-1")
+        topic = f"channels/{c}/messages"
+
+        assert eventually(lambda: asyncio.run(exchange(port, w, listening, topic)))
+        blocking(fleet.connections).disconnect(ADMIN, [writer], [c], CLI)
+        assert eventually(lambda: not asyncio.run(exchange(port, w, listening, topic)))
+        blocking(fleet.things).change_secret(ADMIN, listener, "listener-secret-2", CLI)
+        assert eventually(lambda: not asyncio.run(connects(port, listening)))
+        assert asyncio.run(connects(port, (listener, "listener-secret-2")))
+    finally:
+        fleet.close()
