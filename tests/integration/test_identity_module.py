@@ -210,3 +210,25 @@ def test_ack_modes_and_a_disabled_module(fleet: FleetID, module: UUID) -> None:
     blocking(fleet.things).disable(ADMIN, module, CLI)
     refused = send(fleet, module, "create", {})
     assert refused.payload["reason"] == "module_disabled"
+
+
+def test_the_same_command_delivered_twice_at_once_changes_once(
+    fleet: FleetID, module: UUID
+) -> None:
+    """QoS 1 redelivery can overlap the first delivery: one of the two loses the commit race,
+    runs again on fresh state, finds the record and answers the same."""
+    device = uuid4()
+    topic = f"from/module/{module}/action/identity/create&correlationId=twice"
+    payload = json.dumps({"identity": str(device)}).encode()
+    position = logged(fleet)
+
+    async def both() -> list[Ack]:
+        handle = fleet.identity_module.handle
+        return list(await asyncio.gather(*(handle(module, topic, payload) for _ in range(2))))
+
+    first, second = asyncio.run(both())
+
+    assert first == second
+    assert first.payload["result"] == "success"
+    assert stored_thing(fleet, device).version == 1
+    assert logged(fleet) == position + 3  # the thing, its secret index, the command record
