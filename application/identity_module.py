@@ -16,6 +16,7 @@ the change is stored. Where the seed is silent:
   `correlationId` changes nothing and gets the first answer again.
 """
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from domain.errors import DomainError
 from domain.module_commands import MAX_CORRELATION_ID, ModuleCommand
 from domain.things import Status, Thing
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 ACTIONS = ("create", "update", "delete")
 ACK_MODES = ("all", "error", "none")
@@ -263,6 +265,8 @@ def _ack(
         payload["identity"] = str(identity)
     mode = properties.get("ack", "all")
     send = mode == "all" or (mode == "error" and result == "error")
+    if result == "error":
+        log.info("module %s: identity %s refused (%s): %s", module, action, reason, message)
     return Ack(f"to/module/{module}/ack/identity/{action}", payload, send)
 
 

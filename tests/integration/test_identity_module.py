@@ -3,6 +3,7 @@ SQLite and PostgreSQL: every success and every error acknowledgement, and idempo
 
 import asyncio
 import json
+import logging
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -188,9 +189,15 @@ def test_deleting_a_device_revokes_its_connections_and_frees_its_secret(
     ],
 )
 def test_bad_commands_get_an_error_ack_and_store_nothing(
-    fleet: FleetID, module: UUID, topic: str, payload: bytes, reason: str
+    fleet: FleetID,
+    module: UUID,
+    topic: str,
+    payload: bytes,
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     position = logged(fleet)
+    caplog.set_level(logging.INFO, logger="application.identity_module")
 
     ack = asyncio.run(
         fleet.identity_module.handle(module, topic.format(module=module, other=uuid4()), payload)
@@ -200,6 +207,8 @@ def test_bad_commands_get_an_error_ack_and_store_nothing(
     assert ack.topic.startswith(f"to/module/{module}/ack/identity/")
     assert (ack.payload["result"], ack.payload["reason"]) == ("error", reason)
     assert logged(fleet) == position
+    assert f"module {module}: identity" in caplog.text
+    assert f"({reason})" in caplog.text
 
 
 def test_ack_modes_and_a_disabled_module(fleet: FleetID, module: UUID) -> None:
