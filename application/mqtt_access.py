@@ -30,6 +30,19 @@ MODULE_IN = re.compile(rf"to/module/({_UUID})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
 MAX_TOPIC = 1024
 
 
+def thing_named(username: str | None) -> UUID | None:
+    """The thing id a username spells (its canonical, lower-case form only). Brokers that ask
+    per packet pass the username they authenticated at CONNECT, never one the client chose for
+    the packet; whether that thing may still act is checked per packet."""
+    if not username:
+        return None
+    try:
+        thing = UUID(username)
+    except ValueError:
+        return None
+    return thing if str(thing) == username else None
+
+
 def channel_of(topic: str) -> UUID | None:
     """The channel a publish topic addresses, or None when it is not a channel topic."""
     found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
@@ -47,27 +60,11 @@ class MqttAccess:
     ) -> UUID | None:
         """The thing a CONNECT authenticates, or None: the username must be the id of the
         enabled thing holding the password as its secret, and the client id that username."""
-        if not username or not password or client_id != username:
-            return None
-        try:
-            claimed = UUID(username)
-        except ValueError:
-            return None
-        if str(claimed) != username:
+        claimed = thing_named(username)
+        if claimed is None or not password or client_id != username:
             return None
         holder = self._things.identify(secret_lookup(self._blind, password))
         return claimed if holder == claimed else None
-
-    def authenticated_thing(self, username: str) -> UUID | None:
-        """The enabled thing a username the broker authenticated at CONNECT names (brokers that
-        ask per packet pass that username, never one the client chose for the packet)."""
-        try:
-            thing = UUID(username)
-        except ValueError:
-            return None
-        if str(thing) != username or not self._enabled(thing):
-            return None
-        return thing
 
     def may_publish(self, thing: UUID, topic: str) -> bool:
         if len(topic) > MAX_TOPIC:
@@ -92,5 +89,4 @@ class MqttAccess:
         return access is not None and access.permits(action)
 
     def _enabled(self, thing: UUID) -> bool:
-        view = self._things.get(thing)
-        return view is not None and view.status == "enabled"
+        return self._things.is_enabled(thing)

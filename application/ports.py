@@ -208,6 +208,10 @@ class ThingViews(Protocol):
         """The enabled thing holding this secret, if any."""
         ...
 
+    def is_enabled(self, thing_id: UUID) -> bool:
+        """Whether the thing exists and is enabled (its secret is not decrypted)."""
+        ...
+
     def has_devices_behind(self, thing_id: UUID) -> bool:
         """Whether any thing names this one as its parent."""
         ...

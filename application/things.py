@@ -7,6 +7,7 @@ secret, however their commands interleave.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -80,21 +81,8 @@ class ThingCommands:
         self._box = box
 
     def view_of(self, thing: Thing) -> ThingView:
-        return ThingView(
-            id=thing.id,
-            identity=thing.identity,
-            name=thing.name,
-            tags=list(thing.tags),
-            metadata=dict(thing.metadata),
-            owner=thing.owner,
-            secret=self._box.open(thing.sealed_secret),
-            status=thing.status.value,
-            created_at=thing.created_on,
-            updated_at=thing.modified_on if thing.version > 1 else None,
-            updated_by=thing.updated_by,
-            parent=thing.parent,
-            public_key=thing.public_key,
-        )
+        updated_at = thing.modified_on if thing.version > 1 else None
+        return _view(thing, self._box.open(thing.sealed_secret), updated_at)
 
     async def provision(self, actor: Actor, new: NewThing, via: Interface) -> ThingView:
         views = await self._provision(actor, [new], via, bulk=False)
@@ -222,21 +210,7 @@ class ThingCommands:
 
     def _view_of_new(self, thing: Thing, secret: str) -> ThingView:
         """Provisioned things answer with the secret in hand; no need to decrypt it."""
-        return ThingView(
-            id=thing.id,
-            identity=thing.identity,
-            name=thing.name,
-            tags=list(thing.tags),
-            metadata=dict(thing.metadata),
-            owner=thing.owner,
-            secret=secret,
-            status=thing.status.value,
-            created_at=thing.created_on,
-            updated_at=None,
-            updated_by=thing.updated_by,
-            parent=thing.parent,
-            public_key=thing.public_key,
-        )
+        return _view(thing, secret, None)
 
     def _prepare(self, new: NewThing) -> tuple[UUID, NewThing, SealedSecret, str]:
         if new.secret is None:
@@ -332,3 +306,21 @@ def _refuse_repeats(
             )
         ids.add(thing_id)
         lookups.add(secret.lookup)
+
+
+def _view(thing: Thing, secret: str, updated_at: datetime | None) -> ThingView:
+    return ThingView(
+        id=thing.id,
+        identity=thing.identity,
+        name=thing.name,
+        tags=list(thing.tags),
+        metadata=dict(thing.metadata),
+        owner=thing.owner,
+        secret=secret,
+        status=thing.status.value,
+        created_at=thing.created_on,
+        updated_at=updated_at,
+        updated_by=thing.updated_by,
+        parent=thing.parent,
+        public_key=thing.public_key,
+    )

@@ -23,6 +23,9 @@ from infrastructure.schema import policies, things
 
 CURRENT = things.c.valid_to.is_(None)
 BY_ID = sa.select(things).where(things.c.id == sa.bindparam("thing_id"), CURRENT)
+STATUS = sa.select(things.c.status).where(
+    things.c.id == sa.bindparam("thing_id"), things.c.valid_to.is_(None)
+)
 BEHIND = (
     sa.select(things.c.id)
     .where(things.c.parent == sa.bindparam("parent"), things.c.valid_to.is_(None))
@@ -45,11 +48,16 @@ class SqlThingViews:
         self._by_id = PreparedSelect(reads, BY_ID)
         self._by_secret = PreparedSelect(reads, BY_SECRET)
         self._behind = PreparedSelect(reads, BEHIND)
+        self._status = PreparedSelect(reads, STATUS)
         self._listing = Listing(reads, things, self._conditions)
 
     def get(self, thing_id: UUID) -> ThingView | None:
         row = self._by_id.one({"thing_id": str(thing_id)})
         return None if row is None else self._view(row)
+
+    def is_enabled(self, thing_id: UUID) -> bool:
+        status: str | None = self._status.scalar({"thing_id": str(thing_id)})
+        return status == "enabled"
 
     def has_devices_behind(self, thing_id: UUID) -> bool:
         return self._behind.one({"parent": str(thing_id)}) is not None

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from application.mqtt_access import MqttAccess
+from application.mqtt_access import MqttAccess, thing_named
 from domain.errors import InvalidValue
 from interfaces.rest.raw_headers import header
 
@@ -77,7 +77,7 @@ class BrokerHooksController(Controller):
 
     @post("/emqx/authz", status_code=200, sync_to_thread=False, summary="EMQX authorization")
     def emqx_authz(self, data: JSONBody[EmqxAuthz]) -> EmqxResult:
-        thing = self.access.authenticated_thing(data.username)
+        thing = thing_named(data.username)
         if thing is None:
             return EmqxResult("deny")
         check = self.access.may_publish if data.action == "publish" else self.access.may_subscribe
@@ -102,11 +102,11 @@ class BrokerHooksController(Controller):
             return _verne_result(thing is not None)
         if hook in ("auth_on_publish", "auth_on_publish_m5"):
             publish = msgspec.json.decode(body, type=VernePublish)
-            thing = access.authenticated_thing(publish.username)
+            thing = thing_named(publish.username)
             return _verne_result(thing is not None and access.may_publish(thing, publish.topic))
         if hook in ("auth_on_subscribe", "auth_on_subscribe_m5"):
             subscribe = msgspec.json.decode(body, type=VerneSubscribe)
-            thing = access.authenticated_thing(subscribe.username)
+            thing = thing_named(subscribe.username)
             if thing is None:
                 return _verne_result(False)
             refused = NOT_AUTHORIZED_V5 if hook.endswith("_m5") else NOT_AUTHORIZED_V3
