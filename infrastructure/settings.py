@@ -30,6 +30,11 @@ class Settings:
     consistency_timeout: float = 5.0
     http_workers: int = 1
     handler_threads: int = 32
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    """The embedded MQTT broker's port (`fleetid serve` and `fleetid mqtt serve`)."""
+    mqtt_max_packet: int = 256 * 1024
+    """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
     mosquitto_dir: str = ""
     """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
     mosquitto_pid_file: str = ""

@@ -1,5 +1,5 @@
-"""`fleetid`: serve the API, show the effective settings, rebuild read models, erase a user,
-write Mosquitto's password and ACL files."""
+"""`fleetid`: serve the API and the MQTT broker, show the effective settings, rebuild read
+models, erase a user, write Mosquitto's password and ACL files."""
 
 import argparse
 import asyncio
@@ -14,13 +14,16 @@ from domain.causes import Cause, Interface
 from domain.errors import DomainError
 from infrastructure.settings import Settings, SettingsError
 from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.mqtt import service as mqtt_service
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fleetid", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the HTTP API and the projections")
+    serve = commands.add_parser(
+        "serve", help="run the HTTP API, the embedded MQTT broker and the projections"
+    )
     serve.add_argument("--host", help="listen address (FLEETID_HTTP_HOST)")
     serve.add_argument("--port", type=int, help="listen port (FLEETID_HTTP_PORT)")
 
@@ -44,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write Mosquitto's password and ACL files from the registry (then SIGHUP it)",
     )
     mosquitto.add_argument("directory", type=Path)
+    mqtt_commands.add_parser(
+        "serve", help="run only the embedded MQTT broker (FLEETID_MQTT_HOST, FLEETID_MQTT_PORT)"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -64,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _rebuild(settings)
             case "users":
                 return _erase(settings, args.user_id)
+            case "mqtt" if args.action == "serve":
+                mqtt_service.run(settings)
+                return 0
             case "mqtt":
                 return _mosquitto_files(settings, args.directory)
     except DomainError as error:
@@ -73,8 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-    """The first admin is created here, once; then every worker builds its own FleetID from the
-    same environment (`interfaces.rest.asgi:create`)."""
+    """The first admin is created here, once; then the MQTT broker's process and every HTTP
+    worker build their own FleetID from the same environment."""
     from interfaces.rest.server import serve
 
     fleet = build(settings)
@@ -82,13 +91,19 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         ensure_first_admin(fleet, Interface.CLI)
     finally:
         fleet.close()
-    serve(
-        "interfaces.rest.asgi:create",
-        host=host or settings.http_host,
-        port=port or settings.http_port,
-        workers=settings.http_workers,
-        factory=True,
-    )
+    broker = mqtt_service.start_process(settings)
+    if broker is None:
+        return 1
+    try:
+        serve(
+            "interfaces.rest.asgi:create",
+            host=host or settings.http_host,
+            port=port or settings.http_port,
+            workers=settings.http_workers,
+            factory=True,
+        )
+    finally:
+        mqtt_service.stop_process(broker)
     return 0
 
 

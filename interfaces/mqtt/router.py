@@ -1,0 +1,86 @@
+"""What a publish from an authenticated thing does: telemetry on a channel, or a gateway's
+identity command. Both reach the same application commands REST uses.
+
+The publisher is always the thing the broker authenticated for the connection (`thing`), never
+anything the client put in the topic, payload or properties.
+"""
+
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.identity_module import IdentityModule
+from application.messages import MessageCommands
+from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of
+from domain.errors import DomainError, Forbidden, Unauthenticated
+from interfaces.mqtt.packets import Prop, Reason
+from interfaces.senml_codec import SENML_CBOR, SENML_JSON, decode_pack
+
+log = logging.getLogger(__name__)
+_JSON_STARTS = frozenset(b"[{ \t\r\n")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reason: Reason
+    """SUCCESS, or why the publish was refused (as MQTT 5's PUBACK says it)."""
+    deliveries: tuple[tuple[str, bytes], ...] = ()
+    """Messages for subscribers, once the publish has been carried out: (topic, payload)."""
+
+
+REFUSED = Outcome(Reason.NOT_AUTHORIZED)
+
+
+class Router:
+    def __init__(
+        self, access: MqttAccess, messages: MessageCommands, identity: IdentityModule
+    ) -> None:
+        self._access = access
+        self._messages = messages
+        self._identity = identity
+
+    async def publish(
+        self, thing: UUID, topic: str, payload: bytes, properties: dict[int, object]
+    ) -> Outcome:
+        channel = channel_of(topic)
+        if channel is not None:
+            return await self._telemetry(thing, channel, topic, payload, properties)
+        module = MODULE_OUT.fullmatch(topic)
+        if module is not None and module.group(1) == str(thing):
+            if not self._access.may_publish(thing, topic):
+                return _refused(thing, topic, REFUSED, "the module is disabled or unknown")
+            ack = await self._identity.handle(thing, topic, payload)
+            return Outcome(Reason.SUCCESS, ((ack.topic, ack.encode()),) if ack.send else ())
+        return _refused(thing, topic, REFUSED, "no such topic for this thing")
+
+    async def _telemetry(
+        self,
+        thing: UUID,
+        channel: UUID,
+        topic: str,
+        payload: bytes,
+        properties: dict[int, object],
+    ) -> Outcome:
+        try:
+            publisher = self._messages.authorize_thing(thing, channel)
+        except (Unauthenticated, Forbidden) as error:
+            return _refused(thing, topic, REFUSED, str(error))
+        try:
+            pack = decode_pack(payload, _content_type(payload, properties))
+            await self._messages.publish(publisher, pack, "mqtt")
+        except DomainError as error:
+            return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
+        return Outcome(Reason.SUCCESS, ((topic, payload),))
+
+
+def _content_type(payload: bytes, properties: dict[int, object]) -> str:
+    """MQTT 5's content type when the client gave one; else JSON or CBOR, by the first byte."""
+    given = properties.get(Prop.CONTENT_TYPE)
+    if isinstance(given, str):
+        return given
+    return SENML_JSON if not payload or payload[0] in _JSON_STARTS else SENML_CBOR
+
+
+def _refused(thing: UUID, topic: str, outcome: Outcome, why: str) -> Outcome:
+    log.warning("refused a publish from thing %s on %r: %s", thing, topic[:200], why)
+    return outcome

@@ -1,0 +1,100 @@
+"""Running the embedded broker: in a process of its own beside the HTTP workers (`fleetid
+serve`), or alone (`fleetid mqtt serve`), each with its own FleetID like any worker."""
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from infrastructure.settings import Settings
+from interfaces.bootstrap import FleetID, build
+from interfaces.mqtt.broker import Broker, Limits
+from interfaces.mqtt.router import Router
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(fleet: FleetID) -> Broker:
+    settings = fleet.settings
+    router = Router(fleet.mqtt_access, fleet.messages, fleet.identity_module)
+    limits = Limits(max_packet=settings.mqtt_max_packet)
+    return Broker(fleet.mqtt_access, router, lambda: fleet.projections.position, limits)
+
+
+async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
+    broker = make_broker(fleet)
+    settings = fleet.settings
+    port = await broker.start(settings.mqtt_host, settings.mqtt_port)
+    log.info("MQTT broker listening on %s:%d", settings.mqtt_host, port)
+    ready(port)
+    try:
+        await stop.wait()
+    finally:
+        await broker.close()
+
+
+def run(settings: Settings, ready: Callable[[int], None] = lambda _port: None) -> None:
+    """Serve MQTT until SIGINT or SIGTERM; connections still store and acknowledge what they
+    have read before the process ends."""
+    fleet = build(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await serve_until(fleet, stop, ready)
+
+    try:
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(main())
+    finally:
+        fleet.close()
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def start_process(settings: Settings) -> BaseProcess | None:
+    """Start the broker in a process of its own and wait until it listens; None (and the
+    reason on stderr) when it could not, for example because the port is taken."""
+    parent, child = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    process = multiprocessing.get_context("spawn").Process(
+        target=_child, args=(settings, child), name="fleetid-mqtt", daemon=False
+    )
+    process.start()
+    child.close()
+    try:
+        answer = parent.recv() if parent.poll(120) else "did not start within 120 s"
+    except EOFError:
+        answer = "exited before listening"
+    if isinstance(answer, int):
+        return process
+    print(f"fleetid: the MQTT broker could not start: {answer}", file=sys.stderr)
+    stop_process(process)
+    return None
+
+
+def stop_process(process: BaseProcess) -> None:
+    if process.is_alive():
+        process.terminate()
+    process.join(60)
+    if process.is_alive():
+        process.kill()
+
+
+def _child(settings: Settings, ready: Connection) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        run(settings, ready.send)
+    except OSError as error:
+        ready.send(str(error))

@@ -1,0 +1,95 @@
+"""A bare MQTT client over a socket, for what library clients will not send: forged DUPs,
+taken client ids, malformed and oversized packets."""
+
+import socket
+import struct
+
+from interfaces.mqtt import packets
+from interfaces.mqtt.packets import Kind, Publish
+
+
+def _text(value: str) -> bytes:
+    raw = value.encode()
+    return struct.pack("!H", len(raw)) + raw
+
+
+def connect_packet(
+    client_id: str,
+    username: str | None,
+    password: str | None,
+    version: int = packets.V311,
+    clean: bool = True,
+    keep_alive: int = 60,
+) -> bytes:
+    flags = (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
+    flags |= 0x02 if clean else 0
+    body = _text("MQTT") + bytes([version, flags]) + struct.pack("!H", keep_alive)
+    if version == packets.V5:
+        body += packets.encode_properties({})
+    body += _text(client_id)
+    if username is not None:
+        body += _text(username)
+    if password is not None:
+        body += _text(password)
+    return packets.frame(Kind.CONNECT, 0, body)
+
+
+class RawClient:
+    def __init__(self, port: int, version: int = packets.V311, timeout: float = 5.0) -> None:
+        self.version = version
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def connect(self, client_id: str, username: str | None, password: str | None) -> int:
+        """The CONNACK's return (3.1.1) or reason (5) code."""
+        self.send(connect_packet(client_id, username, password, self.version))
+        kind, body = self.read()
+        assert kind == Kind.CONNACK
+        return body[1]
+
+    def publish(
+        self, topic: str, payload: bytes, qos: int = 1, packet_id: int = 1, dup: bool = False
+    ) -> None:
+        message = Publish(topic, payload, qos, dup=dup, packet_id=packet_id if qos else None)
+        self.send(packets.publish(message, self.version))
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def read(self) -> tuple[int, bytes]:
+        """The next packet's type and body; (0, b"") once the server has closed."""
+        head = self._exactly(1)
+        if not head:
+            return 0, b""
+        length, shift = 0, 0
+        while True:
+            digit = self._exactly(1)[0]
+            length |= (digit & 0x7F) << shift
+            shift += 7
+            if not digit & 0x80:
+                break
+        return head[0] >> 4, self._exactly(length)
+
+    def closed(self) -> bool:
+        """Whether the server closes the connection (after any packets it sends first)."""
+        while True:
+            try:
+                kind, _ = self.read()
+            except (TimeoutError, OSError):
+                return False
+            if kind == 0:
+                return True
+
+    def _exactly(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            try:
+                chunk = self.sock.recv(size - len(data))
+            except ConnectionResetError:
+                return b""
+            if not chunk:
+                return b""
+            data += chunk
+        return data
