@@ -4,7 +4,7 @@ supports, over MQTT 3.1.1 and 5, with real clients over real sockets."""
 import asyncio
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -71,7 +71,6 @@ class Deployment:
     fleet: FleetID
     broker: EmbeddedBroker
     protocol: aiomqtt.ProtocolVersion
-    secrets: dict[UUID, str] = field(default_factory=dict)
 
     @property
     def port(self) -> int:
@@ -105,20 +104,15 @@ class Deployment:
             return [tuple(row) for row in conn.execute(query, {"c": str(channel_id)})]
 
 
-@pytest.fixture
-def mqtt_fleet(tmp_path: Path) -> Iterator[FleetID]:
+@pytest.fixture(params=list(PROTOCOLS), ids=list(PROTOCOLS))
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    """Tests may replace the broker or the whole FleetID (a restart); what is current at the
+    end is stopped."""
     settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'fleetid.db'}", mqtt_port=0)
     fleet = build(settings)
+    running = Deployment(fleet, EmbeddedBroker(fleet), PROTOCOLS[request.param])
     try:
-        yield fleet
+        yield running
     finally:
-        fleet.close()
-
-
-@pytest.fixture(params=list(PROTOCOLS), ids=list(PROTOCOLS))
-def deployment(request: pytest.FixtureRequest, mqtt_fleet: FleetID) -> Iterator[Deployment]:
-    broker = EmbeddedBroker(mqtt_fleet)
-    try:
-        yield Deployment(mqtt_fleet, broker, PROTOCOLS[request.param])
-    finally:
-        broker.stop()
+        running.broker.stop()
+        running.fleet.close()

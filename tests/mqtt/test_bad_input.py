@@ -1,0 +1,122 @@
+"""Whatever a client sends, the broker answers with a refusal, logs it, stores nothing and
+keeps serving everyone else."""
+
+import struct
+from collections.abc import Callable
+from uuid import uuid4
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interfaces.mqtt import packets
+from interfaces.mqtt.packets import Kind, Reason
+from tests.mqtt.conftest import Deployment, Device
+from tests.mqtt.raw import RawClient, connect_packet
+from tests.mqtt.test_sessions import version
+
+
+def connected(deployment: Deployment, who: Device) -> RawClient:
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(who.name, who.name, who.secret) == 0
+    return raw
+
+
+def puback_reason(raw: RawClient) -> int:
+    kind, body = raw.read()
+    assert kind == Kind.PUBACK
+    return body[2] if len(body) > 2 else Reason.SUCCESS
+
+
+def test_refused_publishes_are_answered_and_store_nothing(deployment: Deployment) -> None:
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    raw = connected(deployment, writer)
+    cases = [
+        ("channels/not-a-uuid/messages", b'[{"n":"x","v":1}]', Reason.NOT_AUTHORIZED),
+        (f"channels/{c}/messages", b'[{"n":"x","v":', Reason.PAYLOAD_FORMAT_INVALID),
+        (f"channels/{c}/messages", b'[{"n":"x"}]', Reason.PAYLOAD_FORMAT_INVALID),
+        (f"channels/{c}/messages", b"\xff\xfe", Reason.PAYLOAD_FORMAT_INVALID),
+        (f"channels/{c}/messages", b'{"n":"x","v":1}', Reason.PAYLOAD_FORMAT_INVALID),
+        (f"channels/{c.hex}/messages", b'[{"n":"x","v":1}]', Reason.NOT_AUTHORIZED),
+        (f"channels/{str(c).upper()}/messages", b'[{"n":"x","v":1}]', Reason.NOT_AUTHORIZED),
+        ("things/anything", b"hello", Reason.NOT_AUTHORIZED),
+        (f"from/module/{c}/action/identity/create", b"{}", Reason.NOT_AUTHORIZED),
+    ]
+    for packet_id, (topic, payload, reason) in enumerate(cases, start=1):
+        raw.publish(topic, payload, packet_id=packet_id)
+        expected = reason if deployment.v5 else Reason.SUCCESS
+        assert puback_reason(raw) == expected, topic
+    raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=99)
+    assert puback_reason(raw) == Reason.SUCCESS
+    assert deployment.stored(c) == [(writer.name, "mqtt", "ok")]
+
+
+def publish(topic: str, qos: int) -> Callable[[int], bytes]:
+    return lambda v: packets.publish(packets.Publish(topic, b"[]", qos, packet_id=1), v)
+
+
+BROKEN: dict[str, tuple[Callable[[int], bytes], Reason]] = {
+    "wildcard-topic": (publish("bad/+/topic", 1), Reason.TOPIC_NAME_INVALID),
+    "empty-topic": (publish("", 0), Reason.TOPIC_NAME_INVALID),
+    "qos2": (publish("a", 2), Reason.QOS_NOT_SUPPORTED),
+    "qos3": (
+        lambda v: packets.frame(Kind.PUBLISH, 0x06, b"\x00\x01a\x00\x01\x00"),
+        Reason.MALFORMED_PACKET,
+    ),
+    "subscribe-flags": (
+        lambda v: packets.frame(Kind.SUBSCRIBE, 0, b"\x00\x01\x00\x00\x01a\x00"),
+        Reason.MALFORMED_PACKET,
+    ),
+    "second-connect": (lambda v: connect_packet("x", "x", "x", v), Reason.PROTOCOL_ERROR),
+    "too-large": (lambda v: bytes([0x30]) + packets.varint(10_000_000), Reason.PACKET_TOO_LARGE),
+    "long-length": (lambda v: b"\x30\xff\xff\xff\xff", Reason.MALFORMED_PACKET),
+    "auth": (lambda v: bytes([0xF0, 0]), Reason.PROTOCOL_ERROR),
+    "pubrel": (lambda v: packets.ack(Kind.PUBREL, 1, v), Reason.PROTOCOL_ERROR),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_broken_packet_ends_that_connection_only(deployment: Deployment, case: str) -> None:
+    data, reason = BROKEN[case]
+    writer = deployment.device("writer-secret-1")
+    raw = connected(deployment, writer)
+    raw.send(data(version(deployment)))
+    if deployment.v5:
+        kind, body = raw.read()
+        assert kind == Kind.DISCONNECT
+        assert body[0] == reason
+    assert raw.closed()
+    connected(deployment, writer).close()
+
+
+def test_connects_that_are_not_mqtt_3_1_1_or_5_are_refused(deployment: Deployment) -> None:
+    device = deployment.device("device-secret-1")
+    old = RawClient(deployment.port)
+    body = struct.pack("!H", 6) + b"MQIsdp" + bytes([3, 0xC2]) + struct.pack("!H", 60)
+    old.send(packets.frame(Kind.CONNECT, 0, body + b"\x00\x01x"))
+    assert old.read() == (Kind.CONNACK, b"\x00\x01")
+    assert old.closed()
+    not_connect = RawClient(deployment.port)
+    not_connect.send(packets.frame(Kind.PINGREQ, 0, b""))
+    assert not_connect.closed()
+    raw = RawClient(deployment.port, version(deployment))
+    raw.send(connect_packet(device.name, device.name, device.secret, version(deployment))[:-3])
+    raw.sock.shutdown(1)
+    assert raw.closed()
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(garbage=st.binary(min_size=1, max_size=300))
+def test_random_bytes_after_connect_never_take_the_broker_down(
+    deployment: Deployment, garbage: bytes
+) -> None:
+    device = deployment.device(f"fuzz-{uuid4()}")
+    raw = connected(deployment, device)
+    raw.send(garbage)
+    raw.sock.settimeout(0.1)
+    raw.closed()
+    raw.close()
+    connected(deployment, device).close()

@@ -1,0 +1,107 @@
+"""QoS 1 as devices rely on it: a PUBACK means stored, a retransmission is stored once, and a
+graceful stop of FleetID loses nothing it acknowledged."""
+
+import asyncio
+
+import aiomqtt
+
+from interfaces.bootstrap import build
+from interfaces.mqtt.packets import Kind
+from tests.mqtt.conftest import Deployment, EmbeddedBroker
+from tests.mqtt.raw import RawClient
+from tests.mqtt.test_sessions import version
+from tests.mqtt.test_telemetry import receive
+
+
+def pack(n: int) -> bytes:
+    return f'[{{"n":"m{n}","v":{n}}}]'.encode()
+
+
+def test_a_retransmitted_qos1_publish_is_stored_once(deployment: Deployment) -> None:
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    topic = f"channels/{c}/messages"
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    raw.publish(topic, pack(1), packet_id=7)
+    raw.publish(topic, pack(1), packet_id=7, dup=True)
+    raw.publish(topic, pack(2), packet_id=7, dup=True)
+    raw.publish(topic, pack(1), packet_id=7)
+    acks = [raw.read() for _ in range(4)]
+    assert [kind for kind, _ in acks] == [Kind.PUBACK] * 4
+    assert [name for _, _, name in deployment.stored(c)] == ["m1", "m2", "m1"]
+
+
+def test_every_acknowledged_publish_is_stored_though_the_publisher_leaves_at_once(
+    deployment: Deployment,
+) -> None:
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    for n in range(1, 201):
+        raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
+    acknowledged = 0
+    while acknowledged < 50:
+        kind, _ = raw.read()
+        assert kind == Kind.PUBACK
+        acknowledged += 1
+    raw.close()
+    restart_broker(deployment)
+    stored = [name for _, _, name in deployment.stored(c)]
+    assert len(stored) >= acknowledged
+    assert stored == [f"m{n}" for n in range(1, len(stored) + 1)]
+
+
+def restart_broker(deployment: Deployment) -> None:
+    """A graceful stop returns once every connection has stored what it read."""
+    deployment.broker.stop()
+    deployment.broker = EmbeddedBroker(deployment.fleet)
+
+
+def test_a_restart_of_fleetid_loses_no_acknowledged_publish(deployment: Deployment) -> None:
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    for n in range(1, 101):
+        raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
+    deployment.broker.stop()
+    acknowledged = []
+    while True:
+        kind, body = raw.read()
+        if kind != Kind.PUBACK:
+            break
+        acknowledged.append(int.from_bytes(body[:2], "big"))
+    settings = deployment.fleet.settings
+    deployment.fleet.close()
+    deployment.fleet = build(settings)
+    deployment.broker = EmbeddedBroker(deployment.fleet)
+    stored = [name for _, _, name in deployment.stored(c)]
+    assert acknowledged == list(range(1, len(acknowledged) + 1))
+    assert stored[: len(acknowledged)] == [f"m{n}" for n in acknowledged]
+
+
+def test_a_will_is_published_as_its_owner_when_the_connection_drops(
+    deployment: Deployment,
+) -> None:
+    device, reader = deployment.device("device-secret-1"), deployment.device("reader-secret-1")
+    c = deployment.channel((device, "m_write"), (reader, "m_read"))
+    topic = f"channels/{c}/messages"
+    will = pack(99)
+
+    async def scenario() -> bytes | None:
+        async with deployment.client(reader) as sub:
+            await sub.subscribe(topic, qos=1)
+            dying = deployment.client(device, will=_will(topic, will))
+            await dying.__aenter__()
+            dying._client.socket().close()  # type: ignore[union-attr]
+            got = await receive(sub, 5.0)
+            return bytes(got.payload) if got else None  # type: ignore[arg-type]
+
+    assert asyncio.run(scenario()) == will
+    assert deployment.stored(c) == [(device.name, "mqtt", "m99")]
+
+
+def _will(topic: str, payload: bytes) -> aiomqtt.Will:
+    return aiomqtt.Will(topic, payload, qos=1)
