@@ -190,3 +190,20 @@ def _name_problem(name: str) -> str:
         f"name {name!r} must start with a letter or digit and hold only letters, digits "
         "and - : . / _"
     )
+
+
+def resolved_record(m: Measurement) -> dict[str, Any]:
+    """The measurement as a resolved SenML record (RFC 8428 §4.6): full name, absolute time,
+    no base fields, so a record read alone needs nothing else."""
+    record: dict[str, Any] = {"n": m.name, "t": m.time}
+    optional = (
+        ("u", m.unit),
+        ("v", m.value),
+        ("vs", m.string_value),
+        ("vb", m.bool_value),
+        ("vd", m.data_value),
+        ("s", m.sum),
+        ("ut", m.update_time),
+    )
+    record.update((label, value) for label, value in optional if value is not None)
+    return record

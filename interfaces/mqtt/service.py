@@ -10,9 +10,11 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from infrastructure.message_feed import MessageFeed
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.broker import Broker, Limits
+from interfaces.mqtt.http_feed import HttpFeed
 from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
@@ -29,11 +31,13 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
     broker = make_broker(fleet)
     settings = fleet.settings
     port = await broker.start(settings.mqtt_host, settings.mqtt_port)
+    feed = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), broker.route).run())
     log.info("MQTT broker listening on %s:%d", settings.mqtt_host, port)
     ready(port)
     try:
         await stop.wait()
     finally:
+        feed.cancel()
         await broker.close()
 
 

@@ -2,11 +2,14 @@
 delivered to the channel's subscribers; only where the thing holds m_write / m_read."""
 
 import asyncio
+import json
 
 import aiomqtt
 import paho.mqtt.properties as paho_properties
+from litestar.testing import TestClient
 from paho.mqtt.packettypes import PacketTypes
 
+from interfaces.rest.app import create_app
 from tests.mqtt.conftest import Deployment
 
 PACK = b'[{"bn":"room1:","n":"temp","u":"Cel","v":21.5}]'
@@ -104,3 +107,40 @@ def test_a_module_publishes_and_reads_only_under_its_own_id(deployment: Deployme
     *refused, own = asyncio.run(scenario())
     assert all(getattr(code, "value", code) >= 0x80 for code in refused)
     assert getattr(own, "value", own) == 1
+
+
+def test_a_pack_accepted_over_http_reaches_the_channels_mqtt_subscribers(
+    deployment: Deployment,
+) -> None:
+    sender, reader = deployment.device("sender-secret-1"), deployment.device("reader-secret-1")
+    c = deployment.channel((sender, "m_write"), (reader, "m_read"))
+    pack = [{"bn": "dev:", "bt": 1.7e9, "n": "temp", "u": "Cel", "v": 20}, {"n": "on", "vb": True}]
+
+    async def scenario() -> aiomqtt.Message | None:
+        async with deployment.client(reader) as sub:
+            await sub.subscribe(f"channels/{c}/messages/#", qos=1)
+            with TestClient(create_app(deployment.fleet)) as http:
+                answer = await asyncio.to_thread(
+                    http.post,
+                    f"/http/channels/{c}/messages",
+                    content=json.dumps(pack),
+                    headers={
+                        "Authorization": f"Thing {sender.secret}",
+                        "Content-Type": "application/senml+json",
+                    },
+                )
+                assert answer.status_code == 202
+            return await receive(sub, 5.0)
+
+    got = asyncio.run(scenario())
+    assert got is not None
+    assert str(got.topic) == f"channels/{c}/messages"
+    assert isinstance(got.payload, bytes)
+    assert json.loads(got.payload) == [
+        {"n": "dev:temp", "t": 1.7e9, "u": "Cel", "v": 20.0},
+        {"n": "dev:on", "t": 1.7e9, "vb": True},
+    ]
+    assert deployment.stored(c) == [
+        (sender.name, "http", "dev:temp"),
+        (sender.name, "http", "dev:on"),
+    ]

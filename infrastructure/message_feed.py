@@ -1,0 +1,57 @@
+"""Reading the message store in arrival order, for what must follow it as it grows (the MQTT
+broker delivering messages accepted over HTTP)."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.senml import Measurement
+from infrastructure.schema import messages
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    channel: UUID
+    publisher: UUID
+    protocol: str
+    received_at: float
+    measurement: Measurement
+
+
+class MessageFeed:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def last_id(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(messages.c.id))).scalar() or 0)
+
+    def after(self, last_id: int, limit: int = 1000) -> list[StoredMessage]:
+        query = (
+            sa.select(messages).where(messages.c.id > last_id).order_by(messages.c.id).limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(query).mappings()]
+
+
+def _stored(row: sa.RowMapping) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        channel=UUID(row["channel"]),
+        publisher=UUID(row["publisher"]),
+        protocol=row["protocol"],
+        received_at=row["received_at"],
+        measurement=Measurement(
+            name=row["name"],
+            unit=row["unit"],
+            time=row["time"],
+            update_time=row["update_time"],
+            value=row["value"],
+            string_value=row["string_value"],
+            bool_value=row["bool_value"],
+            data_value=row["data_value"],
+            sum=row["sum"],
+        ),
+    )
