@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.ports import BlindIndex, ChannelAccess, ConnectionViews, MessageSink
+from application.ports import BlindIndex, ChannelAccess, ConnectionViews, MessageSink, Receipt
 from application.things import secret_lookup
 from domain.errors import Forbidden, Unauthenticated
 from domain.senml import resolve
@@ -47,16 +47,22 @@ class MessageCommands:
         access = self._views.channel_access(secret_lookup(self._blind, secret), channel_id)
         return _publisher(access, channel_id)
 
+    def already_stored(self, receipt: Receipt) -> bool:
+        """Whether this very packet was stored before (a retransmission after a lost ack)."""
+        return self._sink.received(receipt.client_id, receipt.packet_id) == receipt.digest
+
     def authorize_thing(self, thing_id: UUID, channel_id: UUID) -> Publisher:
         """As `authorize`, for a thing its transport has authenticated already (MQTT)."""
         return _publisher(self._views.thing_access(thing_id, channel_id), channel_id)
 
-    async def publish(self, publisher: Publisher, pack: Any, protocol: str) -> int:
+    async def publish(
+        self, publisher: Publisher, pack: Any, protocol: str, receipt: Receipt | None = None
+    ) -> int:
         """Store the pack's records; how many. Returns once they are durable."""
         received_at = self._clock()
         measurements = resolve(pack, received_at)
         stored = self._sink.append(
-            publisher.channel, publisher.thing, protocol, received_at, measurements
+            publisher.channel, publisher.thing, protocol, received_at, measurements, receipt
         )
         await asyncio.wrap_future(stored)
         return len(measurements)

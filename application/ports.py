@@ -370,6 +370,16 @@ class GroupViews(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """The transport packet a pack came in (MQTT client and QoS 1 packet id, with a digest of
+    what it carried), stored with the pack so a retransmission is recognised."""
+
+    client_id: str
+    packet_id: int
+    digest: str
+
+
 class MessageSink(Protocol):
     def append(
         self,
@@ -378,8 +388,14 @@ class MessageSink(Protocol):
         protocol: str,
         received_at: float,
         measurements: Sequence[Measurement],
+        receipt: Receipt | None = None,
     ) -> Future[None]:
-        """Store the measurements; the future resolves once they are durable."""
+        """Store the measurements (and the receipt, in the same transaction); the future
+        resolves once they are durable."""
+        ...
+
+    def received(self, client_id: str, packet_id: int) -> str | None:
+        """The digest last stored under this client's packet id."""
         ...
 
 

@@ -269,6 +269,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             FLEETID_ADMIN_SECRET=secret,
             FLEETID_ACCESS_TOKEN_TTL="3600",
             FLEETID_HTTP_WORKERS=str(run.options.workers),
+            FLEETID_MQTT_PORT=str(servers.free_port()),
             **ARGON2,
         )
         port = servers.free_port()

@@ -18,9 +18,12 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from application.ports import Receipt
 from domain.senml import Measurement
-from infrastructure.schema import messages
+from infrastructure.schema import messages, mqtt_receipts
 
 MAX_BATCH_ROWS = 5000
 
@@ -28,6 +31,7 @@ MAX_BATCH_ROWS = 5000
 @dataclass
 class _Batch:
     rows: Sequence[dict[str, Any]]
+    receipt: Receipt | None = None
     future: Future[None] = field(default_factory=Future)
 
 
@@ -36,6 +40,7 @@ class MessageWriter:
         """`write_lock` is the one SQLite's writers queue on (a no-op on PostgreSQL)."""
         self._engine = engine
         self._write_lock = write_lock
+        self._upsert_receipt = _upsert(engine.dialect.name)
         self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="message-writer", daemon=True)
         self._thread.start()
@@ -47,6 +52,7 @@ class MessageWriter:
         protocol: str,
         received_at: float,
         measurements: Sequence[Measurement],
+        receipt: Receipt | None = None,
     ) -> Future[None]:
         """Queue the rows for the next commit; the future resolves once they are committed."""
         common = {
@@ -55,9 +61,17 @@ class MessageWriter:
             "protocol": protocol,
             "received_at": received_at,
         }
-        batch = _Batch([common | _columns(m) for m in measurements])
+        batch = _Batch([common | _columns(m) for m in measurements], receipt)
         self._queue.put(batch)
         return batch.future
+
+    def received(self, client_id: str, packet_id: int) -> str | None:
+        query = sa.select(mqtt_receipts.c.digest).where(
+            mqtt_receipts.c.client_id == client_id, mqtt_receipts.c.packet_id == packet_id
+        )
+        with self._engine.connect() as conn:
+            digest: str | None = conn.execute(query).scalar()
+        return digest
 
     def close(self) -> None:
         """Commit what is queued, then stop."""
@@ -98,8 +112,15 @@ class MessageWriter:
             if conn is None:
                 conn = self._connect()
             rows = [row for batch in pending for row in batch.rows]
+            receipts = {
+                (b.receipt.client_id, b.receipt.packet_id): b.receipt.digest
+                for b in pending
+                if b.receipt is not None
+            }
             with self._write_lock, conn.begin():
                 conn.execute(messages.insert(), rows)
+                if receipts:
+                    conn.execute(self._upsert_receipt, _receipt_rows(receipts))
         except BaseException as error:
             for batch in pending:
                 batch.future.set_exception(error)
@@ -131,3 +152,20 @@ def _columns(m: Measurement) -> dict[str, Any]:
         "data_value": m.data_value,
         "sum": m.sum,
     }
+
+
+def _upsert(dialect: str) -> sa.Insert:
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = insert(mqtt_receipts)
+    return statement.on_conflict_do_update(
+        index_elements=[mqtt_receipts.c.client_id, mqtt_receipts.c.packet_id],
+        set_={"digest": statement.excluded.digest},
+    )
+
+
+def _receipt_rows(receipts: dict[tuple[str, int], str]) -> list[dict[str, Any]]:
+    """One row per client and packet id: the latest batch's digest wins, as it would in order."""
+    return [
+        {"client_id": client, "packet_id": packet, "digest": digest}
+        for (client, packet), digest in receipts.items()
+    ]

@@ -281,3 +281,16 @@ messages = sa.Table(
 sa.Index("ix_messages_channel_time", messages.c.channel, messages.c.time, messages.c.id)
 sa.Index("ix_messages_channel_name", messages.c.channel, messages.c.name, messages.c.time)
 sa.Index("ix_messages_channel_publisher", messages.c.channel, messages.c.publisher, messages.c.time)
+
+mqtt_receipts = sa.Table(
+    "mqtt_receipts",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True, comment="the MQTT client (thing id)"),
+    sa.Column("packet_id", sa.Integer, primary_key=True, comment="its QoS 1 packet identifier"),
+    sa.Column(
+        "digest", sa.String(32), nullable=False, comment="BLAKE2b-128 of topic and payload, hex"
+    ),
+    comment="The last QoS 1 publish stored under each client's packet id, written in the same "
+    "transaction as its messages: a retransmission (DUP) after a lost PUBACK is recognised even "
+    "across a restart and not stored twice. One row per client and packet id, overwritten.",
+)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from application.ports import Receipt
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import (
     V5,
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _GRANTED = {0: Reason.SUCCESS, 1: Reason.GRANTED_QOS_1}
 _DISCONNECT_WITH_WILL = 0x04
+_Work = tuple[Publish, Receipt | None, Awaitable[Outcome]]
+"""A publish read, its receipt (QoS 1), and its handling: started (telemetry, so storage
+batches across publishes) or not (gateway commands, which run one at a time, in order)."""
 
 
 class Refusal(Exception):
@@ -62,9 +66,7 @@ class Connection:
         self._will_wanted = True
         self._receive_maximum = 65535
         self._max_outbound = broker.limits.max_packet
-        self._pipeline: asyncio.Queue[tuple[Publish, Awaitable[Outcome]] | None] = asyncio.Queue(
-            broker.limits.receive_maximum
-        )
+        self._pipeline: asyncio.Queue[_Work | None] = asyncio.Queue(broker.limits.receive_maximum)
         self._closing = False
 
     @property
@@ -275,20 +277,24 @@ class Connection:
             )
         session = self.session
         assert session is not None
-        if (
-            message.qos
-            and message.dup
-            and session.stored.get(message.packet_id or 0) == _digest(message)
-        ):
-            self._write(packets.ack(Kind.PUBACK, message.packet_id or 0, self.version))
-            return
+        receipt = None
+        if message.qos and message.packet_id:
+            receipt = Receipt(session.client_id, message.packet_id, _digest(message))
+            if message.dup and self._stored_before(session, receipt):
+                self._write(packets.ack(Kind.PUBACK, message.packet_id, self.version))
+                return
         work = self._broker.router.publish(
-            session.thing, message.topic, message.payload, message.properties
+            session.thing, message.topic, message.payload, message.properties, receipt
         )
         task: Awaitable[Outcome] = (
             work if message.topic.startswith("from/") else asyncio.ensure_future(work)
         )
-        await self._pipeline.put((message, task))
+        await self._pipeline.put((message, receipt, task))
+
+    def _stored_before(self, session: Session, receipt: Receipt) -> bool:
+        if session.stored.get(receipt.packet_id) == receipt.digest:
+            return True
+        return self._broker.router.already_stored(receipt)
 
     async def _acknowledge(self) -> None:
         """Answer publishes in the order they came, each once it has been carried out."""
@@ -296,7 +302,7 @@ class Connection:
             item = await self._pipeline.get()
             if item is None:
                 return
-            message, work = item
+            message, receipt, work = item
             try:
                 outcome = await work
             except Exception:
@@ -308,9 +314,8 @@ class Connection:
                 self.kick(Reason.IMPLEMENTATION_SPECIFIC)
                 continue
             if outcome.reason == Reason.SUCCESS:
-                if message.qos and message.packet_id:
-                    assert self.session is not None
-                    self.session.stored[message.packet_id] = _digest(message)
+                if receipt is not None and self.session is not None:
+                    self.session.stored[receipt.packet_id] = receipt.digest
                 for topic, payload in outcome.deliveries:
                     self._broker.route(topic, payload, message.qos, self.session)
             if message.qos and message.packet_id:
@@ -326,8 +331,8 @@ class Connection:
             log.exception("%s: acknowledging failed", self._name())
         while not self._pipeline.empty():
             item = self._pipeline.get_nowait()
-            if item is not None and isinstance(item[1], asyncio.Future):
-                await asyncio.gather(item[1], return_exceptions=True)
+            if item is not None and isinstance(item[2], asyncio.Future):
+                await asyncio.gather(item[2], return_exceptions=True)
 
     def _on_ack(self, ack: Ack) -> None:
         session = self.session
@@ -386,7 +391,6 @@ class Connection:
         return f"client {self.session.client_id}" if self.session else "a client"
 
 
-def _digest(message: Publish) -> bytes:
-    return hashlib.blake2b(
-        message.topic.encode() + b"\0" + message.payload, digest_size=16
-    ).digest()
+def _digest(message: Publish) -> str:
+    data = message.topic.encode() + b"\0" + message.payload
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

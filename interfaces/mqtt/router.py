@@ -12,6 +12,7 @@ from uuid import UUID
 from application.identity_module import IdentityModule
 from application.messages import MessageCommands
 from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of
+from application.ports import Receipt
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from interfaces.mqtt.packets import Prop, Reason
 from interfaces.senml_codec import SENML_CBOR, SENML_JSON, decode_pack
@@ -40,11 +41,17 @@ class Router:
         self._identity = identity
 
     async def publish(
-        self, thing: UUID, topic: str, payload: bytes, properties: dict[int, object]
+        self,
+        thing: UUID,
+        topic: str,
+        payload: bytes,
+        properties: dict[int, object],
+        receipt: Receipt | None = None,
     ) -> Outcome:
+        """Carry out a publish; with a `receipt` (QoS 1), telemetry is stored with it."""
         channel = channel_of(topic)
         if channel is not None:
-            return await self._telemetry(thing, channel, topic, payload, properties)
+            return await self._telemetry(thing, channel, topic, payload, properties, receipt)
         module = MODULE_OUT.fullmatch(topic)
         if module is not None and module.group(1) == str(thing):
             if not self._access.may_publish(thing, topic):
@@ -60,6 +67,7 @@ class Router:
         topic: str,
         payload: bytes,
         properties: dict[int, object],
+        receipt: Receipt | None,
     ) -> Outcome:
         try:
             publisher = self._messages.authorize_thing(thing, channel)
@@ -67,10 +75,14 @@ class Router:
             return _refused(thing, topic, REFUSED, str(error))
         try:
             pack = decode_pack(payload, _content_type(payload, properties))
-            await self._messages.publish(publisher, pack, "mqtt")
+            await self._messages.publish(publisher, pack, "mqtt", receipt)
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
         return Outcome(Reason.SUCCESS, ((topic, payload),))
+
+    def already_stored(self, receipt: Receipt) -> bool:
+        """Whether this QoS 1 packet was stored before, by this process or before a restart."""
+        return self._messages.already_stored(receipt)
 
 
 def _content_type(payload: bytes, properties: dict[int, object]) -> str:

@@ -31,7 +31,7 @@ class Session:
     """Filter to (granted QoS, no local)."""
     inflight: dict[int, Publish] = field(default_factory=dict)
     queued: deque[Publish] = field(default_factory=deque)
-    stored: dict[int, bytes] = field(default_factory=dict)
+    stored: dict[int, str] = field(default_factory=dict)
     """Inbound QoS 1 packet id to the digest of the message stored under it."""
     connection: "Connection | None" = None
     disconnected_at: float | None = None

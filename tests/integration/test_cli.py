@@ -12,8 +12,11 @@ import pytest
 from domain.causes import Interface
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.cli import main
+from interfaces.mqtt.packets import V311
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
 from tests.helpers import admin_sign_in_when_up
+from tests.mqtt.raw import RawClient
+from tests.mqtt.test_sessions import BAD_CREDENTIALS
 
 
 @pytest.fixture
@@ -25,6 +28,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
+        "FLEETID_MQTT_PORT": str(_free_port()),
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -84,7 +88,9 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_creates_the_first_admin_and_answers_over_http(env: dict[str, str]) -> None:
+def test_serve_creates_the_first_admin_and_answers_over_http_and_mqtt(
+    env: dict[str, str],
+) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
@@ -100,9 +106,11 @@ def test_serve_creates_the_first_admin_and_answers_over_http(env: dict[str, str]
             f"http://127.0.0.1:{port}/users/profile", headers={"Authorization": f"Bearer {token}"}
         )
         assert profile.json()["role"] == "admin"
+        mqtt = RawClient(int(env["FLEETID_MQTT_PORT"]))
+        assert mqtt.connect("nobody", "nobody", "wrong") == BAD_CREDENTIALS[V311]
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        assert server.wait(timeout=30) == 0
 
 
 def test_mosquitto_files_are_written_for_the_registry(

@@ -30,6 +30,7 @@ def _serve(tmp_path: Path, database_url: str, port: int) -> "subprocess.Popen[by
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
+        "FLEETID_MQTT_PORT": str(_free_port()),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],

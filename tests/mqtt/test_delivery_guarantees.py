@@ -73,10 +73,7 @@ def test_a_restart_of_fleetid_loses_no_acknowledged_publish(deployment: Deployme
         if kind != Kind.PUBACK:
             break
         acknowledged.append(int.from_bytes(body[:2], "big"))
-    settings = deployment.fleet.settings
-    deployment.fleet.close()
-    deployment.fleet = build(settings)
-    deployment.broker = EmbeddedBroker(deployment.fleet)
+    restart_fleetid(deployment)
     stored = [name for _, _, name in deployment.stored(c)]
     assert acknowledged == list(range(1, len(acknowledged) + 1))
     assert stored[: len(acknowledged)] == [f"m{n}" for n in acknowledged]
@@ -105,3 +102,33 @@ def test_a_will_is_published_as_its_owner_when_the_connection_drops(
 
 def _will(topic: str, payload: bytes) -> aiomqtt.Will:
     return aiomqtt.Will(topic, payload, qos=1)
+
+
+def test_a_retransmission_after_a_restart_is_still_recognised(deployment: Deployment) -> None:
+    """The PUBACK of a stored publish can be lost with the process that sent it: the device
+    then sends the publish again (DUP) to the restarted FleetID."""
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    topic = f"channels/{c}/messages"
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    raw.publish(topic, pack(1), packet_id=9)
+    assert raw.read()[0] == Kind.PUBACK
+    raw.close()
+    deployment.broker.stop()
+    restart_fleetid(deployment)
+
+    again = RawClient(deployment.port, version(deployment))
+    assert again.connect(writer.name, writer.name, writer.secret) == 0
+    again.publish(topic, pack(1), packet_id=9, dup=True)
+    again.publish(topic, pack(2), packet_id=9, dup=True)
+    assert [again.read()[0] for _ in range(2)] == [Kind.PUBACK] * 2
+    assert [name for _, _, name in deployment.stored(c)] == ["m1", "m2"]
+
+
+def restart_fleetid(deployment: Deployment) -> None:
+    """After the broker has stopped: a new FleetID on the same data, as a new process has."""
+    settings = deployment.fleet.settings
+    deployment.fleet.close()
+    deployment.fleet = build(settings)
+    deployment.broker = EmbeddedBroker(deployment.fleet)
