@@ -1,0 +1,256 @@
+"""MQTT telemetry: stored per second at QoS 0 and 1 on the embedded broker, beside broker
+pass-through rates (publisher -> subscriber, nothing stored) measured in the same run.
+
+    .venv/bin/python -m bench.mqtt [--messages 40000] [--publishers 4] [--backend sqlite]
+
+Brokers: `fleetid mqtt serve` (stores), the same broker with storage switched off
+(`bench.mqtt_server`), and Mosquitto when installed. Publishers and the subscriber are raw
+sockets sending pre-encoded MQTT 3.1.1 packets, so the client side is not what is measured.
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from bench import databases
+from bench.mqtt_load import Login, publish, subscribe
+from bench.servers import free_port
+from infrastructure.database import create_engine
+from infrastructure.settings import Settings
+from interfaces.bootstrap import FleetID, build
+from tests.integration.test_connections_store import channel
+from tests.integration.test_mqtt_access import connect, thing
+
+TARGET = 0.5
+"""Stored rate over the embedded broker's pass-through rate."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    publishers: list[Login]
+    subscriber: Login
+    channel: UUID
+
+
+@dataclass(frozen=True)
+class Result:
+    broker: str
+    qos: int
+    stored: float | None
+    passthrough: float | None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mqtt", description=__doc__)
+    parser.add_argument("--messages", type=int, default=40_000, help="per measurement")
+    parser.add_argument("--publishers", type=int, default=4, help="publishing connections")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "FLEETID_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="fleetid-mqtt-bench-") as temp:
+        directory = Path(temp)
+        backend = (
+            databases.sqlite_backend(directory)
+            if options.backend == "sqlite"
+            else databases.postgres_backend(options.postgres_url)
+        )
+        with backend as database:
+            env = _env(directory, database.database_url)
+            seed = _seed(env, options.publishers)
+            results = _measure(env, seed, options.messages, directory)
+    _report(results, options)
+    return 0
+
+
+def _env(directory: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETID_")}
+    env.update(
+        FLEETID_DATA_DIR=str(directory / "data"),
+        FLEETID_DATABASE_URL=database_url,
+        FLEETID_ARGON2_MEMORY_KIB="1024",
+        FLEETID_ARGON2_ITERATIONS="1",
+    )
+    return env
+
+
+def _seed(env: dict[str, str], publishers: int) -> Seed:
+    fleet = build(Settings.from_env(env))
+    try:
+        logins = [_thing(fleet, f"bench-publisher-{n}-secret") for n in range(publishers)]
+        subscriber = _thing(fleet, "bench-subscriber-secret")
+        made = channel(fleet)
+        for login in logins:
+            connect(fleet, UUID(login.client_id), made, "m_write")
+        connect(fleet, UUID(subscriber.client_id), made, "m_read")
+    finally:
+        fleet.close()
+    return Seed(logins, subscriber, made)
+
+
+def _thing(fleet: FleetID, secret: str) -> Login:
+    made = thing(fleet, secret)
+    return Login(str(made), str(made), secret)
+
+
+def _measure(env: dict[str, str], seed: Seed, count: int, directory: Path) -> list[Result]:
+    topic = f"channels/{seed.channel}/messages"
+    payloads = [f'[{{"n":"temp","v":{n}}}]'.encode() for n in range(count)]
+    results = []
+    engine = create_engine(env["FLEETID_DATABASE_URL"])
+    try:
+        for qos in (0, 1):
+            with _server(
+                "embedded (no storage)", [sys.executable, "-m", "bench.mqtt_server"], env
+            ) as port:
+                passthrough = asyncio.run(_passthrough(port, seed, topic, payloads, qos))
+            with _server("embedded", [_fleetid(), "mqtt", "serve"], env) as port:
+                stored = asyncio.run(_stored(port, seed, topic, payloads, qos, engine))
+            results.append(Result("embedded", qos, stored, passthrough))
+        mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        if Path(mosquitto).exists():
+            anonymous = Seed(
+                [Login(f"pub-{n}") for n in range(len(seed.publishers))], Login("sub"), seed.channel
+            )
+            for qos in (0, 1):
+                with _mosquitto(mosquitto, directory) as port:
+                    rate = asyncio.run(_passthrough(port, anonymous, topic, payloads, qos))
+                results.append(Result("mosquitto", qos, None, rate))
+    finally:
+        engine.dispose()
+    return results
+
+
+async def _passthrough(port: int, seed: Seed, topic: str, payloads: list[bytes], qos: int) -> float:
+    subscriber = await subscribe(port, seed.subscriber, topic, qos)
+    started = time.monotonic()
+    sending = asyncio.gather(
+        *(publish(port, login, topic, share, qos) for login, share in _shares(seed, payloads))
+    )
+    try:
+        finished = await subscriber.receive(len(payloads), timeout=300)
+        await sending
+    finally:
+        subscriber.close()
+    return len(payloads) / (finished - started)
+
+
+async def _stored(
+    port: int, seed: Seed, topic: str, payloads: list[bytes], qos: int, engine: sa.Engine
+) -> float:
+    before = _count(engine, seed.channel)
+    started = time.monotonic()
+    await asyncio.gather(
+        *(publish(port, login, topic, share, qos) for login, share in _shares(seed, payloads))
+    )
+    while _count(engine, seed.channel) < before + len(payloads):
+        if time.monotonic() - started > 300:
+            raise RuntimeError("not every message was stored within 300 s")
+        await asyncio.sleep(0.01)
+    return len(payloads) / (time.monotonic() - started)
+
+
+def _shares(seed: Seed, payloads: list[bytes]) -> Iterator[tuple[Login, list[bytes]]]:
+    count = len(seed.publishers)
+    for index, login in enumerate(seed.publishers):
+        yield login, payloads[index::count]
+
+
+def _count(engine: sa.Engine, channel: UUID) -> int:
+    with engine.connect() as conn:
+        query = sa.text("SELECT count(*) FROM messages WHERE channel = :c")
+        return int(conn.execute(query, {"c": str(channel)}).scalar() or 0)
+
+
+def _fleetid() -> str:
+    return str(Path(sys.executable).with_name("fleetid"))
+
+
+@contextmanager
+def _server(name: str, command: list[str], env: dict[str, str]) -> Iterator[int]:
+    port = free_port()
+    process = subprocess.Popen(
+        command,
+        env={**env, "FLEETID_MQTT_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_listening(name, port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+@contextmanager
+def _mosquitto(binary: str, directory: Path) -> Iterator[int]:
+    port = free_port()
+    config = directory / "mosquitto-bench.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        "max_queued_messages 0\nmax_inflight_messages 0\n"
+        + ("user root\n" if os.geteuid() == 0 else "")
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_listening("mosquitto", port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _wait_listening(name: str, port: int, process: "subprocess.Popen[bytes]") -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not listen on {port} within 60 s")
+
+
+def _report(results: list[Result], options: argparse.Namespace) -> None:
+    print(
+        f"\nMQTT telemetry, {options.messages} one-record SenML messages per measurement, "
+        f"{options.publishers} publishers, {options.backend}, {os.cpu_count()} cores"
+    )
+    print(f"{'broker':<11} {'QoS':>3} {'stored/s':>10} {'pass-through/s':>15} {'ratio':>7}  target")
+    for r in results:
+        stored = f"{r.stored:,.0f}" if r.stored else "-"
+        through = f"{r.passthrough:,.0f}" if r.passthrough else "-"
+        ratio = f"{r.stored / r.passthrough:.0%}" if r.stored and r.passthrough else "-"
+        verdict = ""
+        if r.stored and r.passthrough:
+            verdict = f">= {TARGET:.0%} " + (
+                "met" if r.stored >= TARGET * r.passthrough else "MISSED"
+            )
+        print(f"{r.broker:<11} {r.qos:>3} {stored:>10} {through:>15} {ratio:>7}  {verdict}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
