@@ -17,6 +17,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import build
 from interfaces.mqtt.broker import Broker
 from interfaces.mqtt.router import Router
+from interfaces.mqtt.service import loop_factory
 
 
 class Discard:
@@ -44,11 +45,16 @@ async def main() -> None:
     settings = fleet.settings
     blind = HmacBlindIndex(random_key(settings.data_dir / "keys" / "index.key"))
     messages = MessageCommands(SqlConnectionViews(fleet.reads), blind, Discard())
-    router = Router(fleet.mqtt_access, messages, fleet.identity_module)
-    broker = Broker(fleet.mqtt_access, router, lambda: fleet.projections.position)
+
+    def position() -> int:
+        return fleet.projections.position
+
+    router = Router(fleet.mqtt_access, messages, fleet.identity_module, position)
+    broker = Broker(fleet.mqtt_access, router, position)
     await broker.start(settings.mqtt_host, settings.mqtt_port)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(main())

@@ -6,11 +6,12 @@ anything the client put in the topic, payload or properties.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from application.identity_module import IdentityModule
-from application.messages import MessageCommands
+from application.messages import MessageCommands, Publisher
 from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of
 from application.ports import Receipt
 from domain.errors import DomainError, Forbidden, Unauthenticated
@@ -30,15 +31,25 @@ class Outcome:
 
 
 REFUSED = Outcome(Reason.NOT_AUTHORIZED)
+MAX_DECISIONS = 100_000
 
 
 class Router:
     def __init__(
-        self, access: MqttAccess, messages: MessageCommands, identity: IdentityModule
+        self,
+        access: MqttAccess,
+        messages: MessageCommands,
+        identity: IdentityModule,
+        position: Callable[[], int],
     ) -> None:
+        """`position` is the read model's position in the log: a telemetry decision is reused
+        until it moves, since nothing it depends on can change before then."""
         self._access = access
         self._messages = messages
         self._identity = identity
+        self._position = position
+        self._decided_at = -1
+        self._decisions: dict[tuple[UUID, UUID], Publisher | DomainError] = {}
 
     async def publish(
         self,
@@ -69,16 +80,29 @@ class Router:
         properties: dict[int, object],
         receipt: Receipt | None,
     ) -> Outcome:
-        try:
-            publisher = self._messages.authorize_thing(thing, channel)
-        except (Unauthenticated, Forbidden) as error:
-            return _refused(thing, topic, REFUSED, str(error))
+        publisher = self._authorized(thing, channel)
+        if isinstance(publisher, DomainError):
+            return _refused(thing, topic, REFUSED, str(publisher))
         try:
             pack = decode_pack(payload, _content_type(payload, properties))
             await self._messages.publish(publisher, pack, "mqtt", receipt)
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
         return Outcome(Reason.SUCCESS, ((topic, payload),))
+
+    def _authorized(self, thing: UUID, channel: UUID) -> Publisher | DomainError:
+        position = self._position()
+        if position != self._decided_at or len(self._decisions) >= MAX_DECISIONS:
+            self._decisions.clear()
+            self._decided_at = position
+        decision = self._decisions.get((thing, channel))
+        if decision is None:
+            try:
+                decision = self._messages.authorize_thing(thing, channel)
+            except (Unauthenticated, Forbidden) as error:
+                decision = error
+            self._decisions[thing, channel] = decision
+        return decision
 
     def already_stored(self, receipt: Receipt) -> bool:
         """Whether this QoS 1 packet was stored before, by this process or before a restart."""

@@ -22,9 +22,13 @@ log = logging.getLogger(__name__)
 
 def make_broker(fleet: FleetID) -> Broker:
     settings = fleet.settings
-    router = Router(fleet.mqtt_access, fleet.messages, fleet.identity_module)
+
+    def position() -> int:
+        return fleet.projections.position
+
+    router = Router(fleet.mqtt_access, fleet.messages, fleet.identity_module, position)
     limits = Limits(max_packet=settings.mqtt_max_packet)
-    return Broker(fleet.mqtt_access, router, lambda: fleet.projections.position, limits)
+    return Broker(fleet.mqtt_access, router, position, limits)
 
 
 async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
@@ -54,13 +58,13 @@ def run(settings: Settings, ready: Callable[[int], None] = lambda _port: None) -
         await serve_until(fleet, stop, ready)
 
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(main())
     finally:
         fleet.close()
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     try:
         import uvloop
     except ImportError:
