@@ -1,5 +1,5 @@
-"""Reading the message store in arrival order, for what must follow it as it grows (the MQTT
-broker delivering messages accepted over HTTP)."""
+"""Reading the message store in arrival order, for what must follow it as it grows: the MQTT
+broker delivering messages accepted over HTTP."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -15,7 +15,6 @@ class StoredMessage:
     id: int
     channel: UUID
     publisher: UUID
-    protocol: str
     received_at: float
     measurement: Measurement
 
@@ -28,12 +27,24 @@ class MessageFeed:
         with self._engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.max(messages.c.id))).scalar() or 0)
 
-    def after(self, last_id: int, limit: int = 1000) -> list[StoredMessage]:
-        query = (
-            sa.select(messages).where(messages.c.id > last_id).order_by(messages.c.id).limit(limit)
+    def after(self, last_id: int, limit: int = 5000) -> tuple[list[int], list[StoredMessage]]:
+        """The ids of the rows after `last_id` (in id order), and those of them stored over
+        HTTP whole: telemetry over MQTT is most of the table and is only counted here."""
+        arrived = (
+            sa.select(messages.c.id, messages.c.protocol)
+            .where(messages.c.id > last_id)
+            .order_by(messages.c.id)
+            .limit(limit)
         )
         with self._engine.connect() as conn:
-            return [_stored(row) for row in conn.execute(query).mappings()]
+            found = conn.execute(arrived).all()
+            wanted = [row_id for row_id, protocol in found if protocol == "http"]
+            if not wanted:
+                return [row_id for row_id, _ in found], []
+            rows = sa.select(messages).where(messages.c.id.in_(wanted)).order_by(messages.c.id)
+            return [row_id for row_id, _ in found], [
+                _stored(row) for row in conn.execute(rows).mappings()
+            ]
 
 
 def _stored(row: sa.RowMapping) -> StoredMessage:
@@ -41,7 +52,6 @@ def _stored(row: sa.RowMapping) -> StoredMessage:
         id=row["id"],
         channel=UUID(row["channel"]),
         publisher=UUID(row["publisher"]),
-        protocol=row["protocol"],
         received_at=row["received_at"],
         measurement=Measurement(
             name=row["name"],

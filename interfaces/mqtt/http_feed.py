@@ -38,9 +38,9 @@ class HttpFeed:
     async def run(self) -> None:
         while True:
             try:
-                rows = await asyncio.to_thread(self._feed.after, self._order.watermark)
-                fresh = self._order.accept([row.id for row in rows], time.monotonic())
-                self._deliver([row for row in rows if row.id in fresh and row.protocol == "http"])
+                ids, rows = await asyncio.to_thread(self._feed.after, self._order.watermark)
+                fresh = self._order.accept(ids, time.monotonic())
+                self._deliver([row for row in rows if row.id in fresh])
             except Exception:
                 log.exception("following the message store failed; retrying")
             await asyncio.sleep(self._interval)
