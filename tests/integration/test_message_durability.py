@@ -14,14 +14,18 @@ import sqlalchemy as sa
 
 from infrastructure.database import create_engine
 from infrastructure.schema import messages
+from interfaces.mqtt.packets import Kind
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
 from tests.helpers import admin_sign_in_when_up
 from tests.integration.test_cli import _free_port
+from tests.mqtt.raw import RawClient
 
 SENDERS = 8
 
 
-def _serve(tmp_path: Path, database_url: str, port: int) -> "subprocess.Popen[bytes]":
+def _serve(
+    tmp_path: Path, database_url: str, port: int, mqtt_port: int = 0
+) -> "subprocess.Popen[bytes]":
     env = {
         **os.environ,
         "FLEETID_DATA_DIR": str(tmp_path / "data"),
@@ -30,7 +34,7 @@ def _serve(tmp_path: Path, database_url: str, port: int) -> "subprocess.Popen[by
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(_free_port()),
+        "FLEETID_MQTT_PORT": str(mqtt_port or _free_port()),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
@@ -101,4 +105,51 @@ def test_every_message_answered_202_survives_a_kill_9(tmp_path: Path, database_u
     finally:
         engine.dispose()
     assert len(acknowledged) >= 200
+    assert set(acknowledged) <= stored
+
+
+def test_every_qos1_publish_acknowledged_over_mqtt_survives_a_kill_9(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A PUBACK is sent only once the message is committed: killing every FleetID process in
+    the middle of a stream loses none that was acknowledged (what was in flight is the
+    device's to send again)."""
+    port, mqtt_port = _free_port(), _free_port()
+    server = _serve(tmp_path, database_url, port, mqtt_port)
+    base = f"http://127.0.0.1:{port}"
+    sent: dict[int, str] = {}
+    acknowledged: list[str] = []
+    try:
+        with _admin(base) as admin:
+            made = admin.post("/things", json={"credentials": {"secret": "kill-secret-2"}}).json()
+            channel = admin.post("/channels", json={"name": "durable"}).json()["id"]
+            connect = {"subjects": [made["id"]], "objects": [channel]}
+            assert admin.post("/connect", json=connect).status_code == 201
+        raw = RawClient(mqtt_port, timeout=10)
+        assert raw.connect(made["id"], made["id"], "kill-secret-2") == 0
+        topic = f"channels/{channel}/messages"
+        for sequence in range(1, 10**6):
+            packet_id = sequence % 65535 + 1
+            sent[packet_id] = f"mqtt-{sequence}"
+            raw.publish(topic, f'[{{"n":"mqtt-{sequence}","v":1}}]'.encode(), packet_id=packet_id)
+            if sequence > 100:
+                kind, body = raw.read()
+                assert kind == Kind.PUBACK
+                acknowledged.append(sent.pop(int.from_bytes(body[:2], "big")))
+            if len(acknowledged) == 500:
+                os.killpg(server.pid, signal.SIGKILL)
+                break
+        raw.close()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            stored = set(conn.scalars(sa.select(messages.c.name)))
+    finally:
+        engine.dispose()
+    assert len(acknowledged) == 500
     assert set(acknowledged) <= stored
