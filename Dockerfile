@@ -1,4 +1,4 @@
-# FleetID API image: `docker build -t fleetid .`, then `docker run -p 8080:8080 fleetid`.
+# FleetID image: `docker build -t fleetid .`, then `docker run -p 8080:8080 -p 1883:1883 fleetid`.
 # Two stages: the build stage installs into a virtualenv, the runtime stage copies only that
 # virtualenv, so pip caches and build leftovers stay out of the final image.
 
@@ -27,7 +27,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     FLEETID_DATA_DIR=/data \
     FLEETID_HTTP_HOST=0.0.0.0 \
-    FLEETID_HTTP_PORT=8080
+    FLEETID_HTTP_PORT=8080 \
+    FLEETID_MQTT_HOST=0.0.0.0 \
+    FLEETID_MQTT_PORT=1883
 # A fixed uid/gid makes it easy to prepare a bind-mounted data directory: chown 10001:10001.
 RUN groupadd --system --gid 10001 fleetid \
  && useradd --system --uid 10001 --gid fleetid --home-dir /nonexistent --no-create-home fleetid \
@@ -37,7 +39,7 @@ COPY --from=build /opt/venv /opt/venv
 # An empty named volume takes the ownership of /data above; a bind mount keeps the host's.
 VOLUME ["/data"]
 USER fleetid
-EXPOSE 8080
+EXPOSE 8080 1883
 # No curl in the slim image; urlopen raises (exit 1) on connection errors and non-2xx replies.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('FLEETID_HTTP_PORT', '8080') + '/schema/openapi.json', timeout=4)"]
