@@ -63,12 +63,22 @@ def render_passwords(
     return "".join(f"{line}\n" for line in lines)
 
 
-def render_acl(grants: Iterable[Grant]) -> str:
+def render_acl(grants: Iterable[Grant], service: str | None = None) -> str:
+    """`service` is FleetID's own account: it reads telemetry and gateway commands, and
+    writes acknowledgements and the packs accepted over HTTP."""
     lines = [
         "# Written by FleetID from its read model; changes here are overwritten.",
         "pattern write from/module/%u/#",
         "pattern read to/module/%u/#",
     ]
+    if service:
+        lines += [
+            "",
+            f"user {service}",
+            "topic readwrite channels/+/messages/#",
+            "topic read from/module/+/#",
+            "topic write to/module/+/#",
+        ]
     by_thing: dict[UUID, list[Grant]] = {}
     for grant in grants:
         by_thing.setdefault(grant.thing, []).append(grant)
@@ -82,9 +92,13 @@ def render_acl(grants: Iterable[Grant]) -> str:
 
 
 class MosquittoFiles:
-    def __init__(self, engine: sa.Engine, box: SecretBox) -> None:
+    def __init__(
+        self, engine: sa.Engine, box: SecretBox, service: tuple[str, str] | None = None
+    ) -> None:
+        """`service`: FleetID's own username and password on the broker, if it connects."""
         self._engine = engine
         self._box = box
+        self._service = service
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         """Render both files into `directory` from one snapshot of the read model."""
@@ -98,9 +112,14 @@ class MosquittoFiles:
                 for row in conn.execute(GRANTS)
             ]
         directory.mkdir(parents=True, exist_ok=True)
+        passwords = render_passwords(credentials)
+        service = None
+        if self._service is not None:
+            service = self._service[0]
+            passwords += password_line(*self._service, os.urandom(SALT_BYTES)) + "\n"
         return (
-            _replace(directory / PASSWORDS, render_passwords(credentials)),
-            _replace(directory / ACL, render_acl(grants)),
+            _replace(directory / PASSWORDS, passwords),
+            _replace(directory / ACL, render_acl(grants, service)),
         )
 
 

@@ -4,7 +4,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
+from uuid import UUID
 
 PREFIX = "FLEETID_"
 
@@ -33,6 +34,9 @@ class Settings:
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
     """The embedded MQTT broker's port (`fleetid serve` and `fleetid mqtt serve`)."""
+    mqtt_url: str = ""
+    """An external broker FleetID connects to (`mqtt://user:password@host:port`) instead of
+    running its own: it ingests telemetry and gateway commands from there."""
     mqtt_max_packet: int = 256 * 1024
     """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
     mosquitto_dir: str = ""
@@ -40,7 +44,7 @@ class Settings:
     mosquitto_pid_file: str = ""
     """Mosquitto's pid file, to make it reload those files (empty: they are only written)."""
 
-    secret_names = frozenset({"admin_secret", "database_url"})
+    secret_names = frozenset({"admin_secret", "database_url", "mqtt_url"})
 
     @property
     def effective_database_url(self) -> str:
@@ -65,7 +69,24 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}"
             )
+        if settings.mqtt_url:
+            settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings
+
+    @property
+    def broker(self) -> "BrokerAccount":
+        """Where FLEETID_MQTT_URL points, and FleetID's account there."""
+        parts = urlsplit(self.mqtt_url)
+        if parts.scheme != "mqtt" or not parts.hostname or not parts.username:
+            raise SettingsError(f"{PREFIX}MQTT_URL must look like mqtt://user:password@host:port")
+        if _looks_like_a_thing(parts.username):
+            raise SettingsError(f"{PREFIX}MQTT_URL's user must not be a thing id")
+        return BrokerAccount(
+            parts.hostname,
+            parts.port or 1883,
+            unquote(parts.username),
+            unquote(parts.password or ""),
+        )
 
     def masked(self) -> dict[str, str]:
         """Effective settings as `fleetid config` prints them: secrets never leave in clear."""
@@ -74,10 +95,28 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "database_url":
                 value = mask_url(self.effective_database_url)
+            elif f.name == "mqtt_url":
+                value = mask_url(value)
             elif f.name in self.secret_names and value:
                 value = "****"
             shown[PREFIX + f.name.upper()] = str(value)
         return shown
+
+
+@dataclass(frozen=True)
+class BrokerAccount:
+    host: str
+    port: int
+    username: str
+    password: str
+
+
+def _looks_like_a_thing(username: str) -> bool:
+    try:
+        UUID(username)
+    except ValueError:
+        return False
+    return True
 
 
 def mask_url(url: str) -> str:

@@ -118,7 +118,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     views = SqlUserViews(reads)
     session_states = SessionStateCache(views)
     write_lock = database_write_lock(settings)
-    mosquitto_files = MosquittoFiles(engine, box)
+    account = settings.broker if settings.mqtt_url else None
+    service = (account.username, account.password) if account else None
+    mosquitto_files = MosquittoFiles(engine, box, service)
     mosquitto = mosquitto_sync(settings, mosquitto_files, lambda: runner.leading)
     runner = ProjectionRunner(
         event_log,

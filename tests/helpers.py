@@ -1,6 +1,7 @@
 """Small HTTP helpers for API tests: register, sign in, and authorization headers."""
 
 import asyncio
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -73,3 +74,11 @@ def admin_sign_in_when_up(base_url: str, timeout: float = 30) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (for servers the tests start)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

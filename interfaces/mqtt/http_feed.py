@@ -19,7 +19,8 @@ from domain.senml import resolved_record
 from infrastructure.message_feed import MessageFeed, StoredMessage
 
 log = logging.getLogger(__name__)
-Route = Callable[[str, bytes, int, None], int]
+Route = Callable[[str, bytes], object]
+"""Publishes (topic, payload) to the channel's subscribers."""
 
 
 class HttpFeed:
@@ -50,7 +51,7 @@ class HttpFeed:
             rows, key=lambda row: (row.channel, row.publisher, row.received_at)
         ):
             payload = msgspec.json.encode([resolved_record(row.measurement) for row in pack])
-            self._route(f"channels/{channel}/messages", payload, 1, None)
+            self._route(f"channels/{channel}/messages", payload)
 
 
 class ArrivalOrder:

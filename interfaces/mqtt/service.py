@@ -13,6 +13,7 @@ from multiprocessing.process import BaseProcess
 from infrastructure.message_feed import MessageFeed
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
+from interfaces.mqtt.bridge import Bridge
 from interfaces.mqtt.broker import Broker, Limits
 from interfaces.mqtt.http_feed import HttpFeed
 from interfaces.mqtt.router import Router
@@ -21,28 +22,54 @@ log = logging.getLogger(__name__)
 
 
 def make_broker(fleet: FleetID) -> Broker:
-    settings = fleet.settings
+    limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
+    return Broker(fleet.mqtt_access, _router(fleet), lambda: fleet.projections.position, limits)
 
-    def position() -> int:
-        return fleet.projections.position
 
-    router = Router(fleet.mqtt_access, fleet.messages, fleet.identity_module, position)
-    limits = Limits(max_packet=settings.mqtt_max_packet)
-    return Broker(fleet.mqtt_access, router, position, limits)
+def _router(fleet: FleetID) -> Router:
+    return Router(
+        fleet.mqtt_access,
+        fleet.messages,
+        fleet.identity_module,
+        lambda: fleet.projections.position,
+    )
 
 
 async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
+    """Run the embedded broker, or with FLEETID_MQTT_URL the bridge to that broker, until
+    `stop`; `ready` gets the port clients connect to."""
+    if fleet.settings.mqtt_url:
+        await _bridge_until(fleet, stop, ready)
+        return
     broker = make_broker(fleet)
     settings = fleet.settings
     port = await broker.start(settings.mqtt_host, settings.mqtt_port)
-    feed = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), broker.route).run())
+    feed = HttpFeed(
+        MessageFeed(fleet.engine), lambda topic, payload: broker.route(topic, payload, 1, None)
+    )
+    following = asyncio.create_task(feed.run())
     log.info("MQTT broker listening on %s:%d", settings.mqtt_host, port)
     ready(port)
     try:
         await stop.wait()
     finally:
-        feed.cancel()
+        following.cancel()
         await broker.close()
+
+
+async def _bridge_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
+    account = fleet.settings.broker
+    bridge = Bridge(account, _router(fleet))
+    following = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), bridge.publish_later).run())
+
+    def connected() -> None:
+        log.info("ingesting from the MQTT broker at %s:%d", account.host, account.port)
+        ready(account.port)
+
+    try:
+        await bridge.run(stop, connected)
+    finally:
+        following.cancel()
 
 
 def run(settings: Settings, ready: Callable[[int], None] = lambda _port: None) -> None:

@@ -1,7 +1,6 @@
 """The `fleetid` command as operators run it: settings from the environment, a real database."""
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +13,8 @@ from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.cli import main
 from interfaces.mqtt.packets import V311
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
-from tests.helpers import admin_sign_in_when_up
-from tests.mqtt.raw import RawClient
-from tests.mqtt.test_sessions import BAD_CREDENTIALS
+from tests.helpers import admin_sign_in_when_up, free_port
+from tests.mqtt.raw import BAD_CREDENTIALS, RawClient
 
 
 @pytest.fixture
@@ -28,7 +26,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(_free_port()),
+        "FLEETID_MQTT_PORT": str(free_port()),
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -81,17 +79,10 @@ def test_erase_of_an_unknown_user_fails_cleanly(
     assert "user not found" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_serve_creates_the_first_admin_and_answers_over_http_and_mqtt(
     env: dict[str, str],
 ) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
         env={**os.environ, **env},

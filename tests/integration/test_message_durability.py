@@ -16,8 +16,7 @@ from infrastructure.database import create_engine
 from infrastructure.schema import messages
 from interfaces.mqtt.packets import Kind
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
-from tests.helpers import admin_sign_in_when_up
-from tests.integration.test_cli import _free_port
+from tests.helpers import admin_sign_in_when_up, free_port
 from tests.mqtt.raw import RawClient
 
 SENDERS = 8
@@ -34,7 +33,7 @@ def _serve(
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(mqtt_port or _free_port()),
+        "FLEETID_MQTT_PORT": str(mqtt_port or free_port()),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
@@ -51,7 +50,7 @@ def _admin(base: str) -> httpx.Client:
 
 
 def test_every_message_answered_202_survives_a_kill_9(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     server = _serve(tmp_path, database_url, port)
     base = f"http://127.0.0.1:{port}"
     acknowledged: list[str] = []
@@ -114,7 +113,7 @@ def test_every_qos1_publish_acknowledged_over_mqtt_survives_a_kill_9(
     """A PUBACK is sent only once the message is committed: killing every FleetID process in
     the middle of a stream loses none that was acknowledged (what was in flight is the
     device's to send again)."""
-    port, mqtt_port = _free_port(), _free_port()
+    port, mqtt_port = free_port(), free_port()
     server = _serve(tmp_path, database_url, port, mqtt_port)
     base = f"http://127.0.0.1:{port}"
     sent: dict[int, str] = {}

@@ -17,8 +17,7 @@ import pytest
 from infrastructure.mosquitto_files import Grant, password_line, render_acl
 from interfaces.bootstrap import FleetID, build
 from tests.conftest import make_settings
-from tests.helpers import blocking
-from tests.integration.test_cli import _free_port
+from tests.helpers import blocking, free_port
 from tests.integration.test_connections_store import ADMIN, CLI, channel
 from tests.integration.test_mqtt_access import connect, thing
 
@@ -72,7 +71,7 @@ def broker(tmp_path: Path) -> Iterator[tuple[int, Path, "subprocess.Popen[bytes]
     """A Mosquitto of the test's own on a free port, reading the files from `tmp_path`. It
     keeps the test's user (`user root` when that is root): the files are 0600."""
     mosquitto = installed("mosquitto")
-    port = _free_port()
+    port = free_port()
     files = tmp_path / "mqtt"
     files.mkdir()
     (files / "passwords").write_text("")

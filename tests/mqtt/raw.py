@@ -7,6 +7,9 @@ import struct
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import Kind, Publish
 
+BAD_CREDENTIALS = {packets.V311: 4, packets.V5: 0x86}
+"""CONNACK's answer to a wrong username or password."""
+
 
 def _text(value: str) -> bytes:
     raw = value.encode()

@@ -16,8 +16,8 @@ from tests.mqtt.raw import RawClient, connect_packet
 from tests.mqtt.test_sessions import version
 
 
-def connected(deployment: Deployment, who: Device) -> RawClient:
-    raw = RawClient(deployment.port, version(deployment))
+def connected(embedded: Deployment, who: Device) -> RawClient:
+    raw = RawClient(embedded.port, version(embedded))
     assert raw.connect(who.name, who.name, who.secret) == 0
     return raw
 
@@ -28,10 +28,10 @@ def puback_reason(raw: RawClient) -> int:
     return body[2] if len(body) > 2 else Reason.SUCCESS
 
 
-def test_refused_publishes_are_answered_and_store_nothing(deployment: Deployment) -> None:
-    writer = deployment.device("writer-secret-1")
-    c = deployment.channel((writer, "m_write"))
-    raw = connected(deployment, writer)
+def test_refused_publishes_are_answered_and_store_nothing(embedded: Deployment) -> None:
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
+    raw = connected(embedded, writer)
     cases = [
         ("channels/not-a-uuid/messages", b'[{"n":"x","v":1}]', Reason.NOT_AUTHORIZED),
         (f"channels/{c}/messages", b'[{"n":"x","v":', Reason.PAYLOAD_FORMAT_INVALID),
@@ -45,11 +45,11 @@ def test_refused_publishes_are_answered_and_store_nothing(deployment: Deployment
     ]
     for packet_id, (topic, payload, reason) in enumerate(cases, start=1):
         raw.publish(topic, payload, packet_id=packet_id)
-        expected = reason if deployment.v5 else Reason.SUCCESS
+        expected = reason if embedded.v5 else Reason.SUCCESS
         assert puback_reason(raw) == expected, topic
     raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=99)
     assert puback_reason(raw) == Reason.SUCCESS
-    assert deployment.stored(c) == [(writer.name, "mqtt", "ok")]
+    assert embedded.stored(c) == [(writer.name, "mqtt", "ok")]
 
 
 def publish(topic: str, qos: int) -> Callable[[int], bytes]:
@@ -77,31 +77,31 @@ BROKEN: dict[str, tuple[Callable[[int], bytes], Reason]] = {
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_a_broken_packet_ends_that_connection_only(deployment: Deployment, case: str) -> None:
+def test_a_broken_packet_ends_that_connection_only(embedded: Deployment, case: str) -> None:
     data, reason = BROKEN[case]
-    writer = deployment.device("writer-secret-1")
-    raw = connected(deployment, writer)
-    raw.send(data(version(deployment)))
-    if deployment.v5:
+    writer = embedded.device("writer-secret-1")
+    raw = connected(embedded, writer)
+    raw.send(data(version(embedded)))
+    if embedded.v5:
         kind, body = raw.read()
         assert kind == Kind.DISCONNECT
         assert body[0] == reason
     assert raw.closed()
-    connected(deployment, writer).close()
+    connected(embedded, writer).close()
 
 
-def test_connects_that_are_not_mqtt_3_1_1_or_5_are_refused(deployment: Deployment) -> None:
-    device = deployment.device("device-secret-1")
-    old = RawClient(deployment.port)
+def test_connects_that_are_not_mqtt_3_1_1_or_5_are_refused(embedded: Deployment) -> None:
+    device = embedded.device("device-secret-1")
+    old = RawClient(embedded.port)
     body = struct.pack("!H", 6) + b"MQIsdp" + bytes([3, 0xC2]) + struct.pack("!H", 60)
     old.send(packets.frame(Kind.CONNECT, 0, body + b"\x00\x01x"))
     assert old.read() == (Kind.CONNACK, b"\x00\x01")
     assert old.closed()
-    not_connect = RawClient(deployment.port)
+    not_connect = RawClient(embedded.port)
     not_connect.send(packets.frame(Kind.PINGREQ, 0, b""))
     assert not_connect.closed()
-    raw = RawClient(deployment.port, version(deployment))
-    raw.send(connect_packet(device.name, device.name, device.secret, version(deployment))[:-3])
+    raw = RawClient(embedded.port, version(embedded))
+    raw.send(connect_packet(device.name, device.name, device.secret, version(embedded))[:-3])
     raw.sock.shutdown(1)
     assert raw.closed()
 
@@ -111,12 +111,12 @@ def test_connects_that_are_not_mqtt_3_1_1_or_5_are_refused(deployment: Deploymen
 )
 @given(garbage=st.binary(min_size=1, max_size=300))
 def test_random_bytes_after_connect_never_take_the_broker_down(
-    deployment: Deployment, garbage: bytes
+    embedded: Deployment, garbage: bytes
 ) -> None:
-    device = deployment.device(f"fuzz-{uuid4()}")
-    raw = connected(deployment, device)
+    device = embedded.device(f"fuzz-{uuid4()}")
+    raw = connected(embedded, device)
     raw.send(garbage)
     raw.sock.settimeout(0.1)
     raw.closed()
     raw.close()
-    connected(deployment, device).close()
+    connected(embedded, device).close()

@@ -7,7 +7,7 @@ import aiomqtt
 
 from interfaces.bootstrap import build
 from interfaces.mqtt.packets import Kind
-from tests.mqtt.conftest import Deployment, EmbeddedBroker
+from tests.mqtt.conftest import Deployment, MqttService
 from tests.mqtt.raw import RawClient
 from tests.mqtt.test_sessions import version
 from tests.mqtt.test_telemetry import receive
@@ -17,11 +17,11 @@ def pack(n: int) -> bytes:
     return f'[{{"n":"m{n}","v":{n}}}]'.encode()
 
 
-def test_a_retransmitted_qos1_publish_is_stored_once(deployment: Deployment) -> None:
-    writer = deployment.device("writer-secret-1")
-    c = deployment.channel((writer, "m_write"))
+def test_a_retransmitted_qos1_publish_is_stored_once(embedded: Deployment) -> None:
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
     topic = f"channels/{c}/messages"
-    raw = RawClient(deployment.port, version(deployment))
+    raw = RawClient(embedded.port, version(embedded))
     assert raw.connect(writer.name, writer.name, writer.secret) == 0
     raw.publish(topic, pack(1), packet_id=7)
     raw.publish(topic, pack(1), packet_id=7, dup=True)
@@ -29,15 +29,15 @@ def test_a_retransmitted_qos1_publish_is_stored_once(deployment: Deployment) -> 
     raw.publish(topic, pack(1), packet_id=7)
     acks = [raw.read() for _ in range(4)]
     assert [kind for kind, _ in acks] == [Kind.PUBACK] * 4
-    assert [name for _, _, name in deployment.stored(c)] == ["m1", "m2", "m1"]
+    assert [name for _, _, name in embedded.stored(c)] == ["m1", "m2", "m1"]
 
 
 def test_every_acknowledged_publish_is_stored_though_the_publisher_leaves_at_once(
-    deployment: Deployment,
+    embedded: Deployment,
 ) -> None:
-    writer = deployment.device("writer-secret-1")
-    c = deployment.channel((writer, "m_write"))
-    raw = RawClient(deployment.port, version(deployment))
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
+    raw = RawClient(embedded.port, version(embedded))
     assert raw.connect(writer.name, writer.name, writer.secret) == 0
     for n in range(1, 201):
         raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
@@ -47,88 +47,88 @@ def test_every_acknowledged_publish_is_stored_though_the_publisher_leaves_at_onc
         assert kind == Kind.PUBACK
         acknowledged += 1
     raw.close()
-    restart_broker(deployment)
-    stored = [name for _, _, name in deployment.stored(c)]
+    restart_broker(embedded)
+    stored = [name for _, _, name in embedded.stored(c)]
     assert len(stored) >= acknowledged
     assert stored == [f"m{n}" for n in range(1, len(stored) + 1)]
 
 
-def restart_broker(deployment: Deployment) -> None:
+def restart_broker(embedded: Deployment) -> None:
     """A graceful stop returns once every connection has stored what it read."""
-    deployment.broker.stop()
-    deployment.broker = EmbeddedBroker(deployment.fleet)
+    embedded.service.stop()
+    embedded.service = MqttService(embedded.fleet)
 
 
-def test_a_restart_of_fleetid_loses_no_acknowledged_publish(deployment: Deployment) -> None:
-    writer = deployment.device("writer-secret-1")
-    c = deployment.channel((writer, "m_write"))
-    raw = RawClient(deployment.port, version(deployment))
+def test_a_restart_of_fleetid_loses_no_acknowledged_publish(embedded: Deployment) -> None:
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
+    raw = RawClient(embedded.port, version(embedded))
     assert raw.connect(writer.name, writer.name, writer.secret) == 0
     for n in range(1, 101):
         raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
-    deployment.broker.stop()
+    embedded.service.stop()
     acknowledged = []
     while True:
         kind, body = raw.read()
         if kind != Kind.PUBACK:
             break
         acknowledged.append(int.from_bytes(body[:2], "big"))
-    restart_fleetid(deployment)
-    stored = [name for _, _, name in deployment.stored(c)]
+    restart_fleetid(embedded)
+    stored = [name for _, _, name in embedded.stored(c)]
     assert acknowledged == list(range(1, len(acknowledged) + 1))
     assert stored[: len(acknowledged)] == [f"m{n}" for n in acknowledged]
 
 
 def test_a_will_is_published_as_its_owner_when_the_connection_drops(
-    deployment: Deployment,
+    embedded: Deployment,
 ) -> None:
-    device, reader = deployment.device("device-secret-1"), deployment.device("reader-secret-1")
-    c = deployment.channel((device, "m_write"), (reader, "m_read"))
+    device, reader = embedded.device("device-secret-1"), embedded.device("reader-secret-1")
+    c = embedded.channel((device, "m_write"), (reader, "m_read"))
     topic = f"channels/{c}/messages"
     will = pack(99)
 
     async def scenario() -> bytes | None:
-        async with deployment.client(reader) as sub:
+        async with embedded.client(reader) as sub:
             await sub.subscribe(topic, qos=1)
-            dying = deployment.client(device, will=_will(topic, will))
+            dying = embedded.client(device, will=_will(topic, will))
             await dying.__aenter__()
             dying._client.socket().close()  # type: ignore[union-attr]
             got = await receive(sub, 5.0)
             return bytes(got.payload) if got else None  # type: ignore[arg-type]
 
     assert asyncio.run(scenario()) == will
-    assert deployment.stored(c) == [(device.name, "mqtt", "m99")]
+    assert embedded.stored(c) == [(device.name, "mqtt", "m99")]
 
 
 def _will(topic: str, payload: bytes) -> aiomqtt.Will:
     return aiomqtt.Will(topic, payload, qos=1)
 
 
-def test_a_retransmission_after_a_restart_is_still_recognised(deployment: Deployment) -> None:
+def test_a_retransmission_after_a_restart_is_still_recognised(embedded: Deployment) -> None:
     """The PUBACK of a stored publish can be lost with the process that sent it: the device
     then sends the publish again (DUP) to the restarted FleetID."""
-    writer = deployment.device("writer-secret-1")
-    c = deployment.channel((writer, "m_write"))
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
     topic = f"channels/{c}/messages"
-    raw = RawClient(deployment.port, version(deployment))
+    raw = RawClient(embedded.port, version(embedded))
     assert raw.connect(writer.name, writer.name, writer.secret) == 0
     raw.publish(topic, pack(1), packet_id=9)
     assert raw.read()[0] == Kind.PUBACK
     raw.close()
-    deployment.broker.stop()
-    restart_fleetid(deployment)
+    embedded.service.stop()
+    restart_fleetid(embedded)
 
-    again = RawClient(deployment.port, version(deployment))
+    again = RawClient(embedded.port, version(embedded))
     assert again.connect(writer.name, writer.name, writer.secret) == 0
     again.publish(topic, pack(1), packet_id=9, dup=True)
     again.publish(topic, pack(2), packet_id=9, dup=True)
     assert [again.read()[0] for _ in range(2)] == [Kind.PUBACK] * 2
-    assert [name for _, _, name in deployment.stored(c)] == ["m1", "m2"]
+    assert [name for _, _, name in embedded.stored(c)] == ["m1", "m2"]
 
 
-def restart_fleetid(deployment: Deployment) -> None:
+def restart_fleetid(embedded: Deployment) -> None:
     """After the broker has stopped: a new FleetID on the same data, as a new process has."""
-    settings = deployment.fleet.settings
-    deployment.fleet.close()
-    deployment.fleet = build(settings)
-    deployment.broker = EmbeddedBroker(deployment.fleet)
+    settings = embedded.fleet.settings
+    embedded.fleet.close()
+    embedded.fleet = build(settings)
+    embedded.service = MqttService(embedded.fleet)

@@ -10,26 +10,25 @@ from interfaces.mqtt import packets
 from tests.helpers import blocking
 from tests.integration.test_connections_store import ADMIN, CLI
 from tests.mqtt.conftest import Deployment
-from tests.mqtt.raw import RawClient
+from tests.mqtt.raw import BAD_CREDENTIALS, RawClient
 from tests.mqtt.test_telemetry import PACK, receive
 
-BAD_CREDENTIALS = {packets.V311: 4, packets.V5: 0x86}
 BAD_CLIENT_ID = {packets.V311: 2, packets.V5: 0x85}
 
 
-def version(deployment: Deployment) -> int:
-    return packets.V5 if deployment.v5 else packets.V311
+def version(embedded: Deployment) -> int:
+    return packets.V5 if embedded.v5 else packets.V311
 
 
-def test_no_client_takes_a_live_client_id_without_its_credentials(deployment: Deployment) -> None:
-    victim, attacker = deployment.device("victim-secret-1"), deployment.device("attack-secret-1")
-    reader = deployment.device("reader-secret-1")
-    c = deployment.channel((victim, "m_write"), (reader, "m_read"))
+def test_no_client_takes_a_live_client_id_without_its_credentials(embedded: Deployment) -> None:
+    victim, attacker = embedded.device("victim-secret-1"), embedded.device("attack-secret-1")
+    reader = embedded.device("reader-secret-1")
+    c = embedded.channel((victim, "m_write"), (reader, "m_read"))
     topic = f"channels/{c}/messages"
-    v = version(deployment)
+    v = version(embedded)
 
     async def scenario() -> tuple[list[int], aiomqtt.Message | None]:
-        async with deployment.client(victim) as live, deployment.client(reader) as sub:
+        async with embedded.client(victim) as live, embedded.client(reader) as sub:
             await sub.subscribe(topic, qos=1)
             codes = []
             for client_id, username, password in (
@@ -39,7 +38,7 @@ def test_no_client_takes_a_live_client_id_without_its_credentials(deployment: De
                 (victim.name, attacker.name, attacker.secret),
                 (victim.name.upper(), victim.name.upper(), victim.secret),
             ):
-                raw = RawClient(deployment.port, v)
+                raw = RawClient(embedded.port, v)
                 codes.append(raw.connect(client_id, username, password))
                 assert raw.closed()
             await live.publish(topic, PACK, qos=1)
@@ -50,17 +49,17 @@ def test_no_client_takes_a_live_client_id_without_its_credentials(deployment: De
     assert codes[3] == BAD_CLIENT_ID[v]
     assert all(code != 0 for code in codes)
     assert got is not None
-    assert deployment.stored(c) == [(victim.name, "mqtt", "room1:temp")]
+    assert embedded.stored(c) == [(victim.name, "mqtt", "room1:temp")]
 
 
-def test_the_same_thing_connecting_again_takes_its_session_over(deployment: Deployment) -> None:
-    device = deployment.device("device-secret-1")
-    v = version(deployment)
-    first = RawClient(deployment.port, v)
+def test_the_same_thing_connecting_again_takes_its_session_over(embedded: Deployment) -> None:
+    device = embedded.device("device-secret-1")
+    v = version(embedded)
+    first = RawClient(embedded.port, v)
     assert first.connect(device.name, device.name, device.secret) == 0
-    second = RawClient(deployment.port, v)
+    second = RawClient(embedded.port, v)
     assert second.connect(device.name, device.name, device.secret) == 0
-    if deployment.v5:
+    if embedded.v5:
         kind, body = first.read()
         assert (kind, body[0]) == (packets.Kind.DISCONNECT, packets.Reason.SESSION_TAKEN_OVER)
     assert first.closed()
@@ -70,39 +69,39 @@ def test_the_same_thing_connecting_again_takes_its_session_over(deployment: Depl
 
 @pytest.mark.parametrize("revoke", ["disable", "change_secret"])
 def test_revoking_a_thing_disconnects_its_live_connection(
-    deployment: Deployment, revoke: str
+    embedded: Deployment, revoke: str
 ) -> None:
-    device = deployment.device("device-secret-1")
-    v = version(deployment)
-    raw = RawClient(deployment.port, v, timeout=10)
+    device = embedded.device("device-secret-1")
+    v = version(embedded)
+    raw = RawClient(embedded.port, v, timeout=10)
     assert raw.connect(device.name, device.name, device.secret) == 0
-    things = blocking(deployment.fleet.things)
+    things = blocking(embedded.fleet.things)
     if revoke == "disable":
         things.disable(ADMIN, device.id, CLI)
     else:
         things.change_secret(ADMIN, device.id, "device-secret-2", CLI)
-    if deployment.v5:
+    if embedded.v5:
         kind, body = raw.read()
         assert (kind, body[0]) == (packets.Kind.DISCONNECT, packets.Reason.NOT_AUTHORIZED)
     assert raw.closed()
-    again = RawClient(deployment.port, v)
+    again = RawClient(embedded.port, v)
     assert again.connect(device.name, device.name, device.secret) == BAD_CREDENTIALS[v]
 
 
 def test_a_disconnected_channel_stops_reaching_a_live_subscriber_and_publisher(
-    deployment: Deployment,
+    embedded: Deployment,
 ) -> None:
-    writer, reader = deployment.device("writer-secret-1"), deployment.device("reader-secret-1")
-    other = deployment.device("other-secret-1")
-    c = deployment.channel((writer, "m_write"), (reader, "m_read"), (other, "m_read"))
+    writer, reader = embedded.device("writer-secret-1"), embedded.device("reader-secret-1")
+    other = embedded.device("other-secret-1")
+    c = embedded.channel((writer, "m_write"), (reader, "m_read"), (other, "m_read"))
     topic = f"channels/{c}/messages"
-    connections = blocking(deployment.fleet.connections)
+    connections = blocking(embedded.fleet.connections)
 
     async def scenario() -> tuple[aiomqtt.Message | None, aiomqtt.Message | None]:
         async with (
-            deployment.client(reader) as sub,
-            deployment.client(other) as witness,
-            deployment.client(writer) as pub,
+            embedded.client(reader) as sub,
+            embedded.client(other) as witness,
+            embedded.client(writer) as pub,
         ):
             await sub.subscribe(topic, qos=1)
             await witness.subscribe(topic, qos=1)
@@ -119,4 +118,4 @@ def test_a_disconnected_channel_stops_reaching_a_live_subscriber_and_publisher(
     late, after_revoke = asyncio.run(scenario())
     assert late is None
     assert after_revoke is None
-    assert deployment.stored(c) == [(writer.name, "mqtt", "room1:temp")]
+    assert embedded.stored(c) == [(writer.name, "mqtt", "room1:temp")]

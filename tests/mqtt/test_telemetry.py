@@ -2,6 +2,7 @@
 delivered to the channel's subscribers; only where the thing holds m_write / m_read."""
 
 import asyncio
+import contextlib
 import json
 
 import aiomqtt
@@ -10,7 +11,7 @@ from litestar.testing import TestClient
 from paho.mqtt.packettypes import PacketTypes
 
 from interfaces.rest.app import create_app
-from tests.mqtt.conftest import Deployment
+from tests.mqtt.conftest import Deployment, Device
 
 PACK = b'[{"bn":"room1:","n":"temp","u":"Cel","v":21.5}]'
 
@@ -23,6 +24,14 @@ async def receive(client: aiomqtt.Client, timeout: float = 2.0) -> aiomqtt.Messa
     except TimeoutError:
         return None
     return None
+
+
+async def refused_publish(deployment: Deployment, who: Device, topic: str) -> None:
+    """On a connection of its own: 3.1.1 has no negative PUBACK, and Mosquitto closes the
+    connection instead."""
+    with contextlib.suppress(aiomqtt.MqttError):
+        async with deployment.client(who) as client:
+            await client.publish(topic, PACK, qos=1)
 
 
 def test_a_publish_is_stored_with_the_connection_as_publisher_and_delivered(
@@ -41,7 +50,7 @@ def test_a_publish_is_stored_with_the_connection_as_publisher_and_delivered(
     assert got is not None
     assert got.payload == PACK
     assert str(got.topic) == f"channels/{c}/messages/room1"
-    assert deployment.stored(c) == [(writer.name, "mqtt", "room1:temp")]
+    assert deployment.stored(c, 1) == [(writer.name, "mqtt", "room1:temp")]
 
 
 def test_nothing_in_payload_topic_or_properties_changes_the_publisher(
@@ -61,52 +70,75 @@ def test_nothing_in_payload_topic_or_properties_changes_the_publisher(
             await pub.publish(topic, forged, 1, properties=properties)
 
     asyncio.run(scenario())
-    assert deployment.stored(c) == [(writer.name, "mqtt", f"{victim.id}:x")]
+    assert deployment.stored(c, 1) == [(writer.name, "mqtt", f"{victim.id}:x")]
 
 
 def test_publishing_needs_m_write_and_subscribing_m_read(deployment: Deployment) -> None:
-    reader, writer = deployment.device("reader-secret-1"), deployment.device("writer-secret-1")
-    outsider = deployment.device("outsider-secret-1")
-    c = deployment.channel((reader, "m_read"), (writer, "m_write"))
+    writer, witness = deployment.device("writer-secret-1"), deployment.device("witness-1")
+    outsider, prowler = deployment.device("outsider-1"), deployment.device("prowler-1")
+    intruder, lurker = deployment.device("intruder-1"), deployment.device("lurker-1")
+    c = deployment.channel((writer, "m_write"), (witness, "m_read"), (lurker, "m_read"))
     topic = f"channels/{c}/messages"
 
-    async def scenario() -> tuple[object, object, aiomqtt.Message | None]:
-        async with deployment.client(reader) as sub, deployment.client(outsider) as out:
+    async def scenario() -> tuple[list[object], list[bool], aiomqtt.Message | None]:
+        async with (
+            deployment.client(witness) as sub,
+            deployment.client(writer) as spy,
+            deployment.client(outsider) as stranger,
+            deployment.client(prowler) as wildcard,
+        ):
             await sub.subscribe(topic, qos=1)
-            await out.publish(topic, PACK, qos=1)
-            await sub.publish(topic, PACK, qos=1)
-            async with deployment.client(writer) as spy:
-                denied = await spy.subscribe(topic, qos=1)
-                denied_wildcard = await out.subscribe("channels/+/messages", qos=1)
-            return denied, denied_wildcard, await receive(sub, 1.0)
+            granted = [
+                *await spy.subscribe(topic, qos=1),
+                *await stranger.subscribe(topic, qos=1),
+                *await wildcard.subscribe("channels/+/messages", qos=1),
+            ]
+            await refused_publish(deployment, intruder, topic)
+            await refused_publish(deployment, lurker, topic)
+            got = await receive(sub, 1.0)
+            await spy.publish(topic, PACK, qos=1)
+            assert await receive(sub) is not None
+            leaked = [await receive(c, 0.5) is not None for c in (spy, stranger, wildcard)]
+            return granted, leaked, got
 
-    denied, denied_wildcard, got = asyncio.run(scenario())
+    granted, leaked, got = asyncio.run(scenario())
     assert got is None
-    assert deployment.stored(c) == []
-    for answer in (denied, denied_wildcard):
-        codes = [getattr(code, "value", code) for code in answer]  # type: ignore[attr-defined]
-        assert all(code >= 0x80 for code in codes)
+    assert leaked == [False, False, False]
+    assert [name for _, _, name in deployment.stored(c, 1)] == ["room1:temp"]
+    if deployment.embedded:
+        assert all(getattr(code, "value", code) >= 0x80 for code in granted)
 
 
 def test_a_module_publishes_and_reads_only_under_its_own_id(deployment: Deployment) -> None:
     module, other = deployment.device("module-secret-1"), deployment.device("other-secret-1")
+    forger = deployment.device("forger-secret-1")
+    create = f"from/module/{other.id}/action/identity/create&ack=all"
 
-    async def scenario() -> list[object]:
-        async with deployment.client(module) as client:
-            answers = []
+    async def scenario() -> tuple[list[object], aiomqtt.Message | None, list[object]]:
+        async with deployment.client(module) as spy, deployment.client(other) as owner:
+            await owner.subscribe(f"to/module/{other.id}/ack/#", qos=1)
+            granted = []
             for topic_filter in (
                 f"to/module/{other.id}/ack/#",
-                f"from/module/{module.id}/#",
+                f"from/module/{other.id}/#",
                 "to/module/+/ack/#",
                 "#",
             ):
-                answers.extend(await client.subscribe(topic_filter, qos=1))
-            own = await client.subscribe(f"to/module/{module.id}/ack/#", qos=1)
-            return [*answers, *own]
+                granted.extend(await spy.subscribe(topic_filter, qos=1))
+            await refused_publish(deployment, forger, create)
+            forged = await receive(owner, 1.0)
+            await owner.publish(create, b"{}", qos=1)
+            assert await receive(owner) is not None
+            leaked = []
+            while (message := await receive(spy, 0.5)) is not None:
+                leaked.append(message.topic)
+            return granted, forged, leaked
 
-    *refused, own = asyncio.run(scenario())
-    assert all(getattr(code, "value", code) >= 0x80 for code in refused)
-    assert getattr(own, "value", own) == 1
+    granted, forged, leaked = asyncio.run(scenario())
+    assert forged is None
+    assert leaked == []
+    if deployment.embedded:
+        assert all(getattr(code, "value", code) >= 0x80 for code in granted)
 
 
 def test_a_pack_accepted_over_http_reaches_the_channels_mqtt_subscribers(
@@ -140,7 +172,7 @@ def test_a_pack_accepted_over_http_reaches_the_channels_mqtt_subscribers(
         {"n": "dev:temp", "t": 1.7e9, "u": "Cel", "v": 20.0},
         {"n": "dev:on", "t": 1.7e9, "vb": True},
     ]
-    assert deployment.stored(c) == [
+    assert deployment.stored(c, 2) == [
         (sender.name, "http", "dev:temp"),
         (sender.name, "http", "dev:on"),
     ]
