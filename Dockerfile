@@ -33,8 +33,11 @@ ENV PATH=/opt/venv/bin:$PATH \
 # A fixed uid/gid makes it easy to prepare a bind-mounted data directory: chown 10001:10001.
 RUN groupadd --system --gid 10001 fleetid \
  && useradd --system --uid 10001 --gid fleetid --home-dir /nonexistent --no-create-home fleetid \
- && mkdir /data && chown fleetid:fleetid /data && chmod 0700 /data
+ && mkdir /data && chown fleetid:fleetid /data && chmod 0700 /data \
+ && mkdir -p /mosquitto/files && chown fleetid:fleetid /mosquitto/files
 COPY --from=build /opt/venv /opt/venv
+# /mosquitto/files: where FleetID writes Mosquitto's credential files when it runs behind
+# Mosquitto (docker-compose.mosquitto.yml); a volume mounted there takes this ownership.
 # Key files (and the SQLite database when FLEETID_DATABASE_URL is unset) live here: keep it.
 # An empty named volume takes the ownership of /data above; a bind mount keeps the host's.
 VOLUME ["/data"]

@@ -27,6 +27,8 @@ reading the file, not against guessing."""
 SALT_BYTES = 12
 PASSWORDS = "passwords"
 ACL = "acl"
+KICK = "kick"
+"""Usernames whose open connections the plugin closes at Mosquitto's next reload."""
 
 ENABLED_THINGS = sa.select(things.c.id, things.c.sealed_secret).where(
     things.c.valid_to.is_(None), things.c.status == "enabled"
@@ -121,6 +123,9 @@ class MosquittoFiles:
             _replace(directory / PASSWORDS, passwords),
             _replace(directory / ACL, render_acl(grants, service)),
         )
+
+    def write_kick_list(self, directory: Path, things: Iterable[UUID]) -> Path:
+        return _replace(directory / KICK, "".join(f"{thing}\n" for thing in sorted(things)))
 
 
 def _replace(path: Path, text: str) -> Path:

@@ -3,6 +3,8 @@
 The projection leader rewrites both files shortly after an event that changes who may connect
 or what a thing may do (a burst of events costs one rewrite), then asks Mosquitto to reload
 them with SIGHUP, to the pid in Mosquitto's pid file. Followers leave the files to the leader.
+Things disabled, removed or given a new secret are also listed in the kick file, which
+FleetID's Mosquitto plugin reads on that reload to close their open connections.
 """
 
 import logging
@@ -13,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
@@ -40,6 +43,7 @@ TOPICS = tuple(
         Policy.Regranted,
     )
 )
+REVOKING = (Thing.SecretChanged, Thing.Disabled, Thing.Removed)
 DELAY = 0.2
 """Seconds an event waits for the ones after it, so a bulk change costs one rewrite."""
 
@@ -57,6 +61,8 @@ class MosquittoSync:
         self._pid_file = pid_file
         self._leading = leading
         self._dirty = threading.Event()
+        self._revoked: set[UUID] = set()
+        self._revoked_lock = threading.Lock()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="mosquitto-sync", daemon=True)
 
@@ -65,7 +71,10 @@ class MosquittoSync:
         self._dirty.set()
         self._thread.start()
 
-    def react(self, _event: DomainEventProtocol[Any]) -> None:
+    def react(self, event: DomainEventProtocol[Any]) -> None:
+        if isinstance(event, REVOKING):
+            with self._revoked_lock:
+                self._revoked.add(event.originator_id)
         self._dirty.set()
 
     def close(self) -> None:
@@ -81,13 +90,18 @@ class MosquittoSync:
                 return
             time.sleep(DELAY)
             self._dirty.clear()
+            with self._revoked_lock:
+                revoked, self._revoked = self._revoked, set()
             if not self._leading():
                 continue
             try:
                 self._files.write(self._directory)
+                self._files.write_kick_list(self._directory, revoked)
                 self._reload()
             except Exception:
                 log.exception("could not bring Mosquitto's files up to date; will retry")
+                with self._revoked_lock:
+                    self._revoked |= revoked
                 self._dirty.set()
                 time.sleep(1.0)
 

@@ -1,17 +1,26 @@
 /*
- * Mosquitto 2.0 plugin: stamps every accepted PUBLISH with the username Mosquitto authenticated
- * for the connection, as the MQTT 5 user property "fleetid-publisher".
+ * Mosquitto 2.0 plugin for FleetID.
  *
- * FleetID attributes a message to that property and to nothing else the client sent. The
- * message event runs after Mosquitto's ACL check, so only publishes the ACL file allows get
- * here. A publish that already carries the property was forged by its client: it is refused.
+ * 1. Stamps every accepted PUBLISH with the username Mosquitto authenticated for the
+ *    connection, as the MQTT 5 user property "fleetid-publisher". FleetID attributes a message
+ *    to that property and to nothing else the client sent. The message event runs after
+ *    Mosquitto's ACL check, so only publishes the ACL file allows get here. A publish that
+ *    already carries the property was forged by its client: it is refused.
+ * 2. On each reload (SIGHUP), disconnects the usernames listed in the kick file, one per line,
+ *    then empties it. FleetID writes there the things it disabled, removed or gave a new
+ *    secret, together with the password file: Mosquitto checks a password only at CONNECT, so
+ *    without this their open connections would live on.
  *
  * Build: gcc -shared -fPIC -O2 -o fleetid_publisher.so fleetid_publisher.c
- * Load:  plugin /path/to/fleetid_publisher.so   (mosquitto.conf)
+ * Load (mosquitto.conf):
+ *   plugin /path/to/fleetid_publisher.so
+ *   plugin_opt_kick_file /etc/mosquitto/fleetid/kick
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
@@ -21,6 +30,7 @@
 #define PUBLISHER "fleetid-publisher"
 
 static mosquitto_plugin_id_t *plugin_id;
+static char *kick_file;
 
 static bool carries_publisher(const mosquitto_property *properties)
 {
@@ -62,6 +72,36 @@ static int on_message(int event, void *event_data, void *userdata)
 	return MOSQ_ERR_SUCCESS;
 }
 
+static void kick_listed(void)
+{
+	char line[256];
+	FILE *listed;
+
+	if (kick_file == NULL || (listed = fopen(kick_file, "r+")) == NULL) {
+		return;
+	}
+	while (fgets(line, sizeof(line), listed) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] != '\0') {
+			mosquitto_log_printf(MOSQ_LOG_NOTICE, "fleetid: disconnecting %s", line);
+			mosquitto_kick_client_by_username(line, false);
+		}
+	}
+	if (ftruncate(fileno(listed), 0) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "fleetid: could not empty %s", kick_file);
+	}
+	fclose(listed);
+}
+
+static int on_reload(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	(void)event_data;
+	(void)userdata;
+	kick_listed();
+	return MOSQ_ERR_SUCCESS;
+}
+
 int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
 {
 	(void)supported_version_count;
@@ -72,11 +112,20 @@ int mosquitto_plugin_version(int supported_version_count, const int *supported_v
 int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
 		struct mosquitto_opt *options, int option_count)
 {
+	int rc;
 	(void)userdata;
-	(void)options;
-	(void)option_count;
+
 	plugin_id = identifier;
-	return mosquitto_callback_register(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL, NULL);
+	for (int i = 0; i < option_count; i++) {
+		if (strcmp(options[i].key, "kick_file") == 0) {
+			kick_file = mosquitto_strdup(options[i].value);
+		}
+	}
+	rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL, NULL);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		return rc;
+	}
+	return mosquitto_callback_register(plugin_id, MOSQ_EVT_RELOAD, on_reload, NULL, NULL);
 }
 
 int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count)
@@ -84,5 +133,8 @@ int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int 
 	(void)userdata;
 	(void)options;
 	(void)option_count;
+	mosquitto_free(kick_file);
+	kick_file = NULL;
+	mosquitto_callback_unregister(plugin_id, MOSQ_EVT_RELOAD, on_reload, NULL);
 	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL);
 }

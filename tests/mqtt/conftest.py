@@ -92,6 +92,7 @@ class Mosquitto:
             f"password_file {self.files / 'passwords'}\n"
             f"acl_file {self.files / 'acl'}\n"
             f"plugin {plugin}\n"
+            f"plugin_opt_kick_file {self.files / 'kick'}\n"
             "use_username_as_clientid true\n"
             "max_queued_messages 0\n"
             "persistence false\n"
