@@ -97,12 +97,7 @@ def test_every_message_answered_202_survives_a_kill_9(tmp_path: Path, database_u
             os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
 
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            stored = set(conn.scalars(sa.select(messages.c.name)))
-    finally:
-        engine.dispose()
+    stored = _stored_names(database_url)
     assert len(acknowledged) >= 200
     assert set(acknowledged) <= stored
 
@@ -144,11 +139,15 @@ def test_every_qos1_publish_acknowledged_over_mqtt_survives_a_kill_9(
             os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
 
+    stored = _stored_names(database_url)
+    assert len(acknowledged) == 500
+    assert set(acknowledged) <= stored
+
+
+def _stored_names(database_url: str) -> set[str]:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            stored = set(conn.scalars(sa.select(messages.c.name)))
+            return set(conn.scalars(sa.select(messages.c.name)))
     finally:
         engine.dispose()
-    assert len(acknowledged) == 500
-    assert set(acknowledged) <= stored
