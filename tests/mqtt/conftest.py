@@ -95,7 +95,8 @@ class Mosquitto:
             f"plugin_opt_kick_file {self.files / 'kick'}\n"
             "use_username_as_clientid true\n"
             "max_queued_messages 0\n"
-            "persistence false\n"
+            "persistence true\n"
+            f"persistence_location {directory}/\n"
             f"log_dest file {self.log}\n"
             "log_type all\n"
             f"pid_file {self.pid_file}\n" + ("user root\n" if os.geteuid() == 0 else "")
@@ -132,9 +133,11 @@ class Mosquitto:
         return self.log.read_text().count("Reloading config") if self.log.exists() else 0
 
     def stop(self) -> None:
+        """Gracefully: Mosquitto saves its sessions and queued messages first."""
         if self._process is not None:
             self._process.terminate()
             self._process.wait(10)
+            self._process = None
 
 
 @pytest.fixture(scope="session")
@@ -263,6 +266,18 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deplo
     else:
         plugin = request.getfixturevalue("stamping_plugin")
         running = _on_mosquitto(tmp_path, PROTOCOLS[protocol], plugin)
+    try:
+        yield running
+    finally:
+        _stop(running)
+
+
+@pytest.fixture(params=list(PROTOCOLS), ids=list(PROTOCOLS))
+def behind_mosquitto(
+    request: pytest.FixtureRequest, tmp_path: Path, stamping_plugin: Path
+) -> Iterator[Deployment]:
+    """FleetID behind Mosquitto only, for what Mosquitto must do for FleetID."""
+    running = _on_mosquitto(tmp_path, PROTOCOLS[request.param], stamping_plugin)
     try:
         yield running
     finally:

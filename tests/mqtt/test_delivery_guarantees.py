@@ -132,3 +132,28 @@ def restart_fleetid(embedded: Deployment) -> None:
     embedded.fleet.close()
     embedded.fleet = build(settings)
     embedded.service = MqttService(embedded.fleet)
+
+
+def test_what_mosquitto_acknowledged_while_fleetid_was_away_is_stored_after_its_restart(
+    behind_mosquitto: Deployment,
+) -> None:
+    """Mosquitto acknowledges a device's publish before FleetID has it: it must keep it for
+    FleetID's session, across a graceful restart of Mosquitto too."""
+    mosquitto = behind_mosquitto.mosquitto
+    assert mosquitto is not None
+    writer = behind_mosquitto.device("writer-secret-1")
+    c = behind_mosquitto.channel((writer, "m_write"))
+    behind_mosquitto.service.stop()
+
+    async def publish_all() -> None:
+        async with behind_mosquitto.client(writer) as client:
+            for n in range(1, 51):
+                await client.publish(f"channels/{c}/messages", pack(n), qos=1)
+
+    asyncio.run(publish_all())
+    mosquitto.stop()
+    mosquitto.start()
+    behind_mosquitto.service = MqttService(behind_mosquitto.fleet)
+    stored = behind_mosquitto.stored(c, 50)
+    assert [name for _, _, name in stored] == [f"m{n}" for n in range(1, 51)]
+    assert {publisher for publisher, _, _ in stored} == {writer.name}
