@@ -4,7 +4,9 @@ pass-through rates (publisher -> subscriber, nothing stored) measured in the sam
     .venv/bin/python -m bench.mqtt [--messages 40000] [--publishers 4] [--backend sqlite]
 
 Brokers: `fleetid mqtt serve` (stores), the same broker with storage switched off
-(`bench.mqtt_server`), and Mosquitto when installed. Publishers and the subscriber are raw
+(`bench.mqtt_server`), and, when Mosquitto and its plugin headers are installed, Mosquitto set
+up for FleetID (plugin, password and ACL files) alone (pass-through) and with `fleetid mqtt
+serve` bridged to it (stored). Publishers and the subscriber are raw
 sockets sending pre-encoded MQTT 3.1.1 packets, so the client side is not what is measured.
 """
 
@@ -125,17 +127,63 @@ def _measure(env: dict[str, str], seed: Seed, count: int, directory: Path) -> li
                 stored = asyncio.run(_stored(port, seed, topic, payloads, qos, engine))
             results.append(Result("embedded", qos, stored, passthrough))
         mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        if Path(mosquitto).exists():
-            anonymous = Seed(
-                [Login(f"pub-{n}") for n in range(len(seed.publishers))], Login("sub"), seed.channel
-            )
+        plugin = _plugin(directory)
+        if Path(mosquitto).exists() and plugin is not None:
+            files = _mosquitto_files(env, directory)
             for qos in (0, 1):
-                with _mosquitto(mosquitto, directory) as port:
-                    rate = asyncio.run(_passthrough(port, anonymous, topic, payloads, qos))
-                results.append(Result("mosquitto", qos, None, rate))
+                with _mosquitto(mosquitto, directory, files, plugin) as port:
+                    passthrough = asyncio.run(_passthrough(port, seed, topic, payloads, qos))
+                with _mosquitto(mosquitto, directory, files, plugin) as port:
+                    bridge_env = {**env, "FLEETID_MQTT_URL": _service_url(port)}
+                    with _process([_fleetid(), "mqtt", "serve"], bridge_env):
+                        asyncio.run(_probe(port, seed, topic, engine))
+                        stored = asyncio.run(_stored(port, seed, topic, payloads, qos, engine))
+                results.append(Result("mosquitto", qos, stored, passthrough))
     finally:
         engine.dispose()
     return results
+
+
+SERVICE_PASSWORD = "bench-service-password"
+
+
+def _service_url(port: int) -> str:
+    return f"mqtt://fleetid:{SERVICE_PASSWORD}@127.0.0.1:{port}"
+
+
+def _plugin(directory: Path) -> Path | None:
+    """FleetID's Mosquitto plugin, built here; None without a compiler or Mosquitto's headers."""
+    compiler = shutil.which("gcc")
+    if compiler is None or not Path("/usr/include/mosquitto_broker.h").exists():
+        print("Mosquitto skipped: needs gcc and mosquitto-dev", file=sys.stderr)
+        return None
+    target = directory / "fleetid_publisher.so"
+    source = Path(__file__).parents[1] / "infrastructure" / "mosquitto" / "fleetid_publisher.c"
+    subprocess.run(
+        [compiler, "-shared", "-fPIC", "-O2", "-o", str(target), str(source)], check=True
+    )
+    return target
+
+
+def _mosquitto_files(env: dict[str, str], directory: Path) -> Path:
+    files = directory / "mosquitto-files"
+    fleet = build(Settings.from_env({**env, "FLEETID_MQTT_URL": _service_url(1883)}))
+    try:
+        fleet.mosquitto_files.write(files)
+    finally:
+        fleet.close()
+    return files
+
+
+async def _probe(port: int, seed: Seed, topic: str, engine: sa.Engine) -> None:
+    """Wait until the bridge stores: one message, published until it arrives."""
+    before = _count(engine, seed.channel)
+    deadline = time.monotonic() + 60
+    while _count(engine, seed.channel) == before:
+        if time.monotonic() > deadline:
+            raise RuntimeError("FleetID did not store through Mosquitto within 60 s")
+        await publish(port, seed.publishers[0], topic, [b'[{"n":"probe","v":0}]'], 1)
+        await asyncio.sleep(0.5)
 
 
 async def _passthrough(port: int, seed: Seed, topic: str, payloads: list[bytes], qos: int) -> float:
@@ -202,11 +250,26 @@ def _server(name: str, command: list[str], env: dict[str, str]) -> Iterator[int]
 
 
 @contextmanager
-def _mosquitto(binary: str, directory: Path) -> Iterator[int]:
+def _process(command: list[str], env: dict[str, str]) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+@contextmanager
+def _mosquitto(binary: str, directory: Path, files: Path, plugin: Path) -> Iterator[int]:
+    """Mosquitto as docs/mqtt-brokers.md sets it up for FleetID, without persistence."""
     port = free_port()
     config = directory / "mosquitto-bench.conf"
     config.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        f"listener {port} 127.0.0.1\nallow_anonymous false\n"
+        f"password_file {files / 'passwords'}\nacl_file {files / 'acl'}\nplugin {plugin}\n"
+        "use_username_as_clientid true\npersistence false\n"
         "max_queued_messages 0\nmax_inflight_messages 0\n"
         + ("user root\n" if os.geteuid() == 0 else "")
     )

@@ -42,6 +42,7 @@ class Bridge:
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._commands = asyncio.Lock()
         self._tasks: set[asyncio.Future[object]] = set()
+        self._redelivered: set[int] = set()
 
     def publish_later(self, topic: str, payload: bytes) -> None:
         """Publish at QoS 1 when connected (the HTTP feed's route); dropped with a log line
@@ -89,7 +90,20 @@ class Bridge:
             properties=properties,
         )
         _manual_acks(client)
+        self._watch_redeliveries(client)
         return client
+
+    def _watch_redeliveries(self, client: aiomqtt.Client) -> None:
+        """aiomqtt's messages do not carry the DUP flag; the paho message under them does.
+        Only a redelivery can repeat a stored message, so only those are looked up."""
+        deliver = client._client.on_message
+
+        def on_message(paho: Any, userdata: Any, message: Any) -> None:
+            if message.dup:
+                self._redelivered.add(message.mid)
+            deliver(paho, userdata, message)  # type: ignore[misc]
+
+        client._client.on_message = on_message
 
     async def _consume(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
         messages = client.messages
@@ -132,8 +146,10 @@ class Bridge:
         if message.qos:
             digest = hashlib.blake2b(f"{stamp}\0{topic}\0".encode() + payload, digest_size=16)
             receipt = Receipt(f"broker:{self._account.username}", message.mid, digest.hexdigest())
-            if self._router.already_stored(receipt):
-                return
+            if message.mid in self._redelivered:
+                self._redelivered.discard(message.mid)
+                if self._router.already_stored(receipt):
+                    return
         properties = _content_type(message.properties)
         if topic.startswith("from/"):
             async with self._commands:
