@@ -16,7 +16,7 @@ from tests.mqtt.conftest import Deployment, Device
 PACK = b'[{"bn":"room1:","n":"temp","u":"Cel","v":21.5}]'
 
 
-async def receive(client: aiomqtt.Client, timeout: float = 2.0) -> aiomqtt.Message | None:
+async def receive(client: aiomqtt.Client, timeout: float = 5.0) -> aiomqtt.Message | None:
     try:
         async with asyncio.timeout(timeout):
             async for message in client.messages:
