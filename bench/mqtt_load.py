@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from interfaces.mqtt import packets
-from interfaces.mqtt.packets import Kind, Publish
+from interfaces.mqtt.packets import Connect, Kind, Publish, Subscribe, Subscription
 
 HOST = "127.0.0.1"
 WINDOW = 200
@@ -21,20 +21,11 @@ class Login:
     password: str | None = None
 
 
-def _text(value: str) -> bytes:
-    raw = value.encode()
-    return struct.pack("!H", len(raw)) + raw
-
-
 def _connect_packet(login: Login) -> bytes:
-    flags = 0x02 | (0x80 if login.username else 0) | (0x40 if login.password else 0)
-    body = _text("MQTT") + bytes([packets.V311, flags]) + struct.pack("!H", 0)
-    body += _text(login.client_id)
-    if login.username:
-        body += _text(login.username)
-    if login.password:
-        body += _text(login.password)
-    return packets.frame(Kind.CONNECT, 0, body)
+    password = login.password.encode() if login.password else None
+    return packets.connect(
+        Connect(packets.V311, login.client_id, True, 0, login.username, password)
+    )
 
 
 async def connect(port: int, login: Login) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -93,8 +84,8 @@ def _numbered(topic: str, payloads: list[bytes], index: int) -> bytes:
 
 async def subscribe(port: int, login: Login, topic_filter: str, qos: int) -> "Subscriber":
     reader, writer = await connect(port, login)
-    body = struct.pack("!H", 1) + _text(topic_filter) + bytes([qos])
-    writer.write(packets.frame(Kind.SUBSCRIBE, 0x02, body))
+    request = Subscribe(1, (Subscription(topic_filter, qos),))
+    writer.write(packets.subscribe(request, packets.V311))
     suback = await reader.readexactly(5)
     if suback[4] >= 0x80:
         raise RuntimeError(f"subscription to {topic_filter} refused")

@@ -252,19 +252,7 @@ class Connection:
                 raise Refusal(Reason.PROTOCOL_ERROR, "a second CONNECT")
 
     async def _read_packet(self) -> tuple[int, bytes]:
-        head = await self._reader.readexactly(2)
-        first, length, shift, digit = head[0], 0, 0, head[1]
-        while True:
-            length |= (digit & 0x7F) << shift
-            if not digit & 0x80:
-                break
-            shift += 7
-            if shift > 21:
-                raise MalformedPacket("remaining length longer than four bytes")
-            digit = (await self._reader.readexactly(1))[0]
-        if length + 5 > self._broker.limits.max_packet:
-            raise Refusal(Reason.PACKET_TOO_LARGE, f"a packet of {length} bytes")
-        return first, await self._reader.readexactly(length) if length else b""
+        return await packets.read_packet(self._reader, self._broker.limits.max_packet)
 
     async def _on_publish(self, message: Publish) -> None:
         if message.qos > 1:

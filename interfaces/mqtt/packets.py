@@ -5,6 +5,7 @@ each for the tests' own checks. Every malformed input raises `MalformedPacket` w
 code MQTT 5 gives it; nothing here touches a socket.
 """
 
+import asyncio
 import struct
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -211,6 +212,24 @@ class Disconnect:
 
 
 Inbound = Connect | Publish | Subscribe | Unsubscribe | Ack | Ping | Disconnect
+
+
+async def read_packet(reader: asyncio.StreamReader, max_size: int) -> tuple[int, bytes]:
+    """The next packet's first byte and body; a packet over `max_size` bytes is refused before
+    its body is read."""
+    head = await reader.readexactly(2)
+    first, length, shift, digit = head[0], 0, 0, head[1]
+    while True:
+        length |= (digit & 0x7F) << shift
+        if not digit & 0x80:
+            break
+        shift += 7
+        if shift > 21:
+            raise MalformedPacket("remaining length longer than four bytes")
+        digit = (await reader.readexactly(1))[0]
+    if length + 5 > max_size:
+        raise MalformedPacket(f"a packet of {length} bytes", Reason.PACKET_TOO_LARGE)
+    return first, await reader.readexactly(length) if length else b""
 
 
 def varint(value: int) -> bytes:
@@ -458,6 +477,33 @@ def _encode_value(kind: int, value: object) -> bytes:
 
 def frame(kind: Kind, flags: int, body: bytes) -> bytes:
     return bytes([kind << 4 | flags]) + varint(len(body)) + body
+
+
+def connect(request: Connect) -> bytes:
+    """A client's CONNECT (FleetID's own, to an external broker; the tests' and bench's)."""
+    flags = 0x02 if request.clean_start else 0
+    if request.username is not None:
+        flags |= 0x80
+    if request.password is not None:
+        flags |= 0x40
+    body = _text("MQTT") + bytes([request.version, flags]) + struct.pack("!H", request.keep_alive)
+    if request.version == V5:
+        body += encode_properties(request.properties)
+    body += _text(request.client_id)
+    if request.username is not None:
+        body += _text(request.username)
+    if request.password is not None:
+        body += _binary(request.password)
+    return frame(Kind.CONNECT, 0, body)
+
+
+def subscribe(request: Subscribe, version: int) -> bytes:
+    body = struct.pack("!H", request.packet_id)
+    if version == V5:
+        body += encode_properties(request.properties)
+    for wanted in request.subscriptions:
+        body += _text(wanted.topic_filter) + bytes([wanted.qos | (0x04 if wanted.no_local else 0)])
+    return frame(Kind.SUBSCRIBE, 0x02, body)
 
 
 def connack(version: int, reason: Reason, session_present: bool, properties: Properties) -> bytes:

@@ -2,18 +2,12 @@
 taken client ids, malformed and oversized packets."""
 
 import socket
-import struct
 
 from interfaces.mqtt import packets
-from interfaces.mqtt.packets import Kind, Publish
+from interfaces.mqtt.packets import Connect, Kind, Publish
 
 BAD_CREDENTIALS = {packets.V311: 4, packets.V5: 0x86}
 """CONNACK's answer to a wrong username or password."""
-
-
-def _text(value: str) -> bytes:
-    raw = value.encode()
-    return struct.pack("!H", len(raw)) + raw
 
 
 def connect_packet(
@@ -21,20 +15,9 @@ def connect_packet(
     username: str | None,
     password: str | None,
     version: int = packets.V311,
-    clean: bool = True,
-    keep_alive: int = 60,
 ) -> bytes:
-    flags = (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
-    flags |= 0x02 if clean else 0
-    body = _text("MQTT") + bytes([version, flags]) + struct.pack("!H", keep_alive)
-    if version == packets.V5:
-        body += packets.encode_properties({})
-    body += _text(client_id)
-    if username is not None:
-        body += _text(username)
-    if password is not None:
-        body += _text(password)
-    return packets.frame(Kind.CONNECT, 0, body)
+    secret = password.encode() if password is not None else None
+    return packets.connect(Connect(version, client_id, True, 60, username, secret))
 
 
 class RawClient:
