@@ -1,0 +1,137 @@
+"""FleetID's own MQTT 5 connection to an external broker, for the bridge.
+
+A library client would do, but the bridge needs three things they hide or slow down: the DUP
+flag of each delivery (only a redelivery may repeat a stored message), acknowledging a message
+only once it is stored, and reading a burst of messages without a loop turn per packet.
+"""
+
+import asyncio
+import contextlib
+import itertools
+from dataclasses import dataclass
+
+from interfaces.mqtt import packets
+from interfaces.mqtt.packets import (
+    V5,
+    Connect,
+    Kind,
+    MalformedPacket,
+    Prop,
+    Publish,
+    Reason,
+    Subscribe,
+    Subscription,
+)
+
+MAX_PACKET = 16 * 1024 * 1024
+
+
+class BrokerRefused(ConnectionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Login:
+    host: str
+    port: int
+    client_id: str
+    username: str
+    password: str
+    session_expiry: int
+    keep_alive: int = 30
+
+
+class BrokerConnection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._ids = itertools.cycle(range(1, 65536))
+        self._inbox: asyncio.Queue[Publish | BaseException] = asyncio.Queue()
+        self._subacks: dict[int, asyncio.Future[bytes]] = {}
+        self._reading = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, login: Login) -> "BrokerConnection":
+        reader, writer = await asyncio.open_connection(login.host, login.port, limit=1 << 20)
+        request = Connect(
+            V5,
+            login.client_id,
+            False,
+            login.keep_alive,
+            login.username,
+            login.password.encode(),
+            None,
+            {Prop.SESSION_EXPIRY: login.session_expiry},
+        )
+        writer.write(packets.connect(request))
+        first, body = await packets.read_packet(reader, MAX_PACKET)
+        if first >> 4 != Kind.CONNACK or len(body) < 2 or body[1] != Reason.SUCCESS:
+            writer.close()
+            raise BrokerRefused(f"the broker refused the connection: {body[1:2].hex()}")
+        return cls(reader, writer)
+
+    async def subscribe(self, *topic_filters: str) -> None:
+        """Subscribe at QoS 1. Messages of a resumed session may arrive before the SUBACK:
+        they wait in the inbox like any other."""
+        request = Subscribe(next(self._ids), tuple(Subscription(f, 1) for f in topic_filters))
+        answered = self._subacks[request.packet_id] = asyncio.get_running_loop().create_future()
+        self._writer.write(packets.subscribe(request, V5))
+        body = await asyncio.wait_for(answered, 30)
+        codes = body[3 + body[2] :] if len(body) > 2 else b""
+        if any(code >= 0x80 for code in codes):
+            raise BrokerRefused(f"the broker refused a subscription: {codes.hex()}")
+
+    async def receive(self, timeout: float) -> Publish | None:
+        """The next message, or None after `timeout` seconds; raises once the connection is
+        lost."""
+        try:
+            item = await asyncio.wait_for(self._inbox.get(), timeout)
+        except TimeoutError:
+            return None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    async def _read(self) -> None:
+        """In the background from the start, so `receive` can time out without cutting a
+        packet in half."""
+        try:
+            while True:
+                first, body = await packets.read_packet(self._reader, MAX_PACKET)
+                kind = first >> 4
+                if kind == Kind.PUBLISH:
+                    message = packets.decode(first, body, V5)
+                    assert isinstance(message, Publish)
+                    self._inbox.put_nowait(message)
+                elif kind == Kind.SUBACK and len(body) >= 2:
+                    answered = self._subacks.pop(int.from_bytes(body[:2], "big"), None)
+                    if answered is not None and not answered.done():
+                        answered.set_result(body)
+                elif kind == Kind.DISCONNECT:
+                    raise ConnectionError(f"the broker disconnected: {body[:1].hex()}")
+                elif kind not in (Kind.PUBACK, Kind.PINGRESP):
+                    raise MalformedPacket(f"unexpected packet type {kind}")
+        except (OSError, EOFError, MalformedPacket, asyncio.IncompleteReadError) as error:
+            self._inbox.put_nowait(ConnectionError(f"lost the broker: {error}"))
+
+    def acknowledge(self, packet_id: int) -> None:
+        self._write(packets.ack(Kind.PUBACK, packet_id, V5))
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        """At QoS 1; the broker's PUBACK is not awaited (see `receive`)."""
+        message = Publish(topic, payload, 1, packet_id=next(self._ids))
+        self._write(packets.publish(message, V5))
+
+    def ping(self) -> None:
+        self._write(packets.frame(Kind.PINGREQ, 0, b""))
+
+    async def close(self) -> None:
+        self._reading.cancel()
+        self._write(packets.disconnect(V5, Reason.SUCCESS) or b"")
+        self._writer.close()
+        with contextlib.suppress(ConnectionError):
+            await self._writer.wait_closed()
+
+    def _write(self, data: bytes) -> None:
+        if not self._writer.is_closing():
+            self._writer.write(data)
