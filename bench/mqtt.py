@@ -75,14 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             else databases.postgres_backend(options.postgres_url)
         )
         with backend as database:
-            env = _env(directory, database.database_url)
-            seed = _seed(env, options.publishers)
+            env = fleet_env(directory, database.database_url)
+            seed = seed_fleet(env, options.publishers)
             results = _measure(env, seed, options.messages, directory)
     _report(results, options)
     return 0
 
 
-def _env(directory: Path, database_url: str) -> dict[str, str]:
+def fleet_env(directory: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETID_")}
     env.update(
         FLEETID_DATA_DIR=str(directory / "data"),
@@ -93,7 +93,7 @@ def _env(directory: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def _seed(env: dict[str, str], publishers: int) -> Seed:
+def seed_fleet(env: dict[str, str], publishers: int) -> Seed:
     fleet = build(Settings.from_env(env))
     try:
         logins = [_thing(fleet, f"bench-publisher-{n}-secret") for n in range(publishers)]
@@ -123,20 +123,20 @@ def _measure(env: dict[str, str], seed: Seed, count: int, directory: Path) -> li
                 "embedded (no storage)", [sys.executable, "-m", "bench.mqtt_server"], env
             ) as port:
                 passthrough = asyncio.run(_passthrough(port, seed, topic, payloads, qos))
-            with _server("embedded", [_fleetid(), "mqtt", "serve"], env) as port:
+            with _server("embedded", [fleetid_command(), "mqtt", "serve"], env) as port:
                 stored = asyncio.run(_stored(port, seed, topic, payloads, qos, engine))
             results.append(Result("embedded", qos, stored, passthrough))
         mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        plugin = _plugin(directory)
+        plugin = build_plugin(directory)
         if Path(mosquitto).exists() and plugin is not None:
-            files = _mosquitto_files(env, directory)
+            files = write_mosquitto_files(env, directory)
             for qos in (0, 1):
                 with _mosquitto(mosquitto, directory, files, plugin) as port:
                     passthrough = asyncio.run(_passthrough(port, seed, topic, payloads, qos))
                 with _mosquitto(mosquitto, directory, files, plugin) as port:
-                    bridge_env = {**env, "FLEETID_MQTT_URL": _service_url(port)}
-                    with _process([_fleetid(), "mqtt", "serve"], bridge_env):
-                        asyncio.run(_probe(port, seed, topic, engine))
+                    bridge_env = {**env, "FLEETID_MQTT_URL": service_url(port)}
+                    with process([fleetid_command(), "mqtt", "serve"], bridge_env):
+                        asyncio.run(wait_until_stored(port, seed, topic, engine))
                         stored = asyncio.run(_stored(port, seed, topic, payloads, qos, engine))
                 results.append(Result("mosquitto", qos, stored, passthrough))
     finally:
@@ -147,11 +147,11 @@ def _measure(env: dict[str, str], seed: Seed, count: int, directory: Path) -> li
 SERVICE_PASSWORD = "bench-service-password"
 
 
-def _service_url(port: int) -> str:
+def service_url(port: int) -> str:
     return f"mqtt://fleetid:{SERVICE_PASSWORD}@127.0.0.1:{port}"
 
 
-def _plugin(directory: Path) -> Path | None:
+def build_plugin(directory: Path) -> Path | None:
     """FleetID's Mosquitto plugin, built here; None without a compiler or Mosquitto's headers."""
     compiler = shutil.which("gcc")
     if compiler is None or not Path("/usr/include/mosquitto_broker.h").exists():
@@ -165,9 +165,9 @@ def _plugin(directory: Path) -> Path | None:
     return target
 
 
-def _mosquitto_files(env: dict[str, str], directory: Path) -> Path:
+def write_mosquitto_files(env: dict[str, str], directory: Path) -> Path:
     files = directory / "mosquitto-files"
-    fleet = build(Settings.from_env({**env, "FLEETID_MQTT_URL": _service_url(1883)}))
+    fleet = build(Settings.from_env({**env, "FLEETID_MQTT_URL": service_url(1883)}))
     try:
         fleet.mosquitto_files.write(files)
     finally:
@@ -175,11 +175,11 @@ def _mosquitto_files(env: dict[str, str], directory: Path) -> Path:
     return files
 
 
-async def _probe(port: int, seed: Seed, topic: str, engine: sa.Engine) -> None:
+async def wait_until_stored(port: int, seed: Seed, topic: str, engine: sa.Engine) -> None:
     """Wait until the bridge stores: one message, published until it arrives."""
-    before = _count(engine, seed.channel)
+    before = count_stored(engine, seed.channel)
     deadline = time.monotonic() + 60
-    while _count(engine, seed.channel) == before:
+    while count_stored(engine, seed.channel) == before:
         if time.monotonic() > deadline:
             raise RuntimeError("FleetID did not store through Mosquitto within 60 s")
         await publish(port, seed.publishers[0], topic, [b'[{"n":"probe","v":0}]'], 1)
@@ -203,12 +203,12 @@ async def _passthrough(port: int, seed: Seed, topic: str, payloads: list[bytes],
 async def _stored(
     port: int, seed: Seed, topic: str, payloads: list[bytes], qos: int, engine: sa.Engine
 ) -> float:
-    before = _count(engine, seed.channel)
+    before = count_stored(engine, seed.channel)
     started = time.monotonic()
     await asyncio.gather(
         *(publish(port, login, topic, share, qos) for login, share in _shares(seed, payloads))
     )
-    while _count(engine, seed.channel) < before + len(payloads):
+    while count_stored(engine, seed.channel) < before + len(payloads):
         if time.monotonic() - started > 300:
             raise RuntimeError("not every message was stored within 300 s")
         await asyncio.sleep(0.01)
@@ -221,13 +221,13 @@ def _shares(seed: Seed, payloads: list[bytes]) -> Iterator[tuple[Login, list[byt
         yield login, payloads[index::count]
 
 
-def _count(engine: sa.Engine, channel: UUID) -> int:
+def count_stored(engine: sa.Engine, channel: UUID) -> int:
     with engine.connect() as conn:
         query = sa.text("SELECT count(*) FROM messages WHERE channel = :c")
         return int(conn.execute(query, {"c": str(channel)}).scalar() or 0)
 
 
-def _fleetid() -> str:
+def fleetid_command() -> str:
     return str(Path(sys.executable).with_name("fleetid"))
 
 
@@ -242,7 +242,7 @@ def _server(name: str, command: list[str], env: dict[str, str]) -> Iterator[int]
         start_new_session=True,
     )
     try:
-        _wait_listening(name, port, process)
+        wait_listening(name, port, process)
         yield port
     finally:
         process.terminate()
@@ -250,7 +250,7 @@ def _server(name: str, command: list[str], env: dict[str, str]) -> Iterator[int]
 
 
 @contextmanager
-def _process(command: list[str], env: dict[str, str]) -> Iterator[None]:
+def process(command: list[str], env: dict[str, str]) -> Iterator[None]:
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -261,30 +261,37 @@ def _process(command: list[str], env: dict[str, str]) -> Iterator[None]:
         process.wait(60)
 
 
-@contextmanager
-def _mosquitto(binary: str, directory: Path, files: Path, plugin: Path) -> Iterator[int]:
-    """Mosquitto as docs/mqtt-brokers.md sets it up for FleetID, without persistence."""
-    port = free_port()
+def mosquitto_config(
+    directory: Path, port: int, files: Path, plugin: Path, saving: str = "persistence false\n"
+) -> Path:
+    """Mosquitto as docs/mqtt-brokers.md sets it up for FleetID (persistence off by default)."""
     config = directory / "mosquitto-bench.conf"
     config.write_text(
         f"listener {port} 127.0.0.1\nallow_anonymous false\n"
         f"password_file {files / 'passwords'}\nacl_file {files / 'acl'}\nplugin {plugin}\n"
-        "use_username_as_clientid true\npersistence false\n"
+        f"use_username_as_clientid true\n{saving}"
         "max_queued_messages 0\nmax_inflight_messages 0\n"
         + ("user root\n" if os.geteuid() == 0 else "")
     )
+    return config
+
+
+@contextmanager
+def _mosquitto(binary: str, directory: Path, files: Path, plugin: Path) -> Iterator[int]:
+    port = free_port()
+    config = mosquitto_config(directory, port, files, plugin)
     process = subprocess.Popen(
         [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_listening("mosquitto", port, process)
+        wait_listening("mosquitto", port, process)
         yield port
     finally:
         process.terminate()
         process.wait(30)
 
 
-def _wait_listening(name: str, port: int, process: "subprocess.Popen[bytes]") -> None:
+def wait_listening(name: str, port: int, process: "subprocess.Popen[bytes]") -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
