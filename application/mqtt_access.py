@@ -14,6 +14,7 @@ Topics:
 """
 
 import re
+from collections.abc import Collection
 from uuid import UUID
 
 from application.ports import BlindIndex, ConnectionViews, ThingViews
@@ -83,6 +84,36 @@ class MqttAccess:
             return self._has(thing, UUID(found.group(1)), "m_read")
         module = MODULE_IN.fullmatch(topic_filter)
         return module is not None and module.group(1) == str(thing) and self._enabled(thing)
+
+    def still_connected(self, connections: Collection[tuple[UUID, str]]) -> set[UUID]:
+        """Of these live connections (thing, password), the things that still hold that
+        password and are enabled: all checked in one go, whenever the registry has moved."""
+        lookups = {thing: secret_lookup(self._blind, password) for thing, password in connections}
+        holders = self._things.holders(set(lookups.values()))
+        return {thing for thing, lookup in lookups.items() if holders.get(lookup) == thing}
+
+    def still_subscribed(
+        self, subscriptions: Collection[tuple[UUID, str]]
+    ) -> set[tuple[UUID, str]]:
+        """Of these (thing, topic filter) subscriptions, those still allowed (as
+        `may_subscribe` decides them one by one)."""
+        readers = {thing for thing, _ in subscriptions}
+        readable = self._connections.granted(readers, "m_read")
+        enabled: dict[UUID, bool] = {}
+        allowed = set()
+        for thing, topic_filter in subscriptions:
+            found = CHANNEL_FILTER.fullmatch(topic_filter)
+            if found is not None:
+                if (thing, UUID(found.group(1))) in readable:
+                    allowed.add((thing, topic_filter))
+                continue
+            module = MODULE_IN.fullmatch(topic_filter)
+            if module is not None and module.group(1) == str(thing):
+                if thing not in enabled:
+                    enabled[thing] = self._enabled(thing)
+                if enabled[thing]:
+                    allowed.add((thing, topic_filter))
+        return allowed
 
     def _has(self, thing: UUID, channel: UUID, action: str) -> bool:
         access = self._connections.thing_access(thing, channel)

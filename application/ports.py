@@ -1,6 +1,6 @@
 """What the application needs from infrastructure, as Protocols the composition root fills in."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -208,6 +208,10 @@ class ThingViews(Protocol):
         """The enabled thing holding this secret, if any."""
         ...
 
+    def holders(self, secret_lookups: Collection[str]) -> dict[str, UUID]:
+        """The enabled thing holding each of these secrets (by lookup)."""
+        ...
+
     def is_enabled(self, thing_id: UUID) -> bool:
         """Whether the thing exists and is enabled (its secret is not decrypted)."""
         ...
@@ -294,6 +298,11 @@ class ChannelAccess:
 class ConnectionViews(Protocol):
     def channel_access(self, secret_lookup: str, channel_id: UUID) -> ChannelAccess | None:
         """None when no thing holds this secret."""
+        ...
+
+    def granted(self, thing_ids: Collection[UUID], action: str) -> set[tuple[UUID, UUID]]:
+        """(thing, channel) pairs where the enabled thing holds `action` on the enabled
+        channel."""
         ...
 
     def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:

@@ -197,26 +197,40 @@ class Broker:
                 seen = -1
 
     def recheck(self) -> None:
-        """Apply the registry as it is now to every live connection and kept session."""
-        for connection in list(self._connections):
-            connect, session = connection.connect, connection.session
-            if connect is None or session is None:
-                continue
-            still = self.access.authenticate(
-                session.client_id, connect.username, connection.password
-            )
-            if still != session.thing:
+        """Apply the registry as it is now to every live connection and kept session, in a
+        few queries whatever their number."""
+        live = [
+            (connection, connection.session)
+            for connection in list(self._connections)
+            if connection.connect is not None and connection.session is not None
+        ]
+        valid = self.access.still_connected(
+            {(session.thing, connection.password) for connection, session in live}
+        )
+        for connection, session in live:
+            if session.thing not in valid:
                 log.warning("client %s: no longer authorized, disconnecting it", session.client_id)
                 connection.kick(Reason.NOT_AUTHORIZED)
+        held = {
+            (session.thing, topic_filter)
+            for session in self._sessions.values()
+            for topic_filter in session.subscriptions
+        }
+        allowed = self.access.still_subscribed(held)
         for session in list(self._sessions.values()):
-            self._recheck_subscriptions(session)
+            for topic_filter in list(session.subscriptions):
+                if (session.thing, topic_filter) not in allowed:
+                    self._drop_subscription(session, topic_filter)
 
     def _recheck_subscriptions(self, session: Session) -> None:
         for topic_filter in list(session.subscriptions):
             if not self.access.may_subscribe(session.thing, topic_filter):
-                log.warning(
-                    "client %s: subscription to %r no longer allowed, removed",
-                    session.client_id,
-                    topic_filter,
-                )
-                self.unsubscribe(session, topic_filter)
+                self._drop_subscription(session, topic_filter)
+
+    def _drop_subscription(self, session: Session, topic_filter: str) -> None:
+        log.warning(
+            "client %s: subscription to %r no longer allowed, removed",
+            session.client_id,
+            topic_filter,
+        )
+        self.unsubscribe(session, topic_filter)

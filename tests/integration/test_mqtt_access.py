@@ -99,3 +99,38 @@ def test_a_module_publishes_and_reads_only_under_its_own_id(fleet: FleetID) -> N
     assert not access.may_subscribe(module, f"from/module/{module}/#")
     blocking(fleet.things).disable(ADMIN, module, CLI)
     assert not access.may_publish(module, create)
+
+
+def test_live_connections_and_subscriptions_are_revalidated_together(fleet: FleetID) -> None:
+    access = fleet.mqtt_access
+    kept, disabled, rotated = (thing(fleet, f"batch-secret-{n}") for n in range(3))
+    c, d = channel(fleet), channel(fleet)
+    for device in (kept, disabled, rotated):
+        connect(fleet, device, c, "m_read")
+    connect(fleet, kept, d, "m_write")
+    things = blocking(fleet.things)
+    things.disable(ADMIN, disabled, CLI)
+    things.change_secret(ADMIN, rotated, "batch-secret-new", CLI)
+    connections = {
+        (kept, "batch-secret-0"),
+        (disabled, "batch-secret-1"),
+        (rotated, "batch-secret-2"),
+    }
+    subscriptions = {
+        (kept, f"channels/{c}/messages/#"),
+        (kept, f"channels/{d}/messages"),
+        (kept, f"to/module/{kept}/ack/#"),
+        (disabled, f"channels/{c}/messages"),
+        (disabled, f"to/module/{disabled}/ack/#"),
+        (rotated, f"channels/{c}/messages"),
+    }
+
+    assert access.still_connected(connections) == {kept}
+    assert access.still_subscribed(subscriptions) == {
+        (kept, f"channels/{c}/messages/#"),
+        (kept, f"to/module/{kept}/ack/#"),
+        (rotated, f"channels/{c}/messages"),
+    }
+    assert access.still_subscribed(subscriptions) == {
+        pair for pair in subscriptions if access.may_subscribe(*pair)
+    }
