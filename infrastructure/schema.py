@@ -294,3 +294,27 @@ mqtt_receipts = sa.Table(
     "transaction as its messages: a retransmission (DUP) after a lost PUBACK is recognised even "
     "across a restart and not stored twice. One row per client and packet id, overwritten.",
 )
+
+mqtt_sessions = sa.Table(
+    "mqtt_sessions",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True, comment="the MQTT client (thing id)"),
+    sa.Column("thing", sa.String(36), nullable=False, comment="the thing it authenticated as"),
+    sa.Column(
+        "expiry", sa.Double, nullable=False, comment="seconds the session outlives a disconnect"
+    ),
+    sa.Column(
+        "subscriptions",
+        sa.JSON,
+        nullable=False,
+        comment="[[topic filter, granted QoS, no local], ...]",
+    ),
+    sa.Column(
+        "disconnected_at",
+        sa.Double,
+        comment="seconds since the epoch when its client left; null while connected",
+    ),
+    comment="The embedded broker's persistent sessions (clean session 0, or an MQTT 5 session "
+    "expiry): kept across restarts of FleetID so devices need not subscribe again. Messages "
+    "queued for a session are not kept here.",
+)

@@ -69,6 +69,8 @@ log = logging.getLogger(__name__)
 class FleetID:
     settings: Settings
     engine: sa.Engine
+    write_lock: AbstractContextManager[Any]
+    """What SQLite's writers queue on (a no-op on PostgreSQL)."""
     reads: ReadConnections
     keyring: SubjectKeyring
     log: EventLog
@@ -158,6 +160,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     fleet = FleetID(
         settings=settings,
         engine=engine,
+        write_lock=write_lock,
         reads=reads,
         keyring=keyring,
         log=event_log,

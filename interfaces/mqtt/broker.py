@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.mqtt_access import MqttAccess
+from infrastructure.mqtt_session_store import SqlSessionStore
 from interfaces.mqtt.connection import Connection
 from interfaces.mqtt.packets import Connect, Prop, Publish, Reason
 from interfaces.mqtt.router import Router
@@ -49,13 +50,16 @@ class Broker:
         router: Router,
         position: Callable[[], int],
         limits: Limits | None = None,
+        store: SqlSessionStore | None = None,
     ) -> None:
         """`position` is the read model's position in the log: when it moves, access is
-        checked again for every connection and session."""
+        checked again for every connection and session. Persistent sessions are kept in
+        `store`, when given, across restarts."""
         self.access = access
         self.router = router
         self.limits = limits or Limits()
         self._position = position
+        self._store = store
         self._sessions: dict[str, Session] = {}
         self._index: SubscriptionIndex[Session] = SubscriptionIndex()
         self._connections: set[Connection] = set()
@@ -64,7 +68,8 @@ class Broker:
         self._recheck: asyncio.Task[None] | None = None
 
     async def start(self, host: str, port: int) -> int:
-        """Listen; returns the port (useful with port 0)."""
+        """Restore the stored sessions and listen; returns the port (useful with port 0)."""
+        self._restore()
         self._server = await asyncio.start_server(self._accept, host, port)
         self._recheck = asyncio.create_task(self._keep_checking())
         return int(self._server.sockets[0].getsockname()[1])
@@ -82,6 +87,37 @@ class Broker:
             await asyncio.wait(self._tasks, timeout=30)
         if self._server is not None:
             await self._server.wait_closed()
+
+    def _restore(self) -> None:
+        if self._store is None:
+            return
+        wall, clock = time.time(), time.monotonic()
+        for stored in self._store.load():
+            left = wall - (stored.disconnected_at or wall)
+            if left >= stored.expiry:
+                self._store.forget(stored.client_id)
+                continue
+            session = Session(stored.client_id, stored.thing, self.limits.max_queued)
+            session.expiry = stored.expiry
+            session.disconnected_at = clock - left
+            self._sessions[session.client_id] = session
+            for topic_filter, qos, no_local in stored.subscriptions:
+                session.subscriptions[topic_filter] = (qos, no_local)
+                self._index.add(topic_filter, session)
+        if self._sessions:
+            log.info("restored %d MQTT sessions", len(self._sessions))
+            self.recheck()
+
+    def _persist(self, session: Session) -> None:
+        """Keep a session that outlives its connection (and only such) in the store."""
+        if self._store is None:
+            return
+        if session.expiry <= 0:
+            self._store.forget(session.client_id)
+            return
+        subscriptions = [(f, qos, no_local) for f, (qos, no_local) in session.subscriptions.items()]
+        left = None if session.connection is not None else time.time()
+        self._store.save(session.client_id, session.thing, session.expiry, subscriptions, left)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = Connection(self, reader, writer)
@@ -115,6 +151,7 @@ class Broker:
         self._sessions[client_id] = session
         if resumed:
             self._recheck_subscriptions(session)
+        self._persist(session)
         return session, resumed
 
     async def detach(self, connection: Connection, *, will: bool) -> None:
@@ -125,6 +162,8 @@ class Broker:
         session.disconnected_at = time.monotonic()
         if session.expiry <= 0:
             self._forget(session)
+        else:
+            self._persist(session)
         connect = connection.connect
         if will and connect is not None and connect.will is not None:
             await self._publish_will(session.thing, connect)
@@ -143,10 +182,12 @@ class Broker:
     def subscribe(self, session: Session, topic_filter: str, qos: int, no_local: bool) -> None:
         session.subscriptions[topic_filter] = (qos, no_local)
         self._index.add(topic_filter, session)
+        self._persist(session)
 
     def unsubscribe(self, session: Session, topic_filter: str) -> None:
         if session.subscriptions.pop(topic_filter, None) is not None:
             self._index.discard(topic_filter, session)
+            self._persist(session)
 
     def route(self, topic: str, payload: bytes, qos: int, origin: Session | None) -> int:
         """Deliver to every session subscribed to `topic`, once per session (at the highest QoS
@@ -174,10 +215,13 @@ class Broker:
         return min(seconds, self.limits.max_session_expiry)
 
     def _forget(self, session: Session) -> None:
-        for topic_filter in list(session.subscriptions):
-            self.unsubscribe(session, topic_filter)
+        for topic_filter in session.subscriptions:
+            self._index.discard(topic_filter, session)
+        session.subscriptions.clear()
         if self._sessions.get(session.client_id) is session:
             del self._sessions[session.client_id]
+            if self._store is not None:
+                self._store.forget(session.client_id)
 
     async def _keep_checking(self) -> None:
         seen = self._position()

@@ -11,6 +11,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from infrastructure.message_feed import MessageFeed
+from infrastructure.mqtt_session_store import SqlSessionStore
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.bridge import Bridge
@@ -21,9 +22,11 @@ from interfaces.mqtt.router import Router
 log = logging.getLogger(__name__)
 
 
-def make_broker(fleet: FleetID) -> Broker:
+def make_broker(fleet: FleetID, store: SqlSessionStore | None = None) -> Broker:
     limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
-    return Broker(fleet.mqtt_access, _router(fleet), lambda: fleet.projections.position, limits)
+    return Broker(
+        fleet.mqtt_access, _router(fleet), lambda: fleet.projections.position, limits, store
+    )
 
 
 def _router(fleet: FleetID) -> Router:
@@ -41,9 +44,14 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
     if fleet.settings.mqtt_url:
         await _bridge_until(fleet, stop, ready)
         return
-    broker = make_broker(fleet)
+    store = SqlSessionStore(fleet.engine, fleet.write_lock)
+    broker = make_broker(fleet, store)
     settings = fleet.settings
-    port = await broker.start(settings.mqtt_host, settings.mqtt_port)
+    try:
+        port = await broker.start(settings.mqtt_host, settings.mqtt_port)
+    except OSError:
+        store.close()
+        raise
     feed = HttpFeed(
         MessageFeed(fleet.engine), lambda topic, payload: broker.route(topic, payload, 1, None)
     )
@@ -55,6 +63,7 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
     finally:
         following.cancel()
         await broker.close()
+        store.close()
 
 
 async def _bridge_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:

@@ -15,25 +15,49 @@ def connect_packet(
     username: str | None,
     password: str | None,
     version: int = packets.V311,
+    session_expiry: int | None = None,
 ) -> bytes:
+    """Clean, unless `session_expiry` asks for a session that outlives the connection."""
     secret = password.encode() if password is not None else None
-    return packets.connect(Connect(version, client_id, True, 60, username, secret))
+    clean = session_expiry is None
+    properties: packets.Properties = {}
+    if not clean and version == packets.V5:
+        properties[packets.Prop.SESSION_EXPIRY] = session_expiry
+    return packets.connect(
+        Connect(version, client_id, clean, 60, username, secret, None, properties)
+    )
 
 
 class RawClient:
     def __init__(self, port: int, version: int = packets.V311, timeout: float = 5.0) -> None:
         self.version = version
+        self.session_present = False
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
 
     def close(self) -> None:
         self.sock.close()
 
-    def connect(self, client_id: str, username: str | None, password: str | None) -> int:
-        """The CONNACK's return (3.1.1) or reason (5) code."""
-        self.send(connect_packet(client_id, username, password, self.version))
+    def connect(
+        self,
+        client_id: str,
+        username: str | None,
+        password: str | None,
+        session_expiry: int | None = None,
+    ) -> int:
+        """The CONNACK's return (3.1.1) or reason (5) code; `session_present` its flag."""
+        self.send(connect_packet(client_id, username, password, self.version, session_expiry))
         kind, body = self.read()
         assert kind == Kind.CONNACK
+        self.session_present = bool(body[0] & 1)
         return body[1]
+
+    def subscribe(self, topic_filter: str, packet_id: int = 1) -> int:
+        """The SUBACK's code for the one filter."""
+        request = packets.Subscribe(packet_id, (packets.Subscription(topic_filter, 1),))
+        self.send(packets.subscribe(request, self.version))
+        kind, body = self.read()
+        assert kind == Kind.SUBACK
+        return body[-1]
 
     def publish(
         self, topic: str, payload: bytes, qos: int = 1, packet_id: int = 1, dup: bool = False

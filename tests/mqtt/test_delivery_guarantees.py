@@ -157,3 +157,31 @@ def test_what_mosquitto_acknowledged_while_fleetid_was_away_is_stored_after_its_
     stored = behind_mosquitto.stored(c, 50)
     assert [name for _, _, name in stored] == [f"m{n}" for n in range(1, 51)]
     assert {publisher for publisher, _, _ in stored} == {writer.name}
+
+
+def test_a_persistent_session_keeps_its_subscriptions_across_a_restart(
+    embedded: Deployment,
+) -> None:
+    """A device that asked for a session outliving its connection need not subscribe again
+    after FleetID restarts (MQTT 3.1.1 clients do not even look at `session present`)."""
+    reader, writer = embedded.device("reader-secret-1"), embedded.device("writer-secret-1")
+    c = embedded.channel((reader, "m_read"), (writer, "m_write"))
+    topic = f"channels/{c}/messages"
+    v = version(embedded)
+    first = RawClient(embedded.port, v)
+    assert first.connect(reader.name, reader.name, reader.secret, session_expiry=3600) == 0
+    assert first.subscribe(f"{topic}/#") == 1
+    first.close()
+    embedded.service.stop()
+    restart_fleetid(embedded)
+
+    again = RawClient(embedded.port, v)
+    assert again.connect(reader.name, reader.name, reader.secret, session_expiry=3600) == 0
+    assert again.session_present
+    sender = RawClient(embedded.port, v)
+    assert sender.connect(writer.name, writer.name, writer.secret) == 0
+    sender.publish(topic, pack(7), packet_id=3)
+    assert sender.read()[0] == Kind.PUBACK
+    kind, body = again.read()
+    assert kind == Kind.PUBLISH
+    assert body.endswith(pack(7))
