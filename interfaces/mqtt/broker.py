@@ -34,6 +34,8 @@ class Limits:
     max_packet: int = 256 * 1024
     receive_maximum: int = 256
     """QoS 1 publishes a client may have unacknowledged, each way."""
+    max_subscriptions: int = 100
+    """Topic filters one session may hold."""
     max_queued: int = 10_000
     """QoS 1 messages kept for one session while its client is away or slow."""
     max_buffered: int = 16 * 1024 * 1024

@@ -68,6 +68,8 @@ class Connection:
         self._max_outbound = broker.limits.max_packet
         self._pipeline: asyncio.Queue[_Work | None] = asyncio.Queue(broker.limits.receive_maximum)
         self._closing = False
+        self._farewell: Reason | None = None
+        """The DISCONNECT reason, sent (MQTT 5) once every publish read has been answered."""
 
     @property
     def thing(self) -> UUID | None:
@@ -82,18 +84,21 @@ class Connection:
             await self._serve()
         except Refusal as refusal:
             log.warning("closing %s: %s", self._name(), refusal)
-            self._send_disconnect(refusal.reason)
+            self._farewell = refusal.reason
         except MalformedPacket as error:
             log.warning("closing %s: malformed packet: %s", self._name(), error)
-            self._send_disconnect(error.reason)
+            self._farewell = error.reason
         except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
             pass
         except Exception:
             log.exception("closing %s after an unexpected error", self._name())
-            self._send_disconnect(Reason.UNSPECIFIED)
+            self._farewell = Reason.UNSPECIFIED
         finally:
+            self._closing = True
             if acker is not None:
                 await self._drain_pipeline(acker)
+            if self._farewell is not None:
+                self._send_disconnect(self._farewell)
             await self._broker.detach(self, will=self._will_wanted)
             self._close_transport()
 
@@ -104,7 +109,10 @@ class Connection:
             return
         self._closing = True
         self._will_wanted = reason != Reason.SESSION_TAKEN_OVER
-        self._send_disconnect(reason)
+        self._farewell = reason
+        transport = self._writer.transport
+        if isinstance(transport, asyncio.ReadTransport):
+            transport.pause_reading()
         self._reader.feed_eof()
 
     def deliver(self, message: Publish) -> None:
@@ -234,6 +242,8 @@ class Connection:
                     first, body = await self._read_packet()
             except TimeoutError:
                 raise Refusal(Reason.KEEP_ALIVE_TIMEOUT, "keep-alive expired") from None
+            if self._closing:
+                return
             packet = packets.decode(first, body, self.version)
             if isinstance(packet, Publish):
                 await self._on_publish(packet)
@@ -269,7 +279,7 @@ class Connection:
         if message.qos and message.packet_id:
             receipt = Receipt(session.client_id, message.packet_id, _digest(message))
             if message.dup and self._stored_before(session, receipt):
-                self._write(packets.ack(Kind.PUBACK, message.packet_id, self.version))
+                await self._pipeline.put((message, None, _answered(Outcome(Reason.SUCCESS))))
                 return
         work = self._broker.router.publish(
             session.thing, message.topic, message.payload, message.properties, receipt
@@ -338,6 +348,11 @@ class Connection:
         for wanted in request.subscriptions:
             if not valid_filter(wanted.topic_filter):
                 codes.append(Reason.TOPIC_FILTER_INVALID)
+            elif (
+                wanted.topic_filter not in session.subscriptions
+                and len(session.subscriptions) >= self._broker.limits.max_subscriptions
+            ):
+                codes.append(Reason.QUOTA_EXCEEDED)
             elif access.may_subscribe(session.thing, wanted.topic_filter):
                 granted = min(wanted.qos, 1)
                 self._broker.subscribe(session, wanted.topic_filter, granted, wanted.no_local)
@@ -377,6 +392,13 @@ class Connection:
 
     def _name(self) -> str:
         return f"client {self.session.client_id}" if self.session else "a client"
+
+
+def _answered(outcome: Outcome) -> "asyncio.Future[Outcome]":
+    """A publish already carried out (a retransmission): acknowledged in its turn."""
+    done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+    done.set_result(outcome)
+    return done
 
 
 def _digest(message: Publish) -> str:

@@ -120,3 +120,13 @@ def test_random_bytes_after_connect_never_take_the_broker_down(
     raw.closed()
     raw.close()
     connected(embedded, device).close()
+
+
+def test_a_session_holds_at_most_a_hundred_topic_filters(embedded: Deployment) -> None:
+    reader = embedded.device("reader-secret-1")
+    c = embedded.channel((reader, "m_read"))
+    raw = connected(embedded, reader)
+    codes = [raw.subscribe(f"channels/{c}/messages/{n}", packet_id=n + 1) for n in range(101)]
+    assert codes[:100] == [1] * 100
+    assert codes[100] == (Reason.QUOTA_EXCEEDED if embedded.v5 else 0x80)
+    assert raw.subscribe(f"channels/{c}/messages/0", packet_id=200) == 1

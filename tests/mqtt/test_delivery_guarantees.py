@@ -185,3 +185,43 @@ def test_a_persistent_session_keeps_its_subscriptions_across_a_restart(
     kind, body = again.read()
     assert kind == Kind.PUBLISH
     assert body.endswith(pack(7))
+
+
+def test_acks_keep_the_order_of_publishes_even_for_a_retransmission(embedded: Deployment) -> None:
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
+    topic = f"channels/{c}/messages"
+    raw = RawClient(embedded.port, version(embedded))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    raw.publish(topic, pack(1), packet_id=1)
+    assert raw.read()[0] == Kind.PUBACK
+    raw.publish(topic, pack(2), packet_id=2)
+    raw.publish(topic, pack(1), packet_id=1, dup=True)
+    acks = [raw.read() for _ in range(2)]
+    assert [(kind, int.from_bytes(body[:2], "big")) for kind, body in acks] == [
+        (Kind.PUBACK, 2),
+        (Kind.PUBACK, 1),
+    ]
+    assert [name for _, _, name in embedded.stored(c)] == ["m1", "m2"]
+
+
+def test_a_taken_over_connection_answers_what_it_read_before_it_is_told_to_go(
+    embedded: Deployment,
+) -> None:
+    writer = embedded.device("writer-secret-1")
+    c = embedded.channel((writer, "m_write"))
+    v = version(embedded)
+    first = RawClient(embedded.port, v)
+    assert first.connect(writer.name, writer.name, writer.secret) == 0
+    for n in range(1, 201):
+        first.publish(f"channels/{c}/messages", pack(n), packet_id=n)
+    second = RawClient(embedded.port, v)
+    assert second.connect(writer.name, writer.name, writer.secret) == 0
+    kinds = []
+    while (kind := first.read()[0]) != 0:
+        kinds.append(kind)
+    acknowledged = kinds.count(Kind.PUBACK)
+    if embedded.v5:
+        assert kinds[-1] == Kind.DISCONNECT
+    assert kinds[:acknowledged] == [Kind.PUBACK] * acknowledged
+    assert len(embedded.stored(c)) >= acknowledged
