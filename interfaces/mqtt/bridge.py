@@ -50,6 +50,7 @@ class Bridge:
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._commands = asyncio.Lock()
         self._tasks: set[asyncio.Future[object]] = set()
+        self._failed = asyncio.Event()
 
     def publish_later(self, topic: str, payload: bytes) -> None:
         """Publish at QoS 1 when connected (the HTTP feed's route); dropped with a log line
@@ -64,6 +65,7 @@ class Bridge:
         announced = False
         while not stop.is_set():
             connection = None
+            self._failed.clear()
             try:
                 connection = await BrokerConnection.open(self._login)
                 await connection.subscribe(*SUBSCRIPTIONS)
@@ -85,6 +87,8 @@ class Bridge:
     async def _consume(self, connection: BrokerConnection, stop: asyncio.Event) -> None:
         pinged = time.monotonic()
         while not stop.is_set():
+            if self._failed.is_set():
+                raise ConnectionError("a message failed: reconnecting so the broker sends it again")
             message = await connection.receive(timeout=0.5)
             if time.monotonic() - pinged > KEEP_ALIVE / 2:
                 connection.ping()
@@ -99,6 +103,7 @@ class Bridge:
             await self._carry_out(connection, message)
         except Exception:
             log.exception("a message on %s failed; the broker will deliver it again", message.topic)
+            self._failed.set()
             return
         finally:
             self._slots.release()

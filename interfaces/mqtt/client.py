@@ -24,6 +24,9 @@ from interfaces.mqtt.packets import (
 )
 
 MAX_PACKET = 16 * 1024 * 1024
+CONNECT_TIMEOUT = 10.0
+INBOX = 1024
+"""Messages read ahead of the bridge; past this FleetID stops reading and the broker queues."""
 
 
 class BrokerRefused(ConnectionError):
@@ -46,13 +49,24 @@ class BrokerConnection:
         self._reader = reader
         self._writer = writer
         self._ids = itertools.cycle(range(1, 65536))
-        self._inbox: asyncio.Queue[Publish | BaseException] = asyncio.Queue()
+        self._inbox: asyncio.Queue[Publish | BaseException] = asyncio.Queue(INBOX)
         self._subacks: dict[int, asyncio.Future[bytes]] = {}
         self._reading = asyncio.create_task(self._read())
 
     @classmethod
     async def open(cls, login: Login) -> "BrokerConnection":
-        reader, writer = await asyncio.open_connection(login.host, login.port, limit=1 << 20)
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            reader, writer = await asyncio.open_connection(login.host, login.port, limit=1 << 20)
+            try:
+                return await cls._handshake(reader, writer, login)
+            except BaseException:
+                writer.close()
+                raise
+
+    @classmethod
+    async def _handshake(
+        cls, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, login: Login
+    ) -> "BrokerConnection":
         request = Connect(
             V5,
             login.client_id,
@@ -66,14 +80,15 @@ class BrokerConnection:
         writer.write(packets.connect(request))
         first, body = await packets.read_packet(reader, MAX_PACKET)
         if first >> 4 != Kind.CONNACK or len(body) < 2 or body[1] != Reason.SUCCESS:
-            writer.close()
             raise BrokerRefused(f"the broker refused the connection: {body[1:2].hex()}")
         return cls(reader, writer)
 
     async def subscribe(self, *topic_filters: str) -> None:
-        """Subscribe at QoS 1. Messages of a resumed session may arrive before the SUBACK:
-        they wait in the inbox like any other."""
-        request = Subscribe(next(self._ids), tuple(Subscription(f, 1) for f in topic_filters))
+        """Subscribe at QoS 1, without the retained messages (each reconnect would store them
+        again). Messages of a resumed session may arrive before the SUBACK: they wait in the
+        inbox like any other."""
+        wanted = tuple(Subscription(f, 1, retain_handling=2) for f in topic_filters)
+        request = Subscribe(next(self._ids), wanted)
         answered = self._subacks[request.packet_id] = asyncio.get_running_loop().create_future()
         self._writer.write(packets.subscribe(request, V5))
         body = await asyncio.wait_for(answered, 30)
@@ -102,7 +117,7 @@ class BrokerConnection:
                 if kind == Kind.PUBLISH:
                     message = packets.decode(first, body, V5)
                     assert isinstance(message, Publish)
-                    self._inbox.put_nowait(message)
+                    await self._inbox.put(message)
                 elif kind == Kind.SUBACK and len(body) >= 2:
                     answered = self._subacks.pop(int.from_bytes(body[:2], "big"), None)
                     if answered is not None and not answered.done():
@@ -112,7 +127,7 @@ class BrokerConnection:
                 elif kind not in (Kind.PUBACK, Kind.PINGRESP):
                     raise MalformedPacket(f"unexpected packet type {kind}")
         except (OSError, EOFError, MalformedPacket, asyncio.IncompleteReadError) as error:
-            self._inbox.put_nowait(ConnectionError(f"lost the broker: {error}"))
+            await self._inbox.put(ConnectionError(f"lost the broker: {error}"))
 
     def acknowledge(self, packet_id: int) -> None:
         self._write(packets.ack(Kind.PUBACK, packet_id, V5))

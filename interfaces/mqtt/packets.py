@@ -177,6 +177,8 @@ class Subscription:
     topic_filter: str
     qos: int
     no_local: bool = False
+    retain_handling: int = 0
+    """MQTT 5: 0 send retained messages on subscribing, 1 only if new, 2 never."""
 
 
 @dataclass(frozen=True)
@@ -503,7 +505,10 @@ def subscribe(request: Subscribe, version: int) -> bytes:
     if version == V5:
         body += encode_properties(request.properties)
     for wanted in request.subscriptions:
-        body += _text(wanted.topic_filter) + bytes([wanted.qos | (0x04 if wanted.no_local else 0)])
+        options = wanted.qos | (0x04 if wanted.no_local else 0)
+        if version == V5:
+            options |= wanted.retain_handling << 4
+        body += _text(wanted.topic_filter) + bytes([options])
     return frame(Kind.SUBSCRIBE, 0x02, body)
 
 

@@ -225,3 +225,28 @@ def test_a_taken_over_connection_answers_what_it_read_before_it_is_told_to_go(
         assert kinds[-1] == Kind.DISCONNECT
     assert kinds[:acknowledged] == [Kind.PUBACK] * acknowledged
     assert len(embedded.stored(c)) >= acknowledged
+
+
+def test_a_retained_message_is_stored_once_however_often_fleetid_reconnects(
+    behind_mosquitto: Deployment,
+) -> None:
+    writer = behind_mosquitto.device("writer-secret-1")
+    c = behind_mosquitto.channel((writer, "m_write"))
+
+    async def publish_retained() -> None:
+        async with behind_mosquitto.client(writer) as client:
+            await client.publish(f"channels/{c}/messages", pack(1), qos=1, retain=True)
+
+    asyncio.run(publish_retained())
+    assert len(behind_mosquitto.stored(c, 1)) == 1
+    for _ in range(2):
+        behind_mosquitto.service.stop()
+        behind_mosquitto.service = MqttService(behind_mosquitto.fleet)
+    publish_marker = pack(2)
+
+    async def publish_after() -> None:
+        async with behind_mosquitto.client(writer) as client:
+            await client.publish(f"channels/{c}/messages", publish_marker, qos=1)
+
+    asyncio.run(publish_after())
+    assert [name for _, _, name in behind_mosquitto.stored(c, 2)] == ["m1", "m2"]
