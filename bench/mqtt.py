@@ -269,6 +269,7 @@ def mosquitto_config(
     config.write_text(
         f"listener {port} 127.0.0.1\nallow_anonymous false\n"
         f"password_file {files / 'passwords'}\nacl_file {files / 'acl'}\nplugin {plugin}\n"
+        f"plugin_opt_stamp_file {files / 'stamp'}\n"
         f"use_username_as_clientid true\n{saving}"
         "max_queued_messages 0\nmax_inflight_messages 0\n"
         + ("user root\n" if os.geteuid() == 0 else "")

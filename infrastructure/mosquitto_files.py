@@ -28,6 +28,8 @@ SALT_BYTES = 12
 PASSWORDS = "passwords"
 ACL = "acl"
 KICK = "kick"
+STAMP = "stamp"
+"""The name of the user property the plugin stamps publishers under."""
 """Usernames whose open connections the plugin closes at Mosquitto's next reload."""
 
 ENABLED_THINGS = sa.select(things.c.id, things.c.sealed_secret).where(
@@ -93,13 +95,25 @@ def render_acl(grants: Iterable[Grant], service: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def publisher_stamp(key: bytes) -> str:
+    """A stamp name no client can guess: Mosquitto publishes a client's will without letting
+    the plugin see it, so a will carrying a property of the plugin's name would pass for a
+    stamped message. The name is FleetID's secret (and the plugin's, from the `stamp` file)."""
+    return f"fleetid-publisher-{key.hex()}"
+
+
 class MosquittoFiles:
     def __init__(
-        self, engine: sa.Engine, box: SecretBox, service: tuple[str, str] | None = None
+        self,
+        engine: sa.Engine,
+        box: SecretBox,
+        stamp: str,
+        service: tuple[str, str] | None = None,
     ) -> None:
         """`service`: FleetID's own username and password on the broker, if it connects."""
         self._engine = engine
         self._box = box
+        self._stamp = stamp
         self._service = service
 
     def write(self, directory: Path) -> tuple[Path, Path]:
@@ -119,6 +133,7 @@ class MosquittoFiles:
         if self._service is not None:
             service = self._service[0]
             passwords += password_line(*self._service, os.urandom(SALT_BYTES)) + "\n"
+        _replace(directory / STAMP, self._stamp + "\n")
         return (
             _replace(directory / PASSWORDS, passwords),
             _replace(directory / ACL, render_acl(grants, service)),

@@ -47,7 +47,7 @@ from infrastructure.leadership import (
 )
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
-from infrastructure.mosquitto_files import MosquittoFiles
+from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
 from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.passwords import Argon2Hasher
@@ -94,6 +94,8 @@ class FleetID:
     identity_module: IdentityModule
     mosquitto_files: MosquittoFiles
     mosquitto_sync: MosquittoSync | None
+    publisher_stamp: str
+    """The user property an external broker's plugin stamps each publisher's name under."""
 
     def close(self) -> None:
         if self.mosquitto_sync is not None:
@@ -122,7 +124,8 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     write_lock = database_write_lock(settings)
     account = settings.broker if settings.mqtt_url else None
     service = (account.username, account.password) if account else None
-    mosquitto_files = MosquittoFiles(engine, box, service)
+    stamp = publisher_stamp(random_key(keys_dir / "mqtt-stamp.key", 16))
+    mosquitto_files = MosquittoFiles(engine, box, stamp, service)
     mosquitto = mosquitto_sync(settings, mosquitto_files, lambda: runner.leading)
     runner = ProjectionRunner(
         event_log,
@@ -194,6 +197,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         identity_module=IdentityModule(event_log, writer, runner, things, thing_views),
         mosquitto_files=mosquitto_files,
         mosquitto_sync=mosquitto,
+        publisher_stamp=stamp,
     )
     if follow:
         if runner.try_lead():

@@ -2,10 +2,12 @@
  * Mosquitto 2.0 plugin for FleetID.
  *
  * 1. Stamps every accepted PUBLISH with the username Mosquitto authenticated for the
- *    connection, as the MQTT 5 user property "fleetid-publisher". FleetID attributes a message
- *    to that property and to nothing else the client sent. The message event runs after
- *    Mosquitto's ACL check, so only publishes the ACL file allows get here. A publish that
- *    already carries the property was forged by its client: it is refused.
+ *    connection, as an MQTT 5 user property. FleetID attributes a message to that property
+ *    and to nothing else the client sent. The message event runs after Mosquitto's ACL check,
+ *    so only publishes the ACL file allows get here. A publish that already carries a property
+ *    named like a stamp ("fleetid-publisher...") was forged by its client: it is refused.
+ *    The stamp's full name is a secret FleetID writes to the stamp file: Mosquitto publishes a
+ *    will without this event, so a client could otherwise forge a stamp in its will.
  * 2. On each reload (SIGHUP), disconnects the usernames listed in the kick file, one per line,
  *    then empties it. FleetID writes there the things it disabled, removed or gave a new
  *    secret, together with the password file: Mosquitto checks a password only at CONNECT, so
@@ -14,6 +16,7 @@
  * Build: gcc -shared -fPIC -O2 -o fleetid_publisher.so fleetid_publisher.c
  * Load (mosquitto.conf):
  *   plugin /path/to/fleetid_publisher.so
+ *   plugin_opt_stamp_file /etc/mosquitto/fleetid/stamp
  *   plugin_opt_kick_file /etc/mosquitto/fleetid/kick
  */
 #include <stdbool.h>
@@ -27,10 +30,30 @@
 #include <mosquitto_plugin.h>
 #include <mqtt_protocol.h>
 
-#define PUBLISHER "fleetid-publisher"
+#define STAMP_PREFIX "fleetid-publisher"
 
 static mosquitto_plugin_id_t *plugin_id;
 static char *kick_file;
+static char *stamp_file;
+static char stamp[128] = STAMP_PREFIX;
+
+/* The stamp's name from the stamp file (first line); the bare prefix when there is none. */
+static void read_stamp(void)
+{
+	FILE *file;
+
+	if (stamp_file == NULL || (file = fopen(stamp_file, "r")) == NULL) {
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "fleetid: no stamp file, stamping as %s", stamp);
+		return;
+	}
+	if (fgets(stamp, sizeof(stamp), file) != NULL) {
+		stamp[strcspn(stamp, "\r\n")] = '\0';
+	}
+	if (strncmp(stamp, STAMP_PREFIX, strlen(STAMP_PREFIX)) != 0) {
+		strcpy(stamp, STAMP_PREFIX);
+	}
+	fclose(file);
+}
 
 static bool carries_publisher(const mosquitto_property *properties)
 {
@@ -41,7 +64,7 @@ static bool carries_publisher(const mosquitto_property *properties)
 
 	while ((property = mosquitto_property_read_string_pair(
 			property, MQTT_PROP_USER_PROPERTY, &name, &value, skip_first)) != NULL) {
-		bool found = strcmp(name, PUBLISHER) == 0;
+		bool found = strncmp(name, STAMP_PREFIX, strlen(STAMP_PREFIX)) == 0;
 		mosquitto_free(name);
 		mosquitto_free(value);
 		if (found) {
@@ -61,12 +84,12 @@ static int on_message(int event, void *event_data, void *userdata)
 
 	if (username == NULL || carries_publisher(message->properties)) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
-			"fleetid: refused a publish on %s: no username, or a forged " PUBLISHER,
+			"fleetid: refused a publish on %s: no username, or a forged stamp",
 			message->topic);
 		return MOSQ_ERR_ACL_DENIED;
 	}
 	if (mosquitto_property_add_string_pair(&message->properties, MQTT_PROP_USER_PROPERTY,
-			PUBLISHER, username) != MOSQ_ERR_SUCCESS) {
+			stamp, username) != MOSQ_ERR_SUCCESS) {
 		return MOSQ_ERR_NOMEM;
 	}
 	return MOSQ_ERR_SUCCESS;
@@ -98,6 +121,7 @@ static int on_reload(int event, void *event_data, void *userdata)
 	(void)event;
 	(void)event_data;
 	(void)userdata;
+	read_stamp();
 	kick_listed();
 	return MOSQ_ERR_SUCCESS;
 }
@@ -119,8 +143,11 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
 	for (int i = 0; i < option_count; i++) {
 		if (strcmp(options[i].key, "kick_file") == 0) {
 			kick_file = mosquitto_strdup(options[i].value);
+		} else if (strcmp(options[i].key, "stamp_file") == 0) {
+			stamp_file = mosquitto_strdup(options[i].value);
 		}
 	}
+	read_stamp();
 	rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		return rc;
@@ -134,7 +161,9 @@ int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int 
 	(void)options;
 	(void)option_count;
 	mosquitto_free(kick_file);
+	mosquitto_free(stamp_file);
 	kick_file = NULL;
+	stamp_file = NULL;
 	mosquitto_callback_unregister(plugin_id, MOSQ_EVT_RELOAD, on_reload, NULL);
 	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL);
 }

@@ -3,11 +3,12 @@ telemetry and gateway commands, stores and carries them out, and publishes ackno
 and the packs accepted over HTTP.
 
 The publisher of a message is the username the broker authenticated, which the broker stamps
-on it as the MQTT 5 user property `fleetid-publisher` after its ACL check (Mosquitto: the
-plugin in `infrastructure/mosquitto/`). A message without exactly one stamp is not attributed
-to anyone and is dropped. A message is acknowledged to the broker only once it is stored, so
-the broker delivers again (to this persistent session) whatever FleetID had not stored when it
-stopped; a redelivery (DUP) of a stored message is recognised by its receipt.
+on it as an MQTT 5 user property after its ACL check (Mosquitto: the plugin in
+`infrastructure/mosquitto/`), under a name only FleetID and the plugin know. A message
+without exactly one stamp is not attributed to anyone and is dropped. A message is
+acknowledged to the broker only once it is stored, so the broker delivers again (to this
+persistent session) whatever FleetID had not stored when it stopped; a redelivery (DUP) of a
+stored message is recognised by its receipt.
 """
 
 import asyncio
@@ -25,7 +26,6 @@ from interfaces.mqtt.packets import MalformedPacket, Prop, Publish
 from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
-STAMP = "fleetid-publisher"
 SUBSCRIPTIONS = ("channels/+/messages/#", "from/module/+/#")
 IN_FLIGHT = 1024
 """Messages being stored at once; past this FleetID stops reading and the broker queues."""
@@ -35,7 +35,8 @@ KEEP_ALIVE = 30
 
 
 class Bridge:
-    def __init__(self, account: BrokerAccount, router: Router) -> None:
+    def __init__(self, account: BrokerAccount, router: Router, stamp: str) -> None:
+        """`stamp`: the user property name the broker's plugin stamps publishers under."""
         self._login = Login(
             account.host,
             account.port,
@@ -46,6 +47,7 @@ class Bridge:
             KEEP_ALIVE,
         )
         self._router = router
+        self._stamp = stamp
         self._connection: BrokerConnection | None = None
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._commands = asyncio.Lock()
@@ -111,7 +113,7 @@ class Bridge:
             connection.acknowledge(message.packet_id)
 
     async def _carry_out(self, connection: BrokerConnection, message: Publish) -> None:
-        stamp = _stamp(message.properties)
+        stamp = _stamp(message.properties, self._stamp)
         thing = thing_named(stamp)
         if thing is None:
             if stamp != self._login.username:
@@ -144,11 +146,11 @@ class Bridge:
         task.add_done_callback(self._tasks.discard)
 
 
-def _stamp(properties: dict[int, object]) -> str | None:
-    """The broker's stamp: the one `fleetid-publisher` user property (the broker refuses a
-    publish whose client sent one, so two mean the broker is not stamping as it should)."""
+def _stamp(properties: dict[int, object], stamp: str) -> str | None:
+    """The broker's stamp: the one user property of that name (the broker refuses a publish
+    whose client sent one, so two mean the broker is not stamping as it should)."""
     pairs = properties.get(Prop.USER_PROPERTY)
-    found = [value for name, value in pairs if name == STAMP] if isinstance(pairs, list) else []
+    found = [value for name, value in pairs if name == stamp] if isinstance(pairs, list) else []
     return found[0] if len(found) == 1 else None
 
 

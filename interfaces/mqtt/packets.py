@@ -489,10 +489,17 @@ def connect(request: Connect) -> bytes:
         flags |= 0x80
     if request.password is not None:
         flags |= 0x40
+    will = request.will
+    if will is not None:
+        flags |= 0x04 | will.qos << 3 | (0x20 if will.retain else 0)
     body = _text("MQTT") + bytes([request.version, flags]) + struct.pack("!H", request.keep_alive)
     if request.version == V5:
         body += encode_properties(request.properties)
     body += _text(request.client_id)
+    if will is not None:
+        if request.version == V5:
+            body += encode_properties(will.properties)
+        body += _text(will.topic) + _binary(will.payload)
     if request.username is not None:
         body += _text(request.username)
     if request.password is not None:

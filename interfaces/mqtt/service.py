@@ -68,7 +68,7 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
 
 async def _bridge_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
     account = fleet.settings.broker
-    bridge = Bridge(account, _router(fleet))
+    bridge = Bridge(account, _router(fleet), fleet.publisher_stamp)
     following = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), bridge.publish_later).run())
 
     def connected() -> None:

@@ -93,6 +93,7 @@ class Mosquitto:
             f"acl_file {self.files / 'acl'}\n"
             f"plugin {plugin}\n"
             f"plugin_opt_kick_file {self.files / 'kick'}\n"
+            f"plugin_opt_stamp_file {self.files / 'stamp'}\n"
             "use_username_as_clientid true\n"
             "max_queued_messages 0\n"
             "persistence true\n"

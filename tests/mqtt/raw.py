@@ -16,6 +16,7 @@ def connect_packet(
     password: str | None,
     version: int = packets.V311,
     session_expiry: int | None = None,
+    will: packets.Will | None = None,
 ) -> bytes:
     """Clean, unless `session_expiry` asks for a session that outlives the connection."""
     secret = password.encode() if password is not None else None
@@ -24,7 +25,7 @@ def connect_packet(
     if not clean and version == packets.V5:
         properties[packets.Prop.SESSION_EXPIRY] = session_expiry
     return packets.connect(
-        Connect(version, client_id, clean, 60, username, secret, None, properties)
+        Connect(version, client_id, clean, 60, username, secret, will, properties)
     )
 
 
@@ -43,9 +44,10 @@ class RawClient:
         username: str | None,
         password: str | None,
         session_expiry: int | None = None,
+        will: packets.Will | None = None,
     ) -> int:
         """The CONNACK's return (3.1.1) or reason (5) code; `session_present` its flag."""
-        self.send(connect_packet(client_id, username, password, self.version, session_expiry))
+        self.send(connect_packet(client_id, username, password, self.version, session_expiry, will))
         kind, body = self.read()
         assert kind == Kind.CONNACK
         self.session_present = bool(body[0] & 1)

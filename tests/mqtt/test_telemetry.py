@@ -4,14 +4,17 @@ delivered to the channel's subscribers; only where the thing holds m_write / m_r
 import asyncio
 import contextlib
 import json
+import time
 
 import aiomqtt
 import paho.mqtt.properties as paho_properties
 from litestar.testing import TestClient
 from paho.mqtt.packettypes import PacketTypes
 
+from interfaces.mqtt.packets import V5, Prop, Will
 from interfaces.rest.app import create_app
 from tests.mqtt.conftest import Deployment, Device
+from tests.mqtt.raw import RawClient
 
 PACK = b'[{"bn":"room1:","n":"temp","u":"Cel","v":21.5}]'
 
@@ -176,3 +179,25 @@ def test_a_pack_accepted_over_http_reaches_the_channels_mqtt_subscribers(
         (sender.name, "http", "dev:temp"),
         (sender.name, "http", "dev:on"),
     ]
+
+
+def test_a_will_cannot_carry_a_forged_publisher_stamp(behind_mosquitto: Deployment) -> None:
+    """Mosquitto publishes a will without showing it to the plugin: a stamp forged in a will
+    must not pass for the broker's."""
+    deployment = behind_mosquitto
+    forger, victim = deployment.device("forger-secret-1"), deployment.device("victim-secret-1")
+    c = deployment.channel((forger, "m_write"), (victim, "m_write"))
+    topic = f"channels/{c}/messages"
+    stamp = {Prop.USER_PROPERTY: [("fleetid-publisher", victim.name)]}
+    will = Will(topic, b'[{"n":"forged","v":1}]', 1, False, stamp)
+    dying = RawClient(deployment.port, V5)
+    assert dying.connect(forger.name, forger.name, forger.secret, will=will) == 0
+    dying.sock.close()
+    time.sleep(1.0)
+
+    async def honest() -> None:
+        async with deployment.client(forger) as client:
+            await client.publish(topic, PACK, qos=1)
+
+    asyncio.run(honest())
+    assert deployment.stored(c, 1) == [(forger.name, "mqtt", "room1:temp")]
