@@ -87,6 +87,7 @@ def test_revoking_a_thing_disconnects_its_live_connection(
         things.disable(ADMIN, device.id, CLI)
     else:
         things.change_secret(ADMIN, device.id, "device-secret-2", CLI)
+    deployment.settle(kicks=True)
     if deployment.v5:
         kind, body = raw.read()
         assert kind == packets.Kind.DISCONNECT
@@ -115,12 +116,14 @@ def test_a_disconnected_channel_stops_reaching_a_live_subscriber_and_publisher(
             await sub.subscribe(topic, qos=1)
             await witness.subscribe(topic, qos=1)
             await asyncio.to_thread(connections.disconnect, ADMIN, [reader.id], [c], CLI)
-            await asyncio.sleep(1.0)
+            await asyncio.to_thread(deployment.settle)
+            await asyncio.sleep(0.5)
             await pub.publish(topic, PACK, qos=1)
             assert await receive(witness) is not None
             late = await receive(sub, 1.0)
             await asyncio.to_thread(connections.disconnect, ADMIN, [writer.id], [c], CLI)
-            await asyncio.sleep(1.0)
+            await asyncio.to_thread(deployment.settle)
+            await asyncio.sleep(0.5)
             await pub.publish(topic, PACK, qos=1)
             return late, await receive(witness, 1.0)
 
