@@ -92,11 +92,12 @@ class MqttAccess:
         holders = self._things.holders(set(lookups.values()))
         return {thing for thing, lookup in lookups.items() if holders.get(lookup) == thing}
 
-    def still_subscribed(
+    def allowed_subscriptions(
         self, subscriptions: Collection[tuple[UUID, str]]
     ) -> set[tuple[UUID, str]]:
-        """Of these (thing, topic filter) subscriptions, those still allowed (as
-        `may_subscribe` decides them one by one)."""
+        """Of these (thing, topic filter) subscriptions, those allowed now: `may_subscribe` for
+        many at once (a SUBSCRIBE's filters, or every session's when the registry moves)."""
+        subscriptions = {(t, f) for t, f in subscriptions if len(f) <= MAX_TOPIC}
         readers = {thing for thing, _ in subscriptions}
         readable = self._connections.granted(readers, "m_read")
         enabled: dict[UUID, bool] = {}

@@ -262,7 +262,7 @@ class Broker:
             for session in self._sessions.values()
             for topic_filter in session.subscriptions
         }
-        allowed = self.access.still_subscribed(held)
+        allowed = self.access.allowed_subscriptions(held)
         for session in list(self._sessions.values()):
             for topic_filter in list(session.subscriptions):
                 if (session.thing, topic_filter) not in allowed:

@@ -7,6 +7,7 @@ connection; nothing a packet says changes it.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _GRANTED = {0: Reason.SUCCESS, 1: Reason.GRANTED_QOS_1}
 _DISCONNECT_WITH_WILL = 0x04
+LINGER = 1.0
 _Work = tuple[Publish, Receipt | None, Awaitable[Outcome]]
 """A publish read, its receipt (QoS 1), and its handling: started (telemetry, so storage
 batches across publishes) or not (gateway commands, which run one at a time, in order)."""
@@ -68,6 +70,7 @@ class Connection:
         self._max_outbound = broker.limits.max_packet
         self._pipeline: asyncio.Queue[_Work | None] = asyncio.Queue(broker.limits.receive_maximum)
         self._closing = False
+        self._serving: asyncio.Future[None] | None = None
         self._farewell: Reason | None = None
         """The DISCONNECT reason, sent (MQTT 5) once every publish read has been answered."""
 
@@ -78,10 +81,15 @@ class Connection:
     async def run(self) -> None:
         acker: asyncio.Task[None] | None = None
         try:
-            if not await self._handshake():
+            if not await self._handshake() or self._closing:
                 return
             acker = asyncio.create_task(self._acknowledge())
-            await self._serve()
+            self._serving = asyncio.ensure_future(self._serve())
+            try:
+                await self._serving
+            except asyncio.CancelledError:
+                if not self._closing:
+                    raise
         except Refusal as refusal:
             log.warning("closing %s: %s", self._name(), refusal)
             self._farewell = refusal.reason
@@ -100,6 +108,7 @@ class Connection:
             if self._farewell is not None:
                 self._send_disconnect(self._farewell)
             await self._broker.detach(self, will=self._will_wanted)
+            await self._linger()
             self._close_transport()
 
     def kick(self, reason: Reason) -> None:
@@ -110,10 +119,8 @@ class Connection:
         self._closing = True
         self._will_wanted = reason != Reason.SESSION_TAKEN_OVER
         self._farewell = reason
-        transport = self._writer.transport
-        if isinstance(transport, asyncio.ReadTransport):
-            transport.pause_reading()
-        self._reader.feed_eof()
+        if self._serving is not None:
+            self._serving.cancel()
 
     def deliver(self, message: Publish) -> None:
         """Send a message that matched one of this session's subscriptions."""
@@ -343,7 +350,10 @@ class Connection:
     def _on_subscribe(self, request: Subscribe) -> None:
         session = self.session
         assert session is not None
-        access = self._broker.access
+        filters = {wanted.topic_filter for wanted in request.subscriptions}
+        allowed = self._broker.access.allowed_subscriptions(
+            {(session.thing, f) for f in filters if valid_filter(f)}
+        )
         codes = []
         for wanted in request.subscriptions:
             if not valid_filter(wanted.topic_filter):
@@ -353,7 +363,7 @@ class Connection:
                 and len(session.subscriptions) >= self._broker.limits.max_subscriptions
             ):
                 codes.append(Reason.QUOTA_EXCEEDED)
-            elif access.may_subscribe(session.thing, wanted.topic_filter):
+            elif (session.thing, wanted.topic_filter) in allowed:
                 granted = min(wanted.qos, 1)
                 self._broker.subscribe(session, wanted.topic_filter, granted, wanted.no_local)
                 codes.append(_GRANTED[granted])
@@ -385,6 +395,19 @@ class Connection:
         data = packets.disconnect(self.version, reason) if self.session else None
         if data is not None:
             self._write(data)
+
+    async def _linger(self) -> None:
+        """Half-close, then read and drop what the client still sends until it closes (or
+        LINGER seconds): a socket closed with unread input is reset, and the client would lose
+        the last PUBACKs and the DISCONNECT still on their way."""
+        if self._writer.is_closing():
+            return
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
+            if self._writer.can_write_eof():
+                self._writer.write_eof()
+            async with asyncio.timeout(LINGER):
+                while await self._reader.read(1 << 16):
+                    pass
 
     def _close_transport(self) -> None:
         if not self._writer.is_closing():

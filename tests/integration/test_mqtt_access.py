@@ -126,11 +126,11 @@ def test_live_connections_and_subscriptions_are_revalidated_together(fleet: Flee
     }
 
     assert access.still_connected(connections) == {kept}
-    assert access.still_subscribed(subscriptions) == {
+    assert access.allowed_subscriptions(subscriptions) == {
         (kept, f"channels/{c}/messages/#"),
         (kept, f"to/module/{kept}/ack/#"),
         (rotated, f"channels/{c}/messages"),
     }
-    assert access.still_subscribed(subscriptions) == {
+    assert access.allowed_subscriptions(subscriptions) == {
         pair for pair in subscriptions if access.may_subscribe(*pair)
     }
