@@ -1,6 +1,7 @@
 """Whatever a client sends, the broker answers with a refusal, logs it, stores nothing and
 keeps serving everyone else."""
 
+import asyncio
 import struct
 from collections.abc import Callable
 from uuid import uuid4
@@ -130,3 +131,22 @@ def test_a_session_holds_at_most_a_hundred_topic_filters(embedded: Deployment) -
     assert codes[:100] == [1] * 100
     assert codes[100] == (Reason.QUOTA_EXCEEDED if embedded.v5 else 0x80)
     assert raw.subscribe(f"channels/{c}/messages/0", packet_id=200) == 1
+
+
+def test_bad_payloads_through_mosquitto_are_dropped_and_ingest_goes_on(
+    behind_mosquitto: Deployment,
+) -> None:
+    """Mosquitto acknowledges before FleetID sees the payload: FleetID drops what is not a
+    SenML pack (with a log line) and keeps taking in what follows."""
+    writer = behind_mosquitto.device("writer-secret-1")
+    c = behind_mosquitto.channel((writer, "m_write"))
+    topic = f"channels/{c}/messages"
+
+    async def scenario() -> None:
+        async with behind_mosquitto.client(writer) as client:
+            for payload in (b'[{"n":"x","v":', b"\xff\xfe", b'[{"n":"x"}]', b"{}", b"x" * 70_000):
+                await client.publish(topic, payload, qos=1)
+            await client.publish(topic, b'[{"n":"ok","v":1}]', qos=1)
+
+    asyncio.run(scenario())
+    assert behind_mosquitto.stored(c, 1) == [(writer.name, "mqtt", "ok")]
