@@ -72,6 +72,7 @@ class Broker:
     async def start(self, host: str, port: int) -> int:
         """Restore the stored sessions and listen; returns the port (useful with port 0)."""
         self._restore()
+        await self.recheck()
         self._server = await asyncio.start_server(self._accept, host, port)
         self._recheck = asyncio.create_task(self._keep_checking())
         return int(self._server.sockets[0].getsockname()[1])
@@ -108,7 +109,6 @@ class Broker:
                 self._index.add(topic_filter, session)
         if self._sessions:
             log.info("restored %d MQTT sessions", len(self._sessions))
-            self.recheck()
 
     def _persist(self, session: Session) -> None:
         """Keep a session that outlives its connection (and only such) in the store."""
@@ -237,36 +237,41 @@ class Broker:
                 continue
             seen = now
             try:
-                self.recheck()
+                await self.recheck()
             except Exception:
                 log.exception("checking live connections failed; next try at the next change")
                 seen = -1
 
-    def recheck(self) -> None:
+    async def recheck(self) -> None:
         """Apply the registry as it is now to every live connection and kept session, in a
-        few queries whatever their number."""
+        few queries whatever their number, run off the event loop. What changed meanwhile was
+        checked when it changed (a CONNECT, a SUBSCRIBE) and is left alone."""
         live = [
             (connection, connection.session)
             for connection in list(self._connections)
             if connection.connect is not None and connection.session is not None
         ]
-        valid = self.access.still_connected(
-            {(session.thing, connection.password) for connection, session in live}
-        )
-        for connection, session in live:
-            if session.thing not in valid:
-                log.warning("client %s: no longer authorized, disconnecting it", session.client_id)
-                connection.kick(Reason.NOT_AUTHORIZED)
+        credentials = {(session.thing, connection.password) for connection, session in live}
         held = {
             (session.thing, topic_filter)
             for session in self._sessions.values()
             for topic_filter in session.subscriptions
         }
-        allowed = self.access.allowed_subscriptions(held)
+        valid, allowed = await asyncio.to_thread(self._decide, credentials, held)
+        for connection, session in live:
+            if session.thing not in valid and connection.session is session:
+                log.warning("client %s: no longer authorized, disconnecting it", session.client_id)
+                connection.kick(Reason.NOT_AUTHORIZED)
         for session in list(self._sessions.values()):
             for topic_filter in list(session.subscriptions):
-                if (session.thing, topic_filter) not in allowed:
+                pair = (session.thing, topic_filter)
+                if pair in held and pair not in allowed:
                     self._drop_subscription(session, topic_filter)
+
+    def _decide(
+        self, credentials: set[tuple[UUID, str]], held: set[tuple[UUID, str]]
+    ) -> tuple[set[UUID], set[tuple[UUID, str]]]:
+        return self.access.still_connected(credentials), self.access.allowed_subscriptions(held)
 
     def _recheck_subscriptions(self, session: Session) -> None:
         for topic_filter in list(session.subscriptions):

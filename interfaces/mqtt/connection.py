@@ -167,7 +167,9 @@ class Connection:
         refusal, client_id = self._check_connect(connect)
         thing = None
         if refusal is None:
-            thing = self._broker.access.authenticate(client_id, connect.username, self.password)
+            thing = await asyncio.to_thread(
+                self._broker.access.authenticate, client_id, connect.username, self.password
+            )
             if thing is None:
                 refusal = Reason.BAD_USERNAME_OR_PASSWORD
         if refusal is not None:
@@ -257,7 +259,7 @@ class Connection:
             elif isinstance(packet, Ack):
                 self._on_ack(packet)
             elif isinstance(packet, Subscribe):
-                self._on_subscribe(packet)
+                await self._on_subscribe(packet)
             elif isinstance(packet, Unsubscribe):
                 self._on_unsubscribe(packet)
             elif isinstance(packet, Ping):
@@ -285,7 +287,7 @@ class Connection:
         receipt = None
         if message.qos and message.packet_id:
             receipt = Receipt(session.client_id, message.packet_id, _digest(message))
-            if message.dup and self._stored_before(session, receipt):
+            if message.dup and await self._stored_before(session, receipt):
                 await self._pipeline.put((message, None, _answered(Outcome(Reason.SUCCESS))))
                 return
         work = self._broker.router.publish(
@@ -296,10 +298,10 @@ class Connection:
         )
         await self._pipeline.put((message, receipt, task))
 
-    def _stored_before(self, session: Session, receipt: Receipt) -> bool:
+    async def _stored_before(self, session: Session, receipt: Receipt) -> bool:
         if session.stored.get(receipt.packet_id) == receipt.digest:
             return True
-        return self._broker.router.already_stored(receipt)
+        return await asyncio.to_thread(self._broker.router.already_stored, receipt)
 
     async def _acknowledge(self) -> None:
         """Answer publishes in the order they came, each once it has been carried out."""
@@ -347,13 +349,16 @@ class Connection:
         if session.inflight.pop(ack.packet_id, None) is not None:
             self._flush_queue(session)
 
-    def _on_subscribe(self, request: Subscribe) -> None:
+    async def _on_subscribe(self, request: Subscribe) -> None:
         session = self.session
         assert session is not None
         filters = {wanted.topic_filter for wanted in request.subscriptions}
-        allowed = self._broker.access.allowed_subscriptions(
-            {(session.thing, f) for f in filters if valid_filter(f)}
+        allowed = await asyncio.to_thread(
+            self._broker.access.allowed_subscriptions,
+            {(session.thing, f) for f in filters if valid_filter(f)},
         )
+        if self._closing:
+            return
         codes = []
         for wanted in request.subscriptions:
             if not valid_filter(wanted.topic_filter):
