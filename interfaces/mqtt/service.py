@@ -123,7 +123,12 @@ def start_process(settings: Settings) -> BaseProcess | None:
         answer = "exited before listening"
     if isinstance(answer, int):
         return process
-    print(f"fleetid: the MQTT broker could not start: {answer}", file=sys.stderr)
+    print(
+        f"fleetid: the MQTT broker could not start: {answer}\n"
+        f"(another broker on {settings.mqtt_host}:{settings.mqtt_port}? "
+        "set FLEETID_MQTT_PORT to a free port, or FLEETID_MQTT_URL to use that broker)",
+        file=sys.stderr,
+    )
     stop_process(process)
     return None
 

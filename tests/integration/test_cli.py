@@ -1,6 +1,7 @@
 """The `fleetid` command as operators run it: settings from the environment, a real database."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,19 @@ def test_mosquitto_files_are_written_for_the_registry(
     assert f"wrote {target / 'passwords'}" in capsys.readouterr().out
     assert (target / "passwords").stat().st_mode & 0o777 == 0o600
     assert "pattern write from/module/%u/#" in (target / "acl").read_text()
+
+
+def test_serve_stops_with_a_hint_when_the_mqtt_port_is_taken(env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        finished = subprocess.run(
+            [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(free_port())],
+            env={**os.environ, **env, "FLEETID_MQTT_PORT": port},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert finished.returncode == 1
+    assert "set FLEETID_MQTT_PORT to a free port" in finished.stderr
