@@ -11,6 +11,7 @@ atomically (write, then rename) with mode 0600: they hold secret hashes.
 import base64
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,9 +145,14 @@ class MosquittoFiles:
 
 
 def _replace(path: Path, text: str) -> Path:
-    temporary = path.with_name(f".{path.name}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    """Write a temporary file of its own (mode 0600: mkstemp's), then rename it over `path`:
+    two writers at once (the sync and `fleetid mqtt mosquitto-files`) cannot collide."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path

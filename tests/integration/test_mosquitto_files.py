@@ -6,6 +6,7 @@ import base64
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -203,3 +204,26 @@ def test_the_files_follow_the_registry_and_mosquitto_reloads(
         assert asyncio.run(connects(port, (listener, "listener-secret-2")))
     finally:
         fleet.close()
+
+
+def test_two_writers_at_once_leave_whole_files(fleet: FleetID, tmp_path: Path) -> None:
+    """The sync thread and `fleetid mqtt mosquitto-files` may write at the same moment."""
+    thing(fleet, "concurrent-secret-1")
+    target = tmp_path / "mqtt"
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(20):
+                fleet.mosquitto_files.write(target)
+        except BaseException as error:
+            errors.append(error)
+
+    writers = [threading.Thread(target=write) for _ in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert errors == []
+    assert sorted(p.name for p in target.iterdir()) == ["acl", "passwords", "stamp"]
+    assert (target / "passwords").stat().st_mode & 0o777 == 0o600
