@@ -2,15 +2,25 @@
 graceful stop of FleetID loses nothing it acknowledged."""
 
 import asyncio
+from uuid import UUID
 
 import aiomqtt
 
 from interfaces.bootstrap import build
 from interfaces.mqtt.packets import Kind
-from tests.mqtt.conftest import Deployment, MqttService
+from tests.mqtt.conftest import Deployment, Device, MqttService
 from tests.mqtt.raw import RawClient
 from tests.mqtt.test_sessions import version
 from tests.mqtt.test_telemetry import receive
+
+
+def connected_writer(deployment: Deployment) -> tuple[Device, UUID, RawClient]:
+    """A thing with m_write on a fresh channel, connected over a raw socket."""
+    writer = deployment.device("writer-secret-1")
+    channel = deployment.channel((writer, "m_write"))
+    raw = RawClient(deployment.port, version(deployment))
+    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    return writer, channel, raw
 
 
 def pack(n: int) -> bytes:
@@ -18,11 +28,8 @@ def pack(n: int) -> bytes:
 
 
 def test_a_retransmitted_qos1_publish_is_stored_once(embedded: Deployment) -> None:
-    writer = embedded.device("writer-secret-1")
-    c = embedded.channel((writer, "m_write"))
+    _writer, c, raw = connected_writer(embedded)
     topic = f"channels/{c}/messages"
-    raw = RawClient(embedded.port, version(embedded))
-    assert raw.connect(writer.name, writer.name, writer.secret) == 0
     raw.publish(topic, pack(1), packet_id=7)
     raw.publish(topic, pack(1), packet_id=7, dup=True)
     raw.publish(topic, pack(2), packet_id=7, dup=True)
@@ -35,10 +42,7 @@ def test_a_retransmitted_qos1_publish_is_stored_once(embedded: Deployment) -> No
 def test_every_acknowledged_publish_is_stored_though_the_publisher_leaves_at_once(
     embedded: Deployment,
 ) -> None:
-    writer = embedded.device("writer-secret-1")
-    c = embedded.channel((writer, "m_write"))
-    raw = RawClient(embedded.port, version(embedded))
-    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    _writer, c, raw = connected_writer(embedded)
     for n in range(1, 201):
         raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
     acknowledged = 0
@@ -60,10 +64,7 @@ def restart_broker(embedded: Deployment) -> None:
 
 
 def test_a_restart_of_fleetid_loses_no_acknowledged_publish(embedded: Deployment) -> None:
-    writer = embedded.device("writer-secret-1")
-    c = embedded.channel((writer, "m_write"))
-    raw = RawClient(embedded.port, version(embedded))
-    assert raw.connect(writer.name, writer.name, writer.secret) == 0
+    _writer, c, raw = connected_writer(embedded)
     for n in range(1, 101):
         raw.publish(f"channels/{c}/messages", pack(n), packet_id=n)
     embedded.service.stop()
@@ -107,11 +108,8 @@ def _will(topic: str, payload: bytes) -> aiomqtt.Will:
 def test_a_retransmission_after_a_restart_is_still_recognised(embedded: Deployment) -> None:
     """The PUBACK of a stored publish can be lost with the process that sent it: the device
     then sends the publish again (DUP) to the restarted FleetID."""
-    writer = embedded.device("writer-secret-1")
-    c = embedded.channel((writer, "m_write"))
+    writer, c, raw = connected_writer(embedded)
     topic = f"channels/{c}/messages"
-    raw = RawClient(embedded.port, version(embedded))
-    assert raw.connect(writer.name, writer.name, writer.secret) == 0
     raw.publish(topic, pack(1), packet_id=9)
     assert raw.read()[0] == Kind.PUBACK
     raw.close()
@@ -188,11 +186,8 @@ def test_a_persistent_session_keeps_its_subscriptions_across_a_restart(
 
 
 def test_acks_keep_the_order_of_publishes_even_for_a_retransmission(embedded: Deployment) -> None:
-    writer = embedded.device("writer-secret-1")
-    c = embedded.channel((writer, "m_write"))
+    _writer, c, raw = connected_writer(embedded)
     topic = f"channels/{c}/messages"
-    raw = RawClient(embedded.port, version(embedded))
-    assert raw.connect(writer.name, writer.name, writer.secret) == 0
     raw.publish(topic, pack(1), packet_id=1)
     assert raw.read()[0] == Kind.PUBACK
     raw.publish(topic, pack(2), packet_id=2)
