@@ -28,6 +28,7 @@ CHANNEL_TOPIC = re.compile(rf"channels/({_UUID})/messages(?:/[^#+]*)?")
 CHANNEL_FILTER = re.compile(rf"channels/({_UUID})/messages{_TAIL}")
 MODULE_OUT = re.compile(rf"from/module/({_UUID})/[^#+]+")
 MODULE_IN = re.compile(rf"to/module/({_UUID})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
+MODULE_ACK = re.compile(rf"to/module/{_UUID}/[^#+]+")
 MAX_TOPIC = 1024
 
 
@@ -42,6 +43,14 @@ def thing_named(username: str | None) -> UUID | None:
     except ValueError:
         return None
     return thing if str(thing) == username else None
+
+
+def service_may_publish(topic: str) -> bool:
+    """Where FleetID's own account on an external broker publishes: packs accepted over HTTP,
+    and gateways' acknowledgements. It reads nothing there when the broker posts to its hooks."""
+    if len(topic) > MAX_TOPIC:
+        return False
+    return CHANNEL_TOPIC.fullmatch(topic) is not None or MODULE_ACK.fullmatch(topic) is not None
 
 
 def channel_of(topic: str) -> UUID | None:

@@ -285,14 +285,40 @@ sa.Index("ix_messages_channel_publisher", messages.c.channel, messages.c.publish
 mqtt_receipts = sa.Table(
     "mqtt_receipts",
     metadata,
-    sa.Column("client_id", sa.String(64), primary_key=True, comment="the MQTT client (thing id)"),
-    sa.Column("packet_id", sa.Integer, primary_key=True, comment="its QoS 1 packet identifier"),
+    sa.Column(
+        "client_id",
+        sa.String(64),
+        primary_key=True,
+        comment="the MQTT client (thing id); broker:{account} for what FleetID's bridge read, "
+        "emqx:{thing} for what EMQX posted",
+    ),
+    sa.Column(
+        "packet_id",
+        sa.Integer,
+        primary_key=True,
+        comment="its QoS 1 packet identifier (for EMQX, a slot picked by the message id)",
+    ),
     sa.Column(
         "digest", sa.String(32), nullable=False, comment="BLAKE2b-128 of topic and payload, hex"
     ),
     comment="The last QoS 1 publish stored under each client's packet id, written in the same "
     "transaction as its messages: a retransmission (DUP) after a lost PUBACK is recognised even "
     "across a restart and not stored twice. One row per client and packet id, overwritten.",
+)
+
+mqtt_outbox = sa.Table(
+    "mqtt_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True, comment="queue order"),
+    sa.Column("topic", sa.Text, nullable=False, comment="where to publish"),
+    sa.Column("payload", sa.LargeBinary, nullable=False, comment="what to publish"),
+    sa.Column(
+        "queued_at", sa.Double, nullable=False, comment="seconds since the epoch, when queued"
+    ),
+    comment="Gateway acknowledgements waiting for FleetID's broker connection, when a clustered "
+    "broker delivers commands over HTTP hooks (FLEETID_MQTT_INGEST=hooks): the hook's worker "
+    "queues the ack here and the bridge publishes it, deleting the row once the broker has "
+    "acknowledged it. Empty otherwise.",
 )
 
 mqtt_sessions = sa.Table(

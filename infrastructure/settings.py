@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from uuid import UUID
 
 PREFIX = "FLEETID_"
+INGESTS = ("subscribe", "hooks")
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,12 @@ class Settings:
     mqtt_url: str = ""
     """An external broker FleetID connects to (`mqtt://user:password@host:port`) instead of
     running its own: it ingests telemetry and gateway commands from there."""
+    mqtt_ingest: str = "subscribe"
+    """How telemetry from an external broker reaches FleetID: `subscribe` (its account
+    subscribes, Mosquitto) or `hooks` (the broker posts each message, EMQX and VerneMQ)."""
+    mqtt_hook_secret: str = ""
+    """What the broker hooks' callers must present (bearer token or basic-auth password);
+    ingest over hooks is refused without it."""
     mqtt_max_packet: int = 256 * 1024
     """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
     mosquitto_dir: str = ""
@@ -44,7 +51,7 @@ class Settings:
     mosquitto_pid_file: str = ""
     """Mosquitto's pid file, to make it reload those files (empty: they are only written)."""
 
-    secret_names = frozenset({"admin_secret", "database_url", "mqtt_url"})
+    secret_names = frozenset({"admin_secret", "database_url", "mqtt_url", "mqtt_hook_secret"})
 
     @property
     def effective_database_url(self) -> str:
@@ -69,6 +76,8 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}"
             )
+        if settings.mqtt_ingest not in INGESTS:
+            raise SettingsError(f"{PREFIX}MQTT_INGEST must be one of {', '.join(INGESTS)}")
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings

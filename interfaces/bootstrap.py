@@ -50,6 +50,7 @@ from infrastructure.message_views import SqlMessageViews
 from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
 from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
+from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.read_connections import ReadConnections
@@ -61,6 +62,7 @@ from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
+from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,13 @@ class FleetID:
     mosquitto_sync: MosquittoSync | None
     publisher_stamp: str
     """The user property an external broker's plugin stamps each publisher's name under."""
+    mqtt_outbox: SqlOutbox
+
+    def mqtt_router(self) -> Router:
+        """What each MQTT publish does, whichever way it reached FleetID."""
+        return Router(
+            self.mqtt_access, self.messages, self.identity_module, lambda: self.projections.position
+        )
 
     def close(self) -> None:
         if self.mosquitto_sync is not None:
@@ -198,6 +207,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         mosquitto_files=mosquitto_files,
         mosquitto_sync=mosquitto,
         publisher_stamp=stamp,
+        mqtt_outbox=SqlOutbox(engine, write_lock),
     )
     if follow:
         if runner.try_lead():

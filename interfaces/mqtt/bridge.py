@@ -1,6 +1,8 @@
 """FleetID on an external broker (FLEETID_MQTT_URL): it subscribes, with its own account, to
 telemetry and gateway commands, stores and carries them out, and publishes acknowledgements
-and the packs accepted over HTTP.
+and the packs accepted over HTTP. When the broker posts its messages to FleetID's hooks instead
+(FLEETID_MQTT_INGEST=hooks), the bridge subscribes to nothing and publishes the acknowledgements
+the hooks queued in the outbox.
 
 The publisher of a message is the username the broker authenticated, which the broker stamps
 on it as an MQTT 5 user property after its ACL check (Mosquitto: the plugin in
@@ -20,9 +22,10 @@ from typing import Any
 
 from application.mqtt_access import thing_named
 from application.ports import Receipt
+from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.client import BrokerConnection, Login
-from interfaces.mqtt.packets import MalformedPacket, Prop, Publish
+from interfaces.mqtt.packets import MalformedPacket, Prop, Publish, Reason
 from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
@@ -32,11 +35,20 @@ IN_FLIGHT = 1024
 SESSION_EXPIRY = 7 * 24 * 60 * 60
 """How long the broker keeps FleetID's session (and queues its messages) while it is away."""
 KEEP_ALIVE = 30
+RELAY_BATCH = 256
+RELAY_INTERVAL = 0.05
 
 
 class Bridge:
-    def __init__(self, account: BrokerAccount, router: Router, stamp: str) -> None:
-        """`stamp`: the user property name the broker's plugin stamps publishers under."""
+    def __init__(
+        self,
+        account: BrokerAccount,
+        router: Router,
+        stamp: str,
+        outbox: SqlOutbox | None = None,
+    ) -> None:
+        """`stamp`: the user property name the broker's plugin stamps publishers under.
+        `outbox`: relay it, and subscribe to nothing (the broker posts messages to hooks)."""
         self._login = Login(
             account.host,
             account.port,
@@ -48,6 +60,7 @@ class Bridge:
         )
         self._router = router
         self._stamp = stamp
+        self._outbox = outbox
         self._connection: BrokerConnection | None = None
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._commands = asyncio.Lock()
@@ -67,10 +80,14 @@ class Bridge:
         announced = False
         while not stop.is_set():
             connection = None
+            relaying = None
             self._failed.clear()
             try:
                 connection = await BrokerConnection.open(self._login)
-                await connection.subscribe(*SUBSCRIPTIONS)
+                if self._outbox is None:
+                    await connection.subscribe(*SUBSCRIPTIONS)
+                else:
+                    relaying = asyncio.create_task(self._relay(connection, self._outbox))
                 self._connection = connection
                 if not announced:
                     ready()
@@ -81,6 +98,8 @@ class Bridge:
                 await asyncio.sleep(1)
             finally:
                 self._connection = None
+                if relaying is not None:
+                    relaying.cancel()
                 if connection is not None:
                     await connection.close()
         if self._tasks:
@@ -139,6 +158,26 @@ class Bridge:
                 connection.publish(ack_topic, ack_payload)
         else:
             await self._router.publish(thing, message.topic, message.payload, properties, receipt)
+
+    async def _relay(self, connection: BrokerConnection, outbox: SqlOutbox) -> None:
+        """Publish what the hooks queued, oldest first, deleting each once the broker has it;
+        a failure makes the bridge reconnect and start again from what is left."""
+        try:
+            while True:
+                queued = await asyncio.to_thread(outbox.oldest, RELAY_BATCH)
+                if not queued:
+                    await asyncio.sleep(RELAY_INTERVAL)
+                    continue
+                reasons = await asyncio.gather(
+                    *(connection.deliver(message.topic, message.payload) for message in queued)
+                )
+                for message, reason in zip(queued, reasons, strict=True):
+                    if reason >= Reason.UNSPECIFIED:
+                        log.warning("the broker refused %s (reason 0x%02x)", message.topic, reason)
+                await asyncio.to_thread(outbox.remove, [message.id for message in queued])
+        except (OSError, TimeoutError, ConnectionError) as error:
+            log.warning("relaying the outbox failed (%s)", error)
+            self._failed.set()
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(work)

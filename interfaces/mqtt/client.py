@@ -51,6 +51,7 @@ class BrokerConnection:
         self._ids = itertools.cycle(range(1, 65536))
         self._inbox: asyncio.Queue[Publish | BaseException] = asyncio.Queue(INBOX)
         self._subacks: dict[int, asyncio.Future[bytes]] = {}
+        self._pubacks: dict[int, asyncio.Future[int]] = {}
         self._reading = asyncio.create_task(self._read())
 
     @classmethod
@@ -122,12 +123,20 @@ class BrokerConnection:
                     answered = self._subacks.pop(int.from_bytes(body[:2], "big"), None)
                     if answered is not None and not answered.done():
                         answered.set_result(body)
+                elif kind == Kind.PUBACK and len(body) >= 2:
+                    confirmed = self._pubacks.pop(int.from_bytes(body[:2], "big"), None)
+                    if confirmed is not None and not confirmed.done():
+                        confirmed.set_result(body[2] if len(body) > 2 else Reason.SUCCESS)
                 elif kind == Kind.DISCONNECT:
                     raise ConnectionError(f"the broker disconnected: {body[:1].hex()}")
                 elif kind not in (Kind.PUBACK, Kind.PINGRESP):
                     raise MalformedPacket(f"unexpected packet type {kind}")
         except (OSError, EOFError, MalformedPacket, asyncio.IncompleteReadError) as error:
-            await self._inbox.put(ConnectionError(f"lost the broker: {error}"))
+            lost = ConnectionError(f"lost the broker: {error}")
+            for waiting in self._pubacks.values():
+                if not waiting.done():
+                    waiting.set_exception(lost)
+            await self._inbox.put(lost)
 
     def acknowledge(self, packet_id: int) -> None:
         self._write(packets.ack(Kind.PUBACK, packet_id, V5))
@@ -136,6 +145,17 @@ class BrokerConnection:
         """At QoS 1; the broker's PUBACK is not awaited (see `receive`)."""
         message = Publish(topic, payload, 1, packet_id=next(self._ids))
         self._write(packets.publish(message, V5))
+
+    async def deliver(self, topic: str, payload: bytes, timeout: float = 30.0) -> int:
+        """Publish at QoS 1 and wait for the broker's PUBACK; its reason code (below 0x80: the
+        broker has taken the message). Raises when the connection is lost first."""
+        packet_id = next(self._ids)
+        confirmed = self._pubacks[packet_id] = asyncio.get_running_loop().create_future()
+        self._write(packets.publish(Publish(topic, payload, 1, packet_id=packet_id), V5))
+        try:
+            return await asyncio.wait_for(confirmed, timeout)
+        finally:
+            self._pubacks.pop(packet_id, None)
 
     def ping(self) -> None:
         self._write(packets.frame(Kind.PINGREQ, 0, b""))

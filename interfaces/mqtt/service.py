@@ -17,7 +17,6 @@ from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.bridge import Bridge
 from interfaces.mqtt.broker import Broker, Limits
 from interfaces.mqtt.http_feed import HttpFeed
-from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +24,7 @@ log = logging.getLogger(__name__)
 def make_broker(fleet: FleetID, store: SqlSessionStore | None = None) -> Broker:
     limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
     return Broker(
-        fleet.mqtt_access, _router(fleet), lambda: fleet.projections.position, limits, store
-    )
-
-
-def _router(fleet: FleetID) -> Router:
-    return Router(
-        fleet.mqtt_access,
-        fleet.messages,
-        fleet.identity_module,
-        lambda: fleet.projections.position,
+        fleet.mqtt_access, fleet.mqtt_router(), lambda: fleet.projections.position, limits, store
     )
 
 
@@ -68,7 +58,8 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
 
 async def _bridge_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int], None]) -> None:
     account = fleet.settings.broker
-    bridge = Bridge(account, _router(fleet), fleet.publisher_stamp)
+    outbox = fleet.mqtt_outbox if fleet.settings.mqtt_ingest == "hooks" else None
+    bridge = Bridge(account, fleet.mqtt_router(), fleet.publisher_stamp, outbox)
     following = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), bridge.publish_later).run())
 
     def connected() -> None:

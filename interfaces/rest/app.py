@@ -13,8 +13,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from interfaces.bootstrap import FleetID
+from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.auth import auth_dependencies, bearer_token
-from interfaces.rest.broker_hooks import BrokerHooksController
+from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
@@ -61,6 +62,16 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def broker_hooks(fleet: FleetID) -> HookSetup:
+    settings = fleet.settings
+    service = settings.broker if settings.mqtt_url else None
+    ingest = None
+    if settings.mqtt_ingest == "hooks":
+        username = service.username if service else None
+        ingest = HookIngest(fleet.mqtt_router(), fleet.mqtt_outbox, username)
+    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service)
+
+
 def create_app(fleet: FleetID) -> Litestar:
     settings = fleet.settings
 
@@ -82,7 +93,7 @@ def create_app(fleet: FleetID) -> Litestar:
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
-            BrokerHooksController.bound_to(fleet.mqtt_access),
+            BrokerHooksController.bound_to(broker_hooks(fleet)),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),

@@ -1,25 +1,37 @@
-"""Authentication and authorization hooks for clustered MQTT brokers, in the formats they call.
+"""Hooks for clustered MQTT brokers, in the formats they call.
 
 EMQX (5.x) calls `POST /mqtt/emqx/authn` and `POST /mqtt/emqx/authz` with the JSON bodies
-configured in docs/mqtt-brokers.md; VerneMQ's webhooks plugin calls `POST /mqtt/vernemq` with
-the hook named in the `vernemq-hook` header. Every answer comes from `MqttAccess`, the decision
-point the other brokers use, so the rules are the same everywhere. Both brokers pass the
-username they authenticated for the connection, never one the client chose per packet.
+configured in docs/mqtt-brokers.md, and with `FLEETID_MQTT_INGEST=hooks` a rule posts each
+message to `POST /mqtt/emqx/messages`. VerneMQ's webhooks plugin calls `POST /mqtt/vernemq` with
+the hook named in the `vernemq-hook` header, `on_publish` for ingest. Every decision comes from
+`MqttAccess`, as on the other brokers. Both brokers pass the username they authenticated for the
+connection, never one the client chose per packet.
+
+With `FLEETID_MQTT_HOOK_SECRET` set, every call must present it (`Authorization: Bearer …`, or as
+the basic-auth password, which VerneMQ sends from `http://user:secret@host/` endpoints); ingest
+is refused without it, since a forged post would be a forged publisher.
 """
 
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import msgspec
 from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from application.mqtt_access import MqttAccess, thing_named
-from domain.errors import InvalidValue
+from application.mqtt_access import MqttAccess, service_may_publish, thing_named
+from domain.errors import Forbidden, InvalidValue, Unauthenticated
+from infrastructure.settings import BrokerAccount
+from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
 from interfaces.rest.raw_headers import header
 
 NOT_AUTHORIZED_V3 = 128
 NOT_AUTHORIZED_V5 = 135
 """SUBACK codes a VerneMQ hook gives a refused topic (MQTT 3.1.1 failure, MQTT 5 reason)."""
+OK = {"result": "ok"}
 
 
 class EmqxAuthn(msgspec.Struct):
@@ -40,6 +52,19 @@ class EmqxResult(msgspec.Struct):
     is_superuser: bool = False
 
 
+class EmqxMessage(msgspec.Struct):
+    """The fields the documented rule selects from EMQX's message event."""
+
+    id: str
+    username: str | None
+    topic: str
+    payload: str
+    """base64: the rule selects `base64_encode(payload) as payload`."""
+    clientid: str | None = None
+    qos: int = 0
+    pub_props: dict[str, Any] | None = None
+
+
 class VerneTopic(msgspec.Struct):
     topic: str
     qos: int
@@ -52,42 +77,92 @@ class VerneRegister(msgspec.Struct):
 
 
 class VernePublish(msgspec.Struct):
-    username: str
+    username: str | None
     topic: str
 
 
+class VernePublished(msgspec.Struct):
+    """`on_publish` and `on_publish_m5`, with VerneMQ's default base64 payload."""
+
+    username: str | None
+    topic: str
+    payload: str
+    client_id: str | None = None
+    qos: int = 0
+
+
 class VerneSubscribe(msgspec.Struct):
-    username: str
+    username: str | None
     topics: list[VerneTopic]
+
+
+@dataclass(frozen=True)
+class HookSetup:
+    access: MqttAccess
+    ingest: HookIngest | None
+    """None unless FLEETID_MQTT_INGEST=hooks."""
+    secret: str
+    service: BrokerAccount | None
+    """FleetID's own account on the broker (FLEETID_MQTT_URL), which the hooks admit."""
 
 
 class BrokerHooksController(Controller):
     path = "/mqtt"
     tags = ["mqtt broker hooks"]
-    access: ClassVar[MqttAccess]
+    setup: ClassVar[HookSetup]
 
     @classmethod
-    def bound_to(cls, access: MqttAccess) -> type["BrokerHooksController"]:
-        return type(cls.__name__, (cls,), {"access": access})
+    def bound_to(cls, setup: HookSetup) -> type["BrokerHooksController"]:
+        return type(cls.__name__, (cls,), {"setup": setup})
 
     @post("/emqx/authn", status_code=200, sync_to_thread=False, summary="EMQX authentication")
-    def emqx_authn(self, data: JSONBody[EmqxAuthn]) -> EmqxResult:
-        thing = self.access.authenticate(data.clientid, data.username, data.password)
-        return EmqxResult("allow" if thing is not None else "deny")
+    def emqx_authn(self, request: Request[Any, Any, Any], data: JSONBody[EmqxAuthn]) -> EmqxResult:
+        self._caller(request)
+        allowed = self._authenticates(data.clientid, data.username, data.password)
+        return EmqxResult("allow" if allowed else "deny")
 
     @post("/emqx/authz", status_code=200, sync_to_thread=False, summary="EMQX authorization")
-    def emqx_authz(self, data: JSONBody[EmqxAuthz]) -> EmqxResult:
-        thing = thing_named(data.username)
-        if thing is None:
-            return EmqxResult("deny")
-        check = self.access.may_publish if data.action == "publish" else self.access.may_subscribe
-        return EmqxResult("allow" if check(thing, data.topic) else "deny")
+    def emqx_authz(self, request: Request[Any, Any, Any], data: JSONBody[EmqxAuthz]) -> EmqxResult:
+        self._caller(request)
+        if data.action == "publish":
+            allowed = self._may_publish(data.username, data.topic)
+        else:
+            thing = thing_named(data.username)
+            allowed = thing is not None and self.setup.access.may_subscribe(thing, data.topic)
+        return EmqxResult("allow" if allowed else "deny")
+
+    @post("/emqx/messages", status_code=200, summary="EMQX message ingest (rule HTTP action)")
+    async def emqx_messages(
+        self, request: Request[Any, Any, Any], data: JSONBody[EmqxMessage]
+    ) -> Ingested:
+        self._caller(request)
+        ingest = self._ingest()
+        props = data.pub_props or {}
+        content_type = props.get("Content-Type")
+        return await ingest.accept(
+            Posted(
+                "emqx",
+                data.username,
+                data.topic,
+                _base64(data.payload),
+                data.id,
+                content_type if isinstance(content_type, str) else None,
+            )
+        )
 
     @post("/vernemq", status_code=200, summary="VerneMQ webhooks (hook named by vernemq-hook)")
-    async def vernemq(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+    async def vernemq(self, request: Request[Any, Any, Any]) -> Any:
+        self._caller(request)
         hook = (header(request, b"vernemq-hook") or "").strip()
         body = await request.body()
         try:
+            if hook in ("on_publish", "on_publish_m5"):
+                published = msgspec.json.decode(body, type=VernePublished)
+                ingest = self._ingest()
+                posted = Posted(
+                    "vernemq", published.username, published.topic, _base64(published.payload)
+                )
+                return await ingest.accept(posted)
             return self._verne(hook, body)
         except msgspec.ValidationError as error:
             raise InvalidValue(f"malformed {hook} payload: {error}") from None
@@ -95,15 +170,14 @@ class BrokerHooksController(Controller):
             raise InvalidValue(f"the {hook} payload is not JSON: {error}") from None
 
     def _verne(self, hook: str, body: bytes) -> dict[str, Any]:
-        access = self.access
+        access = self.setup.access
         if hook in ("auth_on_register", "auth_on_register_m5"):
             register = msgspec.json.decode(body, type=VerneRegister)
-            thing = access.authenticate(register.client_id, register.username, register.password)
-            return _verne_result(thing is not None)
+            allowed = self._authenticates(register.client_id, register.username, register.password)
+            return _verne_result(allowed)
         if hook in ("auth_on_publish", "auth_on_publish_m5"):
             publish = msgspec.json.decode(body, type=VernePublish)
-            thing = thing_named(publish.username)
-            return _verne_result(thing is not None and access.may_publish(thing, publish.topic))
+            return _verne_result(self._may_publish(publish.username, publish.topic))
         if hook in ("auth_on_subscribe", "auth_on_subscribe_m5"):
             subscribe = msgspec.json.decode(body, type=VerneSubscribe)
             thing = thing_named(subscribe.username)
@@ -118,12 +192,70 @@ class BrokerHooksController(Controller):
                 for t in subscribe.topics
             ]
             if all(t["qos"] != refused for t in topics):
-                return {"result": "ok"}
+                return OK
             if hook.endswith("_m5"):
-                return {"result": "ok", "modifiers": {"topics": topics}}
-            return {"result": "ok", "topics": topics}
+                return {**OK, "modifiers": {"topics": topics}}
+            return {**OK, "topics": topics}
         raise InvalidValue(f"unsupported VerneMQ hook {hook!r}", field="vernemq-hook")
+
+    def _authenticates(
+        self, client_id: str | None, username: str | None, password: str | None
+    ) -> bool:
+        service = self.setup.service
+        if service is not None and username == service.username:
+            return (
+                client_id == username
+                and password is not None
+                and hmac.compare_digest(password.encode(), service.password.encode())
+            )
+        return self.setup.access.authenticate(client_id, username, password) is not None
+
+    def _may_publish(self, username: str | None, topic: str) -> bool:
+        service = self.setup.service
+        if service is not None and username == service.username:
+            return service_may_publish(topic)
+        thing = thing_named(username)
+        return thing is not None and self.setup.access.may_publish(thing, topic)
+
+    def _caller(self, request: Request[Any, Any, Any]) -> None:
+        """The shared secret, when one is set: every hook call must carry it."""
+        secret = self.setup.secret
+        if secret and not hmac.compare_digest(_presented(request).encode(), secret.encode()):
+            raise Unauthenticated("the broker hooks need FLEETID_MQTT_HOOK_SECRET")
+
+    def _ingest(self) -> HookIngest:
+        if self.setup.ingest is None or not self.setup.secret:
+            raise Forbidden(
+                "ingest over hooks is off: set FLEETID_MQTT_INGEST=hooks and "
+                "FLEETID_MQTT_HOOK_SECRET"
+            )
+        return self.setup.ingest
+
+
+def _presented(request: Request[Any, Any, Any]) -> str:
+    """The bearer token, or the basic-auth password; empty when neither is there."""
+    scheme, _, credentials = (header(request, b"authorization") or "").partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[2]
+    return ""
+
+
+def _base64(payload: str) -> bytes:
+    try:
+        return base64.b64decode(payload, validate=True)
+    except binascii.Error:
+        raise InvalidValue(
+            "the payload must be base64 (EMQX: select base64_encode(payload) as payload; "
+            "VerneMQ: keep base64payload on)",
+            field="payload",
+        ) from None
 
 
 def _verne_result(allowed: bool) -> dict[str, Any]:
-    return {"result": "ok"} if allowed else {"result": {"error": "not_allowed"}}
+    return OK if allowed else {"result": {"error": "not_allowed"}}
