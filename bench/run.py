@@ -46,6 +46,8 @@ ACCESS_THINGS = 1000
 ACCESS_CHANNELS = 10
 PACK_RECORDS = 10
 """Records in each SenML pack the telemetry scenario sends (one request, one durable commit)."""
+HOOK_SECRET = secrets.token_urlsafe(16)
+"""What the broker-hook scenario presents, as EMQX's HTTP action would."""
 ARGON2 = {"FLEETID_ARGON2_MEMORY_KIB": "1024", "FLEETID_ARGON2_ITERATIONS": "1"}
 """Cheap password hashing for the bench server only: seeding 1000 users must not take minutes,
 and sign-in cost is not what is measured."""
@@ -92,6 +94,14 @@ TELEMETRY_SCENARIOS = (
         unit="records",
         per_request=PACK_RECORDS,
     ),
+    Scenario(
+        f"POST /mqtt/emqx/messages x{PACK_RECORDS} (broker hook)",
+        "emqx",
+        None,
+        "batch",
+        unit="records",
+        per_request=PACK_RECORDS,
+    ),
     Scenario("GET /channels/{id}/messages", "read", None, None, unit="pages"),
 )
 SUITES = {
@@ -109,6 +119,8 @@ class RegistrySeed:
     connect_warmup: Path
     connect_pairs: Path
     access_pairs: Path
+    posting_pairs: Path
+    """The access pairs as "CHANNEL THING_ID", for messages a broker posts as that thing."""
     secrets: dict[str, str]
     """Thing id -> secret of the seeded things."""
 
@@ -270,6 +282,8 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             FLEETID_ACCESS_TOKEN_TTL="3600",
             FLEETID_HTTP_WORKERS=str(run.options.workers),
             FLEETID_MQTT_PORT=str(servers.free_port()),
+            FLEETID_MQTT_INGEST="hooks",
+            FLEETID_MQTT_HOOK_SECRET=HOOK_SECRET,
             **ARGON2,
         )
         port = servers.free_port()
@@ -361,18 +375,28 @@ def measure_telemetry(
     try:
         seeded = seed_registry(run, client, directory, name)
         for scenario in TELEMETRY_SCENARIOS:
-            row = measure_scenario(run, wrk, server, token, name, scenario, seeded.access_pairs)
-            if scenario.mode == "send":
-                stored = api.count_messages(client, seeded.access_pairs)
+            posted = scenario.mode == "emqx"
+            before = api.count_messages(client, seeded.access_pairs)
+            row = measure_scenario(
+                run,
+                wrk,
+                server,
+                HOOK_SECRET if posted else token,
+                name,
+                scenario,
+                seeded.posting_pairs if posted else seeded.access_pairs,
+            )
+            if scenario.mode in ("send", "emqx"):
+                stored = api.count_messages(client, seeded.access_pairs) - before
                 answered = (row.measured.result.requests - row.measured.result.failed) * (
                     PACK_RECORDS
                 )
                 run.notes.append(
-                    f"{name}: {stored:,} records stored, {answered:,} of them answered 202 in "
-                    "the measurement (the rest in its warm-up)"
+                    f"{name}: {scenario.label}: {stored:,} records stored, {answered:,} of them "
+                    "answered 2xx in the measurement (the rest in its warm-up)"
                 )
                 if stored < answered:
-                    raise RuntimeError(f"{answered - stored} records answered 202 are missing")
+                    raise RuntimeError(f"{answered - stored} records answered 2xx are missing")
     finally:
         client.close()
 
@@ -477,6 +501,13 @@ def seed_registry(run: Run, client: api.Client, directory: Path, name: str) -> R
         connect_warmup=write_lines(directory / "connect-warmup.txt", pairs[:warmup_pairs]),
         connect_pairs=write_lines(directory / "connect-pairs.txt", pairs[warmup_pairs:]),
         access_pairs=write_lines(directory / "access-pairs.txt", access_lines),
+        posting_pairs=write_lines(
+            directory / "posting-pairs.txt",
+            [
+                f"{access_channels[i % len(access_channels)]} {t.id}"
+                for i, t in enumerate(access_things)
+            ],
+        ),
         secrets={t.id: t.secret for t in things},
     )
     run.notes.append(

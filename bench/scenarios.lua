@@ -12,6 +12,9 @@
 --   access   POST /channels/{id}/access; entries "CHANNEL_ID THING_SECRET" of connected pairs
 --   send     POST /http/channels/{id}/messages as the thing (Authorization: Thing), a SenML pack
 --            of BATCH records; entries as for access
+--   emqx     POST /mqtt/emqx/messages, a pack of BATCH records as EMQX's rule posts it (base64
+--            payload, a message id of its own), TOKEN being the hook secret; entries
+--            "CHANNEL_ID THING_ID"
 --   read     GET /channels/{id}/messages?limit=10 as the thing; entries as for access
 --   plain    GET of the URL's own path (the trivial-handler ceiling; no file)
 --
@@ -31,7 +34,9 @@ end
 
 local NO_FILE = { plain = true, bulk = true, thing = true }
 
-local mode, firsts, seconds, token, counter, start, slice, batch
+local bit = require("bit")
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local mode, firsts, seconds, token, counter, start, slice, batch, run_id
 -- Globals, because done() reads them back from each thread with thread:get().
 non2xx = 0
 reused = 0
@@ -61,6 +66,8 @@ function init(args)
       read_entries(ids_file)
    end
    -- Start each thread at its own slice of the entries: thread k begins at (k-1)/n of the list.
+   math.randomseed(os.time() * 100 + thread_index)
+   run_id = math.random(1, 2 ^ 30)
    slice = math.floor(#firsts / nthreads)
    start = math.floor((thread_index - 1) * #firsts / nthreads)
    counter = start
@@ -85,6 +92,32 @@ local function pack_body()
       records[i] = '{"n":"r' .. i .. '","t":-' .. i .. ',"v":' .. (counter + i / 10) .. '}'
    end
    return "[" .. table.concat(records, ",") .. "]"
+end
+
+local function base64(data)
+   local out = {}
+   for i = 1, #data, 3 do
+      local a, b, c = data:byte(i, i + 2)
+      local n = bit.bor(bit.lshift(a, 16), bit.lshift(b or 0, 8), c or 0)
+      local missing = math.max(0, i + 2 - #data)
+      for k = 1, 4 do
+         if k <= 4 - missing then
+            local index = bit.band(bit.rshift(n, 6 * (4 - k)), 63)
+            out[#out + 1] = B64:sub(index + 1, index + 1)
+         else
+            out[#out + 1] = "="
+         end
+      end
+   end
+   return table.concat(out)
+end
+
+local function posted_body(channel, thing)
+   -- Unique per run, thread and request, so no post is taken for a retry of an earlier one.
+   local id = run_id .. "-" .. thread_index .. "-" .. counter
+   return '{"id":"' .. id .. '","clientid":"' .. thing .. '","username":"' .. thing
+      .. '","topic":"channels/' .. channel .. '/messages","qos":1,"payload":"'
+      .. base64(pack_body()) .. '"}'
 end
 
 local function as_thing(secret, content_type)
@@ -127,6 +160,8 @@ function request()
    elseif mode == "send" then
       local headers = as_thing(second, "application/senml+json")
       return wrk.format("POST", "/http/channels/" .. id .. "/messages", headers, pack_body())
+   elseif mode == "emqx" then
+      return wrk.format("POST", "/mqtt/emqx/messages", nil, posted_body(id, second))
    elseif mode == "read" then
       return wrk.format("GET", "/channels/" .. id .. "/messages?limit=10", as_thing(second))
    end

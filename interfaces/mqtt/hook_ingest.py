@@ -55,7 +55,7 @@ class HookIngest:
                 log.warning("ignored a posted message on %r from a non-thing", posted.topic[:200])
             return Ingested("ignored", "not_a_thing")
         receipt = _receipt(posted) if posted.message_id else None
-        if receipt is not None and await asyncio.to_thread(self._router.already_stored, receipt):
+        if receipt is not None and self._router.already_stored(receipt):
             return Ingested("duplicate")
         properties: dict[int, object] = {}
         if posted.content_type:
