@@ -34,6 +34,11 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
     if fleet.settings.mqtt_url:
         await _bridge_until(fleet, stop, ready)
         return
+    if fleet.settings.mqtt_ingest == "hooks":
+        log.warning(
+            "FLEETID_MQTT_INGEST=hooks without FLEETID_MQTT_URL: gateway acks posted to the "
+            "hooks wait in mqtt_outbox until a bridge to the posting broker publishes them"
+        )
     store = SqlSessionStore(fleet.engine, fleet.write_lock)
     broker = make_broker(fleet, store)
     settings = fleet.settings
