@@ -23,6 +23,10 @@ class Actor:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def reads_the_log(self) -> bool:
+        return self.role in (Role.AUDITOR, Role.ADMIN)
+
     def cause(self, via: Interface) -> Cause:
         return Cause(actor=str(self.id), kind=self.kind, via=via)
 
@@ -54,8 +58,8 @@ def require_user_steward(actor: Actor, user: User, action: str) -> None:
 
 
 def require_admin_to_grant(actor: Actor | None, role: Role) -> None:
-    if role is Role.ADMIN and not (actor is not None and actor.is_admin):
-        raise Forbidden("only an admin may create an admin", field="role")
+    if role is not Role.USER and not (actor is not None and actor.is_admin):
+        raise Forbidden(f"only an admin may create an {role.value}", field="role")
 
 
 def can_see_entity(actor: Actor, owner: UUID | None) -> bool:

@@ -489,3 +489,32 @@ class MessageViews(Protocol):
         """Matching messages folded per series and window of `interval` seconds, newest
         window first; `total` counts the windows."""
         ...
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    after: int = 0
+    """Events after this log position (the previous page's `next`)."""
+    limit: int = 100
+    aggregate_id: UUID | None = None
+    aggregate_type: str | None = None
+    event_type: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    """Inclusive lower bound on the recorded time."""
+    until: datetime | None = None
+    """Exclusive upper bound on the recorded time."""
+
+
+@dataclass(frozen=True)
+class EventPage:
+    lines: list[bytes]
+    """Each event as its exported JSON line (infrastructure/log_entries.py)."""
+    next: int
+    """The `after` of the next page: this page's last position (the query's when it is empty)."""
+    more: bool
+    """Whether more events matched than the page holds."""
+
+
+class EventLogViews(Protocol):
+    def page(self, query: EventFilter) -> EventPage: ...

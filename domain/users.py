@@ -19,6 +19,8 @@ MAX_IDENTITY_LENGTH = 254
 class Role(StrEnum):
     ADMIN = "admin"
     USER = "user"
+    AUDITOR = "auditor"
+    """Reads the event log and its proofs; otherwise an ordinary user."""
 
 
 class Status(StrEnum):

@@ -76,7 +76,7 @@ users = versioned(
     sa.Column("name", sa.Text, comment="display name; NULL once erased"),
     sa.Column("tags", Document, nullable=False, comment="JSON array of strings"),
     sa.Column("metadata", Document, comment="JSON object; NULL once erased"),
-    sa.Column("role", sa.String(16), nullable=False, comment="admin | user"),
+    sa.Column("role", sa.String(16), nullable=False, comment="admin | user | auditor"),
     sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled | erased"),
     sa.Column("owner", sa.String(36), comment="id of the user that owns this user"),
     sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
@@ -235,6 +235,34 @@ projection_positions = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False, comment="last log position applied"),
     comment="Where each projection stopped; written in the same transaction as its rows.",
 )
+
+log_entries = sa.Table(
+    "log_entries",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, comment="global log position"),
+    sa.Column("aggregate_id", sa.String(36), nullable=False, comment="the aggregate (UUID)"),
+    sa.Column("aggregate_type", sa.String(64), nullable=False, comment="e.g. Thing, User"),
+    sa.Column("version", sa.Integer, nullable=False, comment="the aggregate's version"),
+    sa.Column("event_type", sa.String(64), nullable=False, comment="e.g. Registered"),
+    sa.Column("recorded_at", UTCDateTime, comment="when the event was recorded"),
+    sa.Column("actor", sa.String(64), comment="who caused it: user or thing id, or system"),
+    sa.Column("actor_kind", sa.String(16), comment="user | thing | system"),
+    sa.Column("interface", sa.String(8), comment="rest | mqtt | cli"),
+    sa.Column(
+        "leaf_hash",
+        sa.LargeBinary(32),
+        nullable=False,
+        comment="SHA-256 of 0x00 and the event's exported line, as first indexed (RFC 9162)",
+    ),
+    comment="One row per event in the log, in global order, for auditors' filters and the "
+    "log's Merkle tree; the event's data stays in the event store. Appended as the log grows, "
+    "never rebuilt: the leaf hashes are what the log looked like when it was indexed.",
+)
+sa.Index("ix_log_entries_aggregate", log_entries.c.aggregate_id, log_entries.c.position)
+sa.Index("ix_log_entries_type", log_entries.c.aggregate_type, log_entries.c.position)
+sa.Index("ix_log_entries_event", log_entries.c.event_type, log_entries.c.position)
+sa.Index("ix_log_entries_actor", log_entries.c.actor, log_entries.c.position)
+sa.Index("ix_log_entries_time", log_entries.c.recorded_at)
 
 subject_keys = sa.Table(
     "subject_keys",

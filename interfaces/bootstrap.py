@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
+from application.event_log import EventLogQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.identity_module import IdentityModule
@@ -32,10 +33,12 @@ from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.causes import Interface
 from domain.users import User
+from infrastructure.audit_trail import AuditTrail
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.database import create_engine, create_schema, outdated_tables
+from infrastructure.event_log_views import SqlEventLogViews
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.keyfiles import random_key, signing_key
@@ -53,6 +56,7 @@ from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.projection_runner import Observer, ProjectionRunner
+from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
@@ -99,6 +103,9 @@ class FleetID:
     publisher_stamp: str
     """The user property an external broker's plugin stamps each publisher's name under."""
     mqtt_outbox: SqlOutbox
+    raw_log: RawLog
+    audit_trail: AuditTrail
+    event_log: EventLogQueries
 
     def mqtt_router(self) -> Router:
         """What each MQTT publish does, whichever way it reached FleetID."""
@@ -107,6 +114,7 @@ class FleetID:
         )
 
     def close(self) -> None:
+        self.audit_trail.close()
         if self.mosquitto_sync is not None:
             self.mosquitto_sync.close()
         self.projections.stop()
@@ -126,6 +134,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
     event_log = EventLog(persistence_env(url), keyring)
+    raw_log = RawLog(event_log.recorder, engine)
     box = AesSecretBox(random_key(keys_dir / "secrets.key"))
     reads = ReadConnections(engine)
     views = SqlUserViews(reads)
@@ -208,6 +217,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         mosquitto_sync=mosquitto,
         publisher_stamp=stamp,
         mqtt_outbox=SqlOutbox(engine, write_lock),
+        raw_log=raw_log,
+        audit_trail=AuditTrail(raw_log, engine, write_lock, lambda: runner.leading),
+        event_log=EventLogQueries(SqlEventLogViews(engine, raw_log)),
     )
     if follow:
         if runner.try_lead():
@@ -218,6 +230,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             else:
                 runner.catch_up()
         runner.start()
+        fleet.audit_trail.start()
         if mosquitto is not None:
             mosquitto.start()
     return fleet

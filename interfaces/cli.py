@@ -1,8 +1,9 @@
 """`fleetid`: serve the API and the MQTT broker, show the effective settings, rebuild read
-models, erase a user, write Mosquitto's password and ACL files."""
+models, export the event log, erase a user, write Mosquitto's password and ACL files."""
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -12,9 +13,12 @@ from uuid import UUID
 
 from domain.causes import Cause, Interface
 from domain.errors import DomainError
+from infrastructure.log_entries import entry_of
 from infrastructure.settings import Settings, SettingsError
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.mqtt import service as mqtt_service
+
+EXPORT_BATCH = 5000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     projection_commands.add_parser(
         "rebuild", help="drop the read models and replay the log (stop servers first)"
     )
+
+    event_log = commands.add_parser("log", help="the event log, for auditors")
+    log_commands = event_log.add_subparsers(dest="action", required=True)
+    export = log_commands.add_parser(
+        "export", help="write every event as one JSON line (NDJSON), in global order"
+    )
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--after", type=int, default=0, help="start after this position")
 
     users = commands.add_parser("users", help="user administration")
     user_commands = users.add_subparsers(dest="action", required=True)
@@ -68,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             case "projections":
                 return _rebuild(settings)
+            case "log":
+                return _export(settings, args.output, args.after)
             case "users":
                 return _erase(settings, args.user_id)
             case "mqtt" if args.action == "serve":
@@ -120,12 +134,44 @@ def _rebuild(settings: Settings) -> int:
     return 0
 
 
-def _progress_bar(position: int, target: int, width: int = 40) -> None:
+def _export(settings: Settings, output: Path | None, after: int) -> int:
+    """Straight from the event store's rows, so the lines are what is stored now (tampering
+    included), whatever the index or the read models say."""
+    fleet = build(settings, follow=False)
+    started = time.perf_counter()
+    written = 0
+    try:
+        target = fleet.raw_log.last_position()
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(output.open("wb")) if output else sys.stdout.buffer
+            position = after
+            while notifications := fleet.raw_log.after(position, EXPORT_BATCH):
+                sink.write(b"".join(entry_of(n).line + b"\n" for n in notifications))
+                written += len(notifications)
+                position = notifications[-1].id
+                _progress_bar(position, target, rate=written / (time.perf_counter() - started))
+            sink.flush()
+    finally:
+        fleet.close()
+    elapsed = time.perf_counter() - started
+    rate = written / elapsed if elapsed > 0 else 0.0
+    print(
+        f"\nexported {written} events in {elapsed:.2f} s ({rate:,.0f} events/s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _progress_bar(position: int, target: int, width: int = 40, rate: float | None = None) -> None:
     done = min(1.0, position / target) if target else 1.0
     filled = int(done * width)
     bar = "#" * filled + "-" * (width - filled)
+    speed = f" {rate:,.0f} events/s" if rate is not None else ""
     print(
-        f"\r[{bar}] {done:6.1%} position {position}/{target}", end="", file=sys.stderr, flush=True
+        f"\r[{bar}] {done:6.1%} position {position}/{target}{speed}",
+        end="",
+        file=sys.stderr,
+        flush=True,
     )
 
 

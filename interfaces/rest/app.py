@@ -19,6 +19,7 @@ from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
+from interfaces.rest.events import EventsController
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.raw_headers import header
@@ -94,6 +95,7 @@ def create_app(fleet: FleetID) -> Litestar:
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
             IdentifyController.bound_to(fleet.thing_queries),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
+            EventsController.bound_to(fleet.event_log),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),

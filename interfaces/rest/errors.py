@@ -73,6 +73,11 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem(status, exc.reason, exc.message, exc.field)
 
 
+QUERY_NAMES = {"since": "from", "until": "to", "actor_id": "actor"}
+"""Query parameters whose Python names differ from their names in the API (`from` is a
+keyword): errors name them as clients send them."""
+
+
 def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar/msgspec validation: name the offending field as a dotted path."""
     extra = exc.extra if isinstance(exc.extra, list) and exc.extra else None
@@ -92,6 +97,8 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
         field = f"{field}.{missing.group(1)}" if field and field != "data" else missing.group(1)
     if field == "data":
         field = None
+    if first.get("source") == "query" and isinstance(field, str):
+        field = QUERY_NAMES.get(field, field)
     return problem(400, "invalid_value", message, field)
 
 

@@ -42,7 +42,7 @@ class CreateUser(Struct, kw_only=True):
     tags: list[str] = []
     metadata: dict[str, Any] = {}
     status: Literal["enabled", "disabled"] = "enabled"
-    role: Literal["admin", "user"] = "user"
+    role: Literal["admin", "user", "auditor"] = "user"
 
 
 class UpdateUser(Struct, kw_only=True):

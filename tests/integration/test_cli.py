@@ -1,5 +1,6 @@
 """The `fleetid` command as operators run it: settings from the environment, a real database."""
 
+import json
 import os
 import socket
 import subprocess
@@ -131,3 +132,32 @@ def test_serve_stops_with_a_hint_when_the_mqtt_port_is_taken(env: dict[str, str]
         )
     assert finished.returncode == 1
     assert "set FLEETID_MQTT_PORT to a free port" in finished.stderr
+
+
+def test_log_export_writes_every_event_as_the_api_shows_it(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from application.ports import EventFilter
+    from tests.integration.test_event_log import AUDITOR, indexed
+    from tests.integration.test_mqtt_access import thing
+
+    settings = make_settings(tmp_path / "data", env["FLEETID_DATABASE_URL"])
+    fleet = build(settings)
+    try:
+        ensure_first_admin(fleet, Interface.CLI)
+        for n in range(3):
+            thing(fleet, f"export-secret-{n}")
+        last = indexed(fleet)
+        shown = fleet.event_log.page(AUDITOR, EventFilter(limit=1000)).lines
+    finally:
+        fleet.close()
+    target = tmp_path / "log.ndjson"
+
+    assert main(["log", "export", "--output", str(target)]) == 0
+
+    lines = target.read_bytes().splitlines()
+    assert lines == shown
+    assert [json.loads(line)["position"] for line in lines] == list(range(1, last + 1))
+    assert "events/s" in capsys.readouterr().err
+    assert main(["log", "export", "--output", str(target), "--after", "2"]) == 0
+    assert target.read_bytes().splitlines() == shown[2:]

@@ -1,0 +1,102 @@
+"""Keeps `log_entries` in step with the event log: each event's index row and leaf hash.
+
+It reads the store's raw rows (never decoded events: a leaf must be the hash of what is stored)
+and appends in global order, in the process that applies the projections, after them. It is
+not a projection: a rebuild never recomputes it, since its leaf hashes record what the log was
+when each event was first indexed, and that is what tampering is measured against.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from infrastructure.log_entries import LogEntry, entry_of
+from infrastructure.raw_log import RawLog
+from infrastructure.schema import log_entries
+
+log = logging.getLogger(__name__)
+BATCH = 5000
+POLL_SECONDS = 0.05
+
+
+class AuditTrail:
+    def __init__(
+        self,
+        raw: RawLog,
+        engine: sa.Engine,
+        write_lock: AbstractContextManager[Any],
+        leading: Callable[[], bool],
+    ) -> None:
+        self._raw = raw
+        self._engine = engine
+        self._write_lock = write_lock
+        self._leading = leading
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def indexed_to(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(log_entries.c.position))).scalar() or 0)
+
+    def catch_up(self) -> int:
+        """Index every event stored so far; how many were new."""
+        total = 0
+        position = self.indexed_to()
+        while True:
+            notifications = self._raw.after(position, BATCH)
+            if not notifications:
+                return total
+            entries = [entry_of(n) for n in notifications]
+            with self._write_lock, self._engine.begin() as conn:
+                conn.execute(log_entries.insert(), [_row(e) for e in entries])
+            total += len(entries)
+            position = entries[-1].position
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._follow, name="audit-trail", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._leading() and self._raw.last_position() > self.indexed_to():
+                    self.catch_up()
+            except sa.exc.IntegrityError:
+                log.info("another process indexed these events first")
+            except Exception:
+                log.exception("indexing the event log failed; retrying")
+            self._stop.wait(POLL_SECONDS)
+
+
+def _row(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "position": entry.position,
+        "aggregate_id": entry.aggregate_id,
+        "aggregate_type": entry.aggregate_type[:64],
+        "version": entry.version,
+        "event_type": entry.event_type[:64],
+        "recorded_at": _time(entry.recorded_at),
+        "actor": entry.actor[:64] if entry.actor else None,
+        "actor_kind": entry.actor_kind[:16] if entry.actor_kind else None,
+        "interface": entry.interface[:8] if entry.interface else None,
+        "leaf_hash": entry.leaf_hash,
+    }
+
+
+def _time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

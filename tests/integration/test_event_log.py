@@ -1,0 +1,120 @@
+"""The event log as auditors read it, on SQLite and PostgreSQL: every event indexed in global
+order with its cause, pages and filters over the index, lines built from the stored rows."""
+
+import json
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from application.authorization import Actor
+from application.ports import EventFilter
+from application.users import NewUser
+from domain.causes import Interface
+from domain.errors import Forbidden, InvalidValue
+from domain.users import Role
+from interfaces.bootstrap import FleetID
+from tests.helpers import blocking
+from tests.integration.test_mqtt_access import thing
+from tests.integration.test_users_store import ADMIN, CLI, register
+
+AUDITOR = Actor(id=UUID(int=7), role=Role.AUDITOR)
+
+
+def indexed(fleet: FleetID) -> int:
+    """Wait for the trail (it follows the log in the background) to index every event."""
+    target = fleet.raw_log.last_position()
+    deadline = time.monotonic() + 10
+    while fleet.audit_trail.indexed_to() < target:
+        assert time.monotonic() < deadline, "the audit trail did not catch up"
+        time.sleep(0.02)
+    return target
+
+
+def events(fleet: FleetID, **filters: Any) -> list[dict[str, Any]]:
+    """Every matching event, walking the pages as a client would (small pages on purpose)."""
+    found: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        page = fleet.event_log.page(AUDITOR, EventFilter(after=after, limit=3, **filters))
+        found += [json.loads(line) for line in page.lines]
+        after = page.next
+        if not page.more:
+            return found
+
+
+def test_every_event_is_indexed_in_order_with_its_cause(fleet: FleetID) -> None:
+    user = register(fleet, "ida@fleet.example", name="Ida")
+    blocking(fleet.users).update(ADMIN, user, Interface.REST, name="Ida Black")
+    device = thing(fleet, "device-secret-1")
+    last = indexed(fleet)
+
+    everything = events(fleet)
+
+    assert [e["position"] for e in everything] == list(range(1, last + 1))
+    mine = [e for e in everything if e["aggregate_id"] == str(user)]
+    assert [(e["aggregate_type"], e["event_type"], e["version"]) for e in mine] == [
+        ("User", "Registered", 1),
+        ("User", "Renamed", 2),
+    ]
+    assert [(e["actor"], e["actor_kind"], e["interface"]) for e in mine] == [
+        (str(ADMIN.id), "user", "cli"),
+        (str(ADMIN.id), "user", "rest"),
+    ]
+    assert all(datetime.fromisoformat(e["recorded_at"]).tzinfo for e in everything)
+    assert any(e["aggregate_id"] == str(device) for e in everything)
+
+
+def test_filters_select_by_aggregate_type_actor_and_time(fleet: FleetID) -> None:
+    first = register(fleet, "jon@fleet.example")
+    second = register(fleet, "kim@fleet.example")
+    blocking(fleet.users).disable(ADMIN, second, CLI)
+    device = thing(fleet, "device-secret-2")
+    indexed(fleet)
+
+    assert {e["aggregate_id"] for e in events(fleet, aggregate_id=second)} == {str(second)}
+    assert [e["event_type"] for e in events(fleet, aggregate_id=second)] == [
+        "Registered",
+        "Disabled",
+    ]
+    assert [e["aggregate_id"] for e in events(fleet, event_type="Disabled")] == [str(second)]
+    users = {e["aggregate_id"] for e in events(fleet, aggregate_type="User")}
+    assert {str(first), str(second)} <= users
+    assert str(device) not in users
+    by_admin = events(fleet, actor=str(ADMIN.id))
+    assert by_admin
+    assert {e["actor"] for e in by_admin} == {str(ADMIN.id)}
+    times = [datetime.fromisoformat(e["recorded_at"]) for e in events(fleet)]
+    middle = sorted(times)[len(times) // 2]
+    later = events(fleet, since=middle)
+    earlier = events(fleet, until=middle)
+    assert len(later) + len(earlier) == len(times)
+    assert all(datetime.fromisoformat(e["recorded_at"]) >= middle for e in later)
+    assert events(fleet, since=middle + timedelta(days=1)) == []
+
+
+def test_personal_data_stays_sealed_in_the_lines(fleet: FleetID) -> None:
+    blocking(fleet.users).register(
+        NewUser(identity="liv.secret@fleet.example", secret="sup3r-secret", name="Liv Person"),
+        None,
+        Interface.REST,
+    )
+    indexed(fleet)
+
+    lines = b"".join(fleet.event_log.page(AUDITOR, EventFilter(limit=1000)).lines)
+
+    for plain in (b"liv.secret@fleet.example", b"Liv Person", b"sup3r-secret"):
+        assert plain not in lines
+    assert b'"interface":"rest"' in lines
+
+
+def test_only_auditors_and_admins_read_the_log_and_bad_pages_are_refused(fleet: FleetID) -> None:
+    user = Actor(id=UUID(int=9), role=Role.USER)
+    with pytest.raises(Forbidden):
+        fleet.event_log.page(user, EventFilter())
+    assert fleet.event_log.page(ADMIN, EventFilter()).more is False
+    for bad in (EventFilter(limit=0), EventFilter(limit=1001), EventFilter(after=-1)):
+        with pytest.raises(InvalidValue):
+            fleet.event_log.page(AUDITOR, bad)
