@@ -1,4 +1,5 @@
-"""Keeps `log_entries` in step with the event log: each event's index row and leaf hash.
+"""Keeps `log_entries` and the log's Merkle tree in step with the event log, and signs tree
+heads periodically.
 
 It reads the store's raw rows (never decoded events: a leaf must be the hash of what is stored)
 and appends in global order, in the process that applies the projections, after them. It is
@@ -8,6 +9,7 @@ when each event was first indexed, and that is what tampering is measured agains
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -16,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from infrastructure.log_entries import LogEntry, entry_of
+from infrastructure.log_tree import LogTree, append_leaves, leaf_count
 from infrastructure.raw_log import RawLog
 from infrastructure.schema import log_entries
 
@@ -31,8 +34,14 @@ class AuditTrail:
         engine: sa.Engine,
         write_lock: AbstractContextManager[Any],
         leading: Callable[[], bool],
+        tree: LogTree,
+        sign_interval: float,
     ) -> None:
+        """`sign_interval`: seconds between tree heads signed while the log grows."""
         self._raw = raw
+        self._tree = tree
+        self._sign_interval = sign_interval
+        self._signed_at = 0.0
         self._engine = engine
         self._write_lock = write_lock
         self._leading = leading
@@ -44,7 +53,8 @@ class AuditTrail:
             return int(conn.execute(sa.select(sa.func.max(log_entries.c.position))).scalar() or 0)
 
     def catch_up(self) -> int:
-        """Index every event stored so far; how many were new."""
+        """Index every event stored so far; how many were new. A batch another process
+        indexed first (a leader that just took over, or the CLI) is skipped."""
         total = 0
         position = self.indexed_to()
         while True:
@@ -52,8 +62,18 @@ class AuditTrail:
             if not notifications:
                 return total
             entries = [entry_of(n) for n in notifications]
-            with self._write_lock, self._engine.begin() as conn:
-                conn.execute(log_entries.insert(), [_row(e) for e in entries])
+            try:
+                with self._write_lock, self._engine.begin() as conn:
+                    first = leaf_count(conn)
+                    rows = [_row(e, first + i) for i, e in enumerate(entries)]
+                    conn.execute(log_entries.insert(), rows)
+                    append_leaves(conn, first, [e.leaf_hash for e in entries])
+            except sa.exc.IntegrityError:
+                advanced = self.indexed_to()
+                if advanced <= position:
+                    raise
+                position = advanced
+                continue
             total += len(entries)
             position = entries[-1].position
 
@@ -71,16 +91,18 @@ class AuditTrail:
             try:
                 if self._leading() and self._raw.last_position() > self.indexed_to():
                     self.catch_up()
-            except sa.exc.IntegrityError:
-                log.info("another process indexed these events first")
+                if self._leading() and time.monotonic() - self._signed_at >= self._sign_interval:
+                    self._tree.sign()
+                    self._signed_at = time.monotonic()
             except Exception:
                 log.exception("indexing the event log failed; retrying")
             self._stop.wait(POLL_SECONDS)
 
 
-def _row(entry: LogEntry) -> dict[str, Any]:
+def _row(entry: LogEntry, leaf: int) -> dict[str, Any]:
     return {
         "position": entry.position,
+        "leaf": leaf,
         "aggregate_id": entry.aggregate_id,
         "aggregate_type": entry.aggregate_type[:64],
         "version": entry.version,

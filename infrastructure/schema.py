@@ -240,6 +240,13 @@ log_entries = sa.Table(
     "log_entries",
     metadata,
     sa.Column("position", sa.BigInteger, primary_key=True, comment="global log position"),
+    sa.Column(
+        "leaf",
+        sa.BigInteger,
+        nullable=False,
+        unique=True,
+        comment="index of its leaf in the log's Merkle tree: 0, 1, 2, … in position order",
+    ),
     sa.Column("aggregate_id", sa.String(36), nullable=False, comment="the aggregate (UUID)"),
     sa.Column("aggregate_type", sa.String(64), nullable=False, comment="e.g. Thing, User"),
     sa.Column("version", sa.Integer, nullable=False, comment="the aggregate's version"),
@@ -263,6 +270,28 @@ sa.Index("ix_log_entries_type", log_entries.c.aggregate_type, log_entries.c.posi
 sa.Index("ix_log_entries_event", log_entries.c.event_type, log_entries.c.position)
 sa.Index("ix_log_entries_actor", log_entries.c.actor, log_entries.c.position)
 sa.Index("ix_log_entries_time", log_entries.c.recorded_at)
+
+log_tree_nodes = sa.Table(
+    "log_tree_nodes",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, comment="0 = leaves"),
+    sa.Column("idx", sa.BigInteger, primary_key=True, comment="index within the level"),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False, comment="SHA-256 subtree hash"),
+    comment="The perfect subtrees of the event log's Merkle tree (RFC 9162): node (level, idx) "
+    "covers leaves idx * 2^level up to (idx + 1) * 2^level. Roots and proofs for any tree size "
+    "are folded from these. Appended with log_entries, never rewritten.",
+)
+
+log_tree_heads = sa.Table(
+    "log_tree_heads",
+    metadata,
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, comment="leaves covered"),
+    sa.Column("timestamp", sa.BigInteger, nullable=False, comment="milliseconds since the epoch"),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False, comment="the tree's root"),
+    sa.Column("signature", sa.LargeBinary(64), nullable=False, comment="Ed25519 signature"),
+    comment="Signed tree heads: the log's root at a size, signed with the log's Ed25519 key over "
+    "RFC 9162's TreeHeadDataV2 encoding. Issued periodically and on demand; auditors keep them.",
+)
 
 subject_keys = sa.Table(
     "subject_keys",

@@ -46,6 +46,9 @@ class Settings:
     ingest over hooks is refused without it."""
     mqtt_max_packet: int = 256 * 1024
     """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
+    log_sign_interval: float = 60.0
+    """Seconds between the tree heads signed while the event log grows (auditors may also
+    ask for one at any time)."""
     mosquitto_dir: str = ""
     """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
     mosquitto_pid_file: str = ""

@@ -18,6 +18,7 @@ from application.event_log import EventLogQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.identity_module import IdentityModule
+from application.log_proofs import LogProofs
 from application.message_queries import MessageQueries
 from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
@@ -48,6 +49,7 @@ from infrastructure.leadership import (
     FileLock,
     ProjectionLock,
 )
+from infrastructure.log_tree import LogTree
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
 from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
@@ -105,6 +107,8 @@ class FleetID:
     mqtt_outbox: SqlOutbox
     raw_log: RawLog
     audit_trail: AuditTrail
+    log_tree: LogTree
+    log_proofs: LogProofs
     event_log: EventLogQueries
 
     def mqtt_router(self) -> Router:
@@ -140,6 +144,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     views = SqlUserViews(reads)
     session_states = SessionStateCache(views)
     write_lock = database_write_lock(settings)
+    log_tree = LogTree(engine, signing_key(keys_dir / "log-signing.pem"), write_lock)
     account = settings.broker if settings.mqtt_url else None
     service = (account.username, account.password) if account else None
     stamp = publisher_stamp(random_key(keys_dir / "mqtt-stamp.key", 16))
@@ -218,7 +223,16 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         publisher_stamp=stamp,
         mqtt_outbox=SqlOutbox(engine, write_lock),
         raw_log=raw_log,
-        audit_trail=AuditTrail(raw_log, engine, write_lock, lambda: runner.leading),
+        audit_trail=AuditTrail(
+            raw_log,
+            engine,
+            write_lock,
+            lambda: runner.leading,
+            log_tree,
+            settings.log_sign_interval,
+        ),
+        log_tree=log_tree,
+        log_proofs=LogProofs(log_tree),
         event_log=EventLogQueries(SqlEventLogViews(engine, raw_log)),
     )
     if follow:

@@ -4,6 +4,7 @@ models, export the event log, erase a user, write Mosquitto's password and ACL f
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 import time
@@ -11,8 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
-from domain.causes import Cause, Interface
+from application.authorization import Actor
+from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
+from domain.users import Role
 from infrastructure.log_entries import entry_of
 from infrastructure.settings import Settings, SettingsError
 from interfaces.bootstrap import build, ensure_first_admin
@@ -46,6 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     export.add_argument("--after", type=int, default=0, help="start after this position")
+    head = log_commands.add_parser("head", help="the latest signed tree head (JSON)")
+    head.add_argument("--sign", action="store_true", help="sign one for the log as it is now")
+    log_commands.add_parser("public-key", help="the log's Ed25519 public key (PEM)")
+    leaves = log_commands.add_parser("leaves", help="'position hex-leaf-hash' per leaf")
+    leaves.add_argument("--size", type=int, help="tree size (default: the latest head's)")
+    leaves.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    prove = log_commands.add_parser("prove", help="an inclusion or consistency proof (JSON)")
+    prove.add_argument("--position", type=int, help="inclusion: the event's position")
+    prove.add_argument("--first", type=int, help="consistency: the older tree size")
+    prove.add_argument("--size", type=int, help="the tree size (default: the latest head's)")
 
     users = commands.add_parser("users", help="user administration")
     user_commands = users.add_subparsers(dest="action", required=True)
@@ -80,8 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             case "projections":
                 return _rebuild(settings)
-            case "log":
+            case "log" if args.action == "export":
                 return _export(settings, args.output, args.after)
+            case "log":
+                return _log_proofs(settings, args)
             case "users":
                 return _erase(settings, args.user_id)
             case "mqtt" if args.action == "serve":
@@ -159,6 +174,38 @@ def _export(settings: Settings, output: Path | None, after: int) -> int:
         f"\nexported {written} events in {elapsed:.2f} s ({rate:,.0f} events/s)",
         file=sys.stderr,
     )
+    return 0
+
+
+def _log_proofs(settings: Settings, args: argparse.Namespace) -> int:
+    """What auditors verify with interfaces/verify_log.py; the operator acts as the system."""
+    fleet = build(settings, follow=False)
+    operator = Actor(id=UUID(int=0), role=Role.ADMIN, kind=ActorKind.SYSTEM)
+    proofs = fleet.log_proofs
+    try:
+        fleet.audit_trail.catch_up()
+        match args.action:
+            case "head":
+                signed = proofs.sign_head(operator) if args.sign else proofs.latest_head(operator)
+                print(json.dumps(signed.as_json()))
+            case "public-key":
+                print(proofs.public_key(), end="")
+            case "leaves":
+                with contextlib.ExitStack() as stack:
+                    sink = stack.enter_context(args.output.open("wb")) if args.output else None
+                    out = sink or sys.stdout.buffer
+                    for position, digest in proofs.leaves(operator, args.size):
+                        out.write(f"{position} {digest.hex()}\n".encode())
+                    out.flush()
+            case "prove" if args.position is not None:
+                print(json.dumps(proofs.inclusion(operator, args.position, args.size)))
+            case "prove" if args.first is not None:
+                print(json.dumps(proofs.consistency(operator, args.first, args.size)))
+            case _:
+                print("fleetid: prove needs --position or --first", file=sys.stderr)
+                return 2
+    finally:
+        fleet.close()
     return 0
 
 

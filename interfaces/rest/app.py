@@ -21,6 +21,7 @@ from interfaces.rest.connections import ConnectionsController, ConnectionService
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -96,6 +97,7 @@ def create_app(fleet: FleetID) -> Litestar:
             IdentifyController.bound_to(fleet.thing_queries),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
+            LogProofsController.bound_to(fleet.log_proofs),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),

@@ -1,0 +1,170 @@
+"""The event log's Merkle tree, stored, and its signed tree heads.
+
+Leaves are the hashes of the events' exported lines (infrastructure/log_entries.py), appended in
+global order by the audit trail in the same transaction as their index rows. A tree head signs
+the root at a size with the log's Ed25519 key, over RFC 9162's SignedHeadDataV2 encoding
+(timestamp, tree size, root hash, no extensions), so auditors can check it with any Ed25519
+implementation.
+"""
+
+import struct
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from application.log_proofs import MerkleLog, SignedHead
+from infrastructure.merkle import Node, Tree, node_hash
+from infrastructure.schema import log_entries, log_tree_heads, log_tree_nodes
+
+
+def signed_bytes(timestamp: int, tree_size: int, root_hash: bytes) -> bytes:
+    """SignedHeadDataV2: uint64 timestamp, uint64 tree_size, opaque root_hash<32..255>, empty
+    extensions<0..2^16-1>."""
+    return struct.pack(">QQB", timestamp, tree_size, len(root_hash)) + root_hash + b"\x00\x00"
+
+
+class LogTree(MerkleLog):
+    def __init__(
+        self, engine: sa.Engine, key: Ed25519PrivateKey, write_lock: AbstractContextManager[Any]
+    ) -> None:
+        self._engine = engine
+        self._key = key
+        self._write_lock = write_lock
+        self.tree = Tree(self._fetch)
+
+    def public_key_pem(self) -> str:
+        return (
+            self._key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+
+    def size(self) -> int:
+        with self._engine.connect() as conn:
+            return leaf_count(conn)
+
+    def leaf_of(self, position: int) -> int | None:
+        """The leaf index of the event at a log position, once indexed."""
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                sa.select(log_entries.c.leaf).where(log_entries.c.position == position)
+            ).scalar()
+        return None if found is None else int(found)
+
+    def leaf_hash(self, index: int) -> bytes:
+        return self._fetch([(0, index)])[(0, index)]
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        return self.tree.inclusion(index, size)
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        return self.tree.consistency(first, second)
+
+    def leaves(self, size: int) -> Iterator[tuple[int, bytes]]:
+        return leaves(self._engine, size)
+
+    def sign(self) -> SignedHead:
+        """A head for the tree as it is now (the latest one again when nothing was added)."""
+        size = self.size()
+        latest = self.latest()
+        if latest is not None and latest.tree_size == size:
+            return latest
+        root = self.tree.root(size)
+        timestamp = int(time.time() * 1000)
+        head = SignedHead(
+            size, timestamp, root, self._key.sign(signed_bytes(timestamp, size, root))
+        )
+        with self._write_lock, self._engine.begin() as conn:
+            inserted = conn.execute(
+                sa.insert(log_tree_heads)
+                .prefix_with("OR IGNORE", dialect="sqlite")
+                .values(
+                    tree_size=size, timestamp=timestamp, root_hash=root, signature=head.signature
+                )
+            )
+        return head if inserted.rowcount else self.head(size) or head
+
+    def latest(self) -> SignedHead | None:
+        return self._head(sa.select(log_tree_heads).order_by(log_tree_heads.c.tree_size.desc()))
+
+    def head(self, size: int) -> SignedHead | None:
+        return self._head(sa.select(log_tree_heads).where(log_tree_heads.c.tree_size == size))
+
+    def _head(self, query: sa.Select[Any]) -> SignedHead | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(query.limit(1)).first()
+        if row is None:
+            return None
+        return SignedHead(row.tree_size, row.timestamp, bytes(row.root_hash), bytes(row.signature))
+
+    def _fetch(self, nodes: Iterable[Node]) -> dict[Node, bytes]:
+        wanted = list(nodes)
+        if not wanted:
+            return {}
+        found: dict[Node, bytes] = {}
+        with self._engine.connect() as conn:
+            for level in {level for level, _ in wanted}:
+                indexes = [index for lvl, index in wanted if lvl == level]
+                rows = conn.execute(
+                    sa.select(log_tree_nodes.c.idx, log_tree_nodes.c.hash).where(
+                        log_tree_nodes.c.level == level, log_tree_nodes.c.idx.in_(indexes)
+                    )
+                )
+                found.update({(level, row.idx): bytes(row.hash) for row in rows})
+        missing = [node for node in wanted if node not in found]
+        if missing:
+            raise LookupError(f"the log's tree lacks nodes {missing[:3]}")
+        return found
+
+
+def leaf_count(conn: sa.Connection) -> int:
+    top = conn.execute(
+        sa.select(sa.func.max(log_tree_nodes.c.idx)).where(log_tree_nodes.c.level == 0)
+    ).scalar()
+    return 0 if top is None else int(top) + 1
+
+
+def append_leaves(conn: sa.Connection, first: int, hashes: list[bytes]) -> None:
+    """Store leaves first.. and every subtree they complete, in the caller's transaction."""
+    level, start = 0, first
+    fresh = dict(enumerate(hashes, start))
+    rows = [{"level": 0, "idx": i, "hash": h} for i, h in fresh.items()]
+    while fresh:
+        end = start + len(fresh)
+        parents = range(start // 2, end // 2)
+        if start % 2 and len(parents):
+            left = conn.execute(
+                sa.select(log_tree_nodes.c.hash).where(
+                    log_tree_nodes.c.level == level, log_tree_nodes.c.idx == start - 1
+                )
+            ).scalar_one()
+            fresh[start - 1] = bytes(left)
+        fresh = {p: node_hash(fresh[2 * p], fresh[2 * p + 1]) for p in parents}
+        level, start = level + 1, parents.start
+        rows += [{"level": level, "idx": i, "hash": h} for i, h in fresh.items()]
+    conn.execute(log_tree_nodes.insert(), rows)
+
+
+def leaves(engine: sa.Engine, size: int, batch: int = 10_000) -> Iterator[tuple[int, bytes]]:
+    """(position, leaf hash) of the first `size` leaves, in order, read in batches."""
+    done = 0
+    while done < size:
+        query = (
+            sa.select(log_entries.c.leaf, log_entries.c.position, log_entries.c.leaf_hash)
+            .where(log_entries.c.leaf >= done, log_entries.c.leaf < min(size, done + batch))
+            .order_by(log_entries.c.leaf)
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row.position, bytes(row.leaf_hash)
+        done = rows[-1].leaf + 1

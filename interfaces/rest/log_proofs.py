@@ -1,0 +1,102 @@
+"""`/log/…`: signed tree heads and proofs over the event log (RFC 9162), for auditors.
+
+The public key is public; everything else needs an auditor or an admin. Hashes and signatures
+are base64. `interfaces/verify_log.py` checks every answer without FleetID's code.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated, Any, ClassVar
+
+import msgspec
+from litestar import Controller, MediaType, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Stream
+
+from application.authorization import Actor
+from application.log_proofs import LogProofs
+
+Size = Annotated[int | None, QueryParameter(ge=1, le=2**62, description="default: latest head")]
+
+
+class TreeHeadResponse(msgspec.Struct):
+    tree_size: int
+    timestamp: int
+    root_hash: str
+    signature: str
+
+
+class PublicKeyResponse(msgspec.Struct):
+    algorithm: str
+    public_key: str
+
+
+class InclusionResponse(msgspec.Struct):
+    position: int
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    audit_path: list[str]
+
+
+class ConsistencyResponse(msgspec.Struct):
+    first: int
+    second: int
+    proof: list[str]
+
+
+class LogProofsController(Controller):
+    path = "/log"
+    tags = ["event log"]
+    proofs: ClassVar[LogProofs]
+
+    @classmethod
+    def bound_to(cls, proofs: LogProofs) -> type["LogProofsController"]:
+        return type(cls.__name__, (cls,), {"proofs": proofs})
+
+    @get("/public-key", sync_to_thread=False, summary="The log's public key (no token needed)")
+    def public_key(self) -> PublicKeyResponse:
+        return PublicKeyResponse("Ed25519", self.proofs.public_key())
+
+    @get("/tree-head", sync_to_thread=False, summary="The latest signed tree head")
+    def tree_head(self, actor: NamedDependency[Actor]) -> TreeHeadResponse:
+        return msgspec.convert(self.proofs.latest_head(actor).as_json(), TreeHeadResponse)
+
+    @post("/tree-head", status_code=200, summary="Sign a tree head for the log as it is now")
+    async def sign(self, actor: NamedDependency[Actor]) -> TreeHeadResponse:
+        head = self.proofs.sign_head(actor)
+        return msgspec.convert(head.as_json(), TreeHeadResponse)
+
+    @get("/proofs/inclusion", sync_to_thread=False, summary="An event's audit path")
+    def inclusion(
+        self,
+        actor: NamedDependency[Actor],
+        position: Annotated[int, QueryParameter(ge=1, le=2**62)],
+        tree_size: Size = None,
+    ) -> InclusionResponse:
+        proof = self.proofs.inclusion(actor, position, tree_size)
+        return msgspec.convert(proof, InclusionResponse)
+
+    @get("/proofs/consistency", sync_to_thread=False, summary="Proof that a tree extends another")
+    def consistency(
+        self,
+        actor: NamedDependency[Actor],
+        first: Annotated[int, QueryParameter(ge=1, le=2**62)],
+        second: Size = None,
+    ) -> ConsistencyResponse:
+        return msgspec.convert(self.proofs.consistency(actor, first, second), ConsistencyResponse)
+
+    @get(
+        "/leaves",
+        sync_to_thread=False,
+        summary="Every leaf of a signed tree: 'position hex-hash' per line",
+        media_type=MediaType.TEXT,
+    )
+    def leaves(self, actor: NamedDependency[Actor], tree_size: Size = None) -> Response[Any]:
+        rows = self.proofs.leaves(actor, tree_size)
+
+        def lines() -> Iterator[bytes]:
+            for position, digest in rows:
+                yield f"{position} {digest.hex()}\n".encode()
+
+        return Stream(lines(), media_type=MediaType.TEXT)
