@@ -57,7 +57,7 @@ from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
-from infrastructure.projection_runner import Observer, ProjectionRunner
+from infrastructure.projection_runner import Observer, Projection, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
 from infrastructure.secret_box import AesSecretBox
@@ -153,13 +153,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     runner = ProjectionRunner(
         event_log,
         engine,
-        [
-            UsersProjection(),
-            ThingsProjection(),
-            ChannelsProjection(),
-            GroupsProjection(),
-            PoliciesProjection(),
-        ],
+        projections(),
         lock=projection_lock(settings),
         write_lock=write_lock,
         timeout=settings.consistency_timeout,
@@ -248,6 +242,17 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         if mosquitto is not None:
             mosquitto.start()
     return fleet
+
+
+def projections() -> list[Projection]:
+    """A fresh instance of every projection, for a runner (live, or a verified rebuild's)."""
+    return [
+        UsersProjection(),
+        ThingsProjection(),
+        ChannelsProjection(),
+        GroupsProjection(),
+        PoliciesProjection(),
+    ]
 
 
 def mosquitto_sync(

@@ -17,8 +17,9 @@ from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.users import Role
 from infrastructure.log_entries import entry_of
+from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import Settings, SettingsError
-from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.bootstrap import build, ensure_first_admin, projections
 from interfaces.mqtt import service as mqtt_service
 
 EXPORT_BATCH = 5000
@@ -40,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     projection_commands = projections.add_subparsers(dest="action", required=True)
     projection_commands.add_parser(
         "rebuild", help="drop the read models and replay the log (stop servers first)"
+    )
+    projection_commands.add_parser(
+        "verify", help="replay the log into a scratch copy and compare it with the live tables"
     )
 
     event_log = commands.add_parser("log", help="the event log, for auditors")
@@ -91,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name, value in settings.masked().items():
                     print(f"{name}={value}")
                 return 0
+            case "projections" if args.action == "verify":
+                return _verify(settings)
             case "projections":
                 return _rebuild(settings)
             case "log" if args.action == "export":
@@ -147,6 +153,28 @@ def _rebuild(settings: Settings) -> int:
     rate = applied / elapsed if elapsed > 0 else 0.0
     print(f"\nrebuilt read models from {applied} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
     return 0
+
+
+def _verify(settings: Settings) -> int:
+    """Exit 1 when any table differs, listing the differences by table and key."""
+    fleet = build(settings, follow=False)
+    started = time.perf_counter()
+    try:
+        position = fleet.projections.position
+        checks = check_read_models(fleet.log, fleet.engine, projections(), position, _progress_bar)
+    finally:
+        fleet.close()
+    elapsed = time.perf_counter() - started
+    print(f"\nrebuilt in a scratch copy and compared as of position {position} ({elapsed:.2f} s)")
+    for check in checks:
+        verdict = "same" if check.matches else f"DIFFERS in {check.differing} row versions"
+        sums = f"sha256 live {check.live_checksum[:16]}, rebuilt {check.rebuilt_checksum[:16]}"
+        print(f"{check.table}: {check.rows} row versions, {sums}: {verdict}")
+        for difference in check.differences:
+            print(f"  {check.table} {difference.key}:")
+            print(f"    live:    {difference.live}")
+            print(f"    rebuilt: {difference.rebuilt}")
+    return 0 if all(check.matches for check in checks) else 1
 
 
 def _export(settings: Settings, output: Path | None, after: int) -> int:

@@ -161,3 +161,35 @@ def test_log_export_writes_every_event_as_the_api_shows_it(
     assert "events/s" in capsys.readouterr().err
     assert main(["log", "export", "--output", str(target), "--after", "2"]) == 0
     assert target.read_bytes().splitlines() == shown[2:]
+
+
+def test_projections_verify_reports_a_divergence_by_table_and_key(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlalchemy as sa
+
+    from tests.integration.test_mqtt_access import thing
+
+    fleet = build(make_settings(tmp_path / "data", env["FLEETID_DATABASE_URL"]))
+    try:
+        device = thing(fleet, "verify-cli-secret")
+    finally:
+        fleet.close()
+
+    assert main(["projections", "verify"]) == 0
+    assert "things: 1 row versions" in capsys.readouterr().out
+
+    fleet = build(make_settings(tmp_path / "data", env["FLEETID_DATABASE_URL"]), follow=False)
+    try:
+        with fleet.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE things SET name = 'forged' WHERE id = :i"), {"i": str(device)}
+            )
+    finally:
+        fleet.close()
+
+    assert main(["projections", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "things: 1 row versions" in out
+    assert "DIFFERS in 1 row versions" in out
+    assert f"things {device}@" in out
