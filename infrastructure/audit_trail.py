@@ -52,6 +52,14 @@ class AuditTrail:
         with self._engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.max(log_entries.c.position))).scalar() or 0)
 
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before `moment` (0: before the first event)."""
+        query = sa.select(sa.func.max(log_entries.c.position)).where(
+            log_entries.c.recorded_at <= moment
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
     def catch_up(self) -> int:
         """Index every event stored so far; how many were new. A batch another process
         indexed first (a leader that just took over, or the CLI) is skipped."""

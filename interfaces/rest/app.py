@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
+from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
@@ -90,6 +91,7 @@ def create_app(fleet: FleetID) -> Litestar:
     users = UserServices(
         fleet.users, fleet.user_queries, fleet.sessions, settings.self_registration
     )
+    past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
     return Litestar(
         route_handlers=[
             UsersController.bound_to(users),
@@ -115,6 +117,7 @@ def create_app(fleet: FleetID) -> Litestar:
             ),
         ],
         dependencies=dependencies,
+        middleware=[as_of_middleware(past)],
         exception_handlers=HANDLERS,
         before_request=require_json,
         on_startup=[size_thread_pool, tune_garbage_collector],

@@ -8,6 +8,7 @@ from litestar.di import Provide
 from application.authorization import Actor
 from application.sessions import Sessions
 from domain.errors import Unauthenticated
+from infrastructure.read_connections import at_present
 from interfaces.rest.raw_headers import header
 
 
@@ -22,17 +23,22 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
 
 
 def auth_dependencies(sessions: Sessions) -> dict[str, Provide]:
-    """Run on the event loop: one indexed read, cheaper than a hop to a thread and back."""
+    """Run on the event loop: one indexed read, cheaper than a hop to a thread and back. The
+    caller is who they are now, also in a request for the past (`as_of`)."""
 
     def actor(request: Request[Any, Any, Any]) -> Actor:
         token = bearer_token(request)
         if token is None:
             raise Unauthenticated("missing bearer token")
-        return sessions.authenticate(token)
+        with at_present():
+            return sessions.authenticate(token)
 
     def optional_actor(request: Request[Any, Any, Any]) -> Actor | None:
         token = bearer_token(request)
-        return None if token is None else sessions.authenticate(token)
+        if token is None:
+            return None
+        with at_present():
+            return sessions.authenticate(token)
 
     return {
         "actor": Provide(actor, sync_to_thread=False),

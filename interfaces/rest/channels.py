@@ -16,6 +16,7 @@ from application.ports import ChannelFilter
 from domain.causes import Interface
 from domain.channels import Status
 from domain.errors import InvalidValue
+from interfaces.rest.as_of import AS_OF
 from interfaces.rest.channel_schemas import (
     BulkChannelsResponse,
     ChannelPageResponse,
@@ -50,6 +51,7 @@ def _new_channel(data: CreateChannel) -> NewChannel:
 
 class ChannelsController(Controller):
     path = "/channels"
+    parameters = AS_OF
     tags = ["channels"]
     services: ClassVar[ChannelServices]
 

@@ -16,6 +16,7 @@ from application.ports import GroupFilter, UserFilter
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from domain.groups import Status
+from interfaces.rest.as_of import AS_OF
 from interfaces.rest.connections import PolicyResponse
 from interfaces.rest.group_schemas import (
     CreateGroup,
@@ -49,6 +50,7 @@ class GroupServices:
 
 class GroupsController(Controller):
     path = "/groups"
+    parameters = AS_OF
     tags = ["groups"]
     services: ClassVar[GroupServices]
 

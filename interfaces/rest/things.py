@@ -16,6 +16,7 @@ from application.things import NewThing, ThingCommands
 from domain.causes import Interface
 from domain.errors import Unauthenticated
 from domain.things import Status
+from interfaces.rest.as_of import AS_OF
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
@@ -56,6 +57,7 @@ class ThingsController(Controller):
     """Reads and commands on the event loop, like the users endpoints."""
 
     path = "/things"
+    parameters = AS_OF
     tags = ["things"]
     services: ClassVar[ThingServices]
 

@@ -17,6 +17,7 @@ from application.users import NewUser, UserCommands
 from domain.causes import Interface
 from domain.errors import InvalidValue, Unauthenticated
 from domain.users import Role, Status
+from interfaces.rest.as_of import AS_OF
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import (
     ChangeSecret,
@@ -56,6 +57,7 @@ class UsersController(Controller):
     caller is then a handler's only dependency, which Litestar resolves without a task group."""
 
     path = "/users"
+    parameters = AS_OF
     tags = ["users"]
     services: ClassVar[UserServices]
 

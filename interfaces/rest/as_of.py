@@ -1,0 +1,90 @@
+"""`as_of` on the registry's reads: `GET /things?as_of=2026-11-30T10:00:00Z` (or a log position)
+answers exactly as the same request would have then.
+
+The read models keep every row version with the positions between which it was true, so the
+past is read from the same tables with the same statements, on connections that see only the
+versions true at that position (infrastructure/read_connections.py). Authorization reads the
+past too: the answer is the one the caller would have got then, with the rights they have now.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from litestar.params import QueryParameter
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from domain.errors import InvalidValue
+from infrastructure.read_connections import as_of
+
+REGISTRY = ("/users", "/things", "/channels", "/groups")
+AS_OF = {
+    "as_of": QueryParameter(
+        annotation=str | None,
+        name="as_of",
+        required=False,
+        description="Answer as of this log position, or RFC 3339 time (reads only).",
+    )
+}
+"""The parameter as the OpenAPI document shows it on the registry's controllers."""
+
+
+def resolver(
+    position_at: Callable[[datetime], int], applied: Callable[[], int]
+) -> Callable[[str], int]:
+    """Turns `as_of` into a log position the read models have reached."""
+
+    def resolve(raw: str) -> int:
+        if raw.isdigit():
+            position = int(raw)
+        else:
+            try:
+                moment = datetime.fromisoformat(raw)
+            except ValueError:
+                raise InvalidValue(
+                    "as_of must be a log position or an RFC 3339 time", field="as_of"
+                ) from None
+            if moment.tzinfo is None:
+                raise InvalidValue("as_of needs a time zone (RFC 3339)", field="as_of")
+            position = position_at(moment)
+        if position > applied():
+            raise InvalidValue(
+                f"as_of {position} is ahead of the read models ({applied()})", field="as_of"
+            )
+        return position
+
+    return resolve
+
+
+def as_of_middleware(resolve: Callable[[str], int]) -> Callable[[ASGIApp], ASGIApp]:
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+            plain: Any = scope
+            raw = _requested(plain) if plain["type"] == "http" else None
+            if raw is None:
+                await app(scope, receive, send)
+                return
+            if plain["method"] not in ("GET", "HEAD") or not _registry(plain["path"]):
+                raise InvalidValue(
+                    "as_of applies to reads of users, things, channels and groups",
+                    field="as_of",
+                )
+            with as_of(resolve(raw)):
+                await app(scope, receive, send)
+
+        return handle
+
+    return middleware
+
+
+def _requested(scope: Any) -> str | None:
+    query: bytes = scope.get("query_string", b"")
+    if b"as_of=" not in query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("as_of")
+    return values[-1] if values else None
+
+
+def _registry(path: str) -> bool:
+    return path.startswith(REGISTRY) and not path.endswith("/messages")
