@@ -518,3 +518,31 @@ class EventPage:
 
 class EventLogViews(Protocol):
     def page(self, query: EventFilter) -> EventPage: ...
+
+
+@dataclass(frozen=True)
+class AccessInputs:
+    """What a thing's access to a channel depended on from one log position on."""
+
+    position: int
+    actions: frozenset[str]
+    """The actions its policy on the channel held (empty: no policy)."""
+    thing_enabled: bool
+    channel_enabled: bool
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    position: int
+    aggregate_id: str
+    aggregate_type: str
+    event_type: str
+
+
+class AccessHistory(Protocol):
+    def inputs(self, thing: UUID, channel: UUID, until: int) -> list[AccessInputs]:
+        """Each position up to `until` where the policy, the thing or the channel changed,
+        oldest first, with the inputs as they stood after it."""
+        ...
+
+    def events_at(self, positions: Collection[int]) -> dict[int, LoggedEvent]: ...

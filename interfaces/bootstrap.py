@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
+from application.access_explain import AccessExplainer
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
@@ -34,6 +35,7 @@ from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.causes import Interface
 from domain.users import User
+from infrastructure.access_history import SqlAccessHistory
 from infrastructure.audit_trail import AuditTrail
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.channel_views import SqlChannelViews
@@ -109,6 +111,7 @@ class FleetID:
     audit_trail: AuditTrail
     log_tree: LogTree
     log_proofs: LogProofs
+    access_explainer: AccessExplainer
     event_log: EventLogQueries
 
     def mqtt_router(self) -> Router:
@@ -227,6 +230,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         log_tree=log_tree,
         log_proofs=LogProofs(log_tree),
+        access_explainer=AccessExplainer(SqlAccessHistory(engine)),
         event_log=EventLogQueries(SqlEventLogViews(engine, raw_log)),
     )
     if follow:

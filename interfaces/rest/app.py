@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
+from interfaces.rest.access import AccessController
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
@@ -100,6 +101,7 @@ def create_app(fleet: FleetID) -> Litestar:
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
             LogProofsController.bound_to(fleet.log_proofs),
+            AccessController.bound_to(fleet.access_explainer, lambda: fleet.projections.position),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),

@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from domain.errors import InvalidValue
 from infrastructure.read_connections import as_of
 
-REGISTRY = ("/users", "/things", "/channels", "/groups")
+REGISTRY = ("/users", "/things", "/channels", "/groups", "/access")
 AS_OF = {
     "as_of": QueryParameter(
         annotation=str | None,
@@ -67,7 +67,7 @@ def as_of_middleware(resolve: Callable[[str], int]) -> Callable[[ASGIApp], ASGIA
                 return
             if plain["method"] not in ("GET", "HEAD") or not _registry(plain["path"]):
                 raise InvalidValue(
-                    "as_of applies to reads of users, things, channels and groups",
+                    "as_of applies to reads of users, things, channels, groups and access",
                     field="as_of",
                 )
             with as_of(resolve(raw)):

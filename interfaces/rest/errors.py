@@ -73,7 +73,7 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem(status, exc.reason, exc.message, exc.field)
 
 
-QUERY_NAMES = {"since": "from", "until": "to", "actor_id": "actor"}
+QUERY_NAMES = {"since": "from", "until": "to", "actor_id": "actor", "object_id": "object"}
 """Query parameters whose Python names differ from their names in the API (`from` is a
 keyword): errors name them as clients send them."""
 

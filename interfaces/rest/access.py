@@ -1,0 +1,68 @@
+"""`GET /access/explain`: whether a thing may do an action on a channel, at a position of the
+log (`as_of`, default now), and the events that granted or revoked it."""
+
+from collections.abc import Callable
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+
+from application.access_explain import AccessExplainer, Step
+from application.authorization import Actor
+from infrastructure.read_connections import AS_OF
+from interfaces.rest.as_of import AS_OF as AS_OF_PARAMETER
+
+
+class ExplanationResponse(msgspec.Struct):
+    allowed: bool
+    subject: UUID
+    object: UUID
+    action: str
+    as_of: int
+    events: list[Step]
+
+
+class AccessController(Controller):
+    path = "/access"
+    tags = ["event log"]
+    parameters = AS_OF_PARAMETER
+    explainer: ClassVar[AccessExplainer]
+    positions: ClassVar[list[Callable[[], int]]]
+    """The read models' position, for a request without `as_of` (in a list: a plain callable
+    class attribute would be bound as a method)."""
+
+    @classmethod
+    def bound_to(
+        cls, explainer: AccessExplainer, applied: Callable[[], int]
+    ) -> type["AccessController"]:
+        return type(cls.__name__, (cls,), {"explainer": explainer, "positions": [applied]})
+
+    @get(
+        "/explain",
+        sync_to_thread=False,
+        summary="Why a thing may or may not do an action on a channel (auditors and admins)",
+        description="The decision the message routes make (thing and channel enabled, the "
+        "thing's policy on the channel holding the action) as of the position, and every "
+        "event that changed one of its inputs, oldest first, with the decision after it.",
+    )
+    def explain(
+        self,
+        actor: NamedDependency[Actor],
+        subject: FromQuery[UUID],
+        object_id: Annotated[UUID, QueryParameter(name="object")],
+        action: FromQuery[Literal["m_read", "m_write"]],
+    ) -> ExplanationResponse:
+        position = AS_OF.get()
+        at = self.positions[0]() if position is None else position
+        explained = self.explainer.explain(actor, subject, object_id, action, at)
+        return ExplanationResponse(
+            explained.allowed,
+            subject,
+            object_id,
+            action,
+            at,
+            explained.steps,
+        )
