@@ -37,7 +37,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: sa.Engine) -> None:
+    """Tables, and indexes added since a table was made (`create_all` skips existing tables)."""
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def outdated_tables(engine: sa.Engine, names: Iterable[str]) -> list[str]:

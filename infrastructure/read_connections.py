@@ -49,20 +49,15 @@ class ReadConnections:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect
-        self._engine = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
-        self._held: dict[int, sa.Connection] = {}
         past = sa.engine.Engine(engine.pool.recreate(), engine.dialect, engine.url)
-        self._past_engine = (
-            past.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else past
-        )
-        """A pool of its own: its connections carry the temporary views and must never serve a
-        read of the present."""
+        self._pools = {False: engine, True: past}
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+            past = past.execution_options(isolation_level="AUTOCOMMIT")
+        self._engines = {False: engine, True: past}
+        """Reads of the past have a pool of their own: its connections carry the temporary
+        views and must never serve a read of the present."""
+        self._held: dict[tuple[int, bool], sa.Connection] = {}
         self._lock = threading.Lock()
 
     @contextmanager
@@ -70,53 +65,47 @@ class ReadConnections:
         """A DBAPI cursor, closed on the way out. A held connection that fails is dropped, so a
         database restart costs one failed read, not every read after it."""
         position = AS_OF.get()
-        if position is not None:
-            with self._past_cursor(position) as cursor:
-                yield cursor
-            return
-        held = self._held_connection()
+        past = position is not None
+        held = self._held_connection(past)
         if held is None:
-            with self._engine.connect() as conn:
-                cursor = conn.connection.cursor()
+            with self._engines[past].connect() as conn:
+                cursor = self._prepared(conn, position)
                 try:
                     yield cursor
                 finally:
                     cursor.close()
             return
-        cursor = held.connection.cursor()
+        try:
+            cursor = self._prepared(held, position)
+        except self.dialect.loaded_dbapi.Error:
+            self._drop(held, past)
+            raise
         try:
             yield cursor
         except self.dialect.loaded_dbapi.Error:
-            self._drop(threading.get_ident(), held)
+            self._drop(held, past)
             raise
         finally:
             cursor.close()
 
-    @contextmanager
-    def _past_cursor(self, position: int) -> Iterator[Any]:
-        """On a connection where each history table's name is a temporary view of the rows
-        true at `position`, shown as current (`valid_to` NULL): the same statements that read
-        the present read the past. Such connections serve only these reads."""
-        with self._past_engine.connect() as conn:
-            raw: Any = conn.connection.dbapi_connection
-            info = conn.connection.info
-            cursor = None
-            try:
-                if "fleetid_past" not in info:
-                    _create_past_views(raw, self.dialect.name)
-                    info["fleetid_past"] = True
-                cursor = raw.cursor()
-                cursor.execute(_SET_POSITION[self.dialect.name], (position,))
-                if self.dialect.name == "sqlite":
-                    raw.commit()
-                yield cursor
-            except self.dialect.loaded_dbapi.Error:
-                conn.invalidate()
-                self._past_engine.dispose(close=False)
-                raise
-            finally:
-                if cursor is not None:
-                    cursor.close()
+    def _prepared(self, conn: sa.Connection, position: int | None) -> Any:
+        """A cursor; for a read of the past, on a connection where each history table's name
+        is a temporary view of the rows true at `position`, shown as current (`valid_to`
+        NULL), so the same statements that read the present read the past."""
+        raw: Any = conn.connection.dbapi_connection
+        if position is None:
+            return raw.cursor()
+        info = conn.connection.info
+        if "fleetid_past" not in info:
+            _create_past_views(raw, self.dialect.name)
+            info["fleetid_past"] = True
+        cursor = raw.cursor()
+        if info.get("fleetid_position") != position:
+            cursor.execute(_SET_POSITION[self.dialect.name], (position,))
+            if self.dialect.name == "sqlite":
+                raw.commit()
+            info["fleetid_position"] = position
+        return cursor
 
     def close(self) -> None:
         """Give every held connection back to the pool (before the engine is disposed)."""
@@ -124,31 +113,32 @@ class ReadConnections:
             held, self._held = self._held, {}
         for conn in held.values():
             conn.close()
-        self._past_engine.dispose()
+        self._pools[True].dispose()
 
-    def _held_connection(self) -> sa.Connection | None:
+    def _held_connection(self, past: bool) -> sa.Connection | None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return None
-        thread = threading.get_ident()
-        held = self._held.get(thread)
+        key = (threading.get_ident(), past)
+        held = self._held.get(key)
         if held is None:
-            held = self._engine.connect()
+            held = self._engines[past].connect()
             with self._lock:
-                self._held[thread] = held
+                self._held[key] = held
         return held
 
-    def _drop(self, thread: int, held: sa.Connection) -> None:
+    def _drop(self, held: sa.Connection, past: bool) -> None:
         """A failed held connection usually means the server went away: every pooled
         connection is as dead, so the pool is replaced (its connections are dropped as they
         come back) and the next read gets a fresh one."""
+        key = (threading.get_ident(), past)
         with self._lock:
-            if self._held.get(thread) is held:
-                del self._held[thread]
+            if self._held.get(key) is held:
+                del self._held[key]
         held.invalidate()
         held.close()
-        self.engine.dispose(close=False)
+        self._pools[past].dispose(close=False)
 
 
 _SET_POSITION = {

@@ -127,7 +127,9 @@ def described(kind: str) -> list[sa.Column[Any]]:
 
 
 def listed(table: sa.Table) -> sa.Table:
-    """Indexes of the list endpoints: current versions by status in creation order, by owner."""
+    """Indexes of the list endpoints: current versions by status in creation order, by owner;
+    and every version in the same order with its validity, for lists `as_of` a past position
+    (a covering scan that stops at the page, as the current one does)."""
     name = table.name
     sa.Index(f"ix_{name}_owner", table.c.owner, sqlite_where=CURRENT, postgresql_where=CURRENT)
     sa.Index(
@@ -137,6 +139,14 @@ def listed(table: sa.Table) -> sa.Table:
         table.c.id,
         sqlite_where=CURRENT,
         postgresql_where=CURRENT,
+    )
+    sa.Index(
+        f"ix_{name}_listing_history",
+        table.c.status,
+        table.c.created_at,
+        table.c.id,
+        table.c.valid_from,
+        table.c.valid_to,
     )
     return table
 
