@@ -45,22 +45,11 @@ TARGETS = {"rebuild": 20_000.0, "proof_ms": 10.0, "as_of_ratio": 2.0}
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.audit", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FLEETID_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    databases.add_backend_options(parser)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="fleetid-audit-bench-") as temp:
         directory = Path(temp)
-        backend = (
-            databases.sqlite_backend(directory)
-            if options.backend == "sqlite"
-            else databases.postgres_backend(options.postgres_url)
-        )
-        with backend as database:
+        with databases.chosen_backend(options, directory) as database:
             settings = Settings(
                 data_dir=directory / "data",
                 database_url=database.database_url,

@@ -7,12 +7,14 @@ ceiling (rows committed in 100-row transactions) is the same for bulk creation, 
 stores 100 things in one transaction: rows, not commits, are then what costs.
 """
 
+import argparse
+import os
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -184,3 +186,20 @@ def insert_commit_rate(
         rows_per_commit=rows_per_commit,
         clients=clients,
     )
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """`--backend sqlite|postgres` and the PostgreSQL server a throwaway database goes on."""
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "FLEETID_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+
+
+def chosen_backend(options: argparse.Namespace, directory: Path) -> AbstractContextManager[Backend]:
+    if options.backend == "sqlite":
+        return sqlite_backend(directory)
+    return postgres_backend(options.postgres_url)

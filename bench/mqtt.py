@@ -59,22 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mqtt", description=__doc__)
     parser.add_argument("--messages", type=int, default=40_000, help="per measurement")
     parser.add_argument("--publishers", type=int, default=4, help="publishing connections")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FLEETID_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    databases.add_backend_options(parser)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="fleetid-mqtt-bench-") as temp:
         directory = Path(temp)
-        backend = (
-            databases.sqlite_backend(directory)
-            if options.backend == "sqlite"
-            else databases.postgres_backend(options.postgres_url)
-        )
-        with backend as database:
+        with databases.chosen_backend(options, directory) as database:
             env = fleet_env(directory, database.database_url)
             seed = seed_fleet(env, options.publishers)
             results = _measure(env, seed, options.messages, directory)
