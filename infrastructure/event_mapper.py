@@ -71,7 +71,10 @@ class EventMapper(Mapper[UUID]):
                     None if plain is None else msgspec.json.decode(plain, type=hints[name])
                 )
         typed = msgspec.structs.asdict(msgspec.convert(state, _state_struct(cls)))
-        typed["originator_id"] = UUID(str(stored_event.originator_id))
+        originator = stored_event.originator_id
+        typed["originator_id"] = (
+            originator if isinstance(originator, UUID) else UUID(str(originator))
+        )
         typed["originator_version"] = stored_event.originator_version
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", typed)

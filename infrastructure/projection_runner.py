@@ -20,7 +20,7 @@ from uuid import UUID
 import psycopg
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 from psycopg import sql
 
 from application.ports import ConsistencyTimeout, RowWriter
@@ -32,6 +32,8 @@ from infrastructure.versioned_rows import CurrentRows, VersionedRows
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+CATCH_UP_BATCH = 10_000
+"""Events a transaction while catching up or rebuilding: nobody waits on each commit then."""
 IDLE_POLL_SECONDS = 1.0
 UNNOTIFIED_POLL_SECONDS = 0.005
 """A leader without change notifications (SQLite) looks for other processes' events this often:
@@ -59,6 +61,17 @@ class Observer:
 
     topics: tuple[str, ...]
     react: Callable[[DomainEventProtocol[Any]], None]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """An event no projection or observer reads, standing in for it undecoded."""
+
+    originator_id: UUID
 
 
 class _Fenced(Exception):
@@ -100,6 +113,7 @@ class ProjectionRunner:
         self._current_rows = CurrentRows()
         self._applying = threading.RLock()
         self._readers: dict[type[Any], list[Projection]] = {}
+        self._topics_wanted: dict[str, bool] = {}
         self._leading = False
         self._waiters = 0
         self._done = threading.Condition()
@@ -212,11 +226,12 @@ class ProjectionRunner:
         total = 0
         target = self._log.recorder.max_notification_id() or 0
         while True:
-            applied = self.run_once()
+            with self._applying:
+                applied = self._apply_next(CATCH_UP_BATCH)
             total += applied
             if progress:
                 progress(self.position, target)
-            if applied < BATCH:
+            if applied < CATCH_UP_BATCH:
                 return total
 
     @property
@@ -224,16 +239,22 @@ class ProjectionRunner:
         return [t for p in self._projections for t in p.tables]
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop the read-model tables and replay the whole log into them."""
+        """Drop the read-model tables and replay the whole log into them. Indexes the replay
+        does not read by are built once at the end, not row by row (a table's own id indexes
+        stay: the replay looks rows up by id)."""
         if not self.try_lead():
             raise RuntimeError("another process is applying the projections; stop it first")
         tables = [metadata.tables[t] for t in self.tables]
+        kept = {f"ix_{t.name}_{role}" for t in tables for role in ("current", "history")}
+        deferred = [i for t in tables for i in t.indexes if i.name not in kept]
         with self._applying:  # the follow loop must not apply into tables being replaced
             with self._engine.begin() as conn:
                 for table in reversed(tables):
                     table.drop(conn, checkfirst=True)
                 for table in tables:
                     table.create(conn)
+                for index in deferred:
+                    conn.execute(sa.schema.DropIndex(index))
                 conn.execute(
                     projection_positions.update()
                     .where(projection_positions.c.name.in_([p.name for p in self._projections]))
@@ -241,21 +262,45 @@ class ProjectionRunner:
                 )
             self._current_rows.clear()
             self._positions = self._load_positions()
-            return self.catch_up(progress)
+            applied = self.catch_up(progress)
+            with self._engine.begin() as conn:
+                for index in deferred:
+                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+            return applied
 
     def run_once(self) -> int:
         """Apply the next batch; return how many events it held."""
         with self._applying:
             return self._apply_next()
 
-    def _apply_next(self) -> int:
+    def _apply_next(self, limit: int = BATCH) -> int:
         notifications = self._log.recorder.select_notifications(
-            start=self.position, limit=BATCH, inclusive_of_start=False
+            start=self.position, limit=limit, inclusive_of_start=False
         )
         mapper = self._log.mapper
-        return self._apply([(n.id, n.topic, mapper.to_domain_event(n)) for n in notifications])
+        return self._apply(
+            [
+                (
+                    n.id,
+                    n.topic,
+                    mapper.to_domain_event(n)
+                    if self._wanted(n.topic)
+                    else _Unread(_uuid(n.originator_id)),
+                )
+                for n in notifications
+            ]
+        )
 
-    def _apply(self, batch: Sequence[tuple[int, str, DomainEventProtocol[Any]]]) -> int:
+    def _wanted(self, topic: str) -> bool:
+        """Whether any projection or observer reads events of this topic: the others (the
+        uniqueness indexes' events, about half the log) are not decoded at all."""
+        wanted = self._topics_wanted.get(topic)
+        if wanted is None:
+            wanted = topic in self._observed_topics or bool(self._readers_of(resolve_topic(topic)))
+            self._topics_wanted[topic] = wanted
+        return wanted
+
+    def _apply(self, batch: Sequence[tuple[int, str, "DomainEventProtocol[Any] | _Unread"]]) -> int:
         """Apply consecutive events in one transaction (the caller holds `_applying`)."""
         if not batch:
             return 0
@@ -264,6 +309,8 @@ class ProjectionRunner:
             with self._engine.connect() as conn:
                 rows = VersionedRows(conn, self._current_rows)
                 for position, _, event in batch:
+                    if isinstance(event, _Unread):
+                        continue
                     for projection in self._readers_of(type(event)):
                         if position > self._positions[projection.name]:
                             projection.process(event, position, rows)
@@ -287,7 +334,8 @@ class ProjectionRunner:
         self._current_rows.remember(rows.latest)
         for _, topic, event in batch:
             self._forget(event.originator_id)
-            self._react(topic, event)
+            if not isinstance(event, _Unread):
+                self._react(topic, event)
         self._observed = max(self._observed, last)
         self._publish(dict.fromkeys(self._positions, last))
         return len(batch)
