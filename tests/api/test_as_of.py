@@ -1,9 +1,10 @@
 """`as_of` through the real app on SQLite and PostgreSQL: for random sequences of registry
-commands, every read asked `as_of` a position answers exactly what the same read answered live
-when the log stood at that position."""
+commands (things, channels, connections, users, groups), every read asked `as_of` a position
+answers exactly what the same read answered live when the log stood at that position."""
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +29,22 @@ def app(fleet: FleetID) -> Iterator[tuple[FleetID, TestClient[Any], dict[str, st
 Command = tuple[str, int, str]
 COMMANDS = st.lists(
     st.tuples(
-        st.sampled_from(["thing", "channel", "rename", "tag", "disable", "enable", "connect"]),
+        st.sampled_from(
+            [
+                "thing",
+                "channel",
+                "rename",
+                "tag",
+                "disable",
+                "enable",
+                "connect",
+                "user",
+                "rename_user",
+                "group",
+                "rename_group",
+                "disable_group",
+            ]
+        ),
         st.integers(0, 5),
         st.sampled_from(["a", "b", "c"]),
     ),
@@ -41,6 +57,9 @@ def run(
     client: TestClient[Any], auth: dict[str, str], command: Command, made: dict[str, list[str]]
 ) -> None:
     kind, pick, word = command
+    if kind in ("user", "rename_user", "group", "rename_group", "disable_group"):
+        run_people(client, auth, command, made)
+        return
     things, channels = made["things"], made["channels"]
     if kind == "thing" or (kind != "channel" and not things):
         body = client.post("/things", json={"name": f"thing {word}"}, headers=auth).json()
@@ -62,8 +81,34 @@ def run(
         client.post("/connect", json={"subjects": [thing], "objects": [channel]}, headers=auth)
 
 
+def run_people(
+    client: TestClient[Any], auth: dict[str, str], command: Command, made: dict[str, list[str]]
+) -> None:
+    kind, pick, word = command
+    users, groups = made["users"], made["groups"]
+    if kind == "user" or (kind == "rename_user" and not users):
+        identity = f"u{len(users)}-{uuid4().hex[:8]}@fleet.example"
+        body = {"credentials": {"identity": identity, "secret": "as-of-secret-1"}, "name": word}
+        users.append(client.post("/users", json=body, headers=auth).json()["id"])
+    elif kind == "rename_user":
+        user = users[pick % len(users)]
+        client.patch(f"/users/{user}", json={"name": f"renamed {word}"}, headers=auth)
+    elif kind == "group" or not groups:
+        groups.append(
+            client.post("/groups", json={"name": f"group {word}"}, headers=auth).json()["id"]
+        )
+    elif kind == "rename_group":
+        group = groups[pick % len(groups)]
+        client.put(f"/groups/{group}", json={"name": f"renamed {word}"}, headers=auth)
+    else:
+        client.post(f"/groups/{groups[pick % len(groups)]}/disable", headers=auth)
+
+
 def reads(made: dict[str, list[str]]) -> list[str]:
     paths = ["/things?limit=100", "/channels?limit=100", "/things?limit=100&status=all"]
+    paths += ["/users?limit=100", "/groups?limit=100", "/groups?limit=100&status=all"]
+    paths += [f"/users/{u}" for u in made["users"]]
+    paths += [f"/groups/{g}" for g in made["groups"]]
     paths += [f"/things/{t}" for t in made["things"]]
     paths += [f"/things/{t}/channels" for t in made["things"]]
     paths += [f"/channels/{c}" for c in made["channels"]]
@@ -90,7 +135,7 @@ def test_a_read_as_of_a_position_answers_what_it_answered_then(
     app: tuple[FleetID, TestClient[Any], dict[str, str]], commands: list[Command]
 ) -> None:
     fleet, client, auth = app
-    made: dict[str, list[str]] = {"things": [], "channels": []}
+    made: dict[str, list[str]] = {"things": [], "channels": [], "users": [], "groups": []}
     captured: list[tuple[int, list[str], dict[str, Any]]] = []
     for command in commands:
         run(client, auth, command, made)
