@@ -6,6 +6,7 @@ every event that changed one of those inputs, oldest first, with the decision af
 from the read models' history; nothing is replayed.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -35,12 +36,17 @@ class Explanation:
 
 
 class AccessExplainer:
-    def __init__(self, history: AccessHistory) -> None:
+    def __init__(self, history: AccessHistory, applied: Callable[[], int]) -> None:
+        """`applied`: the read models' position, for an explanation of now."""
         self._history = history
+        self._applied = applied
 
     def explain(
-        self, actor: Actor, thing: UUID, channel: UUID, action: str, position: int
+        self, actor: Actor, thing: UUID, channel: UUID, action: str, position: int | None
     ) -> Explanation:
+        """As of `position`, or now when it is None."""
+        if position is None:
+            position = self._applied()
         if not actor.reads_the_log:
             raise Forbidden("only auditors and admins explain access decisions")
         if action not in ACTIONS:

@@ -47,6 +47,8 @@ class AuditTrail:
         self._leading = leading
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._indexed = 0
+        """Where this process last saw the index end: an idle poll is one query, not two."""
 
     def indexed_to(self) -> int:
         with self._engine.connect() as conn:
@@ -68,6 +70,7 @@ class AuditTrail:
         while True:
             notifications = self._raw.after(position, BATCH)
             if not notifications:
+                self._indexed = position
                 return total
             entries = [entry_of(n) for n in notifications]
             try:
@@ -83,7 +86,7 @@ class AuditTrail:
                 position = advanced
                 continue
             total += len(entries)
-            position = entries[-1].position
+            position = self._indexed = entries[-1].position
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._follow, name="audit-trail", daemon=True)
@@ -97,7 +100,7 @@ class AuditTrail:
     def _follow(self) -> None:
         while not self._stop.is_set():
             try:
-                if self._leading() and self._raw.last_position() > self.indexed_to():
+                if self._leading() and self._raw.last_position() > self._indexed:
                     self.catch_up()
                 if self._leading() and time.monotonic() - self._signed_at >= self._sign_interval:
                     self._tree.sign()
@@ -119,7 +122,6 @@ def _row(entry: LogEntry, leaf: int) -> dict[str, Any]:
         "actor": entry.actor[:64] if entry.actor else None,
         "actor_kind": entry.actor_kind[:16] if entry.actor_kind else None,
         "interface": entry.interface[:8] if entry.interface else None,
-        "leaf_hash": entry.leaf_hash,
     }
 
 

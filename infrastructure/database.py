@@ -36,10 +36,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DROPPED_COLUMNS = (("log_entries", "leaf_hash"),)
+"""Columns of tables that are never rebuilt, dropped from databases made by earlier builds
+(the leaf hash now lives only in log_tree_nodes)."""
+
+
 def create_schema(engine: sa.Engine) -> None:
     """Tables, and indexes added since a table was made (`create_all` skips existing tables)."""
     metadata.create_all(engine)
+    inspector = sa.inspect(engine)
     with engine.begin() as conn:
+        for name, column in DROPPED_COLUMNS:
+            if column in {c["name"] for c in inspector.get_columns(name)}:
+                conn.execute(sa.text(f"ALTER TABLE {name} DROP COLUMN {column}"))
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))

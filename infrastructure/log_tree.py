@@ -2,7 +2,7 @@
 
 Leaves are the hashes of the events' exported lines (infrastructure/log_entries.py), appended in
 global order by the audit trail in the same transaction as their index rows. A tree head signs
-the root at a size with the log's Ed25519 key, over RFC 9162's SignedHeadDataV2 encoding
+the root at a size with the log's Ed25519 key, over RFC 9162's TreeHeadDataV2 encoding
 (timestamp, tree size, root hash, no extensions), so auditors can check it with any Ed25519
 implementation.
 """
@@ -23,7 +23,7 @@ from infrastructure.schema import log_entries, log_tree_heads, log_tree_nodes
 
 
 def signed_bytes(timestamp: int, tree_size: int, root_hash: bytes) -> bytes:
-    """SignedHeadDataV2: uint64 timestamp, uint64 tree_size, opaque root_hash<32..255>, empty
+    """TreeHeadDataV2: uint64 timestamp, uint64 tree_size, opaque root_hash<32..255>, empty
     extensions<0..2^16-1>."""
     return struct.pack(">QQB", timestamp, tree_size, len(root_hash)) + root_hash + b"\x00\x00"
 
@@ -156,8 +156,10 @@ def leaves(engine: sa.Engine, size: int, batch: int = 10_000) -> Iterator[tuple[
     """(position, leaf hash) of the first `size` leaves, in order, read in batches."""
     done = 0
     while done < size:
+        node = log_tree_nodes.c
         query = (
-            sa.select(log_entries.c.leaf, log_entries.c.position, log_entries.c.leaf_hash)
+            sa.select(log_entries.c.leaf, log_entries.c.position, node.hash)
+            .join(log_tree_nodes, sa.and_(node.level == 0, node.idx == log_entries.c.leaf))
             .where(log_entries.c.leaf >= done, log_entries.c.leaf < min(size, done + batch))
             .order_by(log_entries.c.leaf)
         )
@@ -166,5 +168,5 @@ def leaves(engine: sa.Engine, size: int, batch: int = 10_000) -> Iterator[tuple[
         if not rows:
             return
         for row in rows:
-            yield row.position, bytes(row.leaf_hash)
+            yield row.position, bytes(row.hash)
         done = rows[-1].leaf + 1

@@ -265,15 +265,10 @@ log_entries = sa.Table(
     sa.Column("actor", sa.String(64), comment="who caused it: user or thing id, or system"),
     sa.Column("actor_kind", sa.String(16), comment="user | thing | system"),
     sa.Column("interface", sa.String(8), comment="rest | mqtt | cli"),
-    sa.Column(
-        "leaf_hash",
-        sa.LargeBinary(32),
-        nullable=False,
-        comment="SHA-256 of 0x00 and the event's exported line, as first indexed (RFC 9162)",
-    ),
-    comment="One row per event in the log, in global order, for auditors' filters and the "
-    "log's Merkle tree; the event's data stays in the event store. Appended as the log grows, "
-    "never rebuilt: the leaf hashes are what the log looked like when it was indexed.",
+    comment="One row per event in the log, in global order, for auditors' filters; its leaf "
+    "hash is log_tree_nodes' (level 0, idx = leaf). The event's data stays in the event store. "
+    "Appended as the log grows, never rebuilt: the leaf hashes are what the log looked like "
+    "when it was indexed.",
 )
 sa.Index("ix_log_entries_aggregate", log_entries.c.aggregate_id, log_entries.c.position)
 sa.Index("ix_log_entries_type", log_entries.c.aggregate_type, log_entries.c.position)

@@ -230,7 +230,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         log_tree=log_tree,
         log_proofs=LogProofs(log_tree),
-        access_explainer=AccessExplainer(SqlAccessHistory(engine)),
+        access_explainer=AccessExplainer(SqlAccessHistory(engine), lambda: runner.position),
         event_log=EventLogQueries(SqlEventLogViews(engine, raw_log)),
     )
     if follow:

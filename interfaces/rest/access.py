@@ -1,7 +1,6 @@
 """`GET /access/explain`: whether a thing may do an action on a channel, at a position of the
 log (`as_of`, default now), and the events that granted or revoked it."""
 
-from collections.abc import Callable
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
@@ -30,15 +29,10 @@ class AccessController(Controller):
     tags = ["event log"]
     parameters = AS_OF_PARAMETER
     explainer: ClassVar[AccessExplainer]
-    positions: ClassVar[list[Callable[[], int]]]
-    """The read models' position, for a request without `as_of` (in a list: a plain callable
-    class attribute would be bound as a method)."""
 
     @classmethod
-    def bound_to(
-        cls, explainer: AccessExplainer, applied: Callable[[], int]
-    ) -> type["AccessController"]:
-        return type(cls.__name__, (cls,), {"explainer": explainer, "positions": [applied]})
+    def bound_to(cls, explainer: AccessExplainer) -> type["AccessController"]:
+        return type(cls.__name__, (cls,), {"explainer": explainer})
 
     @get(
         "/explain",
@@ -55,14 +49,12 @@ class AccessController(Controller):
         object_id: Annotated[UUID, QueryParameter(name="object")],
         action: FromQuery[Literal["m_read", "m_write"]],
     ) -> ExplanationResponse:
-        position = AS_OF.get()
-        at = self.positions[0]() if position is None else position
-        explained = self.explainer.explain(actor, subject, object_id, action, at)
+        explained = self.explainer.explain(actor, subject, object_id, action, AS_OF.get())
         return ExplanationResponse(
             explained.allowed,
             subject,
             object_id,
             action,
-            at,
+            explained.position,
             explained.steps,
         )

@@ -101,7 +101,7 @@ def create_app(fleet: FleetID) -> Litestar:
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
             LogProofsController.bound_to(fleet.log_proofs),
-            AccessController.bound_to(fleet.access_explainer, lambda: fleet.projections.position),
+            AccessController.bound_to(fleet.access_explainer),
             MessagesController.bound_to(
                 MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
             ),
