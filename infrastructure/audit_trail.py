@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from infrastructure.garbage_collector import collector_paused
 from infrastructure.log_entries import LogEntry, entry_of
 from infrastructure.log_tree import LogTree, append_leaves, leaf_count
 from infrastructure.raw_log import RawLog
@@ -72,9 +73,9 @@ class AuditTrail:
             if not notifications:
                 self._indexed = position
                 return total
-            entries = [entry_of(n) for n in notifications]
             try:
-                with self._write_lock, self._engine.begin() as conn:
+                with collector_paused(), self._write_lock, self._engine.begin() as conn:
+                    entries = [entry_of(n) for n in notifications]
                     first = leaf_count(conn)
                     rows = [_row(e, first + i) for i, e in enumerate(entries)]
                     conn.execute(log_entries.insert(), rows)

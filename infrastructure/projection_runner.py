@@ -25,6 +25,7 @@ from psycopg import sql
 
 from application.ports import ConsistencyTimeout, RowWriter
 from infrastructure.event_store import EventLog
+from infrastructure.garbage_collector import collector_paused
 from infrastructure.leadership import ProjectionLock
 from infrastructure.schema import metadata, projection_positions
 from infrastructure.versioned_rows import CurrentRows, VersionedRows
@@ -226,7 +227,7 @@ class ProjectionRunner:
         total = 0
         target = self._log.recorder.max_notification_id() or 0
         while True:
-            with self._applying:
+            with self._applying, collector_paused():
                 applied = self._apply_next(CATCH_UP_BATCH)
             total += applied
             if progress:
