@@ -520,15 +520,8 @@ class EventLogViews(Protocol):
     def page(self, query: EventFilter) -> EventPage: ...
 
 
-@dataclass(frozen=True)
-class AccessInputs:
-    """What a thing's access to a channel depended on from one log position on."""
-
-    position: int
-    actions: frozenset[str]
-    """The actions its policy on the channel held (empty: no policy)."""
-    thing_enabled: bool
-    channel_enabled: bool
+Version = tuple[int, int | None, Any]
+"""One version of a value: (valid_from, valid_to, value), valid_to None while current."""
 
 
 @dataclass(frozen=True)
@@ -540,9 +533,21 @@ class LoggedEvent:
 
 
 class AccessHistory(Protocol):
-    def inputs(self, thing: UUID, channel: UUID, until: int) -> list[AccessInputs]:
-        """Each position up to `until` where the policy, the thing or the channel changed,
-        oldest first, with the inputs as they stood after it."""
+    """The inputs of access decisions through time, from the read models' history rows."""
+
+    def kind_of(self, entity: UUID) -> str | None:
+        """'user', 'thing', 'channel' or 'group' (None: no such id was ever recorded)."""
+        ...
+
+    def column(self, kind: str, entity: UUID, column: str, until: int) -> list[Version]:
+        """The versions of one column of a user, thing, channel or group begun by `until`."""
+        ...
+
+    def policies(
+        self, subject: UUID, until: int, objects: Collection[UUID] | None = None
+    ) -> dict[UUID, list[Version]]:
+        """The versions of the actions `subject` held on each object (only `objects`, if
+        given), begun by `until`."""
         ...
 
     def events_at(self, positions: Collection[int]) -> dict[int, LoggedEvent]: ...

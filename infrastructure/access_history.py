@@ -1,64 +1,55 @@
-"""A thing's access to a channel through time, from the history rows of `policies`, `things`
-and `channels` (each version true from `valid_from` until `valid_to`)."""
+"""The inputs of access decisions through time, from the history rows of `users`, `things`,
+`channels`, `groups` and `policies` (each version true from `valid_from` until `valid_to`)."""
 
+from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import AccessHistory, AccessInputs, LoggedEvent
-from infrastructure.schema import channels, log_entries, policies, things
+from application.ports import AccessHistory, LoggedEvent, Version
+from infrastructure.schema import channels, groups, log_entries, policies, things, users
 
-Version = tuple[int, int | None, Any]
-"""(valid_from, valid_to, value)"""
+TABLES = {"user": users, "thing": things, "channel": channels, "group": groups}
 
 
 class SqlAccessHistory(AccessHistory):
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
-    def inputs(self, thing: UUID, channel: UUID, until: int) -> list[AccessInputs]:
+    def kind_of(self, entity: UUID) -> str | None:
         with self._engine.connect() as conn:
-            granted = _versions(
-                conn,
-                policies,
-                policies.c.actions,
-                until,
-                policies.c.subject == str(thing),
-                policies.c.object == str(channel),
-            )
-            thing_status = _versions(
-                conn, things, things.c.status, until, things.c.id == str(thing)
-            )
-            channel_status = _versions(
-                conn, channels, channels.c.status, until, channels.c.id == str(channel)
-            )
-        moments = sorted(
-            {
-                moment
-                for versions in (granted, thing_status, channel_status)
-                for start, end, _ in versions
-                for moment in (start, end)
-                if moment is not None and moment <= until
-            }
+            for kind, table in TABLES.items():
+                found = conn.execute(
+                    sa.select(table.c.id).where(table.c.id == str(entity)).limit(1)
+                ).first()
+                if found is not None:
+                    return kind
+        return None
+
+    def column(self, kind: str, entity: UUID, column: str, until: int) -> list[Version]:
+        table = TABLES[kind]
+        with self._engine.connect() as conn:
+            return _versions(conn, table, table.c[column], until, table.c.id == str(entity))
+
+    def policies(
+        self, subject: UUID, until: int, objects: Collection[UUID] | None = None
+    ) -> dict[UUID, list[Version]]:
+        where = [policies.c.subject == str(subject)]
+        if objects is not None:
+            where.append(policies.c.object.in_([str(o) for o in objects]))
+        query = (
+            sa.select(policies.c.object, policies.c.valid_from, policies.c.valid_to)
+            .add_columns(policies.c.actions)
+            .where(policies.c.valid_from <= until, *where)
+            .order_by(policies.c.valid_from)
         )
-        found: list[AccessInputs] = []
-        for moment in moments:
-            actions = _at(granted, moment)
-            state = AccessInputs(
-                moment,
-                frozenset(actions or ()),
-                _at(thing_status, moment) == "enabled",
-                _at(channel_status, moment) == "enabled",
-            )
-            if not found or (state.actions, state.thing_enabled, state.channel_enabled) != (
-                found[-1].actions,
-                found[-1].thing_enabled,
-                found[-1].channel_enabled,
-            ):
-                found.append(state)
-        return found
+        found: defaultdict[UUID, list[Version]] = defaultdict(list)
+        with self._engine.connect() as conn:
+            for row in conn.execute(query):
+                found[UUID(row.object)].append((row.valid_from, row.valid_to, row.actions))
+        return dict(found)
 
     def events_at(self, positions: Collection[int]) -> dict[int, LoggedEvent]:
         wanted = list(positions)
@@ -88,10 +79,3 @@ def _versions(
         .order_by(table.c.valid_from)
     )
     return [(row[0], row[1], row[2]) for row in conn.execute(query)]
-
-
-def _at(versions: list[Version], moment: int) -> Any:
-    for start, end, value in versions:
-        if start <= moment and (end is None or moment < end):
-            return value
-    return None

@@ -1,7 +1,8 @@
-"""`GET /access/explain`: whether a thing may do an action on a channel, at a position of the
-log (`as_of`, default now), and the events that granted or revoked it."""
+"""`GET /access/explain`: whether a thing may do an action on a channel, or a user on a group,
+channel or thing, at a position of the log (`as_of`, default now), and the events that granted
+or revoked it."""
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -37,17 +38,21 @@ class AccessController(Controller):
     @get(
         "/explain",
         sync_to_thread=False,
-        summary="Why a thing may or may not do an action on a channel (auditors and admins)",
-        description="The decision the message routes make (thing and channel enabled, the "
-        "thing's policy on the channel holding the action) as of the position, and every "
-        "event that changed one of its inputs, oldest first, with the decision after it.",
+        summary="Why a subject may or may not do an action on an object (auditors and admins)",
+        description="The decision FleetID makes as of the position: a thing on a channel "
+        "(m_read, m_write) as the message routes decide it; a user on a group or channel (any "
+        "policy action) or on a thing (c_list, c_update, c_delete, c_share) as the registry "
+        "decides it. With it, every event that changed one of the decision's inputs, oldest "
+        "first, with the decision after it. See docs/event-log.md.",
     )
     def explain(
         self,
         actor: NamedDependency[Actor],
         subject: FromQuery[UUID],
         object_id: Annotated[UUID, QueryParameter(name="object")],
-        action: FromQuery[Literal["m_read", "m_write"]],
+        action: Annotated[
+            str, QueryParameter(description="a policy action, e.g. m_read, c_update, g_list")
+        ],
     ) -> ExplanationResponse:
         explained = self.explainer.explain(actor, subject, object_id, action, AS_OF.get())
         return ExplanationResponse(

@@ -45,6 +45,40 @@ def test_an_auditor_sees_why_a_thing_may_read_a_channel(
     assert write["allowed"] is False
 
 
+def test_an_auditor_sees_why_a_member_may_update_a_group(
+    client: TestClient[Any], sqlite_fleet: FleetID
+) -> None:
+    admin = bearer(admin_token(client))
+    auth = auditor(client)
+    user = register(client, "member9@fleet.example", "member-secret-9")["id"]
+    group = client.post("/groups", json={"name": "floor"}, headers=admin).json()["id"]
+    policy = {"subject": user, "object": group, "actions": ["g_update"]}
+    assert client.post("/users/policies", json=policy, headers=admin).status_code == 201
+    member = bearer(sign_in(client, "member9@fleet.example", "member-secret-9"))
+    rename = {"name": "renamed", "description": "", "metadata": {}}
+    assert client.put(f"/groups/{group}", json=rename, headers=member).status_code == 200
+    indexed(sqlite_fleet)
+
+    body = client.get(
+        f"/access/explain?subject={user}&object={group}&action=g_update", headers=auth
+    ).json()
+    assert body["allowed"] is True
+    assert [(e["aggregate_type"], e["effect"]) for e in body["events"]] == [
+        ("User", "user enabled"),
+        ("Policy", "g_update granted"),
+    ]
+    delete = client.get(
+        f"/access/explain?subject={user}&object={group}&action=g_delete", headers=auth
+    ).json()
+    assert (delete["allowed"], delete["events"][-1]["effect"]) == (False, "user enabled")
+    thing = client.post("/things", json={"name": "meter"}, headers=admin).json()["id"]
+    assert_problem(
+        client.get(f"/access/explain?subject={thing}&object={group}&action=m_read", headers=auth),
+        400,
+        field="object",
+    )
+
+
 def test_explanations_are_for_auditors_and_bad_parameters_are_named(
     client: TestClient[Any],
 ) -> None:
@@ -60,5 +94,6 @@ def test_explanations_are_for_auditors_and_bad_parameters_are_named(
     assert_problem(
         client.get("/access/explain?subject=x&object=y&action=m_read", headers=auth), 400
     )
-    nothing = client.get(f"/access/explain?{ids}&action=m_read", headers=auth).json()
-    assert (nothing["allowed"], nothing["events"]) == (False, [])
+    assert_problem(
+        client.get(f"/access/explain?{ids}&action=m_read", headers=auth), 404, field="subject"
+    )

@@ -1,17 +1,23 @@
 """Access-decision replay on SQLite and PostgreSQL: the explanation at any position agrees with
-the decision the message routes make as of that position, and names the events that granted or
-revoked it, in order."""
+the decision FleetID makes as of that position (the message routes for things, the registry's
+rules for users), and names the events that granted or revoked it, in order."""
 
 from uuid import UUID
 
+import pytest
+
 from application.access_explain import Explanation
+from application.authorization import Actor
+from application.groups import NewGroup
+from domain.errors import DomainError, Forbidden, InvalidValue, NotFound
+from domain.users import Role
 from infrastructure.read_connections import as_of
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import channel
 from tests.integration.test_event_log import AUDITOR, indexed
 from tests.integration.test_mqtt_access import connect, thing
-from tests.integration.test_users_store import ADMIN, CLI
+from tests.integration.test_users_store import ADMIN, CLI, register
 
 
 def explain(fleet: FleetID, device: UUID, opened: UUID, position: int) -> Explanation:
@@ -69,3 +75,118 @@ def test_the_explanation_follows_grants_revocations_and_disables(fleet: FleetID)
     assert steps[3].event_type == "Disabled"
     earlier = explain(fleet, device, opened, positions[1])
     assert [s.effect for s in earlier.steps] == [s.effect for s in steps[:3]]
+
+
+def member(fleet: FleetID, identity: str) -> Actor:
+    return Actor(id=register(fleet, identity), role=Role.USER)
+
+
+def may_update(fleet: FleetID, actor: Actor, group: UUID) -> bool:
+    """The groups' own decision, by trying the command."""
+    try:
+        blocking(fleet.groups).update(
+            actor, group, CLI, name="renamed", description="", metadata={}
+        )
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+def test_a_users_right_on_a_group_follows_membership_and_status(fleet: FleetID) -> None:
+    user = member(fleet, "explain-member-1@fleet.example")
+    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="floor"), CLI).id
+    groups = blocking(fleet.groups)
+    positions = [fleet.projections.position]
+    decided = [may_update(fleet, user, group)]
+    groups.assign(ADMIN, user.id, group, ["g_update", "g_list"], CLI)
+    positions.append(fleet.projections.position)
+    decided.append(may_update(fleet, user, group))
+    groups.change_member(ADMIN, user.id, group, ["g_list"], CLI)
+    positions.append(fleet.projections.position)
+    decided.append(may_update(fleet, user, group))
+    groups.change_member(ADMIN, user.id, group, ["g_list", "g_update"], CLI)
+    blocking(fleet.users).disable(ADMIN, user.id, CLI)
+    positions.append(fleet.projections.position)
+    indexed(fleet)
+
+    def explained(position: int) -> Explanation:
+        return fleet.access_explainer.explain(AUDITOR, user.id, group, "g_update", position)
+
+    assert [explained(p).allowed for p in positions[:3]] == decided == [False, True, False]
+    assert explained(positions[3]).allowed is False, "a disabled user's tokens are refused"
+    steps = explained(positions[3]).steps
+    assert [(s.aggregate_type, s.effect, s.allowed_after) for s in steps] == [
+        ("User", "user enabled", False),
+        ("Policy", "g_update granted", True),
+        ("Policy", "g_update revoked", False),
+        ("Policy", "g_update granted", True),
+        ("User", "user disabled or removed", False),
+    ]
+
+
+def test_a_users_right_on_a_thing_follows_its_channels_and_its_owner(fleet: FleetID) -> None:
+    user = member(fleet, "explain-member-2@fleet.example")
+    device = thing(fleet, "explain-secret-2")
+    opened = channel(fleet)
+    positions = [fleet.projections.position]
+    blocking(fleet.groups).assign(ADMIN, user.id, opened, ["c_list"], CLI)
+    positions.append(fleet.projections.position)
+    connect(fleet, device, opened, "m_read")
+    positions.append(fleet.projections.position)
+    blocking(fleet.connections).disconnect(ADMIN, [device], [opened], CLI)
+    positions.append(fleet.projections.position)
+    blocking(fleet.things).change_owner(ADMIN, device, user.id, CLI)
+    positions.append(fleet.projections.position)
+    indexed(fleet)
+
+    def sees(position: int) -> bool:
+        """The registry's decision as of the position, through the real query."""
+        with as_of(position):
+            try:
+                fleet.thing_queries.get(user, device)
+            except DomainError:
+                return False
+        return True
+
+    explained = [
+        fleet.access_explainer.explain(AUDITOR, user.id, device, "c_list", p) for p in positions
+    ]
+    assert [e.allowed for e in explained] == [sees(p) for p in positions]
+    assert [e.allowed for e in explained] == [False, False, True, False, True]
+    assert [(s.effect, s.allowed_after) for s in explained[-1].steps] == [
+        ("user enabled", False),
+        (f"c_list granted on {opened}", False),
+        (f"thing connected to {opened}", True),
+        (f"thing disconnected from {opened}", False),
+        ("user became the owner", True),
+    ]
+    update = fleet.access_explainer.explain(AUDITOR, user.id, device, "c_update", positions[2])
+    assert (update.allowed, [s.effect for s in update.steps]) == (False, ["user enabled"])
+
+
+def test_an_admin_may_do_anything_and_says_so(fleet: FleetID) -> None:
+    admin = register(fleet, "explain-admin@fleet.example", role=Role.ADMIN)
+    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="hall"), CLI).id
+    indexed(fleet)
+    explained = fleet.access_explainer.explain(AUDITOR, admin, group, "g_delete", None)
+    assert explained.allowed is True
+    assert [s.effect for s in explained.steps] == ["user enabled; user made an admin"]
+
+
+def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
+    device = thing(fleet, "explain-secret-3")
+    opened = channel(fleet)
+    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="yard"), CLI).id
+    explainer = fleet.access_explainer
+    with pytest.raises(NotFound) as unknown:
+        explainer.explain(AUDITOR, UUID(int=7), opened, "m_read", None)
+    assert unknown.value.field == "subject"
+    with pytest.raises(NotFound) as nothing:
+        explainer.explain(AUDITOR, device, UUID(int=7), "m_read", None)
+    assert nothing.value.field == "object"
+    with pytest.raises(InvalidValue) as pair:
+        explainer.explain(AUDITOR, device, group, "m_read", None)
+    assert pair.value.field == "object"
+    with pytest.raises(InvalidValue) as action:
+        explainer.explain(AUDITOR, device, opened, "c_list", None)
+    assert action.value.field == "action"
