@@ -9,6 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from application.ports import AccessHistory, LoggedEvent, Version
+from domain.policies import Policy
 from infrastructure.schema import channels, groups, log_entries, policies, things, users
 
 TABLES = {"user": users, "thing": things, "channel": channels, "group": groups}
@@ -36,13 +37,14 @@ class SqlAccessHistory(AccessHistory):
     def policies(
         self, subject: UUID, until: int, objects: Collection[UUID] | None = None
     ) -> dict[UUID, list[Version]]:
-        where = [policies.c.subject == str(subject)]
-        if objects is not None:
-            where.append(policies.c.object.in_([str(o) for o in objects]))
+        if objects is None:
+            where = policies.c.subject == str(subject)
+        else:
+            where = policies.c.id.in_([str(Policy.id_for(subject, o)) for o in objects])
         query = (
             sa.select(policies.c.object, policies.c.valid_from, policies.c.valid_to)
             .add_columns(policies.c.actions)
-            .where(policies.c.valid_from <= until, *where)
+            .where(policies.c.valid_from <= until, where)
             .order_by(policies.c.valid_from)
         )
         found: defaultdict[UUID, list[Version]] = defaultdict(list)

@@ -105,25 +105,21 @@ class LogTree(MerkleLog):
         return SignedHead(row.tree_size, row.timestamp, bytes(row.root_hash), bytes(row.signature))
 
     def _fetch(self, nodes: Iterable[Node]) -> dict[Node, bytes]:
+        """One round trip, an index lookup per node on both databases (a row-value IN list
+        scanned the whole table on SQLite; one query per level cost 20 round trips)."""
         wanted = list(nodes)
         if not wanted:
             return {}
+        node = log_tree_nodes.c
+        query = sa.select(node.level, node.idx, node.hash).where(
+            sa.or_(*(sa.and_(node.level == level, node.idx == idx) for level, idx in wanted))
+        )
         with self._engine.connect() as conn:
-            rows = conn.execute(FETCH, {"nodes": wanted})
-            found = {(row.level, row.idx): bytes(row.hash) for row in rows}
+            found = {(row.level, row.idx): bytes(row.hash) for row in conn.execute(query)}
         missing = [node for node in wanted if node not in found]
         if missing:
             raise LookupError(f"the log's tree lacks nodes {missing[:3]}")
         return found
-
-
-FETCH = sa.select(log_tree_nodes.c.level, log_tree_nodes.c.idx, log_tree_nodes.c.hash).where(
-    sa.tuple_(log_tree_nodes.c.level, log_tree_nodes.c.idx).in_(
-        sa.bindparam("nodes", expanding=True)
-    )
-)
-"""The stored subtrees a root or proof needs, in one round trip (one query per level cost a
-proof on PostgreSQL 5 ms)."""
 
 
 def leaf_count(conn: sa.Connection) -> int:

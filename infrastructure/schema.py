@@ -237,6 +237,8 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 sa.Index("ix_policies_object", policies.c.object, sqlite_where=CURRENT, postgresql_where=CURRENT)
+# A subject's policies through time: a thing's channels, for access explanations.
+sa.Index("ix_policies_subject_history", policies.c.subject, policies.c.valid_from)
 
 projection_positions = sa.Table(
     "projection_positions",
