@@ -3,30 +3,50 @@
 Each decision is the one the application makes:
 - a thing on a channel (`m_read`, `m_write`): the message routes' rule (application/messages.py),
   the thing and the channel enabled and the thing's policy on the channel holding the action;
-- a user on a group or channel (any policy action): the user enabled (a disabled user's tokens
-  are refused) and an admin, the owner, or a member whose policy holds the action
-  (application/groups.py);
-- a user on a thing (`c_list`, `c_update`, `c_delete`, `c_share`): the user enabled and an
-  admin, the owner, or a member holding the action on a channel the thing is connected to
-  (application/authorization.py).
+- a user on a group or channel (the actions in DECIDED): the user enabled (a disabled user's
+  tokens are refused), the object there, and an admin, the owner, or a member whose policy
+  holds the action (application/groups.py, application/message_queries.py);
+- a user on a thing (`c_list`, `c_update`, `c_delete`): the same, where the member holds the
+  action on a channel the thing is connected to (application/authorization.py).
 
 The explanation is every event that changed one of the decision's inputs in a way that matters
 for the action, oldest first, with the decision after it. It is read from the read models'
 history rows; nothing is replayed.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.authorization import CLIENT_ACTIONS, Actor
+from application.authorization import Actor
 from application.ports import AccessHistory, Version
 from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.policies import ACTIONS, CONNECTION_ACTIONS
 from domain.users import Role
 
 Rule = Callable[[Mapping[str, Any]], bool]
+Says = Callable[[Any, Any], str]
+"""Words a change of an input from one value to the next ("" when it does not matter)."""
+
+DECIDED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("thing", "channel"): CONNECTION_ACTIONS,
+    ("user", "group"): ("g_add", "g_update", "g_delete", "g_list"),
+    ("user", "channel"): (
+        "m_read",
+        "g_add",
+        "g_delete",
+        "c_share",
+        "c_list",
+        "c_update",
+        "c_delete",
+    ),
+    ("user", "thing"): ("c_list", "c_update", "c_delete"),
+}
+"""The actions FleetID decides by policy for each (subject, object) kind. A channel's own
+update, enable and disable are its owner's or an admin's alone, whatever a member holds, so
+`g_update` on a channel decides nothing; no thing command asks for `c_share` on a thing."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +70,18 @@ class Explanation:
 @dataclass(frozen=True)
 class Input:
     """One value a decision reads, through time, and how a change of it is worded ("" when
-    the change does not matter to the action)."""
+    the change does not matter to the action). `versions` are one key's, in order: they do
+    not overlap."""
 
     versions: Sequence[Version]
-    says: Callable[[Any, Any], str]
+    says: Says
 
     def at(self, moment: int) -> Any:
-        for start, end, value in self.versions:
-            if start <= moment and (end is None or moment < end):
-                return value
-        return None
+        found = bisect_right(self.versions, moment, key=lambda version: version[0]) - 1
+        if found < 0:
+            return None
+        _, end, value = self.versions[found]
+        return value if end is None or moment < end else None
 
 
 class AccessExplainer:
@@ -84,22 +106,31 @@ class AccessExplainer:
         self, subject: UUID, target: UUID, action: str, until: int
     ) -> tuple[dict[str, Input], Rule]:
         subject_kind = self._history.kind_of(subject)
-        if subject_kind not in ("user", "thing"):
+        if subject_kind is None:
             raise NotFound("no user or thing with this id was ever recorded", field="subject")
+        if subject_kind not in ("user", "thing"):
+            raise InvalidValue(
+                f"the subject is a {subject_kind}, not a user or thing", field="subject"
+            )
         target_kind = self._history.kind_of(target)
         if target_kind is None:
             raise NotFound("nothing with this id was ever recorded", field="object")
-        if subject_kind == "thing" and target_kind == "channel":
-            _require(action, CONNECTION_ACTIONS, "a thing's action on a channel")
+        decided = DECIDED.get((subject_kind, target_kind))
+        if decided is None:
+            raise InvalidValue(
+                f"no access decision is made for a {subject_kind} on a {target_kind}",
+                field="object",
+            )
+        if action not in decided:
+            raise InvalidValue(
+                f"a {subject_kind}'s action on a {target_kind} is one of {', '.join(decided)}",
+                field="action",
+            )
+        if subject_kind == "thing":
             return self._thing_on_channel(subject, target, action, until)
-        if subject_kind == "user" and target_kind in ("group", "channel"):
-            return self._user_on_container(subject, target_kind, target, action, until)
-        if subject_kind == "user" and target_kind == "thing":
-            _require(action, sorted(CLIENT_ACTIONS), "a user's action on a thing")
+        if target_kind == "thing":
             return self._user_on_thing(subject, target, action, until)
-        raise InvalidValue(
-            f"no access decision is made for a {subject_kind} on a {target_kind}", field="object"
-        )
+        return self._user_on_container(subject, target_kind, target, action, until)
 
     def _thing_on_channel(
         self, thing: UUID, channel: UUID, action: str, until: int
@@ -130,8 +161,7 @@ class AccessExplainer:
         self, user: UUID, kind: str, target: UUID, action: str, until: int
     ) -> tuple[dict[str, Input], Rule]:
         inputs = {
-            **self._user(user, until),
-            "owner": Input(self._history.column(kind, target, "owner", until), _owner(user)),
+            **self._user(user, kind, target, until),
             "policy": Input(
                 self._history.policies(user, until, [target]).get(target, []),
                 _granted(action, ""),
@@ -153,10 +183,7 @@ class AccessExplainer:
             for channel, versions in self._history.policies(user, until, list(connections)).items()
             if any(action in (actions or ()) for _, _, actions in versions)
         }
-        inputs = {
-            **self._user(user, until),
-            "owner": Input(self._history.column("thing", thing, "owner", until), _owner(user)),
-        }
+        inputs = self._user(user, "thing", thing, until)
         for channel, versions in memberships.items():
             inputs[f"connection {channel}"] = Input(connections[channel], _connected(channel))
             inputs[f"member {channel}"] = Input(versions, _granted(action, f" on {channel}"))
@@ -174,10 +201,15 @@ class AccessExplainer:
 
         return inputs, rule
 
-    def _user(self, user: UUID, until: int) -> dict[str, Input]:
+    def _user(self, user: UUID, kind: str, target: UUID, until: int) -> dict[str, Input]:
+        """What every user rule reads: the user's status and role, and the object's existence
+        and owner."""
+        history = self._history
         return {
-            "status": Input(self._history.column("user", user, "status", until), _enabled("user")),
-            "role": Input(self._history.column("user", user, "role", until), _admin),
+            "status": Input(history.column("user", user, "status", until), _enabled("user")),
+            "role": Input(history.column("user", user, "role", until), _admin),
+            "object": Input(history.column(kind, target, "status", until), _exists(kind)),
+            "owner": Input(history.column(kind, target, "owner", until), _owner(user)),
         }
 
     def _replay(self, inputs: Mapping[str, Input], rule: Rule, until: int) -> Explanation:
@@ -221,57 +253,50 @@ class AccessExplainer:
 
 
 def _user_may(now: Mapping[str, Any], user: UUID, as_member: bool) -> bool:
-    """Enabled, and an admin, the owner, or a member holding the action (`as_member`)."""
-    return now["status"] == "enabled" and (
-        now["role"] == Role.ADMIN.value or now["owner"] == str(user) or as_member
+    """The user enabled, the object there, and the user an admin, its owner, or a member
+    holding the action (`as_member`)."""
+    return (
+        now["status"] == "enabled"
+        and now["object"] is not None
+        and (now["role"] == Role.ADMIN.value or now["owner"] == str(user) or as_member)
     )
 
 
-def _require(action: str, allowed: Sequence[str], what: str) -> None:
-    if action not in allowed:
-        raise InvalidValue(f"{what} is one of {', '.join(allowed)}", field="action")
+def _worded(holds: Callable[[Any], bool], on: str, off: str) -> Says:
+    """Words a change of a value by whether it `holds` before and after; "" if it did not
+    change that."""
 
-
-def _enabled(what: str) -> Callable[[Any, Any], str]:
     def says(before: Any, after: Any) -> str:
-        if (before == "enabled") == (after == "enabled"):
-            return ""
-        return f"{what} {'enabled' if after == 'enabled' else 'disabled or removed'}"
+        now = holds(after)
+        return "" if holds(before) == now else on if now else off
 
     return says
 
 
-def _granted(action: str, where: str) -> Callable[[Any, Any], str]:
-    def says(before: Any, after: Any) -> str:
-        held = action in (after or ())
-        if (action in (before or ())) == held:
-            return ""
-        return f"{action} {'granted' if held else 'revoked'}{where}"
-
-    return says
+def _enabled(what: str) -> Says:
+    return _worded(lambda v: v == "enabled", f"{what} enabled", f"{what} disabled or removed")
 
 
-def _owner(user: UUID) -> Callable[[Any, Any], str]:
-    def says(before: Any, after: Any) -> str:
-        owns = after == str(user)
-        if (before == str(user)) == owns:
-            return ""
-        return "user became the owner" if owns else "user no longer the owner"
-
-    return says
+def _exists(kind: str) -> Says:
+    return _worded(lambda v: v is not None, f"{kind} created", f"{kind} removed")
 
 
-def _connected(channel: UUID) -> Callable[[Any, Any], str]:
-    def says(before: Any, after: Any) -> str:
-        if (before is None) == (after is None):
-            return ""
-        return f"thing {'connected to' if after is not None else 'disconnected from'} {channel}"
-
-    return says
+def _granted(action: str, where: str) -> Says:
+    return _worded(
+        lambda v: action in (v or ()), f"{action} granted{where}", f"{action} revoked{where}"
+    )
 
 
-def _admin(before: Any, after: Any) -> str:
-    admin = after == Role.ADMIN.value
-    if (before == Role.ADMIN.value) == admin:
-        return ""
-    return "user made an admin" if admin else "user no longer an admin"
+def _owner(user: UUID) -> Says:
+    return _worded(lambda v: v == str(user), "user became the owner", "user no longer the owner")
+
+
+def _connected(channel: UUID) -> Says:
+    return _worded(
+        lambda v: v is not None,
+        f"thing connected to {channel}",
+        f"thing disconnected from {channel}",
+    )
+
+
+_admin = _worded(lambda v: v == Role.ADMIN.value, "user made an admin", "user no longer an admin")

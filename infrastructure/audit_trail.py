@@ -74,12 +74,9 @@ class AuditTrail:
                 self._indexed = position
                 return total
             try:
-                with collector_paused(), self._write_lock, self._engine.begin() as conn:
+                with collector_paused():
                     entries = [entry_of(n) for n in notifications]
-                    first = leaf_count(conn)
-                    rows = [_row(e, first + i) for i, e in enumerate(entries)]
-                    conn.execute(log_entries.insert(), rows)
-                    append_leaves(conn, first, [e.leaf_hash for e in entries])
+                    self._append(entries)
             except sa.exc.IntegrityError:
                 advanced = self.indexed_to()
                 if advanced <= position:
@@ -88,6 +85,13 @@ class AuditTrail:
                 continue
             total += len(entries)
             position = self._indexed = entries[-1].position
+
+    def _append(self, entries: list[LogEntry]) -> None:
+        """The lines are made before the write lock is taken: the event writer shares it."""
+        with self._write_lock, self._engine.begin() as conn:
+            first = leaf_count(conn)
+            conn.execute(log_entries.insert(), [_row(e, first + i) for i, e in enumerate(entries)])
+            append_leaves(conn, first, [e.leaf_hash for e in entries])
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._follow, name="audit-trail", daemon=True)

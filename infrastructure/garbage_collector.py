@@ -4,7 +4,8 @@ A catch-up batch holds tens of thousands of events and rows alive until it commi
 collection promotes them, and every quarter of the heap promoted that way sets off a full
 collection that walks the whole heap. In a rebuild that was half the run time. The batch's
 objects are freed by reference counting as soon as it ends, so pausing the collector while
-it runs costs no memory worth counting.
+it runs costs no memory worth counting. The pause is process-wide: other threads' cyclic
+garbage waits for the batch to end (a second or so), which is why only bulk batches pause.
 """
 
 import gc

@@ -40,10 +40,10 @@ class AccessController(Controller):
         sync_to_thread=False,
         summary="Why a subject may or may not do an action on an object (auditors and admins)",
         description="The decision FleetID makes as of the position: a thing on a channel "
-        "(m_read, m_write) as the message routes decide it; a user on a group or channel (any "
-        "policy action) or on a thing (c_list, c_update, c_delete, c_share) as the registry "
-        "decides it. With it, every event that changed one of the decision's inputs, oldest "
-        "first, with the decision after it. See docs/event-log.md.",
+        "(m_read, m_write) as the message routes decide it; a user on a group, channel or "
+        "thing as the registry decides it (the actions each pair takes are in "
+        "docs/event-log.md). With it, every event that changed one of the decision's inputs, "
+        "oldest first, with the decision after it.",
     )
     def explain(
         self,

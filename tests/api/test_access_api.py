@@ -65,12 +65,13 @@ def test_an_auditor_sees_why_a_member_may_update_a_group(
     assert body["allowed"] is True
     assert [(e["aggregate_type"], e["effect"]) for e in body["events"]] == [
         ("User", "user enabled"),
+        ("Group", "group created"),
         ("Policy", "g_update granted"),
     ]
     delete = client.get(
         f"/access/explain?subject={user}&object={group}&action=g_delete", headers=auth
     ).json()
-    assert (delete["allowed"], delete["events"][-1]["effect"]) == (False, "user enabled")
+    assert (delete["allowed"], delete["events"][-1]["effect"]) == (False, "group created")
     thing = client.post("/things", json={"name": "meter"}, headers=admin).json()["id"]
     assert_problem(
         client.get(f"/access/explain?subject={thing}&object={group}&action=m_read", headers=auth),

@@ -2,6 +2,7 @@
 the decision FleetID makes as of that position (the message routes for things, the registry's
 rules for users), and names the events that granted or revoked it, in order."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 import pytest
@@ -81,6 +82,22 @@ def member(fleet: FleetID, identity: str) -> Actor:
     return Actor(id=register(fleet, identity), role=Role.USER)
 
 
+def explained_at(
+    fleet: FleetID, subject: UUID, target: UUID, action: str, positions: list[int]
+) -> list[Explanation]:
+    return [fleet.access_explainer.explain(AUDITOR, subject, target, action, p) for p in positions]
+
+
+def passes(position: int, query: Callable[[], object]) -> bool:
+    """The application's own decision as of the position: whether its query answers."""
+    with as_of(position):
+        try:
+            query()
+        except DomainError:
+            return False
+    return True
+
+
 def may_update(fleet: FleetID, actor: Actor, group: UUID) -> bool:
     """The groups' own decision, by trying the command."""
     try:
@@ -117,6 +134,7 @@ def test_a_users_right_on_a_group_follows_membership_and_status(fleet: FleetID) 
     steps = explained(positions[3]).steps
     assert [(s.aggregate_type, s.effect, s.allowed_after) for s in steps] == [
         ("User", "user enabled", False),
+        ("Group", "group created", False),
         ("Policy", "g_update granted", True),
         ("Policy", "g_update revoked", False),
         ("Policy", "g_update granted", True),
@@ -139,38 +157,67 @@ def test_a_users_right_on_a_thing_follows_its_channels_and_its_owner(fleet: Flee
     positions.append(fleet.projections.position)
     indexed(fleet)
 
-    def sees(position: int) -> bool:
-        """The registry's decision as of the position, through the real query."""
-        with as_of(position):
-            try:
-                fleet.thing_queries.get(user, device)
-            except DomainError:
-                return False
-        return True
-
-    explained = [
-        fleet.access_explainer.explain(AUDITOR, user.id, device, "c_list", p) for p in positions
+    explained = explained_at(fleet, user.id, device, "c_list", positions)
+    assert [e.allowed for e in explained] == [
+        passes(p, lambda: fleet.thing_queries.get(user, device)) for p in positions
     ]
-    assert [e.allowed for e in explained] == [sees(p) for p in positions]
     assert [e.allowed for e in explained] == [False, False, True, False, True]
     assert [(s.effect, s.allowed_after) for s in explained[-1].steps] == [
         ("user enabled", False),
+        ("thing created", False),
         (f"c_list granted on {opened}", False),
         (f"thing connected to {opened}", True),
         (f"thing disconnected from {opened}", False),
         ("user became the owner", True),
     ]
     update = fleet.access_explainer.explain(AUDITOR, user.id, device, "c_update", positions[2])
-    assert (update.allowed, [s.effect for s in update.steps]) == (False, ["user enabled"])
+    assert (update.allowed, [s.effect for s in update.steps]) == (
+        False,
+        ["user enabled", "thing created"],
+    )
 
 
-def test_an_admin_may_do_anything_and_says_so(fleet: FleetID) -> None:
+def test_a_members_right_on_a_channel_follows_the_channels_own_decision(
+    fleet: FleetID,
+) -> None:
+    user = member(fleet, "explain-member-3@fleet.example")
+    opened = channel(fleet)
+    groups = blocking(fleet.groups)
+    positions = [fleet.projections.position]
+    groups.assign(ADMIN, user.id, opened, ["c_list"], CLI)
+    positions.append(fleet.projections.position)
+    groups.change_member(ADMIN, user.id, opened, ["c_list", "m_read"], CLI)
+    positions.append(fleet.projections.position)
+    groups.unassign(ADMIN, user.id, opened, CLI)
+    positions.append(fleet.projections.position)
+    indexed(fleet)
+
+    explained = explained_at(fleet, user.id, opened, "m_read", positions)
+    assert [e.allowed for e in explained] == [
+        passes(p, lambda: fleet.message_queries.reader_for_user(user, opened)) for p in positions
+    ]
+    assert [e.allowed for e in explained] == [False, False, True, False]
+    assert [s.effect for s in explained[-1].steps] == [
+        "user enabled",
+        "channel created",
+        "m_read granted",
+        "m_read revoked",
+    ]
+
+
+def test_an_admin_may_do_anything_with_what_exists(fleet: FleetID) -> None:
     admin = register(fleet, "explain-admin@fleet.example", role=Role.ADMIN)
+    before = fleet.projections.position
     group = blocking(fleet.groups).form(ADMIN, NewGroup(name="hall"), CLI).id
     indexed(fleet)
     explained = fleet.access_explainer.explain(AUDITOR, admin, group, "g_delete", None)
     assert explained.allowed is True
-    assert [s.effect for s in explained.steps] == ["user enabled; user made an admin"]
+    assert [(s.effect, s.allowed_after) for s in explained.steps] == [
+        ("user enabled; user made an admin", False),
+        ("group created", True),
+    ]
+    earlier = fleet.access_explainer.explain(AUDITOR, admin, group, "g_delete", before)
+    assert (earlier.allowed, len(earlier.steps)) == (False, 1)
 
 
 def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
@@ -187,6 +234,17 @@ def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
     with pytest.raises(InvalidValue) as pair:
         explainer.explain(AUDITOR, device, group, "m_read", None)
     assert pair.value.field == "object"
-    with pytest.raises(InvalidValue) as action:
-        explainer.explain(AUDITOR, device, opened, "c_list", None)
-    assert action.value.field == "action"
+    with pytest.raises(InvalidValue) as not_a_subject:
+        explainer.explain(AUDITOR, group, opened, "m_read", None)
+    assert not_a_subject.value.field == "subject"
+    user = register(fleet, "explain-member-4@fleet.example")
+    for subject, target, action in (
+        (device, opened, "c_list"),
+        (user, opened, "m_write"),
+        (user, opened, "g_update"),
+        (user, device, "c_share"),
+        (user, group, "c_list"),
+    ):
+        with pytest.raises(InvalidValue) as refused:
+            explainer.explain(AUDITOR, subject, target, action, None)
+        assert refused.value.field == "action", (subject, target, action)
