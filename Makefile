@@ -13,10 +13,12 @@ export FLEETID_ADMIN_SECRET ?= change-me-please
 .PHONY: run test lint bench clean
 
 $(STAMP): requirements.lock pyproject.toml
-	@# Debian's python3 may lack ensurepip (package python3-venv): then bootstrap pip from PyPI.
+	@# Debian's python3 may lack ensurepip (package python3-venv): then pip comes from the index the
+	@# system's pip is configured with.
 	$(PYTHON) -m venv $(VENV) 2>/dev/null || ( $(PYTHON) -m venv --without-pip $(VENV) && \
-	  $(BIN)/python -c 'import json, urllib.request as u; w = [f for f in json.load(u.urlopen("https://pypi.org/pypi/pip/json"))["urls"] if f["filename"].endswith(".whl")][0]; u.urlretrieve(w["url"], "$(VENV)/" + w["filename"])' && \
-	  $(BIN)/python $$(ls $(VENV)/pip-*.whl)/pip install --quiet $$(ls $(VENV)/pip-*.whl) )
+	  $(PYTHON) -m pip download --quiet --no-deps --only-binary :all: -d $(VENV) pip && \
+	  $(BIN)/python $$(ls $(VENV)/pip-*.whl)/pip install --quiet $$(ls $(VENV)/pip-*.whl) ) || \
+	  { echo "cannot create $(VENV): install python3-venv (or pip) for $(PYTHON)" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
