@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import Kind, Reason
+from tests.helpers import incompressible_name
 from tests.mqtt.conftest import Deployment, Device
 from tests.mqtt.raw import RawClient, connect_packet
 from tests.mqtt.test_sessions import version
@@ -59,7 +60,7 @@ POISON = [
     b'[{"n":"x","vs":"\xc3"}]',
     NESTED,
     b'[{"n":"x","v":1,"x_":' + NESTED + b"}]",
-    b'[{"n":"' + b"a" * 3000 + b'","v":1}]',
+    b'[{"n":"' + incompressible_name(3000).encode() + b'","v":1}]',
     b'[{"bn":"' + b"a" * 200 + b'","n":"' + b"b" * 200 + b'","v":1}]',
     b'[{"n":"x","u":"' + b"u" * 3000 + b'","v":1}]',
     b'[{"n":"x","vs":"' + b"s" * 20_000 + b'"}]',
