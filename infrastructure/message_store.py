@@ -188,8 +188,9 @@ def _refused(error: BaseException) -> bool:
 
 
 def _unstorable(error: BaseException) -> Unstorable:
+    """Only the database's first line: its detail can quote the row, which log lines must not."""
     cause = error.orig if isinstance(error, sa.exc.DBAPIError) else error
-    return Unstorable(f"the database refused the records: {cause}")
+    return Unstorable(f"the database refused the records: {str(cause).splitlines()[0]}")
 
 
 def _columns(m: Measurement) -> dict[str, Any]:

@@ -53,8 +53,9 @@ def test_a_pack_the_database_refuses_fails_alone(fleet: FleetID) -> None:
     before, bad, after = futures
     assert before.result(30) is None
     assert after.result(30) is None
-    with pytest.raises(Unstorable):
+    with pytest.raises(Unstorable, match="name") as refused:
         bad.result(30)
+    assert "00000000-0000-0000-0000-000000000007" not in str(refused.value)
     with fleet.engine.connect() as conn:
         names = conn.execute(sa.select(messages.c.name).order_by(messages.c.id)).scalars().all()
     assert names == ["first", "before", "after"]
