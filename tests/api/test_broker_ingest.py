@@ -19,7 +19,7 @@ from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
 from tests.conftest import make_settings
 from tests.helpers import admin_token, bearer
-from tests.mqtt.test_bad_input import POISON
+from tests.mqtt.test_bad_input import POISON, refuse_name
 
 HOOK_SECRET = "hook-shared-secret-1"
 SERVICE_PASSWORD = "service-password-1"
@@ -147,14 +147,17 @@ def test_what_a_thing_may_not_publish_is_refused_and_not_stored(setup: dict[str,
 
 
 def test_poison_payloads_are_refused_once_and_ingest_goes_on(setup: dict[str, Any]) -> None:
-    """A payload that used to make the hook fail (so the broker posted it again, forever) is
-    answered as refused; what follows is stored."""
+    """A payload that used to make the hook fail (so the broker posted it again, forever), or
+    whose rows the database refuses, is answered as refused; what follows is stored."""
     client, me = setup["client"], setup["thing"]
     topic = f"channels/{setup['writable']}/messages"
     for payload in POISON:
         refused = {"result": "refused", "reason": "payload_format_invalid"}
         assert post_emqx(client, emqx_event(me, topic, payload)) == refused
         assert post_vernemq(client, "on_publish", vernemq_event(me, topic, payload)) == refused
+    refuse_name(setup["fleet"], "refused")
+    refused_by_store = emqx_event(me, topic, b'[{"n":"refused","v":1}]')
+    assert post_emqx(client, refused_by_store) == {"result": "refused", "reason": "unspecified"}
     command = f"from/module/{me}/action/identity/create&correlationId=c-9"
     assert post_emqx(client, emqx_event(me, command, b'{"identity":"\xff"}')) == {
         "result": "accepted"
