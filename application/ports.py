@@ -16,6 +16,11 @@ class StaleWrite(Exception):
     """Another command changed (or created) one of the aggregates first."""
 
 
+class Unstorable(Exception):
+    """The database refused a caller's rows themselves (a constraint or a size limit), not the
+    connection: storing them again cannot succeed, so the caller must refuse them, not retry."""
+
+
 class ConsistencyTimeout(Exception):
     """The read models did not reach a command's position in time."""
 

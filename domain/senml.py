@@ -21,6 +21,15 @@ misread (RFC 8428 §4.4)."""
 RELATIVE_LIMIT = 2**28
 """Resolved times below this are seconds relative to "now", the time the pack was received."""
 
+MAX_NAME = 255
+"""Bytes of a resolved name (bn + n), and of bn or n alone: names are indexed with their
+channel, and PostgreSQL refuses index rows over ~2,700 bytes (failing the whole batch)."""
+MAX_UNIT = 255
+"""Bytes of a unit (u or bu): SenML units are short symbols."""
+MAX_STRING_VALUE = 16 * 1024
+"""Bytes of a string value (vs): no index covers it, so the limit only keeps rows small."""
+_MAX_BYTES = {"bn": MAX_NAME, "n": MAX_NAME, "bu": MAX_UNIT, "u": MAX_UNIT, "vs": MAX_STRING_VALUE}
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-:./_]*")
 _BASE64URL = re.compile(r"[A-Za-z0-9\-_]*={0,2}")
 _STRINGS = ("bn", "bu", "n", "u", "vs", "vd")
@@ -83,6 +92,11 @@ def _resolve(index: int, record: Any, base: _Base, received_at: float) -> Measur
         base.sum = _number(record, "bs", where)
 
     name = base.name + record.get("n", "")
+    if len(name) > MAX_NAME:
+        raise InvalidValue(
+            f"the name (bn + n) is over {MAX_NAME} bytes",
+            field=where + ("n" if "n" in record else "bn"),
+        )
     if not _NAME.fullmatch(name):
         raise InvalidValue(_name_problem(name), field=where + ("n" if "n" in record else "bn"))
     time = base.time + (_number(record, "t", where) if "t" in record else 0.0)
@@ -132,6 +146,9 @@ def _check_fields(record: Mapping[Any, Any], where: str) -> None:
                 f"{key} must not contain NUL characters (PostgreSQL cannot store them)",
                 field=where + key,
             )
+    for key, limit in _MAX_BYTES.items():
+        if key in record and len(record[key].encode()) > limit:
+            raise InvalidValue(f"{key} is over {limit} bytes (UTF-8)", field=where + key)
 
 
 def _check_version(version: Any, where: str) -> None:

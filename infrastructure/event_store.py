@@ -2,8 +2,9 @@
 
 The library commits once per save under a table lock. The writer instead takes every save that is
 pending when it wakes, inserts them in one transaction, and answers each caller with the log
-position of its last event. If the combined insert hits a version conflict, it falls back to one
-transaction per save, so that only the save that really conflicts fails.
+position of its last event. If the combined insert fails on the events themselves (a version
+conflict, a value the database refuses), it falls back to one transaction per save, so that only
+the save at fault fails.
 """
 
 import contextlib
@@ -21,7 +22,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    StoredEvent,
+)
 
 from application.ports import StaleWrite
 from infrastructure.event_mapper import EventMapper, Sealer
@@ -205,15 +212,12 @@ class GroupCommitWriter:
         """Callers are answered only after `on_commit`, which may make their events visible."""
         try:
             self._insert(batch)
-        except IntegrityError:
-            for intent in batch:
-                try:
-                    self._insert([intent])
-                except BaseException as error:
-                    intent.error = error
         except BaseException as error:
-            for intent in batch:
-                intent.error = error
+            if len(batch) > 1 and _about_the_events(error):
+                self._insert_each(batch)
+            else:
+                for intent in batch:
+                    intent.error = error
         committed = [
             (position, event)
             for intent in batch
@@ -223,6 +227,19 @@ class GroupCommitWriter:
         self._on_commit(committed)
         for intent in batch:
             self._answer(intent)
+
+    def _insert_each(self, batch: list[_Intent]) -> None:
+        """One transaction per intent; a failure that is not about its events (the database is
+        gone) fails the rest without trying them."""
+        for index, intent in enumerate(batch):
+            try:
+                self._insert([intent])
+            except BaseException as error:
+                intent.error = error
+                if not _about_the_events(error):
+                    for rest in batch[index + 1 :]:
+                        rest.error = error
+                    return
 
     def _answer(self, intent: _Intent) -> None:
         """The cache learns the outcome before the caller does, so its next load is current."""
@@ -249,3 +266,10 @@ class GroupCommitWriter:
         for intent in batch:
             intent.ids = ids[start : start + len(intent.events)]
             start += len(intent.events)
+
+
+def _about_the_events(error: BaseException) -> bool:
+    """Whether the database refused some of the events themselves (a version conflict, a value
+    out of range), so that inserting each caller's alone isolates the culprit; a lost connection
+    or a lock timeout (OperationalError, InterfaceError) would fail each insert as well."""
+    return isinstance(error, Exception) and not isinstance(error, OperationalError | InterfaceError)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from application.ports import Receipt
+from application.ports import Receipt, Unstorable
 from domain.senml import Measurement
 from infrastructure.schema import messages, mqtt_receipts
 
@@ -107,30 +107,55 @@ class MessageWriter:
         return pending, False
 
     def _commit(self, conn: sa.Connection | None, pending: list[_Batch]) -> sa.Connection | None:
-        """Answer every caller: committed, or the error. A failed connection is replaced."""
+        """Answer every caller: committed, or the error. When the database refused the rows
+        themselves, each caller's are committed alone, so that only the culprit's fail. A failed
+        connection is replaced."""
         try:
-            if conn is None:
-                conn = self._connect()
-            rows = [row for batch in pending for row in batch.rows]
-            receipts = {
-                (b.receipt.client_id, b.receipt.packet_id): b.receipt.digest
-                for b in pending
-                if b.receipt is not None
-            }
-            with self._write_lock, conn.begin():
-                conn.execute(messages.insert(), rows)
-                if receipts:
-                    conn.execute(self._upsert_receipt, _receipt_rows(receipts))
+            conn = conn or self._connect()
+            self._insert(conn, pending)
         except BaseException as error:
-            for batch in pending:
-                batch.future.set_exception(error)
-            if conn is not None:
-                conn.invalidate()
-                conn.close()
-            return None
+            _discard(conn)
+            if not _refused(error):
+                for batch in pending:
+                    batch.future.set_exception(error)
+                return None
+            if len(pending) == 1:
+                pending[0].future.set_exception(_unstorable(error))
+                return None
+            return self._commit_each(pending)
         for batch in pending:
             batch.future.set_result(None)
         return conn
+
+    def _commit_each(self, pending: list[_Batch]) -> sa.Connection | None:
+        conn: sa.Connection | None = None
+        for index, batch in enumerate(pending):
+            try:
+                conn = conn or self._connect()
+                self._insert(conn, [batch])
+            except BaseException as error:
+                _discard(conn)
+                conn = None
+                if _refused(error):
+                    batch.future.set_exception(_unstorable(error))
+                    continue
+                for failed in pending[index:]:
+                    failed.future.set_exception(error)
+                return None
+            batch.future.set_result(None)
+        return conn
+
+    def _insert(self, conn: sa.Connection, pending: list[_Batch]) -> None:
+        rows = [row for batch in pending for row in batch.rows]
+        receipts = {
+            (b.receipt.client_id, b.receipt.packet_id): b.receipt.digest
+            for b in pending
+            if b.receipt is not None
+        }
+        with self._write_lock, conn.begin():
+            conn.execute(messages.insert(), rows)
+            if receipts:
+                conn.execute(self._upsert_receipt, _receipt_rows(receipts))
 
     def _connect(self) -> sa.Connection:
         conn = self._engine.connect()
@@ -138,6 +163,34 @@ class MessageWriter:
             conn.exec_driver_sql("PRAGMA synchronous=FULL")
             conn.commit()
         return conn
+
+
+def _discard(conn: sa.Connection | None) -> None:
+    if conn is not None:
+        conn.invalidate()
+        conn.close()
+
+
+REFUSED_STATES = frozenset({"22", "23", "54"})
+"""SQLSTATE classes of a refusal of the rows themselves: data exception, integrity constraint
+violation, program limit exceeded (an index row too large)."""
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether the database refused the rows rather than failing (a lost connection, a lock
+    timeout): only then can committing each caller's rows alone help."""
+    if not isinstance(error, sa.exc.DBAPIError) or error.connection_invalidated:
+        return False
+    if isinstance(error, sa.exc.DataError | sa.exc.IntegrityError):
+        return True
+    state = getattr(error.orig, "sqlstate", None)
+    return isinstance(state, str) and state[:2] in REFUSED_STATES
+
+
+def _unstorable(error: BaseException) -> Unstorable:
+    """Only the database's first line: its detail can quote the row, which log lines must not."""
+    cause = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+    return Unstorable(f"the database refused the records: {str(cause).splitlines()[0]}")
 
 
 def _columns(m: Measurement) -> dict[str, Any]:

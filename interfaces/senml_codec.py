@@ -44,12 +44,16 @@ class MalformedPayload(InvalidValue):
 
 
 def decode_pack(body: bytes, content_type: str | None) -> Any:
+    """The pack, or MalformedPayload for anything undecodable: every interface must be able
+    to answer a bad payload, never fail on it (an MQTT client would resend it forever)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type == SENML_JSON:
         try:
             return msgspec.json.decode(body)
-        except msgspec.DecodeError as error:
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:
             raise MalformedPayload(f"the body is not JSON: {error}") from None
+        except RecursionError:
+            raise MalformedPayload("the body is nested too deeply") from None
     if media_type == SENML_CBOR:
         return _from_cbor(body)
     raise UnsupportedMediaType(f"send {SENML_JSON} or {SENML_CBOR}, not {media_type or 'nothing'}")

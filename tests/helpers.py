@@ -1,6 +1,7 @@
 """Small HTTP helpers for API tests: register, sign in, and authorization headers."""
 
 import asyncio
+import hashlib
 import socket
 import time
 from collections.abc import Callable
@@ -82,3 +83,10 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def incompressible_name(size: int) -> str:
+    """A valid SenML name PostgreSQL cannot compress (hex digests), so an index row holding
+    it really is `size` bytes: a repeated letter would compress to fit."""
+    digests = (hashlib.sha256(str(n).encode()).hexdigest() for n in range(size // 64 + 1))
+    return "".join(digests)[:size]

@@ -13,7 +13,7 @@ from uuid import UUID
 from application.identity_module import IdentityModule
 from application.messages import MessageCommands, Publisher
 from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of
-from application.ports import Receipt
+from application.ports import Receipt, Unstorable
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from interfaces.mqtt.packets import Prop, Reason
 from interfaces.senml_codec import SENML_CBOR, SENML_JSON, decode_pack
@@ -88,6 +88,8 @@ class Router:
             await self._messages.publish(publisher, pack, "mqtt", receipt)
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
+        except Unstorable as error:
+            return _refused(thing, topic, Outcome(Reason.UNSPECIFIED), str(error))
         return Outcome(Reason.SUCCESS, ((topic, payload),))
 
     def _authorized(self, thing: UUID, channel: UUID) -> Publisher | DomainError:

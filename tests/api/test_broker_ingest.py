@@ -19,6 +19,7 @@ from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
 from tests.conftest import make_settings
 from tests.helpers import admin_token, bearer
+from tests.mqtt.test_bad_input import POISON, refuse_name
 
 HOOK_SECRET = "hook-shared-secret-1"
 SERVICE_PASSWORD = "service-password-1"
@@ -143,6 +144,30 @@ def test_what_a_thing_may_not_publish_is_refused_and_not_stored(setup: dict[str,
     response = client.post("/mqtt/emqx/messages", json=raw, headers=CALLER)
     assert_problem(response, 400, field="payload")
     assert stored(setup) == []
+
+
+def test_poison_payloads_are_refused_once_and_ingest_goes_on(setup: dict[str, Any]) -> None:
+    """A payload that used to make the hook fail (so the broker posted it again, forever), or
+    whose rows the database refuses, is answered as refused; what follows is stored."""
+    client, me = setup["client"], setup["thing"]
+    topic = f"channels/{setup['writable']}/messages"
+    for payload in POISON:
+        refused = {"result": "refused", "reason": "payload_format_invalid"}
+        assert post_emqx(client, emqx_event(me, topic, payload)) == refused
+        assert post_vernemq(client, "on_publish", vernemq_event(me, topic, payload)) == refused
+    refuse_name(setup["fleet"], "refused")
+    refused_by_store = emqx_event(me, topic, b'[{"n":"refused","v":1}]')
+    assert post_emqx(client, refused_by_store) == {"result": "refused", "reason": "unspecified"}
+    command = f"from/module/{me}/action/identity/create&correlationId=c-9"
+    assert post_emqx(client, emqx_event(me, command, b'{"identity":"\xff"}')) == {
+        "result": "accepted"
+    }
+    (queued,) = setup["fleet"].mqtt_outbox.oldest(10)
+    assert json.loads(queued.payload)["reason"] == "malformed_payload"
+    assert post_emqx(client, emqx_event(me, topic, json.dumps(PACK).encode())) == {
+        "result": "accepted"
+    }
+    assert stored(setup) == [(me, "mqtt", "room:temp", 21.5)]
 
 
 def test_vernemq_on_publish_stores_with_basic_auth_from_the_endpoint_url(

@@ -2,6 +2,7 @@
 PostgreSQL (the reader's SQL differs between them)."""
 
 import base64
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from domain.causes import Interface
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem, new_identity
-from tests.helpers import admin_token, bearer, register, sign_in
+from tests.helpers import admin_token, bearer, incompressible_name, register, sign_in
 from tests.seed_examples import SENML_PACK
 
 SENML = {"Content-Type": "application/senml+json"}
@@ -182,6 +183,59 @@ def test_a_rejected_pack_stores_nothing_and_names_the_record(
     )
     assert_problem(plain, 415)
     assert read(client, channel)["total"] == 0
+
+
+def test_an_over_long_name_fails_only_its_own_pack_among_concurrent_ones(
+    client: TestClient[Any], token: str, wired: dict[str, str]
+) -> None:
+    """PostgreSQL refused the over-long name in its index, and with it the whole batch of
+    other things' packs committed together; now the name is refused before it is batched."""
+    channel = wired["channel"]
+    senders = []
+    for i in range(8):
+        secret = f"sender-secret-{i}"
+        made = client.post(
+            "/things", json={"credentials": {"secret": secret}}, headers=bearer(token)
+        )
+        senders.append((made.json()["id"], secret))
+    connected = client.post(
+        "/connect",
+        json={"subjects": [thing for thing, _ in senders], "objects": [channel]},
+        headers=bearer(token),
+    )
+    assert connected.status_code == 201, connected.text
+    start = threading.Barrier(len(senders) + 1)
+    answers: dict[str, list[int]] = {}
+    refusals: list[Any] = []
+
+    def valid(thing: str, secret: str) -> None:
+        start.wait()
+        answers[thing] = [
+            send(client, channel, [{"n": f"s{n}", "v": n}], **thing_auth(secret)).status_code
+            for n in range(10)
+        ]
+
+    def over_long() -> None:
+        start.wait()
+        refusals.extend(
+            send(client, channel, [{"n": incompressible_name(3000), "v": 1}]) for _ in range(5)
+        )
+
+    threads = [threading.Thread(target=valid, args=sender) for sender in senders]
+    threads.append(threading.Thread(target=over_long))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == {thing: [202] * 10 for thing, _ in senders}
+    assert len(refusals) == 5
+    for refusal in refusals:
+        assert_problem(refusal, 400, field="[0].n")
+    stored = read(client, channel, "limit=100")["messages"]
+    assert sorted((m["publisher"], m["name"]) for m in stored) == sorted(
+        (thing, f"s{n}") for thing, _ in senders for n in range(10)
+    )
 
 
 def test_only_a_connected_enabled_thing_with_m_write_may_send(

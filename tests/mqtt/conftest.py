@@ -223,8 +223,11 @@ class Deployment:
             time.sleep(0.02)
 
 
-def _embedded(tmp_path: Path, protocol: aiomqtt.ProtocolVersion) -> Deployment:
-    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'fleetid.db'}", mqtt_port=0)
+def _embedded(
+    tmp_path: Path, protocol: aiomqtt.ProtocolVersion, database_url: str | None = None
+) -> Deployment:
+    url = database_url or f"sqlite:///{tmp_path / 'fleetid.db'}"
+    settings = make_settings(tmp_path / "data", url, mqtt_port=0)
     fleet = build(settings)
     return Deployment(fleet, MqttService(fleet), protocol)
 
@@ -256,6 +259,18 @@ def embedded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deploym
     behaviour there is its maintainers'). Tests may replace the service or the whole FleetID
     (a restart); what is current at the end is stopped."""
     running = _embedded(tmp_path, PROTOCOLS[request.param])
+    try:
+        yield running
+    finally:
+        _stop(running)
+
+
+@pytest.fixture(params=list(PROTOCOLS), ids=list(PROTOCOLS))
+def embedded_on_each_database(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> Iterator[Deployment]:
+    """The embedded broker on SQLite and on PostgreSQL, for what reaches storage limits."""
+    running = _embedded(tmp_path, PROTOCOLS[request.param], database_url)
     try:
         yield running
     finally:

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interfaces.bootstrap import FleetID
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import Kind, Reason
+from tests.helpers import incompressible_name
 from tests.mqtt.conftest import Deployment, Device
 from tests.mqtt.raw import RawClient, connect_packet
 from tests.mqtt.test_sessions import version
@@ -51,6 +53,69 @@ def test_refused_publishes_are_answered_and_store_nothing(embedded: Deployment) 
     raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=99)
     assert puback_reason(raw) == Reason.SUCCESS
     assert embedded.stored(c) == [(writer.name, "mqtt", "ok")]
+
+
+NESTED = b"[" * 2000 + b"]" * 2000
+POISON = [
+    b'[{"n":"\xff","v":1}]',
+    b'[{"n":"x","vs":"\xc3"}]',
+    NESTED,
+    b'[{"n":"x","v":1,"x_":' + NESTED + b"}]",
+    b'[{"n":"' + incompressible_name(3000).encode() + b'","v":1}]',
+    b'[{"bn":"' + b"a" * 200 + b'","n":"' + b"b" * 200 + b'","v":1}]',
+    b'[{"n":"x","u":"' + b"u" * 3000 + b'","v":1}]',
+    b'[{"n":"x","vs":"' + b"s" * 20_000 + b'"}]',
+]
+"""Payloads whose handling used to fail (invalid UTF-8, deep nesting) or whose records break a
+database limit (a name too long for PostgreSQL's index rows): each must be refused, once."""
+
+
+def test_poison_payloads_are_answered_once_and_the_connection_stays_up(
+    embedded_on_each_database: Deployment,
+) -> None:
+    running = embedded_on_each_database
+    writer = running.device("writer-secret-1")
+    c = running.channel((writer, "m_write"))
+    raw = connected(running, writer)
+    for packet_id, payload in enumerate(POISON, start=1):
+        raw.publish(f"channels/{c}/messages", payload, packet_id=packet_id)
+        expected = Reason.PAYLOAD_FORMAT_INVALID if running.v5 else Reason.SUCCESS
+        assert puback_reason(raw) == expected, payload[:40]
+    command = f"from/module/{writer.name}/action/identity/create&correlationId=c-1"
+    raw.publish(command, b'{"identity":"\xff"}', packet_id=90)
+    assert puback_reason(raw) == Reason.SUCCESS
+    raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=99)
+    assert puback_reason(raw) == Reason.SUCCESS
+    assert running.stored(c) == [(writer.name, "mqtt", "ok")]
+
+
+def refuse_name(fleet: FleetID, name: str) -> None:
+    """Make the database refuse rows with this name, as it would a row no validation foresaw:
+    a CHECK constraint on PostgreSQL, a trigger on SQLite (which cannot add constraints)."""
+    if fleet.settings.is_sqlite:
+        statement = (
+            "CREATE TRIGGER refuse_name BEFORE INSERT ON messages "
+            f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    else:
+        statement = f"ALTER TABLE messages ADD CONSTRAINT refuse_name CHECK (name <> '{name}')"
+    with fleet.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+
+
+def test_a_pack_the_database_refuses_is_answered_and_the_connection_stays_up(
+    embedded_on_each_database: Deployment,
+) -> None:
+    running = embedded_on_each_database
+    refuse_name(running.fleet, "refused")
+    writer = running.device("writer-secret-1")
+    c = running.channel((writer, "m_write"))
+    raw = connected(running, writer)
+    raw.publish(f"channels/{c}/messages", b'[{"n":"refused","v":1}]', packet_id=1)
+    assert puback_reason(raw) == (Reason.UNSPECIFIED if running.v5 else Reason.SUCCESS)
+    raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=2)
+    assert puback_reason(raw) == Reason.SUCCESS
+    assert running.stored(c) == [(writer.name, "mqtt", "ok")]
 
 
 def publish(topic: str, qos: int) -> Callable[[int], bytes]:
@@ -137,14 +202,17 @@ def test_bad_payloads_through_mosquitto_are_dropped_and_ingest_goes_on(
     behind_mosquitto: Deployment,
 ) -> None:
     """Mosquitto acknowledges before FleetID sees the payload: FleetID drops what is not a
-    SenML pack (with a log line) and keeps taking in what follows."""
+    SenML pack (with a log line), acknowledges it to Mosquitto so it is not delivered again,
+    and keeps taking in what follows (more poison than the broker's in-flight window, 20)."""
+    refuse_name(behind_mosquitto.fleet, "refused")
     writer = behind_mosquitto.device("writer-secret-1")
     c = behind_mosquitto.channel((writer, "m_write"))
     topic = f"channels/{c}/messages"
 
     async def scenario() -> None:
         async with behind_mosquitto.client(writer) as client:
-            for payload in (b'[{"n":"x","v":', b"\xff\xfe", b'[{"n":"x"}]', b"{}", b"x" * 70_000):
+            bad = (b'[{"n":"x","v":', b"\xff\xfe", b'[{"n":"x"}]', b"{}", b"x" * 70_000)
+            for payload in (*bad, *POISON * 4, *[b'[{"n":"refused","v":1}]'] * 24):
                 await client.publish(topic, payload, qos=1)
             await client.publish(topic, b'[{"n":"ok","v":1}]', qos=1)
 

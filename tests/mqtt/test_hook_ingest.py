@@ -47,15 +47,16 @@ def hooked(tmp_path: Path, stamping_plugin: Path) -> Iterator[tuple[FleetID, Mos
         fleet.close()
 
 
-def post_command(fleet: FleetID, module: str, correlation: str) -> None:
+def post_command(fleet: FleetID, module: str, correlation: str, payload: bytes = b"") -> None:
     topic = f"from/module/{module}/action/identity/create&correlationId={correlation}"
+    payload = payload or json.dumps({"identity": str(uuid4())}).encode()
     event = {
         "id": uuid4().hex.upper(),
         "clientid": module,
         "username": module,
         "topic": topic,
         "qos": 1,
-        "payload": base64.b64encode(json.dumps({"identity": str(uuid4())}).encode()).decode(),
+        "payload": base64.b64encode(payload).decode(),
     }
     with TestClient(create_app(fleet)) as client:
         response = client.post(
@@ -93,3 +94,31 @@ def test_acks_of_posted_commands_reach_the_gateway_through_the_broker(
         (ack,) = asyncio.run(gateway(running))
         assert (ack["correlationId"], ack["result"]) == ("c-1", "success")
         assert fleet.mqtt_outbox.oldest(10) == []
+
+
+def test_a_command_that_is_not_utf_8_gets_its_error_ack_through_the_broker(
+    hooked: tuple[FleetID, Mosquitto],
+) -> None:
+    """It used to fail the hook (500), so the broker would post it again and again."""
+    fleet, mosquitto = hooked
+    secret = "gateway-secret-9"
+    module = str(thing(fleet, secret))
+    mosquitto.reload(fleet)
+
+    async def gateway() -> list[dict[str, Any]]:
+        login = {"identifier": module, "username": module, "password": secret}
+        async with aiomqtt.Client("127.0.0.1", mosquitto.port, **login) as client:
+            await client.subscribe(f"to/module/{module}/ack/#", qos=1)
+            service = MqttService(fleet)
+            try:
+                await asyncio.to_thread(post_command, fleet, module, "c-1", b'{"identity":"\xff"}')
+                await asyncio.to_thread(post_command, fleet, module, "c-2")
+                acks = [await receive(client, 10), await receive(client, 10)]
+            finally:
+                await asyncio.to_thread(service.stop)
+        return [json.loads(ack.payload) for ack in acks if ack and isinstance(ack.payload, bytes)]
+
+    refused, created = asyncio.run(gateway())
+    assert (refused["correlationId"], refused["result"]) == ("c-1", "error")
+    assert refused["reason"] == "malformed_payload"
+    assert (created["correlationId"], created["result"]) == ("c-2", "success")

@@ -98,6 +98,7 @@ def test_bad_commands_get_an_error_ack_with_a_reason(deployment: Deployment) -> 
         ),
         ("rename", b"{}", {}, "error", "unknown_action"),
         ("create", b"x" * 20_000, {}, "create", "payload_too_large"),
+        ("create", b'{"identity":"\xff"}', {}, "create", "malformed_payload"),
     ]
 
     async def scenario() -> list[tuple[str, dict[str, Any]] | None]:

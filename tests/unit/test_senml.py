@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from domain.senml import RELATIVE_LIMIT, Measurement, resolve
+from domain.senml import (
+    MAX_NAME,
+    MAX_STRING_VALUE,
+    MAX_UNIT,
+    RELATIVE_LIMIT,
+    Measurement,
+    resolve,
+)
 from tests.seed_examples import SENML_PACK
 
 NOW = 1_700_000_000.25
@@ -151,12 +158,30 @@ def test_unknown_labels_are_ignored_unless_they_end_in_underscore() -> None:
         ([{"n": "x", "v": 10**400}], "[0].v"),
         ([{"n": "x", "v": 1.7e308, "bv": 1.7e308}], "[0].v"),
         ([{"n": "x", "v": 1}, {"n": "y", "v": 1}, {"n": "z", "vb": "yes"}], "[2].vb"),
+        ([{"n": "a" * (MAX_NAME + 1), "v": 1}], "[0].n"),
+        ([{"bn": "a" * (MAX_NAME + 1), "n": "x", "v": 1}], "[0].bn"),
+        ([{"bn": "a" * MAX_NAME, "v": 1}, {"n": "x", "v": 1}], "[1].n"),
+        ([{"n": "x", "u": "u" * (MAX_UNIT + 1), "v": 1}], "[0].u"),
+        ([{"n": "x", "bu": "\u00b0" * (MAX_UNIT // 2 + 1), "v": 1}], "[0].bu"),
+        ([{"n": "x", "vs": "s" * (MAX_STRING_VALUE + 1)}], "[0].vs"),
+        ([{"n": "x", "vs": "\u20ac" * (MAX_STRING_VALUE // 3 + 1)}], "[0].vs"),
     ],
 )
 def test_an_invalid_pack_names_the_record_and_field(pack: Any, field: str) -> None:
     with pytest.raises(InvalidValue) as raised:
         resolve(pack, NOW)
     assert raised.value.field == field
+
+
+def test_values_at_the_size_limits_are_accepted() -> None:
+    """The limits are UTF-8 bytes: what PostgreSQL's index rows and columns hold."""
+    record = {"n": "a" * MAX_NAME, "u": "u" * MAX_UNIT, "vs": "s" * MAX_STRING_VALUE}
+    (measurement,) = resolve([record], NOW)
+    assert (len(measurement.name), measurement.unit, measurement.string_value) == (
+        MAX_NAME,
+        record["u"],
+        record["vs"],
+    )
 
 
 NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-:./_]{0,20}", fullmatch=True)
