@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import cbor2
-import msgspec
 
 from domain.errors import DomainError, InvalidValue
+from interfaces.json_payloads import decode_json
 
 SENML_JSON = "application/senml+json"
 SENML_CBOR = "application/senml+cbor"
@@ -46,10 +46,7 @@ class MalformedPayload(InvalidValue):
 def decode_pack(body: bytes, content_type: str | None) -> Any:
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type == SENML_JSON:
-        try:
-            return msgspec.json.decode(body)
-        except msgspec.DecodeError as error:
-            raise MalformedPayload(f"the body is not JSON: {error}") from None
+        return decode_json(body, object)
     if media_type == SENML_CBOR:
         return _from_cbor(body)
     raise UnsupportedMediaType(f"send {SENML_JSON} or {SENML_CBOR}, not {media_type or 'nothing'}")

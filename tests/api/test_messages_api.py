@@ -174,7 +174,7 @@ def test_a_rejected_pack_stores_nothing_and_names_the_record(
         content=b"[{",
         headers={**SENML, **thing_auth()},
     )
-    assert_problem(malformed, 400, error="malformed_payload")
+    assert_problem(malformed, 400, error="malformed_json")
     plain = client.post(
         f"/http/channels/{channel}/messages",
         content=b"21.5",
