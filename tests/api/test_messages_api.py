@@ -131,6 +131,46 @@ def test_cbor_packs_use_integer_labels_and_byte_strings(
     assert (oldest["name"], oldest["data_value"]) == ("dev:raw", "AP9oaQ")
 
 
+def test_a_cbor_pack_may_carry_the_self_describe_tag(
+    client: TestClient[Any], wired: dict[str, str]
+) -> None:
+    pack = [{0: "tagged", 6: 1.5e9, 2: 21.5}]
+
+    response = client.post(
+        f"/http/channels/{wired['channel']}/messages",
+        content=cbor2.dumps(cbor2.CBORTag(55799, pack)),
+        headers={"Content-Type": "application/senml+cbor", **thing_auth()},
+    )
+
+    assert response.status_code == 202, response.text
+    (stored,) = read(client, wired["channel"])["messages"]
+    assert (stored["name"], stored["value"]) == ("tagged", 21.5)
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (cbor2.dumps([{0: "a", 2: 1}]) + b"\x00", "application/senml+cbor"),
+        (cbor2.dumps([{0: "a", 2: 1}]) * 2, "application/senml+cbor"),
+        (cbor2.dumps(cbor2.CBORTag(55799, [{0: "a", 2: 1}])) + b"\xff", "application/senml+cbor"),
+        (b'[{"n": "a", "v": 1}] 0', "application/senml+json"),
+        (b'[{"n": "a", "v": 1}][]', "application/senml+json"),
+    ],
+    ids=["cbor-zero-byte", "cbor-two-packs", "cbor-tagged-then-break", "json-number", "json-array"],
+)
+def test_a_pack_with_trailing_bytes_is_refused_in_either_encoding(
+    client: TestClient[Any], wired: dict[str, str], body: bytes, media_type: str
+) -> None:
+    response = client.post(
+        f"/http/channels/{wired['channel']}/messages",
+        content=body,
+        headers={"Content-Type": media_type, **thing_auth()},
+    )
+
+    assert_problem(response, 400, field=None)
+    assert read(client, wired["channel"])["total"] == 0
+
+
 def test_filters_comparators_and_paging(client: TestClient[Any], wired: dict[str, str]) -> None:
     channel = wired["channel"]
     pack = [
