@@ -171,6 +171,80 @@ def test_a_pack_with_trailing_bytes_is_refused_in_either_encoding(
     assert read(client, wired["channel"])["total"] == 0
 
 
+def test_packs_sent_to_subtopics_are_stored_under_them_and_filtered_by_them(
+    client: TestClient[Any], token: str, wired: dict[str, str]
+) -> None:
+    """`POST /http/channels/{id}/messages/{subtopic…}`, as MQTT's `channels/{id}/messages/…`."""
+    channel = wired["channel"]
+    for path, name in (
+        ("", "none"),
+        ("/room1", "one"),
+        ("/room1/desk", "two"),
+        ("/caf%C3%A9", "x"),
+    ):
+        response = client.post(
+            f"/http/channels/{channel}/messages{path}",
+            json=[{"n": name, "v": 1}],
+            headers={**SENML, **thing_auth()},
+        )
+        assert response.status_code == 202, (path, response.text)
+
+    stored = read(client, channel, "limit=10")["messages"]
+    assert [(m["name"], m.get("subtopic")) for m in stored] == [
+        ("x", "café"),
+        ("two", "room1/desk"),
+        ("one", "room1"),
+        ("none", None),
+    ]
+    for subtopic, names in (("room1", ["one"]), ("room1/desk", ["two"]), ("room", [])):
+        page = read(client, channel, f"subtopic={subtopic}", **bearer(token))
+        assert [m["name"] for m in page["messages"]] == names, subtopic
+        assert page["total"] == len(names)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["room%2B", "%23", "room/%23", "a%00b", "x" * 1024, "room/+/desk"],
+    ids=["plus-in-level", "hash", "hash-level", "nul", "topic-too-long", "plus-level"],
+)
+def test_a_subtopic_mqtt_could_not_carry_is_refused_and_stores_nothing(
+    client: TestClient[Any], wired: dict[str, str], path: str
+) -> None:
+    response = client.post(
+        f"/http/channels/{wired['channel']}/messages/{path}",
+        json=[{"n": "x", "v": 1}],
+        headers={**SENML, **thing_auth()},
+    )
+
+    assert_problem(response, 400, field="subtopic")
+    assert read(client, wired["channel"])["total"] == 0
+
+
+def test_a_subtopic_is_checked_only_for_an_authorized_sender(
+    client: TestClient[Any], wired: dict[str, str]
+) -> None:
+    response = client.post(
+        f"/http/channels/{wired['channel']}/messages/%23",
+        json=[{"n": "x", "v": 1}],
+        headers={**SENML, **thing_auth("not-the-secret-1")},
+    )
+
+    assert_problem(response, 401)
+
+
+@pytest.mark.parametrize("subtopic", ["a\x00", "#", "a/+"])
+def test_the_subtopic_filter_refuses_what_no_topic_holds(
+    client: TestClient[Any], wired: dict[str, str], subtopic: str
+) -> None:
+    response = client.get(
+        f"/channels/{wired['channel']}/messages",
+        params={"subtopic": subtopic},
+        headers=thing_auth(),
+    )
+
+    assert_problem(response, 400, field="subtopic")
+
+
 def test_filters_comparators_and_paging(client: TestClient[Any], wired: dict[str, str]) -> None:
     channel = wired["channel"]
     pack = [
