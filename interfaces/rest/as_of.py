@@ -40,7 +40,7 @@ def resolver(
         if raw.isascii() and raw.isdigit():
             position = int(raw)
         else:
-            position = position_at(parse_time(raw, "as_of"))
+            position = position_at(parse_time(raw, "as_of", "a log position or an RFC 3339 time"))
         if position > applied():
             raise InvalidValue(
                 f"as_of {position} is ahead of the read models ({applied()})", field="as_of"

@@ -13,12 +13,12 @@ import msgspec
 from domain.errors import InvalidValue
 
 
-def parse_time(raw: str, field: str) -> datetime:
-    """An RFC 3339 time with a zone, in UTC."""
+def parse_time(raw: str, field: str, expected: str = "an RFC 3339 time") -> datetime:
+    """An RFC 3339 time with a zone, in UTC; `expected` says what else the field takes."""
     try:
         moment = msgspec.convert(raw, datetime)
     except msgspec.ValidationError:
-        raise InvalidValue(f"{field} must be an RFC 3339 time", field=field) from None
+        raise InvalidValue(f"{field} must be {expected}", field=field) from None
     return in_utc(moment, field)
 
 
