@@ -218,7 +218,7 @@ def _decode(raw: bytes) -> _Payload:
         raise Refused("payload_too_large", f"the payload is over {MAX_PAYLOAD} bytes")
     try:
         return msgspec.json.decode(raw, type=_Payload)
-    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
         raise Refused(
             "malformed_payload", f"the payload is not the expected JSON: {error}"
         ) from None

@@ -56,13 +56,26 @@ class MessageCommands:
         return _publisher(self._views.thing_access(thing_id, channel_id), channel_id)
 
     async def publish(
-        self, publisher: Publisher, pack: Any, protocol: str, receipt: Receipt | None = None
+        self,
+        publisher: Publisher,
+        pack: Any,
+        protocol: str,
+        receipt: Receipt | None = None,
+        subtopic: str | None = None,
     ) -> int:
-        """Store the pack's records; how many. Returns once they are durable."""
+        """Store the pack's records, under the subtopic it was sent to; how many. Returns once
+        they are durable. The subtopic was checked by the interface it came through, as MQTT
+        topics are (`application.mqtt_access`)."""
         received_at = self._clock()
         measurements = resolve(pack, received_at)
         stored = self._sink.append(
-            publisher.channel, publisher.thing, protocol, received_at, measurements, receipt
+            publisher.channel,
+            publisher.thing,
+            protocol,
+            received_at,
+            measurements,
+            receipt,
+            subtopic,
         )
         await asyncio.wrap_future(stored)
         return len(measurements)

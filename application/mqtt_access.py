@@ -24,7 +24,7 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _LEVEL = r"(?:\+|[^#+/]*)"
 """One level of a topic filter: a whole-level `+`, or text without wildcards."""
 _TAIL = rf"(?:/{_LEVEL})*(?:/#)?"
-CHANNEL_TOPIC = re.compile(rf"channels/({_UUID})/messages(?:/[^#+]*)?")
+CHANNEL_TOPIC = re.compile(rf"channels/({_UUID})/messages(?:/([^#+\x00]*))?")
 CHANNEL_FILTER = re.compile(rf"channels/({_UUID})/messages{_TAIL}")
 MODULE_OUT = re.compile(rf"from/module/({_UUID})/[^#+]+")
 MODULE_IN = re.compile(rf"to/module/({_UUID})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
@@ -57,6 +57,19 @@ def channel_of(topic: str) -> UUID | None:
     """The channel a publish topic addresses, or None when it is not a channel topic."""
     found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
     return UUID(found.group(1)) if found else None
+
+
+def subtopic_of(topic: str) -> str | None:
+    """What follows `channels/{id}/messages/` in a channel topic (`a/b`); None when nothing
+    does, or when the topic is not a channel topic."""
+    found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
+    return found.group(2) if found else None
+
+
+def valid_subtopic(channel: UUID, subtopic: str) -> bool:
+    """Whether a subtopic sent another way (an HTTP path) is one MQTT could carry on the
+    channel's topic: no wildcard, no U+0000, the whole topic within MAX_TOPIC."""
+    return subtopic_of(f"channels/{channel}/messages/{subtopic}") == subtopic
 
 
 class MqttAccess:

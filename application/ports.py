@@ -403,6 +403,7 @@ class MessageSink(Protocol):
         received_at: float,
         measurements: Sequence[Measurement],
         receipt: Receipt | None = None,
+        subtopic: str | None = None,
     ) -> Future[None]:
         """Store the measurements (and the receipt, in the same transaction); the future
         resolves once they are durable."""
@@ -433,6 +434,8 @@ class MessageFilter:
     """Inclusive lower bound on `time` (the API's `from`)."""
     until: float | None = None
     """Exclusive upper bound on `time` (the API's `to`)."""
+    subtopic: str | None = None
+    """Exactly this subtopic (`a/b` of `channels/{id}/messages/a/b`)."""
 
 
 @dataclass(frozen=True)
@@ -449,6 +452,7 @@ class MessageView:
     bool_value: bool | None
     data_value: str | None
     sum: float | None
+    subtopic: str | None = None
 
 
 @dataclass(frozen=True)

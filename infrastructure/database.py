@@ -39,6 +39,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 DROPPED_COLUMNS = (("log_entries", "leaf_hash"),)
 """Columns of tables that are never rebuilt, dropped from databases made by earlier builds
 (the leaf hash now lives only in log_tree_nodes)."""
+ADDED_COLUMNS = (("messages", "subtopic"),)
+"""Nullable columns of tables that are never rebuilt, added to databases made by earlier builds
+(their rows get NULL: telemetry stored before subtopics were kept)."""
 
 
 def create_schema(engine: sa.Engine) -> None:
@@ -49,6 +52,10 @@ def create_schema(engine: sa.Engine) -> None:
         for name, column in DROPPED_COLUMNS:
             if column in {c["name"] for c in inspector.get_columns(name)}:
                 conn.execute(sa.text(f"ALTER TABLE {name} DROP COLUMN {column}"))
+        for name, column in ADDED_COLUMNS:
+            if column not in {c["name"] for c in inspector.get_columns(name)}:
+                kind = metadata.tables[name].c[column].type.compile(engine.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN {column} {kind}"))
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))

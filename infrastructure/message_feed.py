@@ -17,6 +17,7 @@ class StoredMessage:
     publisher: UUID
     received_at: float
     measurement: Measurement
+    subtopic: str | None = None
 
 
 class MessageFeed:
@@ -53,6 +54,7 @@ def _stored(row: sa.RowMapping) -> StoredMessage:
         channel=UUID(row["channel"]),
         publisher=UUID(row["publisher"]),
         received_at=row["received_at"],
+        subtopic=row["subtopic"],
         measurement=Measurement(
             name=row["name"],
             unit=row["unit"],

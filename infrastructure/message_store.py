@@ -53,12 +53,14 @@ class MessageWriter:
         received_at: float,
         measurements: Sequence[Measurement],
         receipt: Receipt | None = None,
+        subtopic: str | None = None,
     ) -> Future[None]:
         """Queue the rows for the next commit; the future resolves once they are committed."""
         common = {
             "channel": str(channel),
             "publisher": str(publisher),
             "protocol": protocol,
+            "subtopic": subtopic,
             "received_at": received_at,
         }
         batch = _Batch([common | _columns(m) for m in measurements], receipt)

@@ -34,7 +34,16 @@ _COMPARE = {
     "gt": lambda column, bound: column > bound,
     "ge": lambda column, bound: column >= bound,
 }
-_OPTIONAL = ("publisher", "name", "string_value", "bool_value", "data_value", "since", "until")
+_OPTIONAL = (
+    "publisher",
+    "name",
+    "subtopic",
+    "string_value",
+    "bool_value",
+    "data_value",
+    "since",
+    "until",
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def _shape(query: MessageFilter) -> tuple[_Shape, dict[str, Any]]:
 def _where(shape: _Shape) -> list[sa.ColumnElement[bool]]:
     m = messages.c
     where = [m.channel == sa.bindparam("channel", type_=sa.String)]
-    for name in ("publisher", "name", "string_value", "bool_value", "data_value"):
+    for name in ("publisher", "name", "subtopic", "string_value", "bool_value", "data_value"):
         if name in shape.present:
             where.append(m[name] == sa.bindparam(name, type_=m[name].type))
     if "since" in shape.present:
@@ -176,4 +185,5 @@ def _view(row: dict[str, Any]) -> MessageView:
         bool_value=row["bool_value"],
         data_value=row["data_value"],
         sum=row["sum"],
+        subtopic=row["subtopic"],
     )

@@ -326,6 +326,12 @@ messages = sa.Table(
     sa.Column("channel", sa.String(36), nullable=False, comment="id of the channel"),
     sa.Column("publisher", sa.String(36), nullable=False, comment="id of the thing that sent it"),
     sa.Column("protocol", sa.String(16), nullable=False, comment="http | mqtt"),
+    sa.Column(
+        "subtopic",
+        sa.Text,
+        comment="what followed channels/{id}/messages/ in the MQTT topic or the HTTP path "
+        "(`a/b`); NULL when nothing did",
+    ),
     sa.Column("name", sa.Text, nullable=False, comment="resolved SenML name (bn + n)"),
     sa.Column("unit", sa.Text, comment="SenML unit (u, else bu)"),
     sa.Column("time", sa.Double, nullable=False, comment="seconds since the Unix epoch (bt + t)"),
@@ -345,6 +351,7 @@ messages = sa.Table(
 sa.Index("ix_messages_channel_time", messages.c.channel, messages.c.time, messages.c.id)
 sa.Index("ix_messages_channel_name", messages.c.channel, messages.c.name, messages.c.time)
 sa.Index("ix_messages_channel_publisher", messages.c.channel, messages.c.publisher, messages.c.time)
+sa.Index("ix_messages_channel_subtopic", messages.c.channel, messages.c.subtopic, messages.c.time)
 
 mqtt_receipts = sa.Table(
     "mqtt_receipts",

@@ -6,16 +6,19 @@ and interface.
 """
 
 import base64
+import io
 from decimal import Decimal
 from typing import Any
 
 import cbor2
-import msgspec
 
 from domain.errors import DomainError, InvalidValue
+from interfaces.json_payloads import decode_json
 
 SENML_JSON = "application/senml+json"
 SENML_CBOR = "application/senml+cbor"
+SELF_DESCRIBED = b"\xd9\xd9\xf7"
+"""Tag 55799 (RFC 8949 §3.4.6), which marks bytes as CBOR and means nothing else."""
 CBOR_LABELS = {
     -1: "bver",
     -2: "bn",
@@ -48,22 +51,25 @@ def decode_pack(body: bytes, content_type: str | None) -> Any:
     to answer a bad payload, never fail on it (an MQTT client would resend it forever)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type == SENML_JSON:
-        try:
-            return msgspec.json.decode(body)
-        except (msgspec.DecodeError, UnicodeDecodeError) as error:
-            raise MalformedPayload(f"the body is not JSON: {error}") from None
-        except RecursionError:
-            raise MalformedPayload("the body is nested too deeply") from None
+        return decode_json(body, object)
     if media_type == SENML_CBOR:
         return _from_cbor(body)
     raise UnsupportedMediaType(f"send {SENML_JSON} or {SENML_CBOR}, not {media_type or 'nothing'}")
 
 
 def _from_cbor(body: bytes) -> Any:
+    """One CBOR item, optionally behind the self-describe tag, and nothing after it (as JSON
+    with trailing data is refused). The tag is stripped rather than decoded: cbor2 turns a
+    tagged item's arrays and maps into tuples and frozendicts."""
+    document = body.removeprefix(SELF_DESCRIBED)
+    stream = io.BytesIO(document)
     try:
-        pack = cbor2.loads(body)
+        pack = cbor2.CBORDecoder(stream).decode()
     except (cbor2.CBORDecodeError, RecursionError, ValueError) as error:
         raise MalformedPayload(f"the body is not CBOR: {error}") from None
+    if stream.tell() != len(document):
+        extra = len(document) - stream.tell()
+        raise MalformedPayload(f"the body has {extra} bytes after its CBOR item")
     if not isinstance(pack, list):
         return pack
     return [_labelled(record) if isinstance(record, dict) else record for record in pack]

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from litestar.testing import TestClient
 
+from interfaces.bootstrap import FleetID
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
 
 
@@ -90,3 +91,17 @@ def incompressible_name(size: int) -> str:
     it really is `size` bytes: a repeated letter would compress to fit."""
     digests = (hashlib.sha256(str(n).encode()).hexdigest() for n in range(size // 64 + 1))
     return "".join(digests)[:size]
+
+
+def refuse_name(fleet: FleetID, name: str) -> None:
+    """Make the database refuse rows with this name, as it would a row no validation foresaw:
+    a CHECK constraint on PostgreSQL, a trigger on SQLite (which cannot add constraints)."""
+    if fleet.settings.is_sqlite:
+        statement = (
+            "CREATE TRIGGER refuse_name BEFORE INSERT ON messages "
+            f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    else:
+        statement = f"ALTER TABLE messages ADD CONSTRAINT refuse_name CHECK (name <> '{name}')"
+    with fleet.engine.begin() as conn:
+        conn.exec_driver_sql(statement)

@@ -1,8 +1,9 @@
 """Messages accepted over HTTP reach the channel's MQTT subscribers.
 
 HTTP workers are other processes, so the broker follows the message store itself: each pack
-stored over HTTP (its records share channel, publisher and arrival time) is published on
-`channels/{channel}/messages` as resolved SenML JSON at QoS 1. Rows committed out of id order
+stored over HTTP (its records share channel, publisher, subtopic and arrival time) is published
+on `channels/{channel}/messages`, or `channels/{channel}/messages/{subtopic}` when it was sent
+to one, as resolved SenML JSON at QoS 1. Rows committed out of id order
 (concurrent writers on PostgreSQL) are waited for: an id missing below newer ones is a
 transaction still committing, and is given `gap_wait` seconds before it is passed over.
 """
@@ -47,11 +48,12 @@ class HttpFeed:
             await asyncio.sleep(self._interval)
 
     def _deliver(self, rows: list[StoredMessage]) -> None:
-        for (channel, _publisher, _at), pack in groupby(
-            rows, key=lambda row: (row.channel, row.publisher, row.received_at)
+        for (channel, _publisher, _at, subtopic), pack in groupby(
+            rows, key=lambda row: (row.channel, row.publisher, row.received_at, row.subtopic)
         ):
             payload = msgspec.json.encode([resolved_record(row.measurement) for row in pack])
-            self._route(f"channels/{channel}/messages", payload)
+            topic = f"channels/{channel}/messages"
+            self._route(topic if subtopic is None else f"{topic}/{subtopic}", payload)
 
 
 class ArrivalOrder:

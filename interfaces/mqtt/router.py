@@ -12,7 +12,7 @@ from uuid import UUID
 
 from application.identity_module import IdentityModule
 from application.messages import MessageCommands, Publisher
-from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of
+from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of, subtopic_of
 from application.ports import Receipt, Unstorable
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from interfaces.mqtt.packets import Prop, Reason
@@ -85,7 +85,7 @@ class Router:
             return _refused(thing, topic, REFUSED, str(publisher))
         try:
             pack = decode_pack(payload, _content_type(payload, properties))
-            await self._messages.publish(publisher, pack, "mqtt", receipt)
+            await self._messages.publish(publisher, pack, "mqtt", receipt, subtopic_of(topic))
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
         except Unstorable as error:

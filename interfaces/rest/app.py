@@ -23,6 +23,7 @@ from interfaces.rest.connections import ConnectionsController, ConnectionService
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.raw_headers import header
@@ -121,6 +122,7 @@ def create_app(fleet: FleetID) -> Litestar:
         dependencies=dependencies,
         middleware=[as_of_middleware(past)],
         exception_handlers=HANDLERS,
+        request_class=JSONBodyRequest,
         before_request=require_json,
         on_startup=[size_thread_pool, tune_garbage_collector],
         request_max_body_size=settings.max_body_bytes,

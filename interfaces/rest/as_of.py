@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import InvalidValue
 from infrastructure.read_connections import as_of
+from interfaces.rest.times import parse_time
 
 REGISTRY = ("/users", "/things", "/channels", "/groups", "/access")
 AS_OF = {
@@ -36,18 +37,10 @@ def resolver(
     """Turns `as_of` into a log position the read models have reached."""
 
     def resolve(raw: str) -> int:
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit():
             position = int(raw)
         else:
-            try:
-                moment = datetime.fromisoformat(raw)
-            except ValueError:
-                raise InvalidValue(
-                    "as_of must be a log position or an RFC 3339 time", field="as_of"
-                ) from None
-            if moment.tzinfo is None:
-                raise InvalidValue("as_of needs a time zone (RFC 3339)", field="as_of")
-            position = position_at(moment)
+            position = position_at(parse_time(raw, "as_of", "a log position or an RFC 3339 time"))
         if position > applied():
             raise InvalidValue(
                 f"as_of {position} is ahead of the read models ({applied()})", field="as_of"

@@ -25,6 +25,7 @@ from litestar.params import JSONBody
 from application.mqtt_access import MqttAccess, service_may_publish, thing_named
 from domain.errors import Forbidden, InvalidValue, Unauthenticated
 from infrastructure.settings import BrokerAccount
+from interfaces.json_payloads import decode_json
 from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
 from interfaces.rest.raw_headers import header
 
@@ -157,7 +158,7 @@ class BrokerHooksController(Controller):
         body = await request.body()
         try:
             if hook in ("on_publish", "on_publish_m5"):
-                published = msgspec.json.decode(body, type=VernePublished)
+                published = decode_json(body, VernePublished)
                 ingest = self._ingest()
                 posted = Posted(
                     "vernemq", published.username, published.topic, _base64(published.payload)
@@ -166,20 +167,18 @@ class BrokerHooksController(Controller):
             return self._verne(hook, body)
         except msgspec.ValidationError as error:
             raise InvalidValue(f"malformed {hook} payload: {error}") from None
-        except msgspec.DecodeError as error:
-            raise InvalidValue(f"the {hook} payload is not JSON: {error}") from None
 
     def _verne(self, hook: str, body: bytes) -> dict[str, Any]:
         access = self.setup.access
         if hook in ("auth_on_register", "auth_on_register_m5"):
-            register = msgspec.json.decode(body, type=VerneRegister)
+            register = decode_json(body, VerneRegister)
             allowed = self._authenticates(register.client_id, register.username, register.password)
             return _verne_result(allowed)
         if hook in ("auth_on_publish", "auth_on_publish_m5"):
-            publish = msgspec.json.decode(body, type=VernePublish)
+            publish = decode_json(body, VernePublish)
             return _verne_result(self._may_publish(publish.username, publish.topic))
         if hook in ("auth_on_subscribe", "auth_on_subscribe_m5"):
-            subscribe = msgspec.json.decode(body, type=VerneSubscribe)
+            subscribe = decode_json(body, VerneSubscribe)
             thing = thing_named(subscribe.username)
             if thing is None:
                 return _verne_result(False)

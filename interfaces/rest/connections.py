@@ -19,6 +19,7 @@ from application.ports import ChannelFilter, PolicyView, ThingFilter
 from application.thing_queries import ThingQueries
 from domain.causes import Interface
 from domain.policies import CONNECTION_ACTIONS
+from interfaces.rest.as_of import AS_OF
 from interfaces.rest.channel_schemas import ChannelPageResponse
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.thing_schemas import ThingPageResponse
@@ -98,6 +99,7 @@ class ConnectionServices:
 
 class ConnectionsController(Controller):
     tags = ["connections"]
+    parameters = AS_OF
     services: ClassVar[ConnectionServices]
 
     @classmethod

@@ -11,7 +11,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from application.ports import ConsistencyTimeout
+from application.ports import ConsistencyTimeout, Unstorable
 from domain.errors import (
     Conflict,
     DomainError,
@@ -42,6 +42,7 @@ REASON_OF_STATUS = {
     409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
+    422: "unstorable",
     500: "internal_error",
     503: "unavailable",
 }
@@ -114,6 +115,12 @@ def consistency_timeout(_: Request[Any, Any, Any], exc: ConsistencyTimeout) -> R
     return problem(503, "read_model_lagging", f"change stored, but {exc}")
 
 
+def unstorable(_: Request[Any, Any, Any], exc: Unstorable) -> Response[Any]:
+    """Records the checks let through but the database refused: the sender's data, so not a
+    server error; nothing of the request was stored."""
+    return problem(422, "unstorable", str(exc))
+
+
 def too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
     return problem(400, "too_deep", "the JSON document is nested too deeply")
 
@@ -128,6 +135,7 @@ HANDLERS: dict[int | type[Exception], Any] = {
     ValidationException: validation_error,
     HTTPException: http_error,
     ConsistencyTimeout: consistency_timeout,
+    Unstorable: unstorable,
     RecursionError: too_deep,
     Exception: internal_error,
 }

@@ -17,7 +17,7 @@ from litestar.params import FromQuery, QueryParameter
 from application.authorization import Actor
 from application.event_log import MAX_LIMIT, EventLogQueries
 from application.ports import EventFilter
-from domain.errors import InvalidValue
+from interfaces.rest.times import in_utc
 
 MAX_POSITION = 2**63 - 1
 
@@ -81,9 +81,6 @@ class EventsController(Controller):
             datetime | None, QueryParameter(name="to", description="recorded before")
         ] = None,
     ) -> Response[bytes]:
-        for label, moment in (("from", since), ("to", until)):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidValue(f"{label} needs a time zone (RFC 3339)", field=label)
         page = self.queries.page(
             actor,
             EventFilter(
@@ -93,8 +90,8 @@ class EventsController(Controller):
                 aggregate_type=aggregate_type,
                 event_type=event_type,
                 actor=actor_id,
-                since=since,
-                until=until,
+                since=None if since is None else in_utc(since, "from"),
+                until=None if until is None else in_utc(until, "to"),
             ),
         )
         tail = f'],"next":{page.next},"more":{"true" if page.more else "false"}}}'

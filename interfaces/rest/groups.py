@@ -197,6 +197,7 @@ class MembershipsController(Controller):
     """A user's policies on groups (`/users/policies`) and its memberships."""
 
     tags = ["groups"]
+    parameters = AS_OF
     services: ClassVar[GroupServices]
 
     @classmethod

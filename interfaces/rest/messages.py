@@ -1,7 +1,9 @@
 """Telemetry over HTTP: things send SenML packs, things and users read messages back.
 
-`POST /http/channels/{id}/messages` answers 202 once the pack's records are durable. The sender
-is authenticated and authorized before its payload is decoded.
+`POST /http/channels/{id}/messages[/subtopic…]` answers 202 once the pack's records are durable.
+The sender is authenticated and authorized before its payload is decoded. A subtopic is what it
+is on MQTT (`channels/{id}/messages/a/b`): the same levels, checked by the same rule, stored
+with the records and filtered on by the reader.
 """
 
 import math
@@ -16,6 +18,7 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from application.message_queries import ChannelMessages, MessageQueries
 from application.messages import MessageCommands
+from application.mqtt_access import MAX_TOPIC, valid_subtopic
 from application.ports import AggregatePage, MessageFilter, MessagePage, MessageView
 from application.sessions import Sessions
 from domain.errors import InvalidValue, Unauthenticated
@@ -27,6 +30,7 @@ from interfaces.rest.user_schemas import SearchText
 from interfaces.senml_codec import decode_pack
 
 ChannelId = Annotated[UUID, PathParameter(description="channel id")]
+Subtopic = Annotated[str, PathParameter(description="topic levels after messages/, e.g. a/b")]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class MessageResponse(msgspec.Struct, omit_defaults=True):
     data_value: str | None = None
     sum: float | None = None
     update_time: float | None = None
+    subtopic: str | None = None
 
     @classmethod
     def of(cls, view: MessageView) -> "MessageResponse":
@@ -56,6 +61,7 @@ class MessageResponse(msgspec.Struct, omit_defaults=True):
             channel=view.channel,
             publisher=view.publisher,
             protocol=view.protocol,
+            subtopic=view.subtopic,
             name=view.name,
             time=view.time,
             unit=view.unit,
@@ -131,10 +137,32 @@ class MessagesController(Controller):
         opt={"body_media_types": ("application/senml+json", "application/senml+cbor")},
     )
     async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await self._publish(channel_id, None, request)
+
+    @post(
+        "/http/channels/{channel_id:uuid}/messages/{subtopic:path}",
+        status_code=202,
+        summary="Send a SenML pack to a subtopic, as MQTT's channels/{id}/messages/{subtopic}",
+        opt={"body_media_types": ("application/senml+json", "application/senml+cbor")},
+    )
+    async def send_to_subtopic(
+        self, channel_id: ChannelId, subtopic: Subtopic, request: Request[Any, Any, Any]
+    ) -> Response[bytes]:
+        return await self._publish(channel_id, subtopic.removeprefix("/"), request)
+
+    async def _publish(
+        self, channel_id: UUID, subtopic: str | None, request: Request[Any, Any, Any]
+    ) -> Response[bytes]:
         commands = self.services.commands
         publisher = commands.authorize(thing_secret(request), channel_id)
+        if subtopic is not None and not valid_subtopic(channel_id, subtopic):
+            raise InvalidValue(
+                f"a subtopic is MQTT topic levels without +, # or U+0000, and the topic at "
+                f"most {MAX_TOPIC} characters",
+                field="subtopic",
+            )
         pack = decode_pack(await request.body(), header(request, b"content-type"))
-        await commands.publish(publisher, pack, "http")
+        await commands.publish(publisher, pack, "http", subtopic=subtopic)
         return Response(b"", status_code=202, media_type=MediaType.TEXT)
 
     @get(
@@ -150,6 +178,14 @@ class MessagesController(Controller):
         limit: Limit = 10,
         publisher: FromQuery[UUID | None] = None,
         name: SearchText = None,
+        subtopic: Annotated[
+            str | None,
+            QueryParameter(
+                description="exactly this subtopic, e.g. a/b",
+                max_length=MAX_TOPIC,
+                pattern=r"^[^\x00#+]*$",
+            ),
+        ] = None,
         v: FromQuery[float | None] = None,
         comparator: FromQuery[Literal["eq", "lt", "le", "gt", "ge"]] = "eq",
         vb: FromQuery[bool | None] = None,
@@ -176,6 +212,7 @@ class MessagesController(Controller):
             limit=limit,
             publisher=publisher,
             name=name,
+            subtopic=subtopic,
             value=v,
             comparator=comparator,
             string_value=vs,

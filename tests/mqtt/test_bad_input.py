@@ -10,10 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interfaces.bootstrap import FleetID
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import Kind, Reason
-from tests.helpers import incompressible_name
+from tests.helpers import incompressible_name, refuse_name
 from tests.mqtt.conftest import Deployment, Device
 from tests.mqtt.raw import RawClient, connect_packet
 from tests.mqtt.test_sessions import version
@@ -87,20 +86,6 @@ def test_poison_payloads_are_answered_once_and_the_connection_stays_up(
     raw.publish(f"channels/{c}/messages", b'[{"n":"ok","v":1}]', packet_id=99)
     assert puback_reason(raw) == Reason.SUCCESS
     assert running.stored(c) == [(writer.name, "mqtt", "ok")]
-
-
-def refuse_name(fleet: FleetID, name: str) -> None:
-    """Make the database refuse rows with this name, as it would a row no validation foresaw:
-    a CHECK constraint on PostgreSQL, a trigger on SQLite (which cannot add constraints)."""
-    if fleet.settings.is_sqlite:
-        statement = (
-            "CREATE TRIGGER refuse_name BEFORE INSERT ON messages "
-            f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    else:
-        statement = f"ALTER TABLE messages ADD CONSTRAINT refuse_name CHECK (name <> '{name}')"
-    with fleet.engine.begin() as conn:
-        conn.exec_driver_sql(statement)
 
 
 def test_a_pack_the_database_refuses_is_answered_and_the_connection_stays_up(

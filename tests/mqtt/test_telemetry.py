@@ -8,6 +8,7 @@ import time
 
 import aiomqtt
 import paho.mqtt.properties as paho_properties
+import sqlalchemy as sa
 from litestar.testing import TestClient
 from paho.mqtt.packettypes import PacketTypes
 
@@ -179,6 +180,39 @@ def test_a_pack_accepted_over_http_reaches_the_channels_mqtt_subscribers(
         (sender.name, "http", "dev:temp"),
         (sender.name, "http", "dev:on"),
     ]
+
+
+def test_subtopics_are_kept_alike_over_mqtt_and_http(deployment: Deployment) -> None:
+    """A pack keeps its subtopic whichever way it comes, and one sent over HTTP reaches the
+    subscribers of that subtopic's topic."""
+    sender, reader = deployment.device("sender-secret-1"), deployment.device("reader-secret-1")
+    c = deployment.channel((sender, "m_write"), (reader, "m_read"))
+    auth = {"Authorization": f"Thing {sender.secret}", "Content-Type": "application/senml+json"}
+
+    async def scenario() -> list[aiomqtt.Message | None]:
+        async with deployment.client(reader) as sub, deployment.client(sender) as pub:
+            await sub.subscribe(f"channels/{c}/messages/room1/#", qos=1)
+            await pub.publish(f"channels/{c}/messages/room1/mqtt", PACK, qos=1)
+            over_mqtt = await receive(sub)
+            with TestClient(create_app(deployment.fleet)) as http:
+                answer = await asyncio.to_thread(
+                    http.post, f"/http/channels/{c}/messages/room1/http", content=PACK, headers=auth
+                )
+                assert answer.status_code == 202, answer.text
+            return [over_mqtt, await receive(sub, 5.0)]
+
+    got = asyncio.run(scenario())
+    assert [str(m.topic) if m else None for m in got] == [
+        f"channels/{c}/messages/room1/mqtt",
+        f"channels/{c}/messages/room1/http",
+    ]
+    assert len(deployment.stored(c, 2)) == 2
+    with deployment.fleet.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT protocol, subtopic FROM messages WHERE channel = :c ORDER BY id"),
+            {"c": str(c)},
+        ).all()
+    assert [tuple(row) for row in rows] == [("mqtt", "room1/mqtt"), ("http", "room1/http")]
 
 
 def test_a_will_cannot_carry_a_forged_publisher_stamp(behind_mosquitto: Deployment) -> None:
