@@ -136,7 +136,10 @@ def load_head(path: Path, key: Ed25519PublicKey) -> Head:
 
 
 def load_key(path: Path) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(path.read_bytes())
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except ValueError:
+        raise Failure(f"{path} is not a PEM public key (GET /log/public-key gives one)") from None
     if not isinstance(key, Ed25519PublicKey):
         raise Failure(f"{path} is not an Ed25519 public key")
     return key
