@@ -13,7 +13,6 @@ from application.ports import (
     TokenCodec,
 )
 from domain.errors import Unauthenticated
-from domain.identities import IdentityIndex
 from domain.users import Role, Status, User
 
 ACCESS = "access"
@@ -41,7 +40,7 @@ class Sessions:
         self._reader = reader
         self._states = states
         self._hasher = hasher
-        self._identities = IdentityKeys(blind)
+        self._identities = IdentityKeys(blind, reader)
         self._tokens = tokens
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
@@ -82,8 +81,8 @@ class Sessions:
         )
 
     def _user_by_identity(self, identity: str) -> User | None:
-        index = self._reader.get(self._identities.index_id(identity))
-        if not isinstance(index, IdentityIndex) or index.holder is None:
+        holder = self._identities.holder(identity)
+        if holder is None:
             return None
-        user = self._reader.get(index.holder)
+        user = self._reader.get(holder)
         return user if isinstance(user, User) else None

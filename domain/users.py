@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.errors import Conflict, InvalidValue
+from domain.identities import normalized
 from domain.values import check_metadata, check_name, check_tags
 
 MIN_SECRET_LENGTH = 8
@@ -34,7 +35,9 @@ class UserErased(Conflict):
 
 
 def check_identity(identity: str) -> str:
-    """Whitespace is refused rather than trimmed: an identity is never silently changed."""
+    """The identity in its stored form (NFKC). Whitespace is refused rather than trimmed: an
+    identity is never changed beyond what Unicode says is the same text."""
+    identity = normalized(identity)
     if not identity:
         raise InvalidValue("identity must not be empty", field="identity")
     if len(identity) > MAX_IDENTITY_LENGTH:
