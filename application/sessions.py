@@ -48,7 +48,7 @@ class Sessions:
     def issue(self, identity: str, secret: str) -> TokenPair:
         """One answer for every failure, so a caller cannot tell unknown identities apart."""
         user = self._user_by_identity(identity)
-        if user is None:
+        if user is None or user.secret_hash is None:
             self._hasher.burn()
             raise Unauthenticated("wrong identity or secret")
         if not self._hasher.verify(secret, user.secret_hash) or user.status is not Status.ENABLED:

@@ -153,8 +153,8 @@ class UserCommands:
         self, actor: Actor, old_secret: str, new_secret: str, via: Interface
     ) -> UserView:
         check_secret(new_secret, field="new_secret")
-        user = self._load(actor.id)
-        if not await asyncio.to_thread(self._hasher.verify, old_secret, user.secret_hash):
+        stored = self._load(actor.id).secret_hash
+        if stored is None or not await asyncio.to_thread(self._hasher.verify, old_secret, stored):
             raise Forbidden("old_secret does not match", field="old_secret")
         secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
 

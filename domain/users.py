@@ -69,6 +69,7 @@ class User(FleetAggregate):
         role: Role
         owner: UUID | None
         personal_fields: ClassVar[frozenset[str]] = frozenset({"identity", "name", "metadata"})
+        secret_fields: ClassVar[frozenset[str]] = frozenset({"secret_hash"})
 
     @event(Registered)
     def __init__(
@@ -83,7 +84,8 @@ class User(FleetAggregate):
         cause: Cause,
     ) -> None:
         self.identity = identity
-        self.secret_hash = secret_hash
+        self.secret_hash: str | None = secret_hash
+        """None once erased: the hash was sealed under the key erasure destroys."""
         self.name = name
         self.tags = tags
         self.metadata = metadata or {}
@@ -141,6 +143,7 @@ class User(FleetAggregate):
 
     class SecretChanged(FleetAggregate.Event):
         secret_hash: str
+        secret_fields: ClassVar[frozenset[str]] = frozenset({"secret_hash"})
 
     class Enabled(FleetAggregate.Event):
         pass
