@@ -340,3 +340,21 @@ def test_a_user_indexed_by_an_earlier_build_under_a_compatibility_form_still_sig
     tokens = fleet.sessions.issue(typed, "correct horse battery")
 
     assert fleet.sessions.authenticate(tokens.access_token).id == user
+
+
+def test_an_erased_identity_is_registered_again_once_under_concurrency(fleet: FleetID) -> None:
+    blocking(fleet.users).erase(register(fleet, "erased-race@fleet.example"), Cause.system(CLI))
+    outcomes: list[str] = []
+
+    def attempt(_: int) -> None:
+        try:
+            register(fleet, "erased-race@fleet.example")
+            outcomes.append("created")
+        except Conflict:
+            outcomes.append("conflict")
+
+    run_threads(8, attempt)
+
+    assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
+    page = fleet.user_queries.page(ADMIN, UserFilter(identity="erased-race@fleet.example"))
+    assert page.total == 1
