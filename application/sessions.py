@@ -13,7 +13,6 @@ from application.ports import (
     TokenCodec,
 )
 from domain.errors import Unauthenticated
-from domain.identities import IdentityIndex
 from domain.users import Role, Status, User
 
 ACCESS = "access"
@@ -41,7 +40,7 @@ class Sessions:
         self._reader = reader
         self._states = states
         self._hasher = hasher
-        self._identities = IdentityKeys(blind)
+        self._identities = IdentityKeys(blind, reader)
         self._tokens = tokens
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
@@ -49,7 +48,7 @@ class Sessions:
     def issue(self, identity: str, secret: str) -> TokenPair:
         """One answer for every failure, so a caller cannot tell unknown identities apart."""
         user = self._user_by_identity(identity)
-        if user is None:
+        if user is None or user.secret_hash is None:
             self._hasher.burn()
             raise Unauthenticated("wrong identity or secret")
         if not self._hasher.verify(secret, user.secret_hash) or user.status is not Status.ENABLED:
@@ -82,8 +81,8 @@ class Sessions:
         )
 
     def _user_by_identity(self, identity: str) -> User | None:
-        index = self._reader.get(self._identities.index_id(identity))
-        if not isinstance(index, IdentityIndex) or index.holder is None:
+        holder = self._identities.holder(identity)
+        if holder is None:
             return None
-        user = self._reader.get(index.holder)
+        user = self._reader.get(holder)
         return user if isinstance(user, User) else None

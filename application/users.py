@@ -76,7 +76,7 @@ class UserCommands:
         self._writer = writer
         self._sync = sync
         self._hasher = hasher
-        self._identities = IdentityKeys(blind)
+        self._identities = IdentityKeys(blind, reader)
         self._keys = keys
 
     async def register(self, new: NewUser, actor: Actor | None, via: Interface) -> UserView:
@@ -132,7 +132,7 @@ class UserCommands:
     async def change_identity(
         self, actor: Actor, user_id: UUID, identity: str, via: Interface
     ) -> UserView:
-        check_identity(identity)
+        identity = check_identity(identity)
 
         def command() -> tuple[UserView, list[Aggregate]]:
             user = self._load(user_id)
@@ -143,7 +143,7 @@ class UserCommands:
             same_key = old is not None and comparable(old) == comparable(identity)
             if same_key:
                 return view_of(user), [user]
-            released = self._release(old, cause)
+            released = self._release(old, user.id, cause)
             claimed = self._claim(identity, user.id, cause)
             return view_of(user), [user, claimed, *released]
 
@@ -153,8 +153,8 @@ class UserCommands:
         self, actor: Actor, old_secret: str, new_secret: str, via: Interface
     ) -> UserView:
         check_secret(new_secret, field="new_secret")
-        user = self._load(actor.id)
-        if not await asyncio.to_thread(self._hasher.verify, old_secret, user.secret_hash):
+        stored = self._load(actor.id).secret_hash
+        if stored is None or not await asyncio.to_thread(self._hasher.verify, old_secret, stored):
             raise Forbidden("old_secret does not match", field="old_secret")
         secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
 
@@ -190,7 +190,7 @@ class UserCommands:
             user = self._load(user_id, allow_erased=True)
             if user.is_erased:
                 return None, []
-            released = self._release(identity, cause)
+            released = self._release(identity, user.id, cause)
             user.erase(cause)
             return None, [user, *released]
 
@@ -198,8 +198,7 @@ class UserCommands:
 
     async def ensure_admin(self, identity: str, secret: str, via: Interface) -> UserView | None:
         """Create the first admin from settings, unless that identity already exists."""
-        index = self._reader.get(self._identities.index_id(identity))
-        if isinstance(index, IdentityIndex) and index.holder is not None:
+        if self._identities.holder(identity) is not None:
             return None
         new = NewUser(identity=identity, secret=secret, name="admin", role=Role.ADMIN)
         try:
@@ -210,13 +209,13 @@ class UserCommands:
     async def _register(
         self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
     ) -> UserView:
-        check_identity(new.identity)
+        identity = check_identity(new.identity)
         secret_hash = await asyncio.to_thread(self._hasher.hash, check_secret(new.secret))
 
         def command() -> tuple[UserView, list[Aggregate]]:
             user = User.register(
                 id=user_id,
-                identity=new.identity,
+                identity=identity,
                 secret_hash=secret_hash,
                 name=new.name,
                 tags=new.tags,
@@ -227,7 +226,7 @@ class UserCommands:
             )
             if new.status is Status.DISABLED:
                 user.disable(cause)
-            index = self._claim(new.identity, user.id, cause)
+            index = self._claim(identity, user.id, cause)
             return view_of(user), [user, index]
 
         return await run_command(self._writer, self._sync, command)
@@ -249,20 +248,17 @@ class UserCommands:
         return user
 
     def _claim(self, identity: str, holder: UUID, cause: Cause) -> IdentityIndex:
-        index_id = self._identities.index_id(identity)
-        index = self._reader.get(index_id)
+        key, index = self._identities.current(identity)
         if index is None:
-            return IdentityIndex(key=self._identities.key(identity), holder=holder, cause=cause)
-        if not isinstance(index, IdentityIndex):
-            raise TypeError(f"{index_id} is not an identity index")
+            return IdentityIndex(key=key, holder=holder, cause=cause)
         index.reclaim(holder, cause)
         return index
 
-    def _release(self, identity: str | None, cause: Cause) -> list[IdentityIndex]:
+    def _release(self, identity: str | None, holder: UUID, cause: Cause) -> list[IdentityIndex]:
         if identity is None:
             return []
-        index = self._reader.get(self._identities.index_id(identity))
-        if not isinstance(index, IdentityIndex):
+        _, index = self._identities.current(identity)
+        if index is None or index.holder != holder:
             return []
         index.release(cause)
         return [index]

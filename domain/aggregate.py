@@ -15,6 +15,10 @@ class FleetAggregate(Aggregate):
         cause: Cause
         personal_fields: ClassVar[frozenset[str]] = frozenset()
         """Fields holding the subject's personal data: sealed under the subject's key in the log."""
+        secret_fields: ClassVar[frozenset[str]] = frozenset()
+        """Fields holding a secret's hash: sealed like personal data, so that neither auditors
+        nor anyone who reads the log can attack it offline, and erasure shreds it. Events stored
+        before they were sealed hold the hash in the clear, and still load."""
 
     class Created(Event, Aggregate.Created):
         pass

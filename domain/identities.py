@@ -16,9 +16,19 @@ from domain.errors import Conflict
 NAMESPACE = UUID("8a0e4b8e-6a53-4f0c-9f37-5b8f3d1f2a10")
 
 
+def normalized(identity: str) -> str:
+    """NFKC: compatibility forms (fullwidth letters, ligatures, …) become the characters they
+    stand for, so `alice@…` typed with a fullwidth `a` (U+FF41) is stored, signed in and made
+    unique as `alice@…`."""
+    return unicodedata.normalize("NFKC", identity)
+
+
 def comparable(identity: str) -> str:
-    """The form in which identities are unique: one Unicode normalization, any letter case."""
-    return unicodedata.normalize("NFC", identity).casefold()
+    """The form in which identities are unique: NFKC, any letter case (local part included).
+
+    Where NFKC changes nothing this is the NFC, casefolded form that earlier builds keyed the
+    index on, so identities stored before stay where they were indexed."""
+    return normalized(identity).casefold()
 
 
 class IdentityTaken(Conflict):
@@ -34,6 +44,8 @@ class IdentityIndex(FleetAggregate):
     def __init__(self, key: str, holder: UUID, cause: Cause) -> None:
         self.key = key
         self.holder: UUID | None = holder
+        self.last_holder = holder
+        """Kept after a release: an entry whose last holder was erased is retired."""
 
     @staticmethod
     def create_id(key: str) -> UUID:
@@ -62,3 +74,4 @@ class IdentityIndex(FleetAggregate):
     @event(Reclaimed)
     def _reclaim(self, holder: UUID, cause: Cause) -> None:
         self.holder = holder
+        self.last_holder = holder

@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.errors import Conflict, InvalidValue
+from domain.identities import normalized
 from domain.values import check_metadata, check_name, check_tags
 
 MIN_SECRET_LENGTH = 8
@@ -34,7 +35,9 @@ class UserErased(Conflict):
 
 
 def check_identity(identity: str) -> str:
-    """Whitespace is refused rather than trimmed: an identity is never silently changed."""
+    """The identity in its stored form (NFKC). Whitespace is refused rather than trimmed: an
+    identity is never changed beyond what Unicode says is the same text."""
+    identity = normalized(identity)
     if not identity:
         raise InvalidValue("identity must not be empty", field="identity")
     if len(identity) > MAX_IDENTITY_LENGTH:
@@ -66,6 +69,7 @@ class User(FleetAggregate):
         role: Role
         owner: UUID | None
         personal_fields: ClassVar[frozenset[str]] = frozenset({"identity", "name", "metadata"})
+        secret_fields: ClassVar[frozenset[str]] = frozenset({"secret_hash"})
 
     @event(Registered)
     def __init__(
@@ -80,7 +84,8 @@ class User(FleetAggregate):
         cause: Cause,
     ) -> None:
         self.identity = identity
-        self.secret_hash = secret_hash
+        self.secret_hash: str | None = secret_hash
+        """None once erased: the hash was sealed under the key erasure destroys."""
         self.name = name
         self.tags = tags
         self.metadata = metadata or {}
@@ -138,6 +143,7 @@ class User(FleetAggregate):
 
     class SecretChanged(FleetAggregate.Event):
         secret_hash: str
+        secret_fields: ClassVar[frozenset[str]] = frozenset({"secret_hash"})
 
     class Enabled(FleetAggregate.Event):
         pass

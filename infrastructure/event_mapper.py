@@ -1,4 +1,5 @@
-"""msgspec-based event mapping, with personal fields sealed per subject on the way into the log."""
+"""msgspec-based event mapping, with personal fields and secrets' hashes sealed per subject on
+the way into the log."""
 
 import typing
 from functools import cache
@@ -42,7 +43,7 @@ class EventMapper(Mapper[UUID]):
         originator_version = state.pop("originator_version")
         subject = str(originator_id)
         first = originator_version == 1
-        for name in getattr(cls, "personal_fields", ()):
+        for name in _sealed_fields(cls):
             if state.get(name) is not None:
                 state[name] = self._sealer.seal(subject, name, state[name], first=first)
         class_version = getattr(cls, "class_version", 1)
@@ -64,12 +65,13 @@ class EventMapper(Mapper[UUID]):
             from_version += 1
         subject = str(stored_event.originator_id)
         hints = _field_types(cls)
-        for name in getattr(cls, "personal_fields", ()):
-            if state.get(name) is not None:
-                plain = self._sealer.unseal(subject, name, state[name])
-                state[name] = (
-                    None if plain is None else msgspec.json.decode(plain, type=hints[name])
-                )
+        in_clear_before: frozenset[str] = getattr(cls, "secret_fields", frozenset())
+        for name in _sealed_fields(cls):
+            value = state.get(name)
+            if value is None or (name in in_clear_before and isinstance(value, str)):
+                continue
+            plain = self._sealer.unseal(subject, name, value)
+            state[name] = None if plain is None else msgspec.json.decode(plain, type=hints[name])
         typed = msgspec.structs.asdict(msgspec.convert(state, _state_struct(cls)))
         originator = stored_event.originator_id
         typed["originator_id"] = (
@@ -91,11 +93,18 @@ def _field_types(cls: type) -> dict[str, Any]:
 
 
 @cache
+def _sealed_fields(cls: type) -> frozenset[str]:
+    personal: frozenset[str] = getattr(cls, "personal_fields", frozenset())
+    secret: frozenset[str] = getattr(cls, "secret_fields", frozenset())
+    return personal | secret
+
+
+@cache
 def _state_struct(cls: type) -> type[msgspec.Struct]:
     """A msgspec type per event class, so decoding restores UUIDs, datetimes, enums and causes.
 
-    Personal fields were already unsealed and typed, and stay as they are (they may be None
+    Sealed fields were already unsealed and typed, and stay as they are (they may be None
     after an erasure whatever their declared type)."""
-    personal: frozenset[str] = getattr(cls, "personal_fields", frozenset())
-    fields = [(name, Any if name in personal else hint) for name, hint in _field_types(cls).items()]
+    sealed = _sealed_fields(cls)
+    fields = [(name, Any if name in sealed else hint) for name, hint in _field_types(cls).items()]
     return msgspec.defstruct(f"{cls.__qualname__}State", fields)

@@ -3,21 +3,26 @@
 `fleetid log export`, `GET /events` and the leaves of the log's Merkle tree all use these bytes,
 built from the stored row alone, so an auditor can hash an exported line and compare it with
 what FleetID signed. Personal fields stay as they are stored: sealed under their subject's key,
-which erasure destroys without touching the line. A row that no longer decodes (tampered with)
-still gets a line, carrying its raw state, so that verification can point at it.
+which erasure destroys without touching the line. Password hashes are sealed too; one an
+earlier build stored in the clear is withheld from the line (see `_withheld`). A row that no
+longer decodes (tampered with) still gets a line, carrying its raw state, so that verification
+can point at it.
 """
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from eventsourcing.persistence import Notification
 
+from infrastructure.merkle import leaf_hash
+
 _encoder = msgspec.json.Encoder()
-LEAF_PREFIX = b"\x00"
-"""RFC 9162: a leaf's hash is SHA-256 over 0x00 and the leaf's bytes."""
+HASHED_SECRETS = ("secret_hash",)
+"""Event fields that hold a password's hash: sealed since it was learned that auditors read
+them; a text value there is a hash an earlier build stored in the clear."""
+WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,8 @@ class LogEntry:
     actor_kind: str | None
     interface: str | None
     line: bytes
-
-    @property
-    def leaf_hash(self) -> bytes:
-        return hashlib.sha256(LEAF_PREFIX + self.line).digest()
+    leaf_hash: bytes
+    """The hash of the line as stored: for a line with a hash withheld, of the line with it."""
 
 
 def entry_of(notification: Notification) -> LogEntry:
@@ -72,8 +75,22 @@ def entry_of(notification: Notification) -> LogEntry:
         entry["actor"],
         entry["actor_kind"],
         entry["interface"],
-        _encoder.encode(entry),
+        *_withheld(entry, state),
     )
+
+
+def _withheld(entry: dict[str, Any], state: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The line auditors get, and its leaf. A hash an earlier build stored in the clear is
+    replaced by the leaf of the line that holds it, which the tree committed to when the event
+    was first indexed: the line still checks against signed heads, its hash never leaves."""
+    line = _encoder.encode(entry)
+    leaf = leaf_hash(line)
+    clear = [name for name in HASHED_SECRETS if isinstance(state.get(name), str)]
+    if not clear:
+        return line, leaf
+    for name in clear:
+        state[name] = {WITHHELD: base64.b64encode(leaf).decode()}
+    return _encoder.encode(entry), leaf
 
 
 def _text(value: object) -> str | None:

@@ -71,7 +71,9 @@ class LogTree(MerkleLog):
         return leaves(self._engine, size)
 
     def sign(self) -> SignedHead:
-        """A head for the tree as it is now (the latest one again when nothing was added)."""
+        """A head for the tree as it is now (the latest one again when nothing was added). When
+        another signer (the background one, another process) stored a head of the same size
+        first, that one is the answer: one head per size."""
         size = self.size()
         latest = self.latest()
         if latest is not None and latest.tree_size == size:
@@ -81,15 +83,13 @@ class LogTree(MerkleLog):
         head = SignedHead(
             size, timestamp, root, self._key.sign(signed_bytes(timestamp, size, root))
         )
-        with self._write_lock, self._engine.begin() as conn:
-            inserted = conn.execute(
-                sa.insert(log_tree_heads)
-                .prefix_with("OR IGNORE", dialect="sqlite")
-                .values(
-                    tree_size=size, timestamp=timestamp, root_hash=root, signature=head.signature
-                )
-            )
-        return head if inserted.rowcount else self.head(size) or head
+        row = {"tree_size": size, "timestamp": timestamp, "root_hash": root}
+        try:
+            with self._write_lock, self._engine.begin() as conn:
+                conn.execute(sa.insert(log_tree_heads).values(**row, signature=head.signature))
+        except sa.exc.IntegrityError:
+            return self.head(size) or head
+        return head
 
     def latest(self) -> SignedHead | None:
         return self._head(sa.select(log_tree_heads).order_by(log_tree_heads.c.tree_size.desc()))

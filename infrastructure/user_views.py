@@ -8,6 +8,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from application.ports import SessionState, UserFilter, UserPage, UserView
+from domain.identities import normalized
 from infrastructure.listing import (
     Listing,
     contains,
@@ -67,7 +68,7 @@ class SqlUserViews:
         )
         params: dict[str, Any] = {"status": query.status}
         if query.identity is not None:
-            params["identity"] = query.identity.lower()
+            params["identity"] = normalized(query.identity).lower()
         if query.name is not None:
             params["name"] = like_pattern(query.name)
         if query.tag is not None:

@@ -59,6 +59,7 @@ from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
+from infrastructure.private_files import private_dir, private_file, tighten
 from infrastructure.projection_runner import Observer, Projection, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
@@ -134,9 +135,11 @@ class FleetID:
 
 def build(settings: Settings, *, follow: bool = True) -> FleetID:
     """Wire everything; with `follow`, catch the read models up and keep them following the log."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    keys_dir = settings.data_dir / "keys"
+    private_dir(settings.data_dir)
+    keys_dir = private_dir(settings.data_dir / "keys")
     url = settings.effective_database_url
+    if settings.is_sqlite:
+        private_database(Path(sqlite_path(settings)))
     engine = create_engine(url)
     create_schema(engine)
     keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
@@ -279,6 +282,13 @@ def database_write_lock(settings: Settings) -> AbstractContextManager[Any]:
     if settings.is_sqlite:
         return DatabaseWriteLock(Path(f"{sqlite_path(settings)}.write.lock"))
     return nullcontext()
+
+
+def private_database(path: Path) -> None:
+    """SQLite gives its -wal and -shm files the database file's mode when it creates them."""
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        tighten(path.with_name(path.name + suffix))
 
 
 def sqlite_path(settings: Settings) -> str:

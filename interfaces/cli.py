@@ -17,6 +17,7 @@ from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.users import Role
 from infrastructure.log_entries import entry_of
+from infrastructure.private_files import open_private
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import Settings, SettingsError
 from interfaces.bootstrap import build, ensure_first_admin, projections
@@ -186,7 +187,7 @@ def _export(settings: Settings, output: Path | None, after: int) -> int:
     try:
         target = fleet.raw_log.last_position()
         with contextlib.ExitStack() as stack:
-            sink = stack.enter_context(output.open("wb")) if output else sys.stdout.buffer
+            sink = stack.enter_context(open_private(output)) if output else sys.stdout.buffer
             position = after
             while notifications := fleet.raw_log.after(position, EXPORT_BATCH):
                 sink.write(b"".join(entry_of(n).line + b"\n" for n in notifications))
@@ -220,7 +221,7 @@ def _log_proofs(settings: Settings, args: argparse.Namespace) -> int:
                 print(proofs.public_key(), end="")
             case "leaves":
                 with contextlib.ExitStack() as stack:
-                    sink = stack.enter_context(args.output.open("wb")) if args.output else None
+                    sink = stack.enter_context(open_private(args.output)) if args.output else None
                     out = sink or sys.stdout.buffer
                     for position, digest in proofs.leaves(operator, args.size):
                         out.write(f"{position} {digest.hex()}\n".encode())

@@ -12,6 +12,9 @@ Copy this file anywhere and run:
   `fleetid log leaves` or `GET /log/leaves`) names the first bad position: the leaves are
   first checked against the head's root, so they cannot lie either.
 - `inclusion`: one event's audit path (`GET /log/proofs/inclusion`) leads to the head's root.
+- A line whose password hash is withheld (`{"withheld": leaf}`, events stored before FleetID
+  sealed hashes) counts with the leaf it carries: its place in the log is proved, its other
+  fields are not, and the verifier says which positions those are.
 - `consistency`: the old head's tree is a prefix of the new one's (`GET /log/proofs/consistency`):
   nothing was changed, removed or reordered in between, only appended.
 
@@ -32,9 +35,29 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+WITHHELD = b'{"withheld":"'
+
 
 def leaf_hash(line: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + line).digest()
+
+
+def line_leaf(line: bytes) -> tuple[bytes, bool]:
+    """A line's leaf, and whether the line had a password hash withheld: then the leaf is the
+    one the line carries in its place (its stored line's), which proves the event's place in the
+    log but not the rest of the line."""
+    if WITHHELD not in line:
+        return leaf_hash(line), False
+    try:
+        data = json.loads(line).get("data")
+    except (ValueError, AttributeError):
+        return leaf_hash(line), False
+    if not isinstance(data, dict):
+        return leaf_hash(line), False
+    held = [v for v in data.values() if isinstance(v, dict) and set(v) == {"withheld"}]
+    if len(held) != 1:
+        return leaf_hash(line), False
+    return base64.b64decode(held[0]["withheld"]), True
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -136,7 +159,10 @@ def load_head(path: Path, key: Ed25519PublicKey) -> Head:
 
 
 def load_key(path: Path) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(path.read_bytes())
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except ValueError:
+        raise Failure(f"{path} is not a PEM public key (GET /log/public-key gives one)") from None
     if not isinstance(key, Ed25519PublicKey):
         raise Failure(f"{path} is not an Ed25519 public key")
     return key
@@ -149,10 +175,12 @@ class Failure(Exception):
 def check_export(export: Path, head: Head, leaves_file: Path | None) -> str:
     lines = export.read_bytes().splitlines()
     covered = lines[: head.tree_size]
-    if len(covered) == head.tree_size and root_of(map(leaf_hash, covered)) == head.root_hash:
+    leaves = [line_leaf(line) for line in covered]
+    if len(covered) == head.tree_size and root_of(leaf for leaf, _ in leaves) == head.root_hash:
         extra = len(lines) - head.tree_size
         beyond = f"; {extra} later events are not covered by this head" if extra > 0 else ""
-        return f"verified {head.tree_size} events against the signed head{beyond}"
+        held = [_position(line) for line, (_, w) in zip(covered, leaves, strict=True) if w]
+        return f"verified {head.tree_size} events against the signed head{_held(held)}{beyond}"
     reason = "the export does not match the signed head"
     if leaves_file is None:
         raise Failure(f"{reason}; pass --leaves to name the first bad position")
@@ -173,7 +201,7 @@ def first_bad(lines: list[bytes], head: Head, leaves_file: Path) -> str:
     for index, (position, leaf) in enumerate(signed):
         if index >= len(lines):
             return f"first bad position {position}: missing from the export (and all after it)"
-        if leaf_hash(lines[index]) != leaf:
+        if line_leaf(lines[index])[0] != leaf:
             shown = _position(lines[index])
             if shown == position:
                 return f"first bad position {position}: the event differs from the signed one"
@@ -182,6 +210,17 @@ def first_bad(lines: list[bytes], head: Head, leaves_file: Path) -> str:
                 "(an event deleted, inserted or moved)"
             )
     return "every covered line matches; the export has fewer lines than the head covers"
+
+
+def _held(positions: list[object]) -> str:
+    if not positions:
+        return ""
+    shown = ", ".join(map(str, positions[:10])) + (", …" if len(positions) > 10 else "")
+    label = "position" if len(positions) == 1 else "positions"
+    return (
+        f"; {len(positions)} of them ({label} {shown}) with a password hash withheld: "
+        "their place in the log is proved, the rest of their lines is not"
+    )
 
 
 def _position(line: bytes) -> object:
@@ -230,15 +269,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "inclusion":
             head, proof = load_head(args.head, key), _proof(args.proof)
             leaf = base64.b64decode(str(proof["leaf_hash"]))
-            if args.line is not None and leaf_hash(args.line.read_bytes().rstrip(b"\n")) != leaf:
-                raise Failure("the line's hash is not the proof's leaf")
+            held = False
+            if args.line is not None:
+                line_hash, held = line_leaf(args.line.read_bytes().rstrip(b"\n"))
+                if line_hash != leaf:
+                    raise Failure("the line's hash is not the proof's leaf")
             index, size = int(str(proof["leaf_index"])), int(str(proof["tree_size"]))
             path = _hashes(proof["audit_path"])
             if size != head.tree_size or not verify_inclusion(
                 index, size, leaf, path, head.root_hash
             ):
                 raise Failure("the audit path does not lead to the signed head's root")
-            print(f"leaf {index} is in the signed tree of {size} events")
+            note = " (its password hash withheld: only its place is proved)" if held else ""
+            print(f"leaf {index} is in the signed tree of {size} events{note}")
         else:
             old, new = load_head(args.old_head, key), load_head(args.new_head, key)
             proof_hashes = _hashes(_proof(args.proof)["proof"])

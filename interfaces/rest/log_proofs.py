@@ -26,9 +26,7 @@ class TreeHeadResponse(msgspec.Struct):
     signature: str
 
 
-class PublicKeyResponse(msgspec.Struct):
-    algorithm: str
-    public_key: str
+PEM = "application/x-pem-file"
 
 
 class InclusionResponse(msgspec.Struct):
@@ -54,9 +52,15 @@ class LogProofsController(Controller):
     def bound_to(cls, proofs: LogProofs) -> type["LogProofsController"]:
         return type(cls.__name__, (cls,), {"proofs": proofs})
 
-    @get("/public-key", sync_to_thread=False, summary="The log's public key (no token needed)")
-    def public_key(self) -> PublicKeyResponse:
-        return PublicKeyResponse("Ed25519", self.proofs.public_key())
+    @get(
+        "/public-key",
+        sync_to_thread=False,
+        summary="The log's Ed25519 public key, PEM (no token needed)",
+        description="The body is the PEM file itself: save it as it is for verify_log.py.",
+        media_type=PEM,
+    )
+    def public_key(self) -> Response[str]:
+        return Response(self.proofs.public_key(), media_type=PEM)
 
     @get("/tree-head", sync_to_thread=False, summary="The latest signed tree head")
     def tree_head(self, actor: NamedDependency[Actor]) -> TreeHeadResponse:

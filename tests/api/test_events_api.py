@@ -76,3 +76,23 @@ def test_bad_parameters_are_refused_with_the_field(client: TestClient[Any]) -> N
         ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
     ):
         assert_problem(client.get(f"/events?{query}", headers=auth), 400, field=field)
+
+
+def test_the_auditors_view_holds_no_password_hash(
+    client: TestClient[Any], sqlite_fleet: FleetID
+) -> None:
+    auth = auditor(client)
+    register(client, "hashes@fleet.example", "first-secret-1")
+    token = sign_in(client, "hashes@fleet.example", "first-secret-1")
+    body = {"old_secret": "first-secret-1", "new_secret": "second-secret-2"}
+    changed = client.patch("/users/secret", json=body, headers=bearer(token))
+    assert changed.status_code == 200, changed.text
+    indexed(sqlite_fleet)
+
+    page = client.get("/events?aggregate_type=User&limit=1000", headers=auth)
+
+    assert page.status_code == 200, page.text
+    kinds = [e["event_type"] for e in page.json()["events"]]
+    assert {"Registered", "SecretChanged"} <= set(kinds)
+    assert b"$argon2" not in page.content
+    assert sign_in(client, "hashes@fleet.example", "second-secret-2")

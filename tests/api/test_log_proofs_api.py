@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from interfaces import verify_log
@@ -20,6 +21,51 @@ def ok(response: Any) -> Any:
     return response.json()
 
 
+def public_key(client: TestClient[Any]) -> bytes:
+    """The key as `curl -o log.pem` saves it: the response body, unchanged."""
+    response = client.get("/log/public-key")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/x-pem-file")
+    return response.content
+
+
+def lines_of(page: bytes) -> list[bytes]:
+    """A `GET /events` page's events as the bytes sent, which are the exported lines."""
+    text = page.decode()
+    decoder = json.JSONDecoder()
+    lines, at = [], text.index("[") + 1
+    while text[at] != "]":
+        _, end = decoder.raw_decode(text, at)
+        lines.append(text[at:end].encode())
+        at = end + 1 if text[end] == "," else end
+    return lines
+
+
+def test_the_downloaded_public_key_verifies_an_export_and_its_head(
+    client: TestClient[Any], sqlite_fleet: FleetID, tmp_path: Path
+) -> None:
+    auth = auditor(client)
+    indexed(sqlite_fleet)
+    (tmp_path / "log.pem").write_bytes(public_key(client))
+    head = ok(client.post("/log/tree-head", headers=auth))
+    (tmp_path / "head.json").write_text(json.dumps(head))
+    page = client.get(f"/events?limit={head['tree_size']}", headers=auth)
+    (tmp_path / "log.ndjson").write_bytes(b"".join(line + b"\n" for line in lines_of(page.content)))
+    files = [str(tmp_path / f) for f in ("log.ndjson", "head.json", "log.pem")]
+    assert verify_log.main(["export", *files]) == 0
+
+
+def test_a_key_that_is_not_pem_is_refused_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "log.pem").write_text('{"algorithm": "Ed25519", "public_key": "-----BEGIN"}')
+    (tmp_path / "head.json").write_text("{}")
+    (tmp_path / "proof.json").write_text("{}")
+    files = [str(tmp_path / f) for f in ("head.json", "log.pem", "proof.json")]
+    assert verify_log.main(["inclusion", *files]) == 1
+    assert "log.pem is not a PEM public key" in capsys.readouterr().err
+
+
 def test_heads_and_proofs_verify_with_the_standalone_verifier(
     client: TestClient[Any], sqlite_fleet: FleetID, tmp_path: Path
 ) -> None:
@@ -27,7 +73,7 @@ def test_heads_and_proofs_verify_with_the_standalone_verifier(
     admin = bearer(admin_token(client))
     indexed(sqlite_fleet)
     key = tmp_path / "log.pem"
-    key.write_text(ok(client.get("/log/public-key"))["public_key"])
+    key.write_bytes(public_key(client))
     old = ok(client.post("/log/tree-head", headers=auth))
     (tmp_path / "old.json").write_text(json.dumps(old))
     for n in range(3):

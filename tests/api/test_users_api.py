@@ -759,3 +759,17 @@ def test_a_list_right_after_a_write_shows_it(client: TestClient[Any], admin: Adm
         assert identities == [renamed], f"round {round_}: enable not visible"
 
     assert len(all_users(client, token)) == 6
+
+
+def test_an_identity_in_compatibility_forms_is_the_same_user(client: TestClient[Any]) -> None:
+    alice = register(client, "alice.nfkc@fleet.example", "alice-secret-1")
+    fullwidth = "\uff41lice.nfkc@fleet.example"
+
+    twin = {"credentials": {"identity": fullwidth, "secret": "other-secret-1"}}
+    assert_problem(client.post("/users", json=twin), 409, field="identity", error="identity_taken")
+    token = sign_in(client, fullwidth, "alice-secret-1")
+    me = client.get("/users/profile", headers=bearer(token))
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == alice["id"]
+    bob = register(client, "\uff42ob.nfkc@\ufb02eet.example", "bob-secret-12")
+    assert bob["credentials"]["identity"] == "bob.nfkc@fleet.example"

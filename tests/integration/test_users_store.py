@@ -1,6 +1,8 @@
 """Users through the applications, the event log and the projections, on SQLite and PostgreSQL."""
 
+import json
 import threading
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,11 +12,16 @@ import pytest
 import sqlalchemy as sa
 
 from application.authorization import Actor
+from application.identity_keys import IdentityKeys
 from application.ports import UserFilter
 from application.users import NewUser
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import Conflict, Forbidden, NotFound
+from domain.identities import IdentityIndex, IdentityTaken
 from domain.users import Role, User
+from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.keyfiles import random_key
+from infrastructure.log_entries import entry_of
 from infrastructure.schema import metadata
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
@@ -233,3 +240,121 @@ def test_owning_an_admin_grants_no_power_over_it(fleet: FleetID) -> None:
     with pytest.raises(Forbidden):
         blocking(fleet.users).update(owner, admin_id, CLI, name="taken over")
     assert fleet.user_queries.get(ADMIN, admin_id).status == "enabled"
+
+
+def test_identities_that_differ_only_in_compatibility_forms_are_one_user(fleet: FleetID) -> None:
+    alice = register(fleet, "alice@fleet.example")
+
+    for twin in ("\uff41lice@fleet.example", "ALICE@\uff46leet.example", "alice@\ufb02eet.example"):
+        with pytest.raises(IdentityTaken):
+            register(fleet, twin)
+    bob = blocking(fleet.users).register(
+        NewUser(identity="\uff42ob@\uff46leet.example", secret="correct horse battery"), ADMIN, CLI
+    )
+
+    assert bob.identity == "bob@fleet.example"
+    assert fleet.sessions.issue("\uff41lice@fleet.example", "correct horse battery")
+    assert (
+        fleet.sessions.authenticate(
+            fleet.sessions.issue("\uff41lice@fleet.example", "correct horse battery").access_token
+        ).id
+        == alice
+    )
+    page = fleet.user_queries.page(ADMIN, UserFilter(identity="\uff42ob@fleet.example"))
+    assert [user.id for user in page.users] == [bob.id]
+
+
+def test_a_stored_ascii_identity_keeps_its_index_key(fleet: FleetID) -> None:
+    """Events already stored were indexed under the key of the identity's NFC, casefolded form;
+    that form is unchanged wherever NFKC changes nothing, so those users still sign in."""
+    identity = "Old.User@Fleet.Example"
+    blind = HmacBlindIndex(random_key(fleet.settings.data_dir / "keys" / "index.key"))
+    key = IdentityKeys(blind, fleet.log).key(identity)
+    assert key == blind.key(unicodedata.normalize("NFC", identity).casefold())
+
+
+def identity_indexes(fleet: FleetID, holder: UUID) -> set[str]:
+    """The index entries whose events ever named `holder`, as an auditor reads the log."""
+    lines = [json.loads(entry_of(n).line) for n in fleet.raw_log.after(0, 10**6)]
+    return {
+        line["aggregate_id"]
+        for line in lines
+        if line["aggregate_type"] == "IdentityIndex" and line["data"].get("holder") == str(holder)
+    }
+
+
+def test_a_reregistered_identity_is_not_linked_to_the_erased_person(fleet: FleetID) -> None:
+    gone = register(fleet, "ida@fleet.example")
+    blocking(fleet.users).erase(gone, Cause.system(CLI))
+
+    again = register(fleet, "ida@fleet.example")
+    with pytest.raises(IdentityTaken):
+        register(fleet, "IDA@fleet.example")
+
+    assert (
+        fleet.sessions.authenticate(
+            fleet.sessions.issue("ida@fleet.example", "correct horse battery").access_token
+        ).id
+        == again
+    )
+    old, new = identity_indexes(fleet, gone), identity_indexes(fleet, again)
+    assert old
+    assert new
+    assert not old & new
+    lines = [entry_of(n).line for n in fleet.raw_log.after(0, 10**6)]
+    assert not [
+        line for line in lines if str(gone).encode() in line and str(again).encode() in line
+    ]
+    keys = [json.loads(line)["data"].get("key") for line in lines if b'"Claimed"' in line]
+    assert len(keys) == len(set(keys))
+
+    blocking(fleet.users).erase(again, Cause.system(CLI))
+    third = register(fleet, "ida@fleet.example")
+    assert identity_indexes(fleet, third).isdisjoint(old | new)
+
+
+def test_an_identity_changed_away_from_and_back_keeps_one_index(fleet: FleetID) -> None:
+    """Only erasure retires an index entry: a live user's own history stays in one place."""
+    user = register(fleet, "jo@fleet.example")
+    blocking(fleet.users).change_identity(ADMIN, user, "joanna@fleet.example", CLI)
+    other = register(fleet, "jo@fleet.example")
+    blocking(fleet.users).change_identity(ADMIN, other, "jo2@fleet.example", CLI)
+    blocking(fleet.users).change_identity(ADMIN, user, "jo@fleet.example", CLI)
+
+    mine, theirs = identity_indexes(fleet, user), identity_indexes(fleet, other)
+    assert (len(mine), len(theirs), len(mine & theirs)) == (2, 2, 1)
+
+
+def test_a_user_indexed_by_an_earlier_build_under_a_compatibility_form_still_signs_in(
+    fleet: FleetID,
+) -> None:
+    """Earlier builds keyed the index on NFC alone: `\\uff41lice@…` had a key of its own."""
+    typed = "\uff41l\ufb01e@fleet.example"
+    user = register(fleet, "placeholder@fleet.example")
+    blind = HmacBlindIndex(random_key(fleet.settings.data_dir / "keys" / "index.key"))
+    old_key = blind.key(unicodedata.normalize("NFC", typed).casefold())
+    cause = Cause.system(CLI)
+    blocking_submit = fleet.writer.submit(IdentityIndex(key=old_key, holder=user, cause=cause))
+    blocking_submit.result(timeout=10)
+
+    tokens = fleet.sessions.issue(typed, "correct horse battery")
+
+    assert fleet.sessions.authenticate(tokens.access_token).id == user
+
+
+def test_an_erased_identity_is_registered_again_once_under_concurrency(fleet: FleetID) -> None:
+    blocking(fleet.users).erase(register(fleet, "erased-race@fleet.example"), Cause.system(CLI))
+    outcomes: list[str] = []
+
+    def attempt(_: int) -> None:
+        try:
+            register(fleet, "erased-race@fleet.example")
+            outcomes.append("created")
+        except Conflict:
+            outcomes.append("conflict")
+
+    run_threads(8, attempt)
+
+    assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
+    page = fleet.user_queries.page(ADMIN, UserFilter(identity="erased-race@fleet.example"))
+    assert page.total == 1
