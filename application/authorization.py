@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.users import Role, User
 
 
@@ -38,6 +38,17 @@ def can_see_user(actor: Actor, user_id: UUID, owner: UUID | None) -> bool:
 def require_visible_user(actor: Actor, user_id: UUID, owner: UUID | None) -> None:
     if not can_see_user(actor, user_id, owner):
         raise NotFound("user not found", field="id")
+
+
+def require_new_owner(actor: Actor, new_owner: object) -> None:
+    """A new owner must be a user the actor may see. One it may not see gets the answer an id
+    that was never a user gets: otherwise handing something over tells which ids are users."""
+    if not (
+        isinstance(new_owner, User)
+        and not new_owner.is_erased
+        and can_see_user(actor, new_owner.id, new_owner.owner)
+    ):
+        raise InvalidValue("owner must be an existing user the caller may see", field="owner")
 
 
 def require_user_editor(actor: Actor, user: User) -> None:

@@ -13,7 +13,12 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, can_see_entity, require_thing_right
+from application.authorization import (
+    Actor,
+    can_see_entity,
+    require_new_owner,
+    require_thing_right,
+)
 from application.bulk import check_size, entry
 from application.consistency import run_command
 from application.ports import (
@@ -26,11 +31,10 @@ from application.ports import (
     ThingView,
 )
 from domain.causes import Cause, Interface
-from domain.errors import Conflict, InvalidValue, NotFound
+from domain.errors import Conflict, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
 from domain.policies import Policy
 from domain.things import SealedSecret, Status, Thing, check_secret
-from domain.users import User
 
 SECRET_DOMAIN = "thing-secret\x00"
 """Separates secret lookups from user identity keys made with the same blind-index key."""
@@ -133,9 +137,7 @@ class ThingCommands:
         self, actor: Actor, thing_id: UUID, owner: UUID, via: Interface
     ) -> ThingView:
         def change(thing: Thing, cause: Cause) -> list[Aggregate]:
-            new_owner = self._reader.get(owner)
-            if not isinstance(new_owner, User) or new_owner.is_erased:
-                raise InvalidValue("owner must be an existing user", field="owner")
+            require_new_owner(actor, self._reader.get(owner))
             thing.change_owner(owner, cause)
             return [thing]
 

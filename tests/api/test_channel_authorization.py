@@ -4,9 +4,11 @@ Roles: `admin`; `owner` (owns the channel and the thing); `other` (an unrelated 
 `disabled` (signed in, then disabled); `anonymous`. A refused call changes nothing.
 """
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
@@ -120,18 +122,35 @@ def test_who_may_call_which_channel_endpoint(world: World, endpoint: Endpoint, r
         assert response.status_code == expected, response.text
 
 
+ACCESS = {
+    "admin": (200, 403),
+    "owner": (200, 403),
+    "other": (404, 404),
+    "disabled": (401, 401),
+    "anonymous": (401, 401),
+}
+"""What the access check answers each role for the thing's secret and for a wrong one: a user
+who may not see the channel learns nothing about the secret."""
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_the_access_check_needs_any_signed_in_user(world: World, role: str) -> None:
+def test_the_access_check_answers_only_on_channels_the_caller_sees(world: World, role: str) -> None:
     made = world.client.post("/connect", json=fill(MANY, world), headers=world.headers("admin"))
     assert made.status_code == 201, made.text
 
-    response = world.client.post(
-        f"/channels/{world.channel}/access",
-        json={"subject": SECRET, "action": "m_read", "entity_type": "thing"},
-        headers=world.headers(role),
-    )
+    def check(channel: str, secret: str) -> httpx.Response:
+        return world.client.post(
+            f"/channels/{channel}/access",
+            json={"subject": secret, "action": "m_read", "entity_type": "thing"},
+            headers=world.headers(role),
+        )
 
-    if role in ("disabled", "anonymous"):
-        assert_problem(response, 401)
-    else:
-        assert response.status_code == 200, response.text
+    right, wrong = check(world.channel, SECRET), check(world.channel, "not-the-secret-1")
+
+    assert (right.status_code, wrong.status_code) == ACCESS[role], right.text
+    for response in (right, wrong):
+        if response.status_code >= 400:
+            assert_problem(response, response.status_code)
+    if role == "other":
+        nowhere = check(str(uuid.uuid4()), SECRET)
+        assert right.json() == wrong.json() == nowhere.json()

@@ -6,6 +6,7 @@ action, of a channel the thing is connected to); `other` (an unrelated user); `d
 unchanged, and every answer shows a thing's secret to its owner and admins only.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ def world(client: TestClient[Any]) -> World:
         identity = new_identity(role.replace(":", "-"))
         ids[role] = register(client, identity)["id"]
         tokens[role] = sign_in(client, identity, "12345678")
+    ids["heir"] = register(client, new_identity("heir"), token=tokens["owner"])["id"]
     disabled = client.post(f"/users/{ids['disabled']}/disable", headers=bearer(tokens["admin"]))
     assert disabled.status_code == 200, disabled.text
     thing = client.post(
@@ -81,8 +83,8 @@ class Endpoint:
 
 
 def changed(**expected: Any) -> Callable[[World, str, httpx.Response], None]:
-    """The stored thing now has `expected` (`{other}` names the other user), changed by `role`,
-    and the answer is the stored thing."""
+    """The stored thing now has `expected` (`{heir}` names a user the owner created), changed by
+    `role`, and the answer is the stored thing as `role` may see it."""
 
     def check(world: World, role: str, response: httpx.Response) -> None:
         stored = world.stored()
@@ -136,7 +138,7 @@ ENDPOINTS = [
     Endpoint("update", "PATCH", "/things/{id}", {"name": "Renamed"}, check=changed(name="Renamed")),
     Endpoint("tags", "PATCH", "/things/{id}/tags", {"tags": ["x"]}, check=changed(tags=["x"])),
     Endpoint(
-        "owner", "PATCH", "/things/{id}/owner", {"owner": "{other}"}, check=changed(owner="{other}")
+        "owner", "PATCH", "/things/{id}/owner", {"owner": "{heir}"}, check=changed(owner="{heir}")
     ),
     Endpoint(
         "secret",
@@ -200,6 +202,7 @@ def _fill(value: Any, world: World) -> Any:
         return (
             value.replace("{id}", world.thing["id"])
             .replace("{other}", world.ids["other"])
+            .replace("{heir}", world.ids["heir"])
             .replace("{channel}", world.channel)
         )
     if isinstance(value, dict):
@@ -239,3 +242,18 @@ def test_who_may_call_which_things_endpoint(world: World, endpoint: Endpoint, ro
     assert isinstance(expected, int)
     assert_problem(response, expected)
     assert world.stored() == before, "a refused request changes nothing"
+
+
+def test_a_new_owner_the_owner_may_not_see_is_answered_as_one_that_never_existed(
+    world: World,
+) -> None:
+    before = world.stored()
+    path = f"/things/{world.thing['id']}/owner"
+    owner = world.headers("owner")
+
+    missing = world.client.patch(path, json={"owner": str(uuid.uuid4())}, headers=owner)
+    hidden = world.client.patch(path, json={"owner": world.ids["other"]}, headers=owner)
+
+    assert_problem(missing, 400, field="owner")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    assert world.stored() == before
