@@ -77,11 +77,17 @@ def can_see_entity(actor: Actor, owner: UUID | None) -> bool:
     return actor.is_admin or (owner is not None and owner == actor.id)
 
 
-def require_entity_access(actor: Actor, owner: UUID | None, kind: str) -> None:
-    """Things and channels belong to their owner (and admins); anyone else is told they do not
-    exist."""
-    if not can_see_entity(actor, owner):
-        raise NotFound(f"{kind} not found", field="id")
+def require_entity_owner(
+    actor: Actor, owner: UUID | None, kind: str, is_member: Callable[[], bool]
+) -> None:
+    """Changes only the owner and admins make. A member sees the entity, so it is told it may
+    not (403); anyone else that the entity does not exist (404). `is_member` is asked only when
+    needed."""
+    if can_see_entity(actor, owner):
+        return
+    if is_member():
+        raise Forbidden(f"only an admin or the {kind}'s owner may change it")
+    raise NotFound(f"{kind} not found", field="id")
 
 
 CLIENT_ACTIONS = frozenset({"c_list", "c_update", "c_delete", "c_share"})
