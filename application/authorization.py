@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.users import Role, User
 
 
@@ -40,6 +40,17 @@ def require_visible_user(actor: Actor, user_id: UUID, owner: UUID | None) -> Non
         raise NotFound("user not found", field="id")
 
 
+def require_new_owner(actor: Actor, new_owner: object) -> None:
+    """A new owner must be a user the actor may see. One it may not see gets the answer an id
+    that was never a user gets: otherwise handing something over tells which ids are users."""
+    if not (
+        isinstance(new_owner, User)
+        and not new_owner.is_erased
+        and can_see_user(actor, new_owner.id, new_owner.owner)
+    ):
+        raise InvalidValue("owner must be an existing user the caller may see", field="owner")
+
+
 def require_user_editor(actor: Actor, user: User) -> None:
     """Profile changes: the user itself, its owner, an admin; an admin's profile only by
     admins and itself, so handing an admin account to a user grants no power over it."""
@@ -66,11 +77,17 @@ def can_see_entity(actor: Actor, owner: UUID | None) -> bool:
     return actor.is_admin or (owner is not None and owner == actor.id)
 
 
-def require_entity_access(actor: Actor, owner: UUID | None, kind: str) -> None:
-    """Things and channels belong to their owner (and admins); anyone else is told they do not
-    exist."""
-    if not can_see_entity(actor, owner):
-        raise NotFound(f"{kind} not found", field="id")
+def require_entity_owner(
+    actor: Actor, owner: UUID | None, kind: str, is_member: Callable[[], bool]
+) -> None:
+    """Changes only the owner and admins make. A member sees the entity, so it is told it may
+    not (403); anyone else that the entity does not exist (404). `is_member` is asked only when
+    needed."""
+    if can_see_entity(actor, owner):
+        return
+    if is_member():
+        raise Forbidden(f"only an admin or the {kind}'s owner may change it")
+    raise NotFound(f"{kind} not found", field="id")
 
 
 CLIENT_ACTIONS = frozenset({"c_list", "c_update", "c_delete", "c_share"})

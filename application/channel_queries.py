@@ -28,6 +28,12 @@ class ChannelQueries:
             raise NotFound("channel not found", field="id")
         return channel
 
+    def require_visible(self, actor: Actor, channel_id: UUID) -> None:
+        """NotFound, as for a channel that does not exist, unless the actor may see it. Admins
+        see every channel: for them it costs no read (the access check is a hot path)."""
+        if not actor.is_admin:
+            self.get(actor, channel_id)
+
     def page(self, actor: Actor, query: ChannelFilter) -> ChannelPage:
         """Admins list every channel (or, asking for `owner`, theirs); others the channels they
         own or are members of."""

@@ -7,10 +7,10 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, require_entity_access
+from application.authorization import Actor, require_entity_owner
 from application.bulk import check_size, entry
 from application.consistency import run_command
-from application.groups import require_right, visible_group
+from application.groups import held_actions, require_right, visible_group
 from application.ports import AggregateReader, ChannelView, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
 from domain.channels import Channel, Status
@@ -135,7 +135,12 @@ class ChannelCommands:
             channel = self._reader.get(channel_id)
             if not isinstance(channel, Channel):
                 raise NotFound("channel not found", field="id")
-            require_entity_access(actor, channel.owner, "channel")
+            require_entity_owner(
+                actor,
+                channel.owner,
+                "channel",
+                lambda: bool(held_actions(self._reader, actor, channel)),
+            )
             change(channel, actor.cause(via))
             return view_of(channel), [channel]
 

@@ -1,17 +1,24 @@
 """Connections: a thing's policy on a channel, granted, changed and revoked in bulk.
 
 Connecting N things to M channels is one commit of N x M policies: all or nothing. Both ends
-must exist, be visible to the caller and be enabled. Access decisions read the read model
-(`ConnectionQueries.check`); after a disconnect or a disable returns, the next check denies.
+must exist, be the caller's own (or it an admin) and be enabled; an end the caller sees as a
+member is refused with 403, one it may not see at all with 404. Access decisions read the read
+model (`ConnectionQueries.check`); after a disconnect or a disable returns, the next check
+denies.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, require_entity_access
+from application.authorization import (
+    CLIENT_ACTIONS,
+    Actor,
+    require_entity_owner,
+)
 from application.bulk import MAX_BULK
 from application.consistency import run_command
 from application.ports import (
@@ -62,8 +69,10 @@ class ConnectionCommands:
         writer: EventWriter,
         sync: ReadModelSync,
         members: MemberChanges,
+        rights: ConnectionViews,
     ) -> None:
         self._members = members
+        self._rights = rights
         self._reader = reader
         self._writer = writer
         self._sync = sync
@@ -157,16 +166,36 @@ class ConnectionCommands:
             thing = self._reader.get(thing_id)
             if not isinstance(thing, Thing):
                 raise NotFound("thing not found", field=f"subjects[{index}]")
-            _require_owned(actor, thing.owner, "thing", f"subjects[{index}]")
+            _require_owned(
+                actor,
+                thing.owner,
+                "thing",
+                f"subjects[{index}]",
+                partial(self._may_see_thing, actor, thing_id),
+            )
             found_things.append(thing)
         found_channels: list[Channel] = []
         for index, channel_id in enumerate(channels):
             channel = self._reader.get(channel_id)
             if not isinstance(channel, Channel):
                 raise NotFound("channel not found", field=f"objects[{index}]")
-            _require_owned(actor, channel.owner, "channel", f"objects[{index}]")
+            _require_owned(
+                actor,
+                channel.owner,
+                "channel",
+                f"objects[{index}]",
+                partial(self._is_member, actor, channel_id),
+            )
             found_channels.append(channel)
         return found_things, found_channels
+
+    def _may_see_thing(self, actor: Actor, thing_id: UUID) -> bool:
+        """A member of one of its channels with a `c_*` action sees the thing."""
+        return bool(self._rights.thing_actions(actor.id, thing_id) & CLIENT_ACTIONS)
+
+    def _is_member(self, actor: Actor, channel_id: UUID) -> bool:
+        policy = self._reader.get(Policy.id_for(actor.id, channel_id))
+        return isinstance(policy, Policy) and policy.active
 
     def _usable(self, actor: Actor, things: Sequence[UUID], channels: Sequence[UUID]) -> None:
         found_things, found_channels = self._visible(actor, things, channels)
@@ -182,10 +211,12 @@ class ConnectionCommands:
                 )
 
 
-def _require_owned(actor: Actor, owner: UUID | None, kind: str, field: str) -> None:
+def _require_owned(
+    actor: Actor, owner: UUID | None, kind: str, field: str, is_member: Callable[[], bool]
+) -> None:
     try:
-        require_entity_access(actor, owner, kind)
-    except NotFound as error:
+        require_entity_owner(actor, owner, kind, is_member)
+    except (Forbidden, NotFound) as error:
         error.field = field
         raise
 

@@ -3,6 +3,9 @@
 Who may do what to a group: admins and its owner everything; a member what its actions allow
 (`g_update` update, `g_delete` enable/disable and remove members, `g_add` add members and change
 their actions). The rules read the write model: the member's Policy aggregate.
+
+A member grants only what it holds (and `LIST_ACTION`), or `g_add` alone would let it hand
+itself or a friend every other right on the owner's group or channel.
 """
 
 from collections.abc import Callable, Sequence
@@ -22,6 +25,9 @@ from domain.errors import Forbidden, NotFound
 from domain.groups import Group, Status
 from domain.policies import Kind, Policy, check_actions
 from domain.users import User
+
+LIST_ACTION = "g_list"
+"""What the Magistrala API adds to every grant: a member may grant it without holding it."""
 
 
 @dataclass(frozen=True)
@@ -121,17 +127,17 @@ class GroupCommands:
         def command() -> tuple[PolicyView, list[Aggregate]]:
             group = self._container(group_id, actor, field="object")
             held = self._actions(actor, group)
-            if isinstance(group, Channel) and "c_share" in held:
-                if not set(wanted) <= set(held):
-                    raise Forbidden("a member may only share the actions it holds itself")
-            else:
+            if not (isinstance(group, Channel) and "c_share" in held):
                 self._require(actor, group, "g_add", "add members to this group")
+            require_grantable(actor, group, held, wanted)
             user = self._reader.get(user_id)
             if not isinstance(user, User) or user.is_erased:
                 raise NotFound("user not found", field="subject")
             cause = actor.cause(via)
             policy = self._reader.get(Policy.id_for(user_id, group_id))
             if isinstance(policy, Policy):
+                if policy.active:
+                    require_grantable(actor, group, held, policy.actions, changing=True)
                 policy.allow(wanted, actor.id, cause)
             else:
                 policy = Policy.grant(
@@ -152,14 +158,17 @@ class GroupCommands:
     ) -> None:
         wanted = check_actions(actions)
 
-        def change(policy: Policy, cause: Cause) -> None:
+        def change(group: Group | Channel, policy: Policy, cause: Cause) -> None:
+            held = self._actions(actor, group)
+            require_grantable(actor, group, held, policy.actions, changing=True)
+            require_grantable(actor, group, held, wanted)
             policy.change_actions(wanted, cause)
 
         await self._membership(actor, user_id, group_id, via, "g_add", change)
 
     async def unassign(self, actor: Actor, user_id: UUID, group_id: UUID, via: Interface) -> None:
         await self._membership(
-            actor, user_id, group_id, via, "g_delete", lambda policy, cause: policy.revoke(cause)
+            actor, user_id, group_id, via, "g_delete", lambda _, policy, cause: policy.revoke(cause)
         )
 
     async def _membership(
@@ -169,7 +178,7 @@ class GroupCommands:
         group_id: UUID,
         via: Interface,
         action: str,
-        change: Callable[[Policy, Cause], None],
+        change: Callable[[Group | Channel, Policy, Cause], None],
     ) -> None:
         def command() -> tuple[None, list[Aggregate]]:
             group = self._container(group_id, actor, field="object")
@@ -177,7 +186,7 @@ class GroupCommands:
             policy = self._reader.get(Policy.id_for(user_id, group_id))
             if not isinstance(policy, Policy) or not policy.active:
                 raise NotFound("the user is not a member of the group", field="subject")
-            change(policy, actor.cause(via))
+            change(group, policy, actor.cause(via))
             return None, [policy]
 
         await run_command(self._writer, self._sync, command)
@@ -215,6 +224,28 @@ def held_actions(reader: AggregateReader, actor: Actor, group: Group | Channel) 
     """The actions the actor's membership of a group or channel grants (none if not a member)."""
     policy = reader.get(Policy.id_for(actor.id, group.id))
     return list(policy.actions) if isinstance(policy, Policy) and policy.active else []
+
+
+def require_grantable(
+    actor: Actor,
+    group: Group | Channel,
+    held: Sequence[str],
+    actions: Sequence[str],
+    *,
+    changing: bool = False,
+) -> None:
+    """Owners and admins grant anything; a member only what it holds itself, and LIST_ACTION.
+    `changing`: `actions` are what a membership holds now, for a member may not take from
+    another a right it could not have granted either."""
+    if actor.is_admin or group.owner == actor.id:
+        return
+    beyond = ", ".join(a for a in actions if a not in held and a != LIST_ACTION)
+    if beyond and changing:
+        raise Forbidden(f"the membership holds actions the caller does not: {beyond}")
+    if beyond:
+        raise Forbidden(
+            f"a member may only grant the actions it holds, not {beyond}", field="actions"
+        )
 
 
 def require_right(

@@ -169,7 +169,8 @@ class ThingView:
     tags: list[str]
     metadata: dict[str, Any]
     owner: UUID | None
-    secret: str
+    secret: str | None
+    """None where the caller may not see it (see `application.things.shown_to`)."""
     status: str
     created_at: datetime
     updated_at: datetime | None

@@ -12,7 +12,7 @@ from application.ports import (
     ThingView,
     ThingViews,
 )
-from application.things import secret_lookup
+from application.things import secret_lookup, shown_to
 from domain.errors import NotFound, Unauthenticated
 
 
@@ -29,14 +29,16 @@ class ThingQueries:
         require_thing_right(
             actor, thing.owner, lambda: self._rights.thing_actions(actor.id, thing_id), "c_list"
         )
-        return thing
+        return shown_to(actor, thing)
 
     def page(self, actor: Actor, query: ThingFilter) -> ThingPage:
         """Admins list every thing (or, asking for `owner`, theirs); others the things they own
-        or may list (`c_list` on a channel the thing is connected to)."""
-        if not actor.is_admin:
-            query = replace(query, visible_to=actor.id)
-        return self._views.page(query)
+        or may list (`c_list` on a channel the thing is connected to), with the secrets of
+        their own things only."""
+        if actor.is_admin:
+            return self._views.page(query)
+        page = self._views.page(replace(query, visible_to=actor.id))
+        return replace(page, things=[shown_to(actor, thing) for thing in page.things])
 
     def identify(self, secret: str) -> UUID:
         """The enabled thing holding `secret`; unknown and disabled things look the same."""

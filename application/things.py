@@ -6,14 +6,19 @@ secret, however their commands interleave.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Actor, require_thing_right
+from application.authorization import (
+    Actor,
+    can_see_entity,
+    require_new_owner,
+    require_thing_right,
+)
 from application.bulk import check_size, entry
 from application.consistency import run_command
 from application.ports import (
@@ -26,11 +31,10 @@ from application.ports import (
     ThingView,
 )
 from domain.causes import Cause, Interface
-from domain.errors import Conflict, InvalidValue, NotFound
+from domain.errors import Conflict, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
 from domain.policies import Policy
 from domain.things import SealedSecret, Status, Thing, check_secret
-from domain.users import User
 
 SECRET_DOMAIN = "thing-secret\x00"
 """Separates secret lookups from user identity keys made with the same blind-index key."""
@@ -39,6 +43,12 @@ SECRET_DOMAIN = "thing-secret\x00"
 def secret_lookup(blind: BlindIndex, secret: str) -> str:
     """The keyed hash a thing is found by (identify, MQTT sign-in) and kept unique by."""
     return blind.key(SECRET_DOMAIN + secret)
+
+
+def shown_to(actor: Actor, view: ThingView) -> ThingView:
+    """The thing as the actor may see it. Whoever holds the secret can publish as the device, so
+    only its owner and admins see it; a member that may list or change the thing does not."""
+    return view if can_see_entity(actor, view.owner) else replace(view, secret=None)
 
 
 class ThingExists(Conflict):
@@ -127,9 +137,7 @@ class ThingCommands:
         self, actor: Actor, thing_id: UUID, owner: UUID, via: Interface
     ) -> ThingView:
         def change(thing: Thing, cause: Cause) -> list[Aggregate]:
-            new_owner = self._reader.get(owner)
-            if not isinstance(new_owner, User) or new_owner.is_erased:
-                raise InvalidValue("owner must be an existing user", field="owner")
+            require_new_owner(actor, self._reader.get(owner))
             thing.change_owner(owner, cause)
             return [thing]
 
@@ -285,7 +293,7 @@ class ThingCommands:
                 actor, thing.owner, lambda: self._rights.thing_actions(actor.id, thing_id), action
             )
             changed = change(thing, actor.cause(via))
-            return self.view_of(thing), changed
+            return shown_to(actor, self.view_of(thing)), changed
 
         return await run_command(self._writer, self._sync, command)
 

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from application.authorization import (
     Actor,
     require_admin_to_grant,
+    require_new_owner,
     require_user_editor,
     require_user_steward,
 )
@@ -30,7 +31,7 @@ from application.ports import (
     UserView,
 )
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Forbidden, InvalidValue, NotFound
+from domain.errors import Forbidden, NotFound
 from domain.identities import IdentityIndex, IdentityTaken, comparable
 from domain.users import Role, Status, User, check_identity, check_secret
 
@@ -122,9 +123,7 @@ class UserCommands:
     ) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_steward(actor, user, "change its owner")
-            new_owner = self._reader.get(owner)
-            if not isinstance(new_owner, User) or new_owner.is_erased:
-                raise InvalidValue("owner must be an existing user", field="owner")
+            require_new_owner(actor, self._reader.get(owner))
             user.change_owner(owner, cause)
 
         return await self._change(actor, user_id, via, change)

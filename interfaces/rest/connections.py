@@ -173,6 +173,7 @@ class ConnectionsController(Controller):
         data: JSONBody[AccessRequest],
         actor: ActorDep,
     ) -> None:
+        self.services.channels.require_visible(actor, channel_id)
         self.services.queries.check(data.subject, channel_id, data.action)
 
     @get("/things/{thing_id:uuid}/channels", sync_to_thread=False, summary="Channels of a thing")

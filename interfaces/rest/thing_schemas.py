@@ -41,7 +41,8 @@ class UpdateThingSecret(Struct):
 
 class ThingCredentials(Struct, kw_only=True, omit_defaults=True):
     identity: str = ""
-    secret: str
+    secret: str | None = None
+    """Shown to the thing's owner and admins only."""
 
 
 class ThingResponse(Struct, kw_only=True, omit_defaults=True):

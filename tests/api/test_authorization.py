@@ -4,6 +4,7 @@ Roles: `admin`; `self` (the target user); `owner` (created the target with its t
 (an unrelated user); `anonymous` (no token). A refused request must leave every user unchanged.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,8 @@ NEW_SECRET = "a-brand-new-secret"
 
 @dataclass
 class World:
-    """Four signed-in users around one target, plus the ids and secrets the calls need."""
+    """Four signed-in users around one target, plus the ids and secrets the calls need, and
+    `heir`, a user the owner created, whom the owner may hand the target to."""
 
     client: TestClient[Any]
     ids: dict[str, str]
@@ -61,14 +63,23 @@ def world(client: TestClient[Any]) -> World:
     target_identity = new_identity("target")
     target = register(client, target_identity, token=owner_token, name="Target", tags=["t"])
     assert target["owner"] == owner_id
+    heir_identity = new_identity("heir")
+    heir = register(client, heir_identity, token=owner_token)
     world = World(
         client=client,
-        ids={"admin": admin_id, "self": target["id"], "owner": owner_id, "other": other_id},
+        ids={
+            "admin": admin_id,
+            "self": target["id"],
+            "owner": owner_id,
+            "other": other_id,
+            "heir": heir["id"],
+        },
         identities={
             "admin": ADMIN_IDENTITY,
             "self": target_identity,
             "owner": owner_identity,
             "other": other_identity,
+            "heir": heir_identity,
         },
         secrets={"admin": ADMIN_SECRET, "self": SECRET, "owner": SECRET, "other": SECRET},
     )
@@ -125,9 +136,10 @@ def check_tags(world: World, role: str, response: httpx.Response) -> None:
 
 def check_owner(world: World, role: str, response: httpx.Response) -> None:
     body = _same_as_stored(world, response)
-    assert body["owner"] == world.ids["other"]
+    assert body["owner"] == world.ids["heir"]
     assert body["updated_by"] == world.ids[role]
-    seen = world.client.get(f"/users/{world.target}", headers=world.headers("other"))
+    heir = sign_in(world.client, world.identities["heir"], SECRET)
+    seen = world.client.get(f"/users/{world.target}", headers=bearer(heir))
     assert seen.status_code == 200, "the new owner sees the user"
 
 
@@ -159,9 +171,9 @@ def check_profile(world: World, role: str, response: httpx.Response) -> None:
 
 
 VISIBLE_IN_LIST = {
-    "admin": {"admin", "self", "owner", "other"},
+    "admin": {"admin", "self", "owner", "other", "heir"},
     "self": {"self"},
-    "owner": {"owner", "self"},
+    "owner": {"owner", "self", "heir"},
     "other": {"other"},
 }
 
@@ -227,7 +239,7 @@ OWNER = Endpoint(
     "update-owner",
     "PATCH",
     "/users/{target}/owner",
-    body=lambda world, role: {"owner": world.ids["other"]},
+    body=lambda world, role: {"owner": world.ids["heir"]},
     check=check_owner,
 )
 IDENTITY = Endpoint(
@@ -352,7 +364,7 @@ def test_an_admin_may_create_an_admin_who_then_acts_as_admin(world: World) -> No
     assert response.json()["owner"] == world.ids["admin"]
     token = sign_in(world.client, identity, SECRET)
     everyone = world.client.get("/users", params={"limit": 100}, headers=bearer(token))
-    assert everyone.json()["total"] == 5
+    assert everyone.json()["total"] == 6
     disabled = world.client.post(f"/users/{world.ids['other']}/disable", headers=bearer(token))
     assert disabled.status_code == 200, disabled.text
 
@@ -392,3 +404,26 @@ def test_a_disabled_users_tokens_open_no_endpoint(world: World, endpoint: Endpoi
 
     assert_problem(response, 401)
     assert all_users(world.client, world.admin_access) == before
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_a_new_owner_the_caller_may_not_see_is_answered_as_one_that_never_existed(
+    world: World, role: str
+) -> None:
+    """The owner may not see `other`, so handing the target to it must not tell that `other`
+    is a user; an admin sees everyone, and only a missing user is refused."""
+    before = all_users(world.client, world.admin_access)
+    path = f"/users/{world.target}/owner"
+
+    def hand_to(owner: str) -> httpx.Response:
+        return world.client.patch(path, json={"owner": owner}, headers=world.headers(role))
+
+    missing = hand_to(str(uuid.uuid4()))
+    assert_problem(missing, 400, field="owner")
+    assert all_users(world.client, world.admin_access) == before
+    if role == "owner":
+        hidden = hand_to(world.ids["other"])
+        assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+        assert all_users(world.client, world.admin_access) == before
+    else:
+        assert hand_to(world.ids["other"]).status_code == 200

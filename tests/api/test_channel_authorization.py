@@ -1,19 +1,26 @@
 """Who may call which Channels and Connections endpoint: endpoint x role x expected status.
 
-Roles: `admin`; `owner` (owns the channel and the thing); `other` (an unrelated user);
-`disabled` (signed in, then disabled); `anonymous`. A refused call changes nothing.
+Roles: `admin`; `owner` (owns the channel and the thing); `member:<action>` (a member of the
+channel with that one action); `other` (an unrelated user); `disabled` (signed in, then
+disabled); `anonymous`. A refused call changes nothing. A member sees the channel but may not
+change it (403); a user who may not see a channel or thing is told it does not exist (404).
 """
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
+from application.authorization import CLIENT_ACTIONS
+from domain.policies import ACTIONS
 from tests.api.support import assert_problem, new_identity
 from tests.helpers import admin_token, bearer, register, sign_in
 
-ROLES = ("admin", "owner", "other", "disabled", "anonymous")
+MEMBERS = tuple(f"member:{action}" for action in ACTIONS)
+ROLES = ("admin", "owner", *MEMBERS, "other", "disabled", "anonymous")
 SECRET = "owned-thing-secret-1"
 
 
@@ -38,16 +45,19 @@ class World:
 def world(client: TestClient[Any]) -> World:
     admin = admin_token(client)
     tokens = {"admin": admin}
-    for role in ("owner", "other", "disabled"):
-        identity = new_identity(role)
-        user_id = register(client, identity)["id"]
+    ids = {}
+    for role in ("owner", "other", "disabled", *MEMBERS):
+        identity = new_identity(role.replace(":", "-"))
+        ids[role] = register(client, identity)["id"]
         tokens[role] = sign_in(client, identity, "12345678")
-        if role == "disabled":
-            response = client.post(f"/users/{user_id}/disable", headers=bearer(admin))
-            assert response.status_code == 200, response.text
+    response = client.post(f"/users/{ids['disabled']}/disable", headers=bearer(admin))
+    assert response.status_code == 200, response.text
     owner = bearer(tokens["owner"])
     channel = client.post("/channels", json={"name": "C"}, headers=owner).json()["id"]
     thing = client.post("/things", json={"credentials": {"secret": SECRET}}, headers=owner)
+    for role in MEMBERS:
+        body = {"subject": ids[role], "object": channel, "actions": [role.split(":")[1]]}
+        assert client.post("/users/policies", json=body, headers=owner).status_code == 201
     return World(client, tokens, channel, thing.json()["id"])
 
 
@@ -87,6 +97,27 @@ ENDPOINTS = [
 ]
 
 
+def expected(endpoint: Endpoint, role: str) -> int:
+    """Members see the channel; they see the thing only when it is connected to the channel
+    and they hold a c_* action there (c_list to read it). Changes to either are the owner's:
+    a member is refused at the first end it sees (the thing, then the channel)."""
+    if role in ("admin", "owner"):
+        return endpoint.status
+    if role == "other":
+        return 404
+    if not role.startswith("member:"):
+        return 401
+    action = role.split(":")[1]
+    sees_thing = endpoint.connected_first and action in CLIENT_ACTIONS
+    if endpoint.name in ("get-channel", "channel-things"):
+        return 200
+    if endpoint.name == "thing-channels":
+        return 404
+    if endpoint.name in ("update-channel", "disable-channel"):
+        return 403
+    return 403 if sees_thing else 404
+
+
 def fill(value: Any, world: World) -> Any:
     if isinstance(value, str):
         return value.replace("{thing}", world.thing).replace("{channel}", world.channel)
@@ -112,26 +143,63 @@ def test_who_may_call_which_channel_endpoint(world: World, endpoint: Endpoint, r
         json=fill(endpoint.body, world),
     )
 
-    expected = {"admin": endpoint.status, "owner": endpoint.status, "other": 404}.get(role, 401)
-    if expected >= 400:
-        assert_problem(response, expected)
+    status = expected(endpoint, role)
+    if status >= 400:
+        assert_problem(response, status)
         assert world.state() == before, "a refused call changes nothing"
     else:
-        assert response.status_code == expected, response.text
+        assert response.status_code == status, response.text
+
+
+ACCESS = {
+    "admin": (200, 403),
+    "owner": (200, 403),
+    **dict.fromkeys(MEMBERS, (200, 403)),
+    "other": (404, 404),
+    "disabled": (401, 401),
+    "anonymous": (401, 401),
+}
+"""What the access check answers each role for the thing's secret and for a wrong one: a user
+who may not see the channel learns nothing about the secret."""
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_access_check_needs_any_signed_in_user(world: World, role: str) -> None:
+def test_the_access_check_answers_only_on_channels_the_caller_sees(world: World, role: str) -> None:
     made = world.client.post("/connect", json=fill(MANY, world), headers=world.headers("admin"))
     assert made.status_code == 201, made.text
 
-    response = world.client.post(
-        f"/channels/{world.channel}/access",
-        json={"subject": SECRET, "action": "m_read", "entity_type": "thing"},
-        headers=world.headers(role),
-    )
+    def check(channel: str, secret: str) -> httpx.Response:
+        return world.client.post(
+            f"/channels/{channel}/access",
+            json={"subject": secret, "action": "m_read", "entity_type": "thing"},
+            headers=world.headers(role),
+        )
 
-    if role in ("disabled", "anonymous"):
-        assert_problem(response, 401)
-    else:
-        assert response.status_code == 200, response.text
+    right, wrong = check(world.channel, SECRET), check(world.channel, "not-the-secret-1")
+
+    assert (right.status_code, wrong.status_code) == ACCESS[role], right.text
+    for response in (right, wrong):
+        if response.status_code >= 400:
+            assert_problem(response, response.status_code)
+    if role == "other":
+        nowhere = check(str(uuid.uuid4()), SECRET)
+        assert right.json() == wrong.json() == nowhere.json()
+
+
+@pytest.mark.parametrize("role", MEMBERS)
+def test_a_member_may_not_connect_its_own_thing_to_the_channel(world: World, role: str) -> None:
+    """The channel end of a connection is the owner's too: a member's own thing is refused at
+    the channel (403), so it cannot publish into or read from the channel that way."""
+    mine = world.client.post(
+        "/things", json={"credentials": {"secret": "members-secret-1"}}, headers=world.headers(role)
+    ).json()["id"]
+    before = world.state()
+
+    for method, path, body in [
+        ("POST", "/connect", {"subjects": [mine], "objects": [world.channel]}),
+        ("POST", "/things/policies", {"subject": mine, "object": world.channel}),
+    ]:
+        response = world.client.request(method, path, json=body, headers=world.headers(role))
+        assert_problem(response, 403, field="objects[0]")
+
+    assert world.state() == before

@@ -3,9 +3,10 @@
 Roles: `admin`; `owner` (created the target thing); `member:<action>` (member, with that one
 action, of a channel the thing is connected to); `other` (an unrelated user); `disabled`
 (signed in, then disabled); `anonymous` (no token). A refused request must leave the thing
-unchanged.
+unchanged, and every answer shows a thing's secret to its owner and admins only.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ class World:
     tokens: dict[str, str]
     ids: dict[str, str]
     thing: dict[str, Any]
+    channel: str
 
     def headers(self, role: str) -> dict[str, str]:
         return bearer(self.tokens[role]) if role in self.tokens else {}
@@ -48,6 +50,7 @@ def world(client: TestClient[Any]) -> World:
         identity = new_identity(role.replace(":", "-"))
         ids[role] = register(client, identity)["id"]
         tokens[role] = sign_in(client, identity, "12345678")
+    ids["heir"] = register(client, new_identity("heir"), token=tokens["owner"])["id"]
     disabled = client.post(f"/users/{ids['disabled']}/disable", headers=bearer(tokens["admin"]))
     assert disabled.status_code == 200, disabled.text
     thing = client.post(
@@ -63,7 +66,7 @@ def world(client: TestClient[Any]) -> World:
     for role in MEMBERS:
         body = {"subject": ids[role], "object": channel, "actions": [role.split(":")[1]]}
         assert client.post("/users/policies", json=body, headers=owner).status_code == 201
-    return World(client, tokens, ids, thing.json())
+    return World(client, tokens, ids, thing.json(), channel)
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,12 @@ class Endpoint:
 
 
 def changed(**expected: Any) -> Callable[[World, str, httpx.Response], None]:
-    """The stored thing now has `expected` (`{other}` names the other user), changed by `role`,
-    and the answer is the stored thing."""
+    """The stored thing now has `expected` (`{heir}` names a user the owner created), changed by
+    `role`, and the answer is the stored thing as `role` may see it."""
 
     def check(world: World, role: str, response: httpx.Response) -> None:
         stored = world.stored()
-        assert response.json() == stored
+        assert response.json() == as_seen_by(world, role, stored)
         for key, value in _fill(expected, world).items():
             assert stored[key] == value, key
         assert stored["updated_by"] == world.ids[role]
@@ -112,15 +115,30 @@ def created(world: World, role: str, response: httpx.Response) -> None:
     assert {t["owner"] for t in things} == {me}
 
 
+def as_seen_by(world: World, role: str, thing: dict[str, Any]) -> dict[str, Any]:
+    """The thing as `role` gets it: without the secret unless it is an admin or the owner."""
+    if role == "admin" or thing["owner"] == world.ids[role]:
+        return thing
+    credentials = {k: v for k, v in thing["credentials"].items() if k != "secret"}
+    return {**thing, "credentials": credentials}
+
+
+def assert_secrets_shown_to_owners_only(world: World, role: str, body: Any) -> None:
+    for thing in body.get("things", [body]) if isinstance(body, dict) else []:
+        shown = "secret" in thing["credentials"]
+        assert shown == (role == "admin" or thing["owner"] == world.ids[role]), (role, thing)
+
+
 ENDPOINTS = [
     Endpoint("create", "POST", "/things", {"name": "New"}, 201, created),
     Endpoint("bulk", "POST", "/things/bulk", [{"name": "New"}], 200, created),
     Endpoint("get", "GET", "/things/{id}"),
     Endpoint("list", "GET", "/things", check=listed),
+    Endpoint("channel-things", "GET", "/channels/{channel}/things", check=listed),
     Endpoint("update", "PATCH", "/things/{id}", {"name": "Renamed"}, check=changed(name="Renamed")),
     Endpoint("tags", "PATCH", "/things/{id}/tags", {"tags": ["x"]}, check=changed(tags=["x"])),
     Endpoint(
-        "owner", "PATCH", "/things/{id}/owner", {"owner": "{other}"}, check=changed(owner="{other}")
+        "owner", "PATCH", "/things/{id}/owner", {"owner": "{heir}"}, check=changed(owner="{heir}")
     ),
     Endpoint(
         "secret",
@@ -148,6 +166,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "create": "allowed",
         "bulk": "allowed",
         "list": "empty",
+        "channel-things": 404,
     },
     "disabled": {e.name: 401 for e in ENDPOINTS},
     "anonymous": {e.name: 401 for e in ENDPOINTS},
@@ -155,6 +174,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 NEEDS = {
     "get": "c_list",
     "list": "c_list",
+    "channel-things": "c_list",
     "update": "c_update",
     "tags": "c_update",
     "secret": "c_update",
@@ -163,13 +183,15 @@ NEEDS = {
     "enable": "c_delete",
 }
 """What a channel member needs for each endpoint (None: nothing suffices, owner only)."""
+LISTS = ("list", "channel-things")
+"""Endpoints that answer a page: a member of the channel without c_list gets it empty."""
 for member in MEMBERS:
     action = member.split(":")[1]
     EXPECTED[member] = {"create": "allowed", "bulk": "allowed"}
     for name, needed in NEEDS.items():
         if action == needed:
-            EXPECTED[member][name] = "listed" if name == "list" else "allowed"
-        elif name == "list":
+            EXPECTED[member][name] = "listed" if name in LISTS else "allowed"
+        elif name in LISTS:
             EXPECTED[member][name] = "empty"
         else:
             EXPECTED[member][name] = 403 if action in CLIENT_ACTIONS else 404
@@ -177,7 +199,12 @@ for member in MEMBERS:
 
 def _fill(value: Any, world: World) -> Any:
     if isinstance(value, str):
-        return value.replace("{id}", world.thing["id"]).replace("{other}", world.ids["other"])
+        return (
+            value.replace("{id}", world.thing["id"])
+            .replace("{other}", world.ids["other"])
+            .replace("{heir}", world.ids["heir"])
+            .replace("{channel}", world.channel)
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     if isinstance(value, list):
@@ -198,6 +225,8 @@ def test_who_may_call_which_things_endpoint(world: World, endpoint: Endpoint, ro
     response = world.client.request(endpoint.method, _fill(endpoint.path, world), **kwargs)
 
     expected = EXPECTED[role][endpoint.name]
+    if response.status_code < 400:
+        assert_secrets_shown_to_owners_only(world, role, response.json())
     if expected == "allowed":
         assert response.status_code == endpoint.allowed, response.text
         endpoint.check(world, role, response)
@@ -213,3 +242,18 @@ def test_who_may_call_which_things_endpoint(world: World, endpoint: Endpoint, ro
     assert isinstance(expected, int)
     assert_problem(response, expected)
     assert world.stored() == before, "a refused request changes nothing"
+
+
+def test_a_new_owner_the_owner_may_not_see_is_answered_as_one_that_never_existed(
+    world: World,
+) -> None:
+    before = world.stored()
+    path = f"/things/{world.thing['id']}/owner"
+    owner = world.headers("owner")
+
+    missing = world.client.patch(path, json={"owner": str(uuid.uuid4())}, headers=owner)
+    hidden = world.client.patch(path, json={"owner": world.ids["other"]}, headers=owner)
+
+    assert_problem(missing, 400, field="owner")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    assert world.stored() == before

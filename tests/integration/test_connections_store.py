@@ -141,6 +141,28 @@ def test_channel_members_act_on_connected_things_as_their_actions_allow(fleet: F
     assert fleet.thing_queries.page(member, ThingFilter()).total == 0
 
 
+def test_a_things_secret_reaches_only_its_owner_and_admins(fleet: FleetID) -> None:
+    owner = Actor(id=register(fleet, "gil@fleet.example"), role=Role.USER)
+    member = Actor(id=register(fleet, "hal@fleet.example"), role=Role.USER)
+    thing_id, channel_id = thing(fleet, "owners-secret-1", owner), channel(fleet, owner)
+    blocking(fleet.connections).connect(owner, [thing_id], [channel_id], None, CLI)
+    blocking(fleet.groups).assign(owner, member.id, channel_id, ["c_list", "c_update"], CLI)
+    in_channel = ThingFilter(status="all", channel=channel_id)
+
+    for actor in (owner, ADMIN):
+        assert fleet.thing_queries.get(actor, thing_id).secret == "owners-secret-1"
+        assert [t.secret for t in fleet.thing_queries.page(actor, in_channel).things] == [
+            "owners-secret-1"
+        ]
+    assert fleet.thing_queries.get(member, thing_id).secret is None
+    assert [t.secret for t in fleet.thing_queries.page(member, ThingFilter()).things] == [None]
+    assert [t.secret for t in fleet.thing_queries.page(member, in_channel).things] == [None]
+    assert blocking(fleet.things).update(member, thing_id, CLI, name="n").secret is None
+    changed = blocking(fleet.things).change_secret(member, thing_id, "members-secret-2", CLI)
+    assert changed.secret is None
+    assert fleet.thing_queries.get(owner, thing_id).secret == "members-secret-2"
+
+
 def test_c_share_shares_a_channel_but_never_more_than_the_sharer_holds(fleet: FleetID) -> None:
     owner = Actor(id=register(fleet, "di@fleet.example"), role=Role.USER)
     sharer = Actor(id=register(fleet, "ed@fleet.example"), role=Role.USER)

@@ -60,7 +60,12 @@ def test_members_and_what_their_actions_allow(fleet: FleetID) -> None:
         fleet.group_queries.members(adder, group, UserFilter())
     with pytest.raises(NotFound):
         fleet.group_queries.members(stranger, group, UserFilter())
-    blocking(fleet.groups).assign(adder, newcomer, group, ["c_list"], CLI)
+    for beyond in (["c_list"], ["g_add", "g_update"], ["g_delete"]):
+        with pytest.raises(Forbidden):
+            blocking(fleet.groups).assign(adder, newcomer, group, beyond, CLI)
+        with pytest.raises(Forbidden):
+            blocking(fleet.groups).change_member(adder, lister.id, group, beyond, CLI)
+    blocking(fleet.groups).assign(adder, newcomer, group, ["g_add", "g_list"], CLI)
     with pytest.raises(Forbidden):
         blocking(fleet.groups).assign(lister, stranger.id, group, ["g_list"], CLI)
     with pytest.raises(Forbidden):
