@@ -43,7 +43,7 @@ class Settings:
     subscribes, Mosquitto) or `hooks` (the broker posts each message, EMQX and VerneMQ)."""
     mqtt_hook_secret: str = ""
     """What the broker hooks' callers must present (bearer token or basic-auth password);
-    ingest over hooks is refused without it."""
+    without it the hooks are not served (404)."""
     mqtt_max_packet: int = 256 * 1024
     """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
     log_sign_interval: float = 60.0
@@ -81,6 +81,11 @@ class Settings:
             )
         if settings.mqtt_ingest not in INGESTS:
             raise SettingsError(f"{PREFIX}MQTT_INGEST must be one of {', '.join(INGESTS)}")
+        if settings.mqtt_ingest == "hooks" and not settings.mqtt_hook_secret:
+            raise SettingsError(
+                f"{PREFIX}MQTT_INGEST=hooks needs {PREFIX}MQTT_HOOK_SECRET: without it the "
+                "broker hooks are not served"
+            )
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings

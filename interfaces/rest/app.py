@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,7 +18,7 @@ from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
-from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
+from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
@@ -30,6 +31,7 @@ from interfaces.rest.things import IdentifyController, ThingsController, ThingSe
 from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+log = logging.getLogger(__name__)
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
@@ -67,7 +69,10 @@ def tune_garbage_collector() -> None:
 
 
 def broker_hooks(fleet: FleetID) -> HookSetup:
+    """Without a hook secret the hooks answer 404: each worker says so once, at start-up."""
     settings = fleet.settings
+    if not settings.mqtt_hook_secret:
+        log.info(HOOKS_OFF)
     service = settings.broker if settings.mqtt_url else None
     ingest = None
     if settings.mqtt_ingest == "hooks":

@@ -7,9 +7,10 @@ the hook named in the `vernemq-hook` header, `on_publish` for ingest. Every deci
 `MqttAccess`, as on the other brokers. Both brokers pass the username they authenticated for the
 connection, never one the client chose per packet.
 
-With `FLEETID_MQTT_HOOK_SECRET` set, every call must present it (`Authorization: Bearer …`, or as
-the basic-auth password, which VerneMQ sends from `http://user:secret@host/` endpoints); ingest
-is refused without it, since a forged post would be a forged publisher.
+Every call must present `FLEETID_MQTT_HOOK_SECRET` (`Authorization: Bearer …`, or as the
+basic-auth password, which VerneMQ sends from `http://user:secret@host/` endpoints). Without it
+set the hooks are not served at all (404): open, they would tell anyone which thing secrets are
+valid, and a forged ingest post would be a forged publisher.
 """
 
 import base64
@@ -23,7 +24,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
 from application.mqtt_access import MqttAccess, service_may_publish, thing_named
-from domain.errors import Forbidden, InvalidValue, Unauthenticated
+from domain.errors import Forbidden, InvalidValue, NotFound, Unauthenticated
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
 from interfaces.rest.raw_headers import header
@@ -32,6 +33,10 @@ NOT_AUTHORIZED_V3 = 128
 NOT_AUTHORIZED_V5 = 135
 """SUBACK codes a VerneMQ hook gives a refused topic (MQTT 3.1.1 failure, MQTT 5 reason)."""
 OK = {"result": "ok"}
+HOOKS_OFF = (
+    "the broker hooks (/mqtt/emqx/*, /mqtt/vernemq) are off: set FLEETID_MQTT_HOOK_SECRET "
+    "to serve them"
+)
 
 
 class EmqxAuthn(msgspec.Struct):
@@ -218,17 +223,16 @@ class BrokerHooksController(Controller):
         return thing is not None and self.setup.access.may_publish(thing, topic)
 
     def _caller(self, request: Request[Any, Any, Any]) -> None:
-        """The shared secret, when one is set: every hook call must carry it."""
+        """Every hook call must carry the shared secret; with none set there are no hooks."""
         secret = self.setup.secret
-        if secret and not hmac.compare_digest(_presented(request).encode(), secret.encode()):
+        if not secret:
+            raise NotFound(HOOKS_OFF)
+        if not hmac.compare_digest(_presented(request).encode(), secret.encode()):
             raise Unauthenticated("the broker hooks need FLEETID_MQTT_HOOK_SECRET")
 
     def _ingest(self) -> HookIngest:
-        if self.setup.ingest is None or not self.setup.secret:
-            raise Forbidden(
-                "ingest over hooks is off: set FLEETID_MQTT_INGEST=hooks and "
-                "FLEETID_MQTT_HOOK_SECRET"
-            )
+        if self.setup.ingest is None:
+            raise Forbidden("ingest over hooks is off: set FLEETID_MQTT_INGEST=hooks")
         return self.setup.ingest
 
 
