@@ -78,7 +78,7 @@ def broker_hooks(fleet: FleetID) -> HookSetup:
     if settings.mqtt_ingest == "hooks":
         username = service.username if service else None
         ingest = HookIngest(fleet.mqtt_router(), fleet.mqtt_outbox, username)
-    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service)
+    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service, fleet.throttle)
 
 
 def create_app(fleet: FleetID) -> Litestar:
@@ -95,20 +95,22 @@ def create_app(fleet: FleetID) -> Litestar:
         **auth_dependencies(fleet.sessions),
     }
     users = UserServices(
-        fleet.users, fleet.user_queries, fleet.sessions, settings.self_registration
+        fleet.users, fleet.user_queries, fleet.sessions, fleet.throttle, settings.self_registration
     )
     past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
     return Litestar(
         route_handlers=[
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
-            IdentifyController.bound_to(fleet.thing_queries),
+            IdentifyController.bound_to(fleet.thing_queries, fleet.throttle),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
             LogProofsController.bound_to(fleet.log_proofs),
             AccessController.bound_to(fleet.access_explainer),
             MessagesController.bound_to(
-                MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
+                MessageServices(
+                    fleet.messages, fleet.message_queries, fleet.sessions, fleet.throttle
+                )
             ),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
             GroupsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
@@ -120,6 +122,7 @@ def create_app(fleet: FleetID) -> Litestar:
                     fleet.thing_queries,
                     fleet.channel_queries,
                     fleet.groups,
+                    fleet.throttle,
                 )
             ),
         ],

@@ -24,9 +24,11 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
 from application.mqtt_access import MqttAccess, service_may_publish, thing_named
+from application.throttling import Throttle, TooManyAttempts
 from domain.errors import Forbidden, InvalidValue, NotFound, Unauthenticated
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
+from interfaces.rest.client_address import client_address
 from interfaces.rest.raw_headers import header
 
 NOT_AUTHORIZED_V3 = 128
@@ -43,6 +45,8 @@ class EmqxAuthn(msgspec.Struct):
     clientid: str | None = None
     username: str | None = None
     password: str | None = None
+    peerhost: str | None = None
+    """The device's address, for the limits on guessing secrets."""
 
 
 class EmqxAuthz(msgspec.Struct):
@@ -79,6 +83,7 @@ class VerneRegister(msgspec.Struct):
     client_id: str | None = None
     username: str | None = None
     password: str | None = None
+    peer_addr: str | None = None
 
 
 class VernePublish(msgspec.Struct):
@@ -109,6 +114,7 @@ class HookSetup:
     secret: str
     service: BrokerAccount | None
     """FleetID's own account on the broker (FLEETID_MQTT_URL), which the hooks admit."""
+    throttle: Throttle
 
 
 class BrokerHooksController(Controller):
@@ -123,7 +129,8 @@ class BrokerHooksController(Controller):
     @post("/emqx/authn", status_code=200, sync_to_thread=False, summary="EMQX authentication")
     def emqx_authn(self, request: Request[Any, Any, Any], data: JSONBody[EmqxAuthn]) -> EmqxResult:
         self._caller(request)
-        allowed = self._authenticates(data.clientid, data.username, data.password)
+        device = data.peerhost or client_address(request)
+        allowed = self._authenticates(device, data.clientid, data.username, data.password)
         return EmqxResult("allow" if allowed else "deny")
 
     @post("/emqx/authz", status_code=200, sync_to_thread=False, summary="EMQX authorization")
@@ -168,17 +175,22 @@ class BrokerHooksController(Controller):
                     "vernemq", published.username, published.topic, _base64(published.payload)
                 )
                 return await ingest.accept(posted)
-            return self._verne(hook, body)
+            return self._verne(hook, body, client_address(request))
         except msgspec.ValidationError as error:
             raise InvalidValue(f"malformed {hook} payload: {error}") from None
         except msgspec.DecodeError as error:
             raise InvalidValue(f"the {hook} payload is not JSON: {error}") from None
 
-    def _verne(self, hook: str, body: bytes) -> dict[str, Any]:
+    def _verne(self, hook: str, body: bytes, caller: str) -> dict[str, Any]:
         access = self.setup.access
         if hook in ("auth_on_register", "auth_on_register_m5"):
             register = msgspec.json.decode(body, type=VerneRegister)
-            allowed = self._authenticates(register.client_id, register.username, register.password)
+            allowed = self._authenticates(
+                register.peer_addr or caller,
+                register.client_id,
+                register.username,
+                register.password,
+            )
             return _verne_result(allowed)
         if hook in ("auth_on_publish", "auth_on_publish_m5"):
             publish = msgspec.json.decode(body, type=VernePublish)
@@ -204,8 +216,20 @@ class BrokerHooksController(Controller):
         raise InvalidValue(f"unsupported VerneMQ hook {hook!r}", field="vernemq-hook")
 
     def _authenticates(
-        self, client_id: str | None, username: str | None, password: str | None
+        self, device: str, client_id: str | None, username: str | None, password: str | None
     ) -> bool:
+        """A refusal counts against the device's address (the broker's, when the broker does
+        not say); while that address must wait, it is refused unchecked, in the broker's terms
+        (a broker does not retry after a 429, it would only try its next authenticator)."""
+        try:
+            with self.setup.throttle.guarding(device):
+                if not self._holds(client_id, username, password):
+                    raise Unauthenticated("wrong MQTT credentials")
+        except (Unauthenticated, TooManyAttempts):
+            return False
+        return True
+
+    def _holds(self, client_id: str | None, username: str | None, password: str | None) -> bool:
         service = self.setup.service
         if service is not None and username == service.username:
             return (

@@ -18,8 +18,10 @@ from application.message_queries import ChannelMessages, MessageQueries
 from application.messages import MessageCommands
 from application.ports import AggregatePage, MessageFilter, MessagePage, MessageView
 from application.sessions import Sessions
+from application.throttling import Throttle
 from domain.errors import InvalidValue, Unauthenticated
 from interfaces.rest.auth import bearer_token
+from interfaces.rest.client_address import client_address
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import thing_secret
@@ -34,6 +36,7 @@ class MessageServices:
     commands: MessageCommands
     queries: MessageQueries
     sessions: Sessions
+    throttle: Throttle
 
 
 class MessageResponse(msgspec.Struct, omit_defaults=True):
@@ -132,7 +135,9 @@ class MessagesController(Controller):
     )
     async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> Response[bytes]:
         commands = self.services.commands
-        publisher = commands.authorize(thing_secret(request), channel_id)
+        secret = thing_secret(request)
+        with self.services.throttle.guarding(client_address(request)):
+            publisher = commands.authorize(secret, channel_id)
         pack = decode_pack(await request.body(), header(request, b"content-type"))
         await commands.publish(publisher, pack, "http")
         return Response(b"", status_code=202, media_type=MediaType.TEXT)
@@ -194,7 +199,9 @@ class MessagesController(Controller):
         queries = self.services.queries
         scheme = (header(request, b"authorization") or "").partition(" ")[0]
         if scheme.lower() == "thing":
-            return queries.reader_for_thing(thing_secret(request), channel_id)
+            secret = thing_secret(request)
+            with self.services.throttle.guarding(client_address(request)):
+                return queries.reader_for_thing(secret, channel_id)
         token = bearer_token(request)
         if token is None:
             raise Unauthenticated("send 'Authorization: Thing <secret>' or 'Bearer <token>'")
