@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from application.ports import BlindIndex, FailureCount, FailureLog
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.identities import comparable
 
+T = TypeVar("T")
 MAX_DOUBLINGS = 40
 """Beyond this, any cap is reached: keeps the power of two small."""
 
@@ -92,3 +94,16 @@ class Throttle:
             raise
         if identity_key is not None and counts[identity_key] is not None:
             self._log.clear(identity_key)
+
+    def admits(self, client: str, check: Callable[[], T | None]) -> T | None:
+        """For callers that can only answer yes or no (MQTT authentication): what `check`
+        finds, or None when it finds nothing (a failure) or the client must wait (unchecked;
+        a broker does not retry after a 429, it would try its next authenticator)."""
+        try:
+            with self.guarding(client):
+                found = check()
+                if found is None:
+                    raise Unauthenticated("refused")
+        except (Unauthenticated, TooManyAttempts):
+            return None
+        return found

@@ -24,7 +24,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
 from application.mqtt_access import MqttAccess, service_may_publish, thing_named
-from application.throttling import Throttle, TooManyAttempts
+from application.throttling import Throttle
 from domain.errors import Forbidden, InvalidValue, NotFound, Unauthenticated
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
@@ -219,15 +219,11 @@ class BrokerHooksController(Controller):
         self, device: str, client_id: str | None, username: str | None, password: str | None
     ) -> bool:
         """A refusal counts against the device's address (the broker's, when the broker does
-        not say); while that address must wait, it is refused unchecked, in the broker's terms
-        (a broker does not retry after a 429, it would only try its next authenticator)."""
-        try:
-            with self.setup.throttle.guarding(device):
-                if not self._holds(client_id, username, password):
-                    raise Unauthenticated("wrong MQTT credentials")
-        except (Unauthenticated, TooManyAttempts):
-            return False
-        return True
+        not say); while that address must wait, it is refused unchecked."""
+        holds = self.setup.throttle.admits(
+            device, lambda: self._holds(client_id, username, password) or None
+        )
+        return holds is not None
 
     def _holds(self, client_id: str | None, username: str | None, password: str | None) -> bool:
         service = self.setup.service
