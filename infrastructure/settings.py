@@ -69,6 +69,9 @@ class Settings:
     throttle_forget_after: float = 3600.0
     """Seconds without a failure after which a count starts again (keep it above the longest
     wait)."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client
+    (empty: the socket's peer is the client)."""
     mosquitto_dir: str = ""
     """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
     mosquitto_pid_file: str = ""
@@ -79,6 +82,10 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'fleetid.db'}"
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def is_sqlite(self) -> bool:

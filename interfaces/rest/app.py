@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
@@ -20,6 +21,7 @@ from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
+from interfaces.rest.client_address import TRUSTED_PROXIES
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
@@ -127,6 +129,7 @@ def create_app(fleet: FleetID) -> Litestar:
             ),
         ],
         dependencies=dependencies,
+        state=State({TRUSTED_PROXIES: settings.proxies}),
         middleware=[as_of_middleware(past)],
         exception_handlers=HANDLERS,
         before_request=require_json,

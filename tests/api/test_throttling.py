@@ -187,3 +187,29 @@ def test_broker_hooks_count_failures_by_the_device_address(
     assert register("10.0.0.2", THING_SECRET) == denied
     assert register("10.0.0.3", THING_SECRET) == {"result": "ok"}
     assert client.post("/identify", headers=thing(THING_SECRET)).status_code == 200
+
+
+@pytest.mark.parametrize("apps", [PER_CLIENT], indirect=True)
+def test_a_forwarded_for_header_from_an_untrusted_peer_is_ignored(apps: Apps) -> None:
+    client = apps.start()
+    for n, forged in enumerate(("198.51.100.1", "198.51.100.2")):
+        headers = {**thing(f"guess-{n}"), "X-Forwarded-For": forged}
+        assert_problem(client.post("/identify", headers=headers), 401)
+
+    forged = {**thing("guess-3"), "X-Forwarded-For": "198.51.100.3"}
+    refused(client.post("/identify", headers=forged), 1)
+
+
+PROXIED = {**PER_CLIENT, "trusted_proxies": "10.0.0.1, testclient"}
+
+
+@pytest.mark.parametrize("apps", [PROXIED], indirect=True)
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_apart(apps: Apps) -> None:
+    client = apps.start()
+    one = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1, 10.0.0.1"}
+    other = {"X-Forwarded-For": "198.51.100.2"}
+    for n in range(2):
+        assert_problem(client.post("/identify", headers={**thing(f"guess-{n}"), **one}), 401)
+
+    refused(client.post("/identify", headers={**thing("guess-2"), **one}), 1)
+    assert_problem(client.post("/identify", headers={**thing("guess-3"), **other}), 401)
