@@ -18,6 +18,10 @@ COUNT = sa.select(failed_attempts.c.failures, failed_attempts.c.last_failure).wh
     failed_attempts.c.key == sa.bindparam("key")
 )
 
+FORGET = sa.delete(failed_attempts).where(
+    failed_attempts.c.last_failure < sa.bindparam("forget_before")
+)
+
 
 class SqlFailureLog:
     def __init__(self, reads: ReadConnections, write_lock: AbstractContextManager[Any]) -> None:
@@ -32,8 +36,11 @@ class SqlFailureLog:
         return None if row is None else FailureCount(row["failures"], row["last_failure"])
 
     def record(self, key: str, now: float, forget_before: float) -> None:
+        """Counts forgotten are deleted on the way, so that keys a guesser made up do not
+        pile up."""
         params = {"key": key, "failures": 1, "last_failure": now, "forget_before": forget_before}
         with self._write_lock, self._engine.begin() as conn:
+            conn.execute(FORGET, params)
             conn.execute(self._record, params)
 
     def clear(self, key: str) -> None:

@@ -424,6 +424,7 @@ failed_attempts = sa.Table(
     ),
     comment="Failed sign-ins and secret checks, for the limits on guessing (FLEETID_THROTTLE_*): "
     "shared by every worker and process. Not part of the log: failures are not domain facts. A "
-    "sign-in clears its identity's row; other rows count again from one once they are older "
-    "than FLEETID_THROTTLE_FORGET_AFTER, and may be deleted at any time.",
+    "sign-in clears its identity's row; rows older than FLEETID_THROTTLE_FORGET_AFTER are "
+    "deleted with the next failure recorded, and may be deleted at any time.",
 )
+sa.Index("ix_failed_attempts_last_failure", failed_attempts.c.last_failure)

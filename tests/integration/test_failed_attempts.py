@@ -8,6 +8,7 @@ from infrastructure.failed_attempts import SqlFailureLog
 from interfaces.bootstrap import FleetID
 
 KEY = "a" * 64
+OTHER = "b" * 64
 
 
 def test_concurrent_failures_are_all_counted(fleet: FleetID) -> None:
@@ -24,7 +25,7 @@ def test_concurrent_failures_are_all_counted(fleet: FleetID) -> None:
     assert count.failures == 200
 
 
-def test_an_old_count_starts_again_and_a_cleared_one_is_gone(fleet: FleetID) -> None:
+def test_old_counts_start_again_or_are_deleted_and_a_cleared_one_is_gone(fleet: FleetID) -> None:
     log = SqlFailureLog(fleet.reads, fleet.write_lock)
     log.record(KEY, 100.0, 0.0)
     log.record(KEY, 101.0, 0.0)
@@ -32,6 +33,10 @@ def test_an_old_count_starts_again_and_a_cleared_one_is_gone(fleet: FleetID) -> 
 
     log.record(KEY, 500.0, 200.0)
     assert log.count(KEY) == FailureCount(1, 500.0)
+
+    log.record(OTHER, 900.0, 600.0)
+    assert log.count(KEY) is None
+    assert log.count(OTHER) == FailureCount(1, 900.0)
 
     log.clear(KEY)
     assert log.count(KEY) is None
