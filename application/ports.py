@@ -57,6 +57,26 @@ class BlindIndex(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FailureCount:
+    failures: int
+    last_failure: float
+    """Seconds since the epoch."""
+
+
+class FailureLog(Protocol):
+    """Failed secret checks by key, where every worker and process sees them."""
+
+    def count(self, key: str) -> FailureCount | None: ...
+
+    def record(self, key: str, now: float, forget_before: float) -> None:
+        """One more failure, atomically; a count whose last failure is older than
+        `forget_before` starts again at one."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
 class SubjectKeys(Protocol):
     def erase(self, subject: str) -> None: ...
 

@@ -415,3 +415,23 @@ mqtt_sessions = sa.Table(
     "expiry): kept across restarts of FleetID so devices need not subscribe again. Messages "
     "queued for a session are not kept here.",
 )
+
+failed_attempts = sa.Table(
+    "failed_attempts",
+    metadata,
+    sa.Column(
+        "key",
+        sa.String(64),
+        primary_key=True,
+        comment="keyed hash (HMAC-SHA256, hex) of an identity or a client address",
+    ),
+    sa.Column("failures", sa.Integer, nullable=False, comment="failed secret checks in a row"),
+    sa.Column(
+        "last_failure", sa.Double, nullable=False, comment="seconds since the epoch, last failure"
+    ),
+    comment="Failed sign-ins and secret checks, for the limits on guessing (FLEETID_THROTTLE_*): "
+    "shared by every worker and process. Not part of the log: failures are not domain facts. A "
+    "sign-in clears its identity's row; rows older than FLEETID_THROTTLE_FORGET_AFTER are "
+    "deleted with the next failure recorded, and may be deleted at any time.",
+)
+sa.Index("ix_failed_attempts_last_failure", failed_attempts.c.last_failure)

@@ -9,6 +9,13 @@ from uuid import UUID
 
 PREFIX = "FLEETID_"
 INGESTS = ("subscribe", "hooks")
+THROTTLE_SETTINGS = (
+    "throttle_identity_failures",
+    "throttle_client_failures",
+    "throttle_first_delay",
+    "throttle_max_delay",
+    "throttle_forget_after",
+)
 
 
 class SettingsError(ValueError):
@@ -43,12 +50,28 @@ class Settings:
     subscribes, Mosquitto) or `hooks` (the broker posts each message, EMQX and VerneMQ)."""
     mqtt_hook_secret: str = ""
     """What the broker hooks' callers must present (bearer token or basic-auth password);
-    ingest over hooks is refused without it."""
+    without it the hooks are not served (404)."""
     mqtt_max_packet: int = 256 * 1024
     """The largest MQTT packet a client may send, in bytes (the broker refuses larger ones)."""
     log_sign_interval: float = 60.0
     """Seconds between the tree heads signed while the event log grows (auditors may also
     ask for one at any time)."""
+    throttle_identity_failures: int = 5
+    """Failed sign-ins in a row an identity may have before each further attempt waits
+    (0: no limit per identity)."""
+    throttle_client_failures: int = 50
+    """Failed secret checks a client address may have (sign-in, thing secrets, broker hooks)
+    before each further attempt waits (0: no limit per client)."""
+    throttle_first_delay: float = 1.0
+    """Seconds the first wait lasts; each further failure doubles it."""
+    throttle_max_delay: float = 900.0
+    """The longest wait, in seconds."""
+    throttle_forget_after: float = 3600.0
+    """Seconds without a failure after which a count starts again (keep it above the longest
+    wait)."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client
+    (empty: the socket's peer is the client)."""
     mosquitto_dir: str = ""
     """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
     mosquitto_pid_file: str = ""
@@ -59,6 +82,10 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'fleetid.db'}"
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +108,14 @@ class Settings:
             )
         if settings.mqtt_ingest not in INGESTS:
             raise SettingsError(f"{PREFIX}MQTT_INGEST must be one of {', '.join(INGESTS)}")
+        if settings.mqtt_ingest == "hooks" and not settings.mqtt_hook_secret:
+            raise SettingsError(
+                f"{PREFIX}MQTT_INGEST=hooks needs {PREFIX}MQTT_HOOK_SECRET: without it the "
+                "broker hooks are not served"
+            )
+        for name in THROTTLE_SETTINGS:
+            if getattr(settings, name) < 0:
+                raise SettingsError(f"{PREFIX}{name.upper()} must not be negative")
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings

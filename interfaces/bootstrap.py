@@ -31,6 +31,7 @@ from application.projections.users import UsersProjection
 from application.sessions import Sessions
 from application.thing_queries import ThingQueries
 from application.things import ThingCommands
+from application.throttling import Limits, Throttle
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.causes import Interface
@@ -43,6 +44,7 @@ from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.database import create_engine, create_schema, outdated_tables
 from infrastructure.event_log_views import SqlEventLogViews
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
+from infrastructure.failed_attempts import SqlFailureLog
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.keyfiles import random_key, signing_key
 from infrastructure.leadership import (
@@ -90,6 +92,7 @@ class FleetID:
     users: UserCommands
     user_queries: UserQueries
     sessions: Sessions
+    throttle: Throttle
     things: ThingCommands
     thing_queries: ThingQueries
     channels: ChannelCommands
@@ -203,6 +206,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
             settings.access_token_ttl,
             settings.refresh_token_ttl,
         ),
+        throttle=Throttle(SqlFailureLog(reads, write_lock), blind, limits(settings)),
         things=things,
         thing_queries=ThingQueries(thing_views, blind, connection_views),
         channels=ChannelCommands(event_log, writer, runner),
@@ -249,6 +253,16 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         if mosquitto is not None:
             mosquitto.start()
     return fleet
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        identity_failures=settings.throttle_identity_failures,
+        client_failures=settings.throttle_client_failures,
+        first_delay=settings.throttle_first_delay,
+        max_delay=settings.throttle_max_delay,
+        forget_after=settings.throttle_forget_after,
+    )
 
 
 def projections() -> list[Projection]:

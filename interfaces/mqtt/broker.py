@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.mqtt_access import MqttAccess
+from application.throttling import Throttle
 from infrastructure.mqtt_session_store import SqlSessionStore
 from interfaces.mqtt.connection import Connection
 from interfaces.mqtt.packets import Connect, Prop, Publish, Reason
@@ -53,6 +54,7 @@ class Broker:
         position: Callable[[], int],
         limits: Limits | None = None,
         store: SqlSessionStore | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         """`position` is the read model's position in the log: when it moves, access is
         checked again for every connection and session. Persistent sessions are kept in
@@ -62,12 +64,24 @@ class Broker:
         self.limits = limits or Limits()
         self._position = position
         self._store = store
+        self._throttle = throttle
         self._sessions: dict[str, Session] = {}
         self._index: SubscriptionIndex[Session] = SubscriptionIndex()
         self._connections: set[Connection] = set()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._recheck: asyncio.Task[None] | None = None
+
+    def authenticate(
+        self, address: str, client_id: str, username: str | None, password: str
+    ) -> UUID | None:
+        """The thing a CONNECT authenticates; with a throttle, a refusal counts against the
+        client's address, and an address that must wait is refused unchecked."""
+
+        def check() -> UUID | None:
+            return self.access.authenticate(client_id, username, password)
+
+        return check() if self._throttle is None else self._throttle.admits(address, check)
 
     async def start(self, host: str, port: int) -> int:
         """Restore the stored sessions and listen; returns the port (useful with port 0)."""

@@ -168,7 +168,7 @@ class Connection:
         thing = None
         if refusal is None:
             thing = await asyncio.to_thread(
-                self._broker.access.authenticate, client_id, connect.username, self.password
+                self._broker.authenticate, self._peer(), client_id, connect.username, self.password
             )
             if thing is None:
                 refusal = Reason.BAD_USERNAME_OR_PASSWORD
@@ -188,6 +188,10 @@ class Connection:
         )
         self._resume(session)
         return True
+
+    def _peer(self) -> str:
+        peer = self._writer.get_extra_info("peername")
+        return str(peer[0]) if isinstance(peer, tuple) else "unknown"
 
     def _check_connect(self, connect: Connect) -> tuple[Reason | None, str]:
         client_id = connect.client_id

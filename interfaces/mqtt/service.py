@@ -24,7 +24,12 @@ log = logging.getLogger(__name__)
 def make_broker(fleet: FleetID, store: SqlSessionStore | None = None) -> Broker:
     limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
     return Broker(
-        fleet.mqtt_access, fleet.mqtt_router(), lambda: fleet.projections.position, limits, store
+        fleet.mqtt_access,
+        fleet.mqtt_router(),
+        lambda: fleet.projections.position,
+        limits,
+        store,
+        fleet.throttle,
     )
 
 

@@ -2,10 +2,12 @@
 
 import asyncio
 import gc
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
@@ -17,8 +19,9 @@ from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
-from interfaces.rest.broker_hooks import BrokerHooksController, HookSetup
+from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
 from interfaces.rest.channels import ChannelsController, ChannelServices
+from interfaces.rest.client_address import TRUSTED_PROXIES
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
@@ -31,6 +34,7 @@ from interfaces.rest.things import IdentifyController, ThingsController, ThingSe
 from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+log = logging.getLogger(__name__)
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
@@ -68,13 +72,16 @@ def tune_garbage_collector() -> None:
 
 
 def broker_hooks(fleet: FleetID) -> HookSetup:
+    """Without a hook secret the hooks answer 404: each worker says so once, at start-up."""
     settings = fleet.settings
+    if not settings.mqtt_hook_secret:
+        log.info(HOOKS_OFF)
     service = settings.broker if settings.mqtt_url else None
     ingest = None
     if settings.mqtt_ingest == "hooks":
         username = service.username if service else None
         ingest = HookIngest(fleet.mqtt_router(), fleet.mqtt_outbox, username)
-    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service)
+    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service, fleet.throttle)
 
 
 def create_app(fleet: FleetID) -> Litestar:
@@ -91,20 +98,22 @@ def create_app(fleet: FleetID) -> Litestar:
         **auth_dependencies(fleet.sessions),
     }
     users = UserServices(
-        fleet.users, fleet.user_queries, fleet.sessions, settings.self_registration
+        fleet.users, fleet.user_queries, fleet.sessions, fleet.throttle, settings.self_registration
     )
     past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
     return Litestar(
         route_handlers=[
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
-            IdentifyController.bound_to(fleet.thing_queries),
+            IdentifyController.bound_to(fleet.thing_queries, fleet.throttle),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
             LogProofsController.bound_to(fleet.log_proofs),
             AccessController.bound_to(fleet.access_explainer),
             MessagesController.bound_to(
-                MessageServices(fleet.messages, fleet.message_queries, fleet.sessions)
+                MessageServices(
+                    fleet.messages, fleet.message_queries, fleet.sessions, fleet.throttle
+                )
             ),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
             GroupsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
@@ -116,10 +125,12 @@ def create_app(fleet: FleetID) -> Litestar:
                     fleet.thing_queries,
                     fleet.channel_queries,
                     fleet.groups,
+                    fleet.throttle,
                 )
             ),
         ],
         dependencies=dependencies,
+        state=State({TRUSTED_PROXIES: settings.proxies}),
         middleware=[as_of_middleware(past)],
         exception_handlers=HANDLERS,
         request_class=JSONBodyRequest,

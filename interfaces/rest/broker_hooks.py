@@ -7,9 +7,10 @@ the hook named in the `vernemq-hook` header, `on_publish` for ingest. Every deci
 `MqttAccess`, as on the other brokers. Both brokers pass the username they authenticated for the
 connection, never one the client chose per packet.
 
-With `FLEETID_MQTT_HOOK_SECRET` set, every call must present it (`Authorization: Bearer …`, or as
-the basic-auth password, which VerneMQ sends from `http://user:secret@host/` endpoints); ingest
-is refused without it, since a forged post would be a forged publisher.
+Every call must present `FLEETID_MQTT_HOOK_SECRET` (`Authorization: Bearer …`, or as the
+basic-auth password, which VerneMQ sends from `http://user:secret@host/` endpoints). Without it
+set the hooks are not served at all (404): open, they would tell anyone which thing secrets are
+valid, and a forged ingest post would be a forged publisher.
 """
 
 import base64
@@ -23,22 +24,30 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
 from application.mqtt_access import MqttAccess, service_may_publish, thing_named
-from domain.errors import Forbidden, InvalidValue, Unauthenticated
+from application.throttling import Throttle
+from domain.errors import Forbidden, InvalidValue, NotFound, Unauthenticated
 from infrastructure.settings import BrokerAccount
 from interfaces.json_payloads import decode_json
 from interfaces.mqtt.hook_ingest import HookIngest, Ingested, Posted
+from interfaces.rest.client_address import client_address
 from interfaces.rest.raw_headers import header
 
 NOT_AUTHORIZED_V3 = 128
 NOT_AUTHORIZED_V5 = 135
 """SUBACK codes a VerneMQ hook gives a refused topic (MQTT 3.1.1 failure, MQTT 5 reason)."""
 OK = {"result": "ok"}
+HOOKS_OFF = (
+    "the broker hooks (/mqtt/emqx/*, /mqtt/vernemq) are off: set FLEETID_MQTT_HOOK_SECRET "
+    "to serve them"
+)
 
 
 class EmqxAuthn(msgspec.Struct):
     clientid: str | None = None
     username: str | None = None
     password: str | None = None
+    peerhost: str | None = None
+    """The device's address, for the limits on guessing secrets."""
 
 
 class EmqxAuthz(msgspec.Struct):
@@ -75,6 +84,7 @@ class VerneRegister(msgspec.Struct):
     client_id: str | None = None
     username: str | None = None
     password: str | None = None
+    peer_addr: str | None = None
 
 
 class VernePublish(msgspec.Struct):
@@ -105,6 +115,7 @@ class HookSetup:
     secret: str
     service: BrokerAccount | None
     """FleetID's own account on the broker (FLEETID_MQTT_URL), which the hooks admit."""
+    throttle: Throttle
 
 
 class BrokerHooksController(Controller):
@@ -119,7 +130,8 @@ class BrokerHooksController(Controller):
     @post("/emqx/authn", status_code=200, sync_to_thread=False, summary="EMQX authentication")
     def emqx_authn(self, request: Request[Any, Any, Any], data: JSONBody[EmqxAuthn]) -> EmqxResult:
         self._caller(request)
-        allowed = self._authenticates(data.clientid, data.username, data.password)
+        device = data.peerhost or client_address(request)
+        allowed = self._authenticates(device, data.clientid, data.username, data.password)
         return EmqxResult("allow" if allowed else "deny")
 
     @post("/emqx/authz", status_code=200, sync_to_thread=False, summary="EMQX authorization")
@@ -164,15 +176,20 @@ class BrokerHooksController(Controller):
                     "vernemq", published.username, published.topic, _base64(published.payload)
                 )
                 return await ingest.accept(posted)
-            return self._verne(hook, body)
+            return self._verne(hook, body, client_address(request))
         except msgspec.ValidationError as error:
             raise InvalidValue(f"malformed {hook} payload: {error}") from None
 
-    def _verne(self, hook: str, body: bytes) -> dict[str, Any]:
+    def _verne(self, hook: str, body: bytes, caller: str) -> dict[str, Any]:
         access = self.setup.access
         if hook in ("auth_on_register", "auth_on_register_m5"):
             register = decode_json(body, VerneRegister)
-            allowed = self._authenticates(register.client_id, register.username, register.password)
+            allowed = self._authenticates(
+                register.peer_addr or caller,
+                register.client_id,
+                register.username,
+                register.password,
+            )
             return _verne_result(allowed)
         if hook in ("auth_on_publish", "auth_on_publish_m5"):
             publish = decode_json(body, VernePublish)
@@ -198,8 +215,16 @@ class BrokerHooksController(Controller):
         raise InvalidValue(f"unsupported VerneMQ hook {hook!r}", field="vernemq-hook")
 
     def _authenticates(
-        self, client_id: str | None, username: str | None, password: str | None
+        self, device: str, client_id: str | None, username: str | None, password: str | None
     ) -> bool:
+        """A refusal counts against the device's address (the broker's, when the broker does
+        not say); while that address must wait, it is refused unchecked."""
+        holds = self.setup.throttle.admits(
+            device, lambda: self._holds(client_id, username, password) or None
+        )
+        return holds is not None
+
+    def _holds(self, client_id: str | None, username: str | None, password: str | None) -> bool:
         service = self.setup.service
         if service is not None and username == service.username:
             return (
@@ -217,17 +242,16 @@ class BrokerHooksController(Controller):
         return thing is not None and self.setup.access.may_publish(thing, topic)
 
     def _caller(self, request: Request[Any, Any, Any]) -> None:
-        """The shared secret, when one is set: every hook call must carry it."""
+        """Every hook call must carry the shared secret; with none set there are no hooks."""
         secret = self.setup.secret
-        if secret and not hmac.compare_digest(_presented(request).encode(), secret.encode()):
+        if not secret:
+            raise NotFound(HOOKS_OFF)
+        if not hmac.compare_digest(_presented(request).encode(), secret.encode()):
             raise Unauthenticated("the broker hooks need FLEETID_MQTT_HOOK_SECRET")
 
     def _ingest(self) -> HookIngest:
-        if self.setup.ingest is None or not self.setup.secret:
-            raise Forbidden(
-                "ingest over hooks is off: set FLEETID_MQTT_INGEST=hooks and "
-                "FLEETID_MQTT_HOOK_SECRET"
-            )
+        if self.setup.ingest is None:
+            raise Forbidden("ingest over hooks is off: set FLEETID_MQTT_INGEST=hooks")
         return self.setup.ingest
 
 

@@ -3,10 +3,10 @@ access check `/channels/{id}/access`, and the connected lists of a thing and of 
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from msgspec import UNSET, Struct, UnsetType
@@ -17,10 +17,12 @@ from application.connections import ConnectionCommands, ConnectionQueries
 from application.groups import GroupCommands
 from application.ports import ChannelFilter, PolicyView, ThingFilter
 from application.thing_queries import ThingQueries
+from application.throttling import Throttle
 from domain.causes import Interface
 from domain.policies import CONNECTION_ACTIONS
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.channel_schemas import ChannelPageResponse
+from interfaces.rest.client_address import client_address
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.thing_schemas import ThingPageResponse
 from interfaces.rest.user_schemas import ZERO_TIME
@@ -95,6 +97,7 @@ class ConnectionServices:
     things: ThingQueries
     channels: ChannelQueries
     members: GroupCommands
+    throttle: Throttle
 
 
 class ConnectionsController(Controller):
@@ -169,12 +172,14 @@ class ConnectionsController(Controller):
     )
     def access(
         self,
+        request: Request[Any, Any, Any],
         channel_id: Annotated[UUID, PathParameter(description="channel id")],
         data: JSONBody[AccessRequest],
         actor: ActorDep,
     ) -> None:
-        self.services.channels.require_visible(actor, channel_id)
-        self.services.queries.check(data.subject, channel_id, data.action)
+        with self.services.throttle.guarding(client_address(request)):
+            self.services.channels.require_visible(actor, channel_id)
+            self.services.queries.check(data.subject, channel_id, data.action)
 
     @get("/things/{thing_id:uuid}/channels", sync_to_thread=False, summary="Channels of a thing")
     def channels_of(

@@ -12,6 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from application.ports import ConsistencyTimeout, Unstorable
+from application.throttling import TooManyAttempts
 from domain.errors import (
     Conflict,
     DomainError,
@@ -43,6 +44,7 @@ REASON_OF_STATUS = {
     413: "body_too_large",
     415: "unsupported_media_type",
     422: "unstorable",
+    429: "too_many_attempts",
     500: "internal_error",
     503: "unavailable",
 }
@@ -59,8 +61,15 @@ class Problem(msgspec.Struct):
     field: str | None = None
 
 
-def problem(status: int, error: str, message: str, field: str | None = None) -> Response[Any]:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def problem(
+    status: int,
+    error: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return Response(
         Problem(status, error, message, field),
         status_code=status,
@@ -110,6 +119,12 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return problem(status, REASON_OF_STATUS.get(status, "error"), exc.detail)
 
 
+def too_many_attempts(_: Request[Any, Any, Any], exc: TooManyAttempts) -> Response[Any]:
+    """The secret was not checked: the caller learns only when it may try again."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    return problem(429, exc.reason, exc.message, headers=headers)
+
+
 def consistency_timeout(_: Request[Any, Any, Any], exc: ConsistencyTimeout) -> Response[Any]:
     """The change is stored; only its visibility in queries is late, and the client must know."""
     return problem(503, "read_model_lagging", f"change stored, but {exc}")
@@ -131,6 +146,7 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 
 HANDLERS: dict[int | type[Exception], Any] = {
+    TooManyAttempts: too_many_attempts,
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

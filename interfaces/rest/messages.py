@@ -21,8 +21,10 @@ from application.messages import MessageCommands
 from application.mqtt_access import MAX_TOPIC, valid_subtopic
 from application.ports import AggregatePage, MessageFilter, MessagePage, MessageView
 from application.sessions import Sessions
+from application.throttling import Throttle
 from domain.errors import InvalidValue, Unauthenticated
 from interfaces.rest.auth import bearer_token
+from interfaces.rest.client_address import client_address
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import thing_secret
@@ -38,6 +40,7 @@ class MessageServices:
     commands: MessageCommands
     queries: MessageQueries
     sessions: Sessions
+    throttle: Throttle
 
 
 class MessageResponse(msgspec.Struct, omit_defaults=True):
@@ -154,7 +157,9 @@ class MessagesController(Controller):
         self, channel_id: UUID, subtopic: str | None, request: Request[Any, Any, Any]
     ) -> Response[bytes]:
         commands = self.services.commands
-        publisher = commands.authorize(thing_secret(request), channel_id)
+        secret = thing_secret(request)
+        with self.services.throttle.guarding(client_address(request)):
+            publisher = commands.authorize(secret, channel_id)
         if subtopic is not None and not valid_subtopic(channel_id, subtopic):
             raise InvalidValue(
                 f"a subtopic is MQTT topic levels without +, # or U+0000, and the topic at "
@@ -231,7 +236,9 @@ class MessagesController(Controller):
         queries = self.services.queries
         scheme = (header(request, b"authorization") or "").partition(" ")[0]
         if scheme.lower() == "thing":
-            return queries.reader_for_thing(thing_secret(request), channel_id)
+            secret = thing_secret(request)
+            with self.services.throttle.guarding(client_address(request)):
+                return queries.reader_for_thing(secret, channel_id)
         token = bearer_token(request)
         if token is None:
             raise Unauthenticated("send 'Authorization: Thing <secret>' or 'Bearer <token>'")

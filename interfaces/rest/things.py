@@ -13,10 +13,12 @@ from application.authorization import Actor
 from application.ports import ThingFilter
 from application.thing_queries import ThingQueries
 from application.things import NewThing, ThingCommands
+from application.throttling import Throttle
 from domain.causes import Interface
 from domain.errors import Unauthenticated
 from domain.things import Status
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.client_address import client_address
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
@@ -172,11 +174,14 @@ class IdentifyController(Controller):
     path = "/identify"
     tags = ["things"]
     queries: ClassVar[ThingQueries]
+    throttle: ClassVar[Throttle]
 
     @classmethod
-    def bound_to(cls, queries: ThingQueries) -> type["IdentifyController"]:
-        return type(cls.__name__, (cls,), {"queries": queries})
+    def bound_to(cls, queries: ThingQueries, throttle: Throttle) -> type["IdentifyController"]:
+        return type(cls.__name__, (cls,), {"queries": queries, "throttle": throttle})
 
     @post("/", status_code=200, sync_to_thread=False, summary="The thing a secret belongs to")
     def identify(self, request: Request[Any, Any, Any]) -> IdentifyResponse:
-        return IdentifyResponse(self.queries.identify(thing_secret(request)))
+        secret = thing_secret(request)
+        with self.throttle.guarding(client_address(request)):
+            return IdentifyResponse(self.queries.identify(secret))

@@ -1,10 +1,10 @@
 """Users and tokens endpoints (`/users`, `/users/tokens/*`)."""
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from msgspec import UNSET
@@ -12,12 +12,14 @@ from msgspec import UNSET
 from application.authorization import Actor
 from application.ports import UserFilter
 from application.sessions import Sessions
+from application.throttling import Throttle
 from application.user_queries import UserQueries
 from application.users import NewUser, UserCommands
 from domain.causes import Interface
 from domain.errors import InvalidValue, Unauthenticated
 from domain.users import Role, Status
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.client_address import client_address
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import (
     ChangeSecret,
@@ -44,6 +46,7 @@ class UserServices:
     commands: UserCommands
     queries: UserQueries
     sessions: Sessions
+    throttle: Throttle
     self_registration: bool
 
 
@@ -95,8 +98,11 @@ class UsersController(Controller):
         )
 
     @post("/tokens/issue", sync_to_thread=True, summary="Sign in: issue access and refresh tokens")
-    def issue_token(self, data: JSONBody[IssueToken]) -> Response[TokenResponse]:
-        pair = self.services.sessions.issue(data.identity, data.secret)
+    def issue_token(
+        self, request: Request[Any, Any, Any], data: JSONBody[IssueToken]
+    ) -> Response[TokenResponse]:
+        with self.services.throttle.guarding(client_address(request), data.identity):
+            pair = self.services.sessions.issue(data.identity, data.secret)
         return Response(TokenResponse.of(pair), status_code=201)
 
     @post("/tokens/refresh", sync_to_thread=True, summary="Trade a refresh token for new tokens")

@@ -1,15 +1,39 @@
 """The EMQX and VerneMQ hook endpoints, called with the request shapes their documentation gives
 (EMQX 5 HTTP authn/authz with the bodies docs/mqtt-brokers.md configures; VerneMQ webhooks)."""
 
+import logging
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
+from domain.causes import Interface
+from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
+from tests.conftest import make_settings
 from tests.helpers import admin_token, bearer
 
 SECRET = "hook-secret-1"
+HOOK_SECRET = "hook-caller-secret-1"
+CALLER = {"Authorization": f"Bearer {HOOK_SECRET}"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient[Any]]:
+    """The hooks are served only with FLEETID_MQTT_HOOK_SECRET set."""
+    settings = make_settings(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'hooks.db'}", mqtt_hook_secret=HOOK_SECRET
+    )
+    fleet = build(settings)
+    ensure_first_admin(fleet, Interface.CLI)
+    try:
+        with TestClient(create_app(fleet)) as test_client:
+            yield test_client
+    finally:
+        fleet.close()
 
 
 @pytest.fixture
@@ -27,13 +51,13 @@ def device(client: TestClient[Any]) -> dict[str, str]:
 
 
 def vernemq(client: TestClient[Any], hook: str, payload: dict[str, Any]) -> Any:
-    response = client.post("/mqtt/vernemq", json=payload, headers={"vernemq-hook": hook})
+    response = client.post("/mqtt/vernemq", json=payload, headers={"vernemq-hook": hook, **CALLER})
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def emqx(client: TestClient[Any], kind: str, payload: dict[str, Any]) -> str:
-    response = client.post(f"/mqtt/emqx/{kind}", json=payload)
+    response = client.post(f"/mqtt/emqx/{kind}", json=payload, headers=CALLER)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body.get("is_superuser", False) is False
@@ -66,7 +90,9 @@ def test_emqx_authentication_and_authorization(
     assert authz("publish", f"from/module/{me}/action/identity/create") == "allow"
     assert authz("subscribe", f"to/module/{me}/#") == "allow"
     assert authz("subscribe", "#") == "deny"
-    bad = client.post("/mqtt/emqx/authz", json={"username": me, "topic": "t", "action": "all"})
+    bad = client.post(
+        "/mqtt/emqx/authz", json={"username": me, "topic": "t", "action": "all"}, headers=CALLER
+    )
     assert_problem(bad, 400)
 
 
@@ -137,9 +163,37 @@ def test_vernemq_hooks_follow_revocation_and_refuse_what_they_do_not_know(
     assert client.post(f"/things/{me}/disable", headers=admin).status_code == 200
     assert vernemq(client, "auth_on_publish", publish) == DENIED
 
-    unknown = client.post("/mqtt/vernemq", json={}, headers={"vernemq-hook": "on_deliver"})
+    unknown = client.post(
+        "/mqtt/vernemq", json={}, headers={"vernemq-hook": "on_deliver", **CALLER}
+    )
     assert_problem(unknown, 400, field="vernemq-hook")
     malformed = client.post(
-        "/mqtt/vernemq", json={"topic": 1}, headers={"vernemq-hook": "auth_on_publish"}
+        "/mqtt/vernemq", json={"topic": 1}, headers={"vernemq-hook": "auth_on_publish", **CALLER}
     )
     assert_problem(malformed, 400)
+
+
+HOOK_CALLS = [
+    ("/mqtt/emqx/authn", {}, {"clientid": "c", "username": "u", "password": "p"}),
+    ("/mqtt/emqx/authz", {}, {"username": "u", "topic": "t", "action": "publish"}),
+    ("/mqtt/emqx/messages", {}, {"id": "1", "username": "u", "topic": "t", "payload": ""}),
+    ("/mqtt/vernemq", {"vernemq-hook": "auth_on_register"}, {"username": "u", "password": "p"}),
+]
+
+
+def test_without_a_hook_secret_the_hooks_are_not_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Open hooks would answer anyone which thing secrets are valid."""
+    fleet = build(make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'open.db'}"))
+    try:
+        caplog.set_level(logging.INFO, logger="interfaces.rest.app")
+        with TestClient(create_app(fleet)) as client:
+            assert "set FLEETID_MQTT_HOOK_SECRET to serve them" in caplog.text
+            for path, headers, body in HOOK_CALLS:
+                for caller in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic Og=="}):
+                    response = client.post(path, json=body, headers={**headers, **caller})
+                    problem = assert_problem(response, 404, error="not_found")
+                    assert "FLEETID_MQTT_HOOK_SECRET" in problem["message"]
+    finally:
+        fleet.close()

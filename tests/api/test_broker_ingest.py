@@ -204,12 +204,20 @@ def test_hooks_refuse_callers_without_the_secret(setup: dict[str, Any]) -> None:
     assert stored(setup) == []
 
 
-def test_ingest_is_off_unless_configured(client: TestClient[Any]) -> None:
-    event = emqx_event(str(uuid4()), f"channels/{uuid4()}/messages", b"[]")
-    assert_problem(client.post("/mqtt/emqx/messages", json=event), 403)
-    hook = {"vernemq-hook": "on_publish"}
-    posted = client.post("/mqtt/vernemq", json=vernemq_event(None, "t", b""), headers=hook)
-    assert_problem(posted, 403)
+def test_ingest_is_off_unless_configured(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'off.db'}", mqtt_hook_secret=HOOK_SECRET
+    )
+    fleet = build(settings)
+    try:
+        with TestClient(create_app(fleet)) as client:
+            event = emqx_event(str(uuid4()), f"channels/{uuid4()}/messages", b"[]")
+            assert_problem(client.post("/mqtt/emqx/messages", json=event, headers=CALLER), 403)
+            hook = {"vernemq-hook": "on_publish", **CALLER}
+            posted = client.post("/mqtt/vernemq", json=vernemq_event(None, "t", b""), headers=hook)
+            assert_problem(posted, 403)
+    finally:
+        fleet.close()
 
 
 def test_a_gateway_command_is_carried_out_and_its_ack_queued_for_the_bridge(

@@ -59,6 +59,15 @@ def test_config_refuses_a_malformed_setting(
     assert "FLEETID_HTTP_PORT" in capsys.readouterr().err
 
 
+def test_serve_refuses_hook_ingest_without_a_hook_secret(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEETID_MQTT_INGEST", "hooks")
+
+    assert main(["serve"]) == 2
+    assert "FLEETID_MQTT_INGEST=hooks needs FLEETID_MQTT_HOOK_SECRET" in capsys.readouterr().err
+
+
 def test_rebuild_reports_progress_and_rate(
     env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,109 @@
+"""Limits on guessing secrets: after a number of failed checks, each further attempt by the
+same identity or client address waits, twice as long after each failure, up to a cap.
+
+Failures are counted where every HTTP worker and FleetID process sees them (`FailureLog`), by
+keyed hashes (identities are personal data). The count is read before the secret is checked, so
+a locked-out guess costs no Argon2; only failures write, so a right secret costs one read.
+"""
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from application.ports import BlindIndex, FailureCount, FailureLog
+from domain.errors import DomainError, Forbidden, Unauthenticated
+from domain.identities import comparable
+
+T = TypeVar("T")
+MAX_DOUBLINGS = 40
+"""Beyond this, any cap is reached: keeps the power of two small."""
+
+
+class TooManyAttempts(DomainError):
+    reason = "too_many_attempts"
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(f"too many failed attempts: retry in {self.retry_after} s")
+
+
+@dataclass(frozen=True)
+class Limits:
+    identity_failures: int
+    """Failures in a row an identity may have before sign-in waits; 0: no limit."""
+    client_failures: int
+    """Failures a client address may have before its secret checks wait; 0: no limit."""
+    first_delay: float
+    """Seconds the first wait lasts; each further failure doubles it."""
+    max_delay: float
+    forget_after: float
+    """Seconds without a failure after which a count starts again."""
+
+    def wait(self, allowed: int, count: FailureCount | None, now: float) -> float:
+        """Seconds until the next attempt may be checked (0 or less: now)."""
+        if count is None or count.last_failure < now - self.forget_after:
+            return 0.0
+        beyond = count.failures - allowed
+        if beyond < 0:
+            return 0.0
+        delay = min(math.ldexp(self.first_delay, min(beyond, MAX_DOUBLINGS)), self.max_delay)
+        return count.last_failure + delay - now
+
+
+class Throttle:
+    def __init__(
+        self,
+        log: FailureLog,
+        blind: BlindIndex,
+        limits: Limits,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._log = log
+        self._blind = blind
+        self._limits = limits
+        self._clock = clock
+
+    @contextmanager
+    def guarding(self, client: str, identity: str | None = None) -> Iterator[None]:
+        """Around a secret check: refused (TooManyAttempts) while the client or the identity
+        must wait; an Unauthenticated or Forbidden answer inside counts as a failure of both; a
+        success clears the identity's count (not the client's: one good account must not buy
+        more guesses at others)."""
+        limits = self._limits
+        now = self._clock()
+        watched: dict[str, int] = {}
+        if limits.client_failures:
+            watched[self._blind.key(f"throttle:client:{client}")] = limits.client_failures
+        identity_key = None
+        if identity is not None and limits.identity_failures:
+            identity_key = self._blind.key(f"throttle:identity:{comparable(identity)}")
+            watched[identity_key] = limits.identity_failures
+        counts = {key: self._log.count(key) for key in watched}
+        wait = max((limits.wait(watched[k], c, now) for k, c in counts.items()), default=0.0)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+        try:
+            yield
+        except (Unauthenticated, Forbidden):
+            failed = self._clock()
+            for key in watched:
+                self._log.record(key, failed, failed - limits.forget_after)
+            raise
+        if identity_key is not None and counts[identity_key] is not None:
+            self._log.clear(identity_key)
+
+    def admits(self, client: str, check: Callable[[], T | None]) -> T | None:
+        """For callers that can only answer yes or no (MQTT authentication): what `check`
+        finds, or None when it finds nothing (a failure) or the client must wait (unchecked;
+        a broker does not retry after a 429, it would try its next authenticator)."""
+        try:
+            with self.guarding(client):
+                found = check()
+                if found is None:
+                    raise Unauthenticated("refused")
+        except (Unauthenticated, TooManyAttempts):
+            return None
+        return found

@@ -1,0 +1,61 @@
+"""The failure counts behind the limits on guessing, in the read models' database so that every
+worker and process sees the same counts. Each change is one statement: concurrent failures
+never lose a count."""
+
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from application.ports import FailureCount
+from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections, at_present
+from infrastructure.schema import failed_attempts
+
+COUNT = sa.select(failed_attempts.c.failures, failed_attempts.c.last_failure).where(
+    failed_attempts.c.key == sa.bindparam("key")
+)
+
+FORGET = sa.delete(failed_attempts).where(
+    failed_attempts.c.last_failure < sa.bindparam("forget_before")
+)
+
+
+class SqlFailureLog:
+    def __init__(self, reads: ReadConnections, write_lock: AbstractContextManager[Any]) -> None:
+        self._engine = reads.engine
+        self._write_lock = write_lock
+        self._count = PreparedSelect(reads, COUNT)
+        self._record = _upsert(reads.dialect.name)
+
+    def count(self, key: str) -> FailureCount | None:
+        with at_present():
+            row = self._count.one({"key": key})
+        return None if row is None else FailureCount(row["failures"], row["last_failure"])
+
+    def record(self, key: str, now: float, forget_before: float) -> None:
+        """Counts forgotten are deleted on the way, so that keys a guesser made up do not
+        pile up."""
+        params = {"key": key, "failures": 1, "last_failure": now, "forget_before": forget_before}
+        with self._write_lock, self._engine.begin() as conn:
+            conn.execute(FORGET, params)
+            conn.execute(self._record, params)
+
+    def clear(self, key: str) -> None:
+        with self._write_lock, self._engine.begin() as conn:
+            conn.execute(sa.delete(failed_attempts).where(failed_attempts.c.key == key))
+
+
+def _upsert(dialect: str) -> sa.Insert:
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = insert(failed_attempts)
+    stale = failed_attempts.c.last_failure < sa.bindparam("forget_before")
+    return statement.on_conflict_do_update(
+        index_elements=[failed_attempts.c.key],
+        set_={
+            "failures": sa.case((stale, 1), else_=failed_attempts.c.failures + 1),
+            "last_failure": statement.excluded.last_failure,
+        },
+    )
