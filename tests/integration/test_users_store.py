@@ -124,12 +124,13 @@ def test_concurrent_commands_on_one_user_are_retried_not_lost(fleet: FleetID) ->
     assert user.version == 1 + 8
 
 
-def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -> None:
+def registered_once_by_racers(fleet: FleetID, identity: str) -> None:
+    """Eight threads register `identity` at once: one wins, the others are told it is taken."""
     outcomes: list[str] = []
 
     def attempt(_: int) -> None:
         try:
-            register(fleet, "race@fleet.example")
+            register(fleet, identity)
             outcomes.append("created")
         except Conflict:
             outcomes.append("conflict")
@@ -137,8 +138,11 @@ def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -
     run_threads(8, attempt)
 
     assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
-    page = fleet.user_queries.page(ADMIN, UserFilter(identity="race@fleet.example"))
-    assert page.total == 1
+    assert fleet.user_queries.page(ADMIN, UserFilter(identity=identity)).total == 1
+
+
+def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -> None:
+    registered_once_by_racers(fleet, "race@fleet.example")
 
 
 def test_rebuild_gives_tables_identical_to_the_live_ones(fleet: FleetID) -> None:
@@ -344,17 +348,4 @@ def test_a_user_indexed_by_an_earlier_build_under_a_compatibility_form_still_sig
 
 def test_an_erased_identity_is_registered_again_once_under_concurrency(fleet: FleetID) -> None:
     blocking(fleet.users).erase(register(fleet, "erased-race@fleet.example"), Cause.system(CLI))
-    outcomes: list[str] = []
-
-    def attempt(_: int) -> None:
-        try:
-            register(fleet, "erased-race@fleet.example")
-            outcomes.append("created")
-        except Conflict:
-            outcomes.append("conflict")
-
-    run_threads(8, attempt)
-
-    assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
-    page = fleet.user_queries.page(ADMIN, UserFilter(identity="erased-race@fleet.example"))
-    assert page.total == 1
+    registered_once_by_racers(fleet, "erased-race@fleet.example")
