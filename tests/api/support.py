@@ -3,13 +3,19 @@
 import base64
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from litestar.testing import TestClient
 
+from domain.causes import Interface
+from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.rest.app import create_app
+from tests.conftest import make_settings
 from tests.helpers import bearer
 
 ERROR_KEYS = {"status", "error", "message", "field"}
@@ -28,6 +34,9 @@ USER_KEYS = {
 }
 """Every key a user body may carry (empty ones may be left out, as in the seed examples)."""
 
+HOOK_SECRET = "hook-caller-secret-1"
+HOOK_CALLER = {"Authorization": f"Bearer {HOOK_SECRET}"}
+"""What a broker presents to the hooks, which are served only with FLEETID_MQTT_HOOK_SECRET."""
 UNCHECKED = "<field not checked>"
 ZERO_TIME = "0001-01-01T00:00:00Z"
 SECRET = "12345678"
@@ -153,3 +162,18 @@ def list_users(
     assert response.status_code == 200, response.text
     page: dict[str, Any] = response.json()
     return page, [user["credentials"]["identity"] for user in page["users"]]
+
+
+@contextmanager
+def serving_hooks(tmp_path: Path) -> Iterator[TestClient[Any]]:
+    """The app on SQLite with the broker hooks served (HOOK_SECRET) and a first admin."""
+    settings = make_settings(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'hooks.db'}", mqtt_hook_secret=HOOK_SECRET
+    )
+    fleet = build(settings)
+    ensure_first_admin(fleet, Interface.CLI)
+    try:
+        with TestClient(create_app(fleet)) as test_client:
+            yield test_client
+    finally:
+        fleet.close()

@@ -9,31 +9,19 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from domain.causes import Interface
-from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.bootstrap import build
 from interfaces.rest.app import create_app
-from tests.api.support import assert_problem
+from tests.api.support import HOOK_CALLER, assert_problem, serving_hooks
 from tests.conftest import make_settings
 from tests.helpers import admin_token, bearer
 
 SECRET = "hook-secret-1"
-HOOK_SECRET = "hook-caller-secret-1"
-CALLER = {"Authorization": f"Bearer {HOOK_SECRET}"}
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient[Any]]:
-    """The hooks are served only with FLEETID_MQTT_HOOK_SECRET set."""
-    settings = make_settings(
-        tmp_path / "data", f"sqlite:///{tmp_path / 'hooks.db'}", mqtt_hook_secret=HOOK_SECRET
-    )
-    fleet = build(settings)
-    ensure_first_admin(fleet, Interface.CLI)
-    try:
-        with TestClient(create_app(fleet)) as test_client:
-            yield test_client
-    finally:
-        fleet.close()
+    with serving_hooks(tmp_path) as test_client:
+        yield test_client
 
 
 @pytest.fixture
@@ -51,13 +39,15 @@ def device(client: TestClient[Any]) -> dict[str, str]:
 
 
 def vernemq(client: TestClient[Any], hook: str, payload: dict[str, Any]) -> Any:
-    response = client.post("/mqtt/vernemq", json=payload, headers={"vernemq-hook": hook, **CALLER})
+    response = client.post(
+        "/mqtt/vernemq", json=payload, headers={"vernemq-hook": hook, **HOOK_CALLER}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def emqx(client: TestClient[Any], kind: str, payload: dict[str, Any]) -> str:
-    response = client.post(f"/mqtt/emqx/{kind}", json=payload, headers=CALLER)
+    response = client.post(f"/mqtt/emqx/{kind}", json=payload, headers=HOOK_CALLER)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body.get("is_superuser", False) is False
@@ -91,7 +81,9 @@ def test_emqx_authentication_and_authorization(
     assert authz("subscribe", f"to/module/{me}/#") == "allow"
     assert authz("subscribe", "#") == "deny"
     bad = client.post(
-        "/mqtt/emqx/authz", json={"username": me, "topic": "t", "action": "all"}, headers=CALLER
+        "/mqtt/emqx/authz",
+        json={"username": me, "topic": "t", "action": "all"},
+        headers=HOOK_CALLER,
     )
     assert_problem(bad, 400)
 
@@ -164,11 +156,13 @@ def test_vernemq_hooks_follow_revocation_and_refuse_what_they_do_not_know(
     assert vernemq(client, "auth_on_publish", publish) == DENIED
 
     unknown = client.post(
-        "/mqtt/vernemq", json={}, headers={"vernemq-hook": "on_deliver", **CALLER}
+        "/mqtt/vernemq", json={}, headers={"vernemq-hook": "on_deliver", **HOOK_CALLER}
     )
     assert_problem(unknown, 400, field="vernemq-hook")
     malformed = client.post(
-        "/mqtt/vernemq", json={"topic": 1}, headers={"vernemq-hook": "auth_on_publish", **CALLER}
+        "/mqtt/vernemq",
+        json={"topic": 1},
+        headers={"vernemq-hook": "auth_on_publish", **HOOK_CALLER},
     )
     assert_problem(malformed, 400)
 

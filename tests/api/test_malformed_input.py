@@ -7,6 +7,7 @@ The routes come from the app's own OpenAPI document, so a route added later is s
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from litestar.testing import TestClient
 from domain.causes import Interface
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
-from tests.api.support import assert_problem, new_identity
+from tests.api.support import HOOK_CALLER, assert_problem, new_identity, serving_hooks
 from tests.helpers import admin_token, bearer, register
 
 NOT_UTF8 = [
@@ -142,14 +143,14 @@ def test_a_senml_pack_that_is_not_utf8_is_malformed_json_and_stores_nothing(
 
 
 @pytest.mark.parametrize("hook", ["auth_on_register", "auth_on_publish", "on_publish"])
-def test_a_broker_hook_body_that_is_not_utf8_is_malformed_json(
-    client: TestClient[Any], hook: str
-) -> None:
+def test_a_broker_hook_body_that_is_not_utf8_is_malformed_json(tmp_path: Path, hook: str) -> None:
     """The hooks decode their bodies themselves, field by field: the bad bytes sit in a field
     each of them reads."""
     body = b'{"username": "caf\xe9", "client_id": "c", "topic": "t", "payload": "", "topics": []}'
 
-    response = client.post("/mqtt/vernemq", content=body, headers={**JSON, "vernemq-hook": hook})
+    headers = {**JSON, **HOOK_CALLER, "vernemq-hook": hook}
+    with serving_hooks(tmp_path) as client:
+        response = client.post("/mqtt/vernemq", content=body, headers=headers)
 
     assert_problem(response, 400, error="malformed_json", field=None)
 
