@@ -351,7 +351,17 @@ messages = sa.Table(
 sa.Index("ix_messages_channel_time", messages.c.channel, messages.c.time, messages.c.id)
 sa.Index("ix_messages_channel_name", messages.c.channel, messages.c.name, messages.c.time)
 sa.Index("ix_messages_channel_publisher", messages.c.channel, messages.c.publisher, messages.c.time)
-sa.Index("ix_messages_channel_subtopic", messages.c.channel, messages.c.subtopic, messages.c.time)
+WITH_SUBTOPIC = messages.c.subtopic.is_not(None)
+sa.Index(
+    "ix_messages_channel_subtopic",
+    messages.c.channel,
+    messages.c.subtopic,
+    messages.c.time,
+    sqlite_where=WITH_SUBTOPIC,
+    postgresql_where=WITH_SUBTOPIC,
+)
+"""Partial: most packs have no subtopic, and a fourth full index cost every insert (the send
+bench lost about a fifth of its records/s); `subtopic = :s` implies the predicate."""
 
 mqtt_receipts = sa.Table(
     "mqtt_receipts",

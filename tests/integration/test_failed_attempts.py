@@ -1,10 +1,11 @@
 """The failure counts behind the limits on guessing, on SQLite and PostgreSQL: concurrent
 failures from many threads (standing for workers and processes) never lose a count."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from application.ports import FailureCount
-from infrastructure.failed_attempts import SqlFailureLog
+from infrastructure.failed_attempts import SEEN_FOR, SqlFailureLog
 from interfaces.bootstrap import FleetID
 
 KEY = "a" * 64
@@ -40,3 +41,19 @@ def test_old_counts_start_again_or_are_deleted_and_a_cleared_one_is_gone(fleet: 
 
     log.clear(KEY)
     assert log.count(KEY) is None
+
+
+def test_a_process_sees_another_ones_failures_within_a_second(fleet: FleetID) -> None:
+    """Each process keeps the count it read for SEEN_FOR seconds (the read cost more than the
+    access check it guards); its own failures it sees at once, another's that much later."""
+    here = SqlFailureLog(fleet.reads, fleet.write_lock)
+    elsewhere = SqlFailureLog(fleet.reads, fleet.write_lock)
+    assert here.count(KEY) is None
+
+    here.record(KEY, 100.0, 0.0)
+    elsewhere.record(KEY, 101.0, 0.0)
+    assert here.count(KEY) == FailureCount(2, 101.0)
+
+    elsewhere.record(KEY, 102.0, 0.0)
+    time.sleep(SEEN_FOR)
+    assert here.count(KEY) == FailureCount(3, 102.0)
