@@ -139,16 +139,27 @@ def _check_fields(record: Mapping[Any, Any], where: str) -> None:
                 f"{key} must be understood (its label ends in '_') and is not", field=where + key
             )
     for key in _STRINGS:
-        if key in record and not isinstance(record[key], str):
-            raise InvalidValue(f"{key} must be a string", field=where + key)
-        if key in record and "\x00" in record[key]:
-            raise InvalidValue(
-                f"{key} must not contain NUL characters (PostgreSQL cannot store them)",
-                field=where + key,
-            )
-    for key, limit in _MAX_BYTES.items():
-        if key in record and len(record[key].encode()) > limit:
-            raise InvalidValue(f"{key} is over {limit} bytes (UTF-8)", field=where + key)
+        if key in record:
+            _check_text(key, record[key], where)
+
+
+def _check_text(key: str, value: Any, where: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidValue(f"{key} must be a string", field=where + key)
+    if "\x00" in value:
+        raise InvalidValue(
+            f"{key} must not contain NUL characters (PostgreSQL cannot store them)",
+            field=where + key,
+        )
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:
+        raise InvalidValue(
+            f"{key} must be Unicode text (it holds a lone surrogate)", field=where + key
+        ) from None
+    limit = _MAX_BYTES.get(key)
+    if limit is not None and size > limit:
+        raise InvalidValue(f"{key} is over {limit} bytes (UTF-8)", field=where + key)
 
 
 def _check_version(version: Any, where: str) -> None:
