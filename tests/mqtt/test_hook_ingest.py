@@ -65,16 +65,21 @@ def post_command(fleet: FleetID, module: str, correlation: str, payload: bytes =
     assert response.json() == {"result": "accepted"}, response.text
 
 
+def gateway_login(fleet: FleetID, mosquitto: Mosquitto) -> tuple[str, dict[str, str]]:
+    """A gateway thing Mosquitto knows, and the aiomqtt options it connects with."""
+    secret = "gateway-secret-9"
+    module = str(thing(fleet, secret))
+    mosquitto.reload(fleet)
+    return module, {"identifier": module, "username": module, "password": secret}
+
+
 def test_acks_of_posted_commands_reach_the_gateway_through_the_broker(
     hooked: tuple[FleetID, Mosquitto],
 ) -> None:
     fleet, mosquitto = hooked
-    secret = "gateway-secret-9"
-    module = str(thing(fleet, secret))
-    mosquitto.reload(fleet)
+    module, login = gateway_login(fleet, mosquitto)
 
     async def gateway(service_running_before: bool) -> list[dict[str, Any]]:
-        login = {"identifier": module, "username": module, "password": secret}
         async with aiomqtt.Client("127.0.0.1", mosquitto.port, clean_session=False, **login) as c:
             await c.subscribe(f"to/module/{module}/ack/#", qos=1)
             service = MqttService(fleet) if service_running_before else None
@@ -101,12 +106,9 @@ def test_a_command_that_is_not_utf_8_gets_its_error_ack_through_the_broker(
 ) -> None:
     """It used to fail the hook (500), so the broker would post it again and again."""
     fleet, mosquitto = hooked
-    secret = "gateway-secret-9"
-    module = str(thing(fleet, secret))
-    mosquitto.reload(fleet)
+    module, login = gateway_login(fleet, mosquitto)
 
     async def gateway() -> list[dict[str, Any]]:
-        login = {"identifier": module, "username": module, "password": secret}
         async with aiomqtt.Client("127.0.0.1", mosquitto.port, **login) as client:
             await client.subscribe(f"to/module/{module}/ack/#", qos=1)
             service = MqttService(fleet)
