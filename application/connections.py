@@ -226,12 +226,14 @@ class ConnectionQueries:
         self._views = views
         self._blind = blind
 
-    def check(self, secret: str, channel_id: UUID, action: str) -> None:
-        """Raise Forbidden unless the thing holding `secret` may do `action` on the channel."""
+    def check(self, secret: str, channel_id: UUID, action: str) -> UUID:
+        """The id of the thing holding `secret`; Forbidden unless it may do `action` on the
+        channel."""
         check_actions([action], field="action")
         access = self._views.channel_access(secret_lookup(self._blind, secret), channel_id)
         if access is None or not access.permits(action):
             raise Forbidden(f"no {action} access to this channel")
+        return access.thing
 
 
 def _pairs(things: Sequence[UUID], channels: Sequence[UUID]) -> list[tuple[UUID, UUID]]:

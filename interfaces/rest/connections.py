@@ -64,6 +64,13 @@ class AccessRequest(Struct, kw_only=True):
     entity_type: Literal["thing"] = "thing"
 
 
+class AccessResponse(Struct, kw_only=True):
+    """Magistrala's answer, which its SDK decodes; a refusal is a 403 problem instead."""
+
+    thing_id: UUID
+    authorized: bool
+
+
 class PolicyResponse(Struct):
     owner_id: str
     subject: UUID
@@ -176,10 +183,11 @@ class ConnectionsController(Controller):
         channel_id: Annotated[UUID, PathParameter(description="channel id")],
         data: JSONBody[AccessRequest],
         actor: ActorDep,
-    ) -> None:
+    ) -> AccessResponse:
         with self.services.throttle.guarding(client_address(request)):
             self.services.channels.require_visible(actor, channel_id)
-            self.services.queries.check(data.subject, channel_id, data.action)
+            thing = self.services.queries.check(data.subject, channel_id, data.action)
+        return AccessResponse(thing_id=thing, authorized=True)
 
     @get("/things/{thing_id:uuid}/channels", sync_to_thread=False, summary="Channels of a thing")
     def channels_of(

@@ -59,6 +59,34 @@ def test_connect_answers_201_with_the_seed_policies(client: TestClient[Any], tok
     assert access(client, token, channel, "wrong-secret-1", "m_read") == 403
 
 
+def test_access_answers_the_thing_id_as_the_magistrala_sdk_decodes_it(
+    client: TestClient[Any], token: str
+) -> None:
+    thing, channel = new_thing(client, token, "thing-secret-9"), new_channel(client, token)
+    connected = client.post(
+        "/connect", json={"subjects": [thing], "objects": [channel]}, headers=bearer(token)
+    )
+    assert connected.status_code == 201, connected.text
+    sdk_body = {  # AccessRequest of Magistrala's Go SDK: it repeats the channel as `object`
+        "subject": "thing-secret-9",
+        "object": channel,
+        "action": "m_read",
+        "entity_type": "thing",
+    }
+
+    allowed = client.post(f"/channels/{channel}/access", json=sdk_body, headers=bearer(token))
+    refused = client.post(
+        f"/channels/{channel}/access",
+        json={**sdk_body, "subject": "thing-secret-8"},
+        headers=bearer(token),
+    )
+
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json() == {"thing_id": thing, "authorized": True}
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "forbidden"
+
+
 def test_one_connection_changed_and_removed_through_things_policies(
     client: TestClient[Any], token: str
 ) -> None:
