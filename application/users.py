@@ -31,7 +31,7 @@ from application.ports import (
     UserView,
 )
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Forbidden, NotFound
+from domain.errors import NotFound, Unauthenticated
 from domain.identities import IdentityIndex, IdentityTaken, comparable
 from domain.users import Role, Status, User, check_identity, check_secret
 
@@ -154,7 +154,7 @@ class UserCommands:
         check_secret(new_secret, field="new_secret")
         stored = self._load(actor.id).secret_hash
         if stored is None or not await asyncio.to_thread(self._hasher.verify, old_secret, stored):
-            raise Forbidden("old_secret does not match", field="old_secret")
+            raise Unauthenticated("old_secret does not match", field="old_secret")
         secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
 
         def change(user: User, cause: Cause) -> None:

@@ -8,7 +8,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.ports import ChannelPage, ChannelView
 from domain.channels import MAX_DESCRIPTION_LENGTH
-from interfaces.rest.user_schemas import ZERO_TIME, Name
+from interfaces.rest.user_schemas import ZERO_TIME, Name, RequiredName
 
 Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH)]
 
@@ -16,7 +16,7 @@ Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH)]
 class CreateChannel(Struct, kw_only=True):
     id: UUID | UnsetType = UNSET
     """Absent: the server generates one; present: an external id, unique among all entities."""
-    name: Name = ""
+    name: RequiredName
     description: Description = ""
     metadata: dict[str, Any] = {}
     status: Literal["enabled", "disabled"] = "enabled"

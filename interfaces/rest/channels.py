@@ -24,6 +24,7 @@ from interfaces.rest.channel_schemas import (
     CreateChannel,
     UpdateChannel,
 )
+from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import SearchText, parse_metadata_filter
 
@@ -53,6 +54,7 @@ class ChannelsController(Controller):
     path = "/channels"
     parameters = AS_OF
     tags = ["channels"]
+    opt = EMPTY_IS_ABSENT
     services: ClassVar[ChannelServices]
 
     @classmethod

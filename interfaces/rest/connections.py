@@ -23,6 +23,7 @@ from domain.policies import CONNECTION_ACTIONS
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.channel_schemas import ChannelPageResponse
 from interfaces.rest.client_address import client_address
+from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.thing_schemas import ThingPageResponse
 from interfaces.rest.user_schemas import ZERO_TIME
@@ -109,6 +110,7 @@ class ConnectionServices:
 
 class ConnectionsController(Controller):
     tags = ["connections"]
+    opt = EMPTY_IS_ABSENT
     parameters = AS_OF
     services: ClassVar[ConnectionServices]
 

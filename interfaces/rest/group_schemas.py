@@ -8,11 +8,11 @@ from msgspec import UNSET, Struct, UnsetType
 
 from application.ports import GroupPage, GroupView
 from interfaces.rest.channel_schemas import Description
-from interfaces.rest.user_schemas import ZERO_TIME, Name, UserResponse
+from interfaces.rest.user_schemas import ZERO_TIME, Name, RequiredName, UserResponse
 
 
 class CreateGroup(Struct, kw_only=True):
-    name: Name = ""
+    name: RequiredName
     description: Description = ""
     metadata: dict[str, Any] = {}
     parent_id: UUID | UnsetType = UNSET

@@ -26,6 +26,7 @@ from interfaces.rest.group_schemas import (
     MembersResponse,
     UpdateGroup,
 )
+from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import SearchText, UserPageResponse, parse_metadata_filter
 
@@ -52,6 +53,7 @@ class GroupsController(Controller):
     path = "/groups"
     parameters = AS_OF
     tags = ["groups"]
+    opt = EMPTY_IS_ABSENT
     services: ClassVar[GroupServices]
 
     @classmethod
@@ -197,6 +199,7 @@ class MembershipsController(Controller):
     """A user's policies on groups (`/users/policies`) and its memberships."""
 
     tags = ["groups"]
+    opt = EMPTY_IS_ABSENT
     parameters = AS_OF
     services: ClassVar[GroupServices]
 

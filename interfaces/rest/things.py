@@ -19,6 +19,7 @@ from domain.errors import Unauthenticated
 from domain.things import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
+from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
@@ -61,6 +62,7 @@ class ThingsController(Controller):
     path = "/things"
     parameters = AS_OF
     tags = ["things"]
+    opt = EMPTY_IS_ABSENT
     services: ClassVar[ThingServices]
 
     @classmethod
@@ -173,6 +175,7 @@ def thing_secret(request: Request[Any, Any, Any]) -> str:
 class IdentifyController(Controller):
     path = "/identify"
     tags = ["things"]
+    opt = EMPTY_IS_ABSENT
     queries: ClassVar[ThingQueries]
     throttle: ClassVar[Throttle]
 

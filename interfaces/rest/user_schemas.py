@@ -20,6 +20,8 @@ ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 Identity = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
 Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
 Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
+RequiredName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+"""Groups and channels must be named, as in both Magistrala specs."""
 SearchText = Annotated[
     str | None,
     QueryParameter(

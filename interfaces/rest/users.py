@@ -20,6 +20,7 @@ from domain.errors import InvalidValue, Unauthenticated
 from domain.users import Role, Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
+from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import (
     ChangeSecret,
@@ -62,6 +63,7 @@ class UsersController(Controller):
     path = "/users"
     parameters = AS_OF
     tags = ["users"]
+    opt = EMPTY_IS_ABSENT
     services: ClassVar[UserServices]
 
     @classmethod

@@ -72,10 +72,10 @@ def test_external_ids_are_kept_and_unique_across_entities(
     external = "48101ecd-1535-40c6-9ed8-5b1d21e371bb"
     assert create(client, token, id=external, name="Humidity Data")["id"] == external
 
-    again = client.post("/channels", json={"id": external}, headers=bearer(token))
+    again = client.post("/channels", json={"id": external, "name": "c"}, headers=bearer(token))
     assert_problem(again, 409, field="id", error="channel_exists")
     thing = client.post("/things", json={}, headers=bearer(token)).json()["id"]
-    same_as_thing = client.post("/channels", json={"id": thing}, headers=bearer(token))
+    same_as_thing = client.post("/channels", json={"id": thing, "name": "c"}, headers=bearer(token))
     assert_problem(same_as_thing, 409, field="id")
 
 
@@ -95,12 +95,15 @@ def test_bulk_create_is_all_or_nothing(client: TestClient[Any], token: str) -> N
 
     refused = client.post(
         "/channels/bulk",
-        json=[{"name": "new"}, {"id": "977bbd33-5b59-4b7a-a9c3-111111111111"}],
+        json=[{"name": "new"}, {"id": "977bbd33-5b59-4b7a-a9c3-111111111111", "name": "c"}],
         headers=bearer(token),
     )
     assert_problem(refused, 409, field="[1].id")
-    bad = client.post("/channels/bulk", json=[{}, {"description": 1}], headers=bearer(token))
+    bulk = [{"name": "c"}, {"name": "d", "description": 1}]
+    bad = client.post("/channels/bulk", json=bulk, headers=bearer(token))
     assert_problem(bad, 400, field="[1].description")
+    nameless = client.post("/channels/bulk", json=[{"name": "c"}, {}], headers=bearer(token))
+    assert_problem(nameless, 400, field="[1].name")
     assert ok(client.get("/channels", headers=bearer(token)))["total"] == 2
 
 

@@ -1,0 +1,146 @@
+"""The bodies Magistrala's Go SDK (pkg/sdk/go of the seed's version) sends, as it sends them.
+
+Go's encoding/json writes every member without `omitempty` and every `time.Time`, so the SDK sends
+`"id": ""`, zero timestamps and empty credentials; the answers must be what the SDK decodes, with
+the status code it checks (`processRequest(..., expected)`).
+"""
+
+from typing import Any
+
+from litestar.testing import TestClient
+
+from tests.api.support import assert_problem, new_identity
+from tests.helpers import admin_token, bearer
+
+ZERO = "0001-01-01T00:00:00Z"
+SDK = {"Content-Type": "application/json"}
+
+
+def sdk_call(
+    client: TestClient[Any], method: str, path: str, body: Any, token: str, expected: int
+) -> Any:
+    response = client.request(method, path, json=body, headers={**SDK, **bearer(token)})
+    assert response.status_code == expected, response.text
+    return response.json()
+
+
+def thing(name: str, secret: str = "") -> dict[str, Any]:
+    """sdk.Thing with only a name (and maybe a secret) set."""
+    credentials = {"secret": secret} if secret else {}
+    return {
+        "id": "",
+        "name": name,
+        "credentials": credentials,
+        "created_at": ZERO,
+        "updated_at": ZERO,
+    }
+
+
+def channel(name: str) -> dict[str, Any]:
+    """sdk.Channel with only a name set."""
+    return {"id": "", "name": name, "created_at": ZERO, "updated_at": ZERO}
+
+
+def test_create_user_thing_channel_and_group_as_the_sdk_sends_them(
+    client: TestClient[Any],
+) -> None:
+    token = admin_token(client)
+    identity = new_identity("sdk")
+    user = {  # sdk.User
+        "id": "",
+        "name": "sdk user",
+        "credentials": {"identity": identity, "secret": "12345678"},
+        "created_at": ZERO,
+        "updated_at": ZERO,
+    }
+
+    created_user = sdk_call(client, "POST", "/users", user, token, 201)
+    created_thing = sdk_call(client, "POST", "/things", thing("sdk thing"), token, 201)
+    created_channel = sdk_call(client, "POST", "/channels", channel("sdk channel"), token, 201)
+    created_group = sdk_call(client, "POST", "/groups", channel("sdk group"), token, 201)
+
+    assert created_user["credentials"]["identity"] == identity
+    assert created_user["status"] == "enabled"
+    assert created_thing["name"] == "sdk thing"
+    assert created_thing["credentials"]["secret"], "an empty secret is generated, as when absent"
+    assert created_thing["created_at"] != ZERO
+    assert created_channel["name"] == "sdk channel"
+    assert created_group["name"] == "sdk group"
+    assert {created_thing["status"], created_channel["status"]} == {"enabled"}
+
+
+def test_bulk_creates_and_updates_as_the_sdk_sends_them(client: TestClient[Any]) -> None:
+    token = admin_token(client)
+    things = [thing("bulk a", "bulk-secret-a"), thing("bulk b")]
+
+    made_things = sdk_call(client, "POST", "/things/bulk", things, token, 200)["things"]
+    made_channels = sdk_call(
+        client, "POST", "/channels/bulk", [channel("x"), channel("y")], token, 200
+    )["channels"]
+    one_thing, one_channel = made_things[0], made_channels[0]
+    patched = sdk_call(
+        client,
+        "PATCH",
+        f"/things/{one_thing['id']}",
+        {**thing("renamed thing"), "id": one_thing["id"], "metadata": {"floor": 2}},
+        token,
+        200,
+    )
+    replaced = sdk_call(
+        client,
+        "PUT",
+        f"/channels/{one_channel['id']}",
+        {**channel("renamed channel"), "id": one_channel["id"], "status": "enabled"},
+        token,
+        200,
+    )
+
+    assert [t["name"] for t in made_things] == ["bulk a", "bulk b"]
+    assert made_things[0]["credentials"]["secret"] == "bulk-secret-a"
+    assert [c["name"] for c in made_channels] == ["x", "y"]
+    assert (patched["name"], patched["metadata"]) == ("renamed thing", {"floor": 2})
+    assert replaced["name"] == "renamed channel"
+
+
+def test_connect_and_one_policy_as_the_sdk_sends_them(client: TestClient[Any]) -> None:
+    """The seed answers 201 to /connect (the SDK of the later code checks 200: the seed wins)."""
+    token = admin_token(client)
+    made = sdk_call(client, "POST", "/things/bulk", [thing("t1"), thing("t2")], token, 200)
+    first, second = (t["id"] for t in made["things"])
+    room = sdk_call(client, "POST", "/channels", channel("room"), token, 201)["id"]
+    connection_ids = {"subjects": [first], "objects": [room]}  # sdk.ConnectionIDs
+    policy = {  # sdk.Policy: a nil actions slice is `null`
+        "owner_id": "",
+        "subject": second,
+        "object": room,
+        "actions": None,
+        "created_at": ZERO,
+        "updated_at": ZERO,
+    }
+
+    connected = sdk_call(client, "POST", "/connect", connection_ids, token, 201)
+    assigned = sdk_call(client, "POST", "/things/policies", policy, token, 201)
+
+    assert [(p["subject"], p["object"]) for p in connected["policies"]] == [(first, room)]
+    assert [sorted(p["actions"]) for p in assigned["policies"]] == [["m_read", "m_write"]]
+
+
+def test_empty_values_are_absent_but_still_checked(client: TestClient[Any]) -> None:
+    """Empty means absent: a nameless channel is refused as one without `name`; a present
+    value is still typed, and metadata keeps its empty strings."""
+    token = admin_token(client)
+
+    nameless = client.post("/channels", json=channel(""), headers=bearer(token))
+    bad_id = client.post("/things", json={**thing("t"), "id": "nope"}, headers=bearer(token))
+    bad_status = client.post(
+        "/things", json={**thing("t"), "status": "paused"}, headers=bearer(token)
+    )
+    kept = client.post(
+        "/things", json={**thing("t"), "metadata": {"serial": ""}}, headers=bearer(token)
+    )
+
+    assert_problem(nameless, 400, field="name")
+    assert_problem(bad_id, 400, field="id")
+    assert_problem(bad_status, 400, field="status")
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["metadata"] == {"serial": ""}
