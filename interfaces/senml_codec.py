@@ -17,6 +17,9 @@ from interfaces.json_payloads import decode_json
 
 SENML_JSON = "application/senml+json"
 SENML_CBOR = "application/senml+cbor"
+JSON = "application/json"
+"""What Magistrala's clients send: read as SenML JSON, the only JSON a pack may be."""
+PACK_MEDIA_TYPES = (SENML_JSON, SENML_CBOR, JSON)
 SELF_DESCRIBED = b"\xd9\xd9\xf7"
 """Tag 55799 (RFC 8949 §3.4.6), which marks bytes as CBOR and means nothing else."""
 CBOR_LABELS = {
@@ -50,11 +53,11 @@ def decode_pack(body: bytes, content_type: str | None) -> Any:
     """The pack, or MalformedPayload for anything undecodable: every interface must be able
     to answer a bad payload, never fail on it (an MQTT client would resend it forever)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
-    if media_type == SENML_JSON:
+    if media_type in (SENML_JSON, JSON):
         return decode_json(body, object)
     if media_type == SENML_CBOR:
         return _from_cbor(body)
-    raise UnsupportedMediaType(f"send {SENML_JSON} or {SENML_CBOR}, not {media_type or 'nothing'}")
+    raise UnsupportedMediaType(f"send {', '.join(PACK_MEDIA_TYPES)}, not {media_type or 'nothing'}")
 
 
 def _from_cbor(body: bytes) -> Any:

@@ -6,6 +6,8 @@ is on MQTT (`channels/{id}/messages/a/b`): the same levels, checked by the same 
 with the records and filtered on by the reader.
 """
 
+import base64
+import binascii
 import math
 import re
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import thing_secret
 from interfaces.rest.user_schemas import SearchText
-from interfaces.senml_codec import decode_pack
+from interfaces.senml_codec import PACK_MEDIA_TYPES, decode_pack
 
 ChannelId = Annotated[UUID, PathParameter(description="channel id")]
 Subtopic = Annotated[str, PathParameter(description="topic levels after messages/, e.g. a/b")]
@@ -125,6 +127,23 @@ class AggregatePageResponse(msgspec.Struct):
         )
 
 
+def sender_secret(request: Request[Any, Any, Any]) -> str:
+    """`Authorization: Thing <secret>`, or HTTP Basic with the secret as the password (the user
+    name is ignored), as Magistrala's HTTP adapter and its `http.yml` take it."""
+    value = header(request, b"authorization") or ""
+    scheme, _, credentials = value.partition(" ")
+    if scheme.lower() != "basic":
+        return thing_secret(request)
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated("Basic credentials must be base64 of UTF-8 'user:secret'") from None
+    _, colon, secret = decoded.partition(":")
+    if not colon or not secret:
+        raise Unauthenticated("Basic credentials must carry the thing secret as the password")
+    return secret
+
+
 class MessagesController(Controller):
     tags = ["messages"]
     services: ClassVar[MessageServices]
@@ -136,8 +155,8 @@ class MessagesController(Controller):
     @post(
         "/http/channels/{channel_id:uuid}/messages",
         status_code=202,
-        summary="Send a SenML pack (application/senml+json or application/senml+cbor)",
-        opt={"body_media_types": ("application/senml+json", "application/senml+cbor")},
+        summary="Send a SenML pack (application/senml+json, application/senml+cbor or JSON)",
+        opt={"body_media_types": PACK_MEDIA_TYPES},
     )
     async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> Response[bytes]:
         return await self._publish(channel_id, None, request)
@@ -146,7 +165,7 @@ class MessagesController(Controller):
         "/http/channels/{channel_id:uuid}/messages/{subtopic:path}",
         status_code=202,
         summary="Send a SenML pack to a subtopic, as MQTT's channels/{id}/messages/{subtopic}",
-        opt={"body_media_types": ("application/senml+json", "application/senml+cbor")},
+        opt={"body_media_types": PACK_MEDIA_TYPES},
     )
     async def send_to_subtopic(
         self, channel_id: ChannelId, subtopic: Subtopic, request: Request[Any, Any, Any]
@@ -157,7 +176,7 @@ class MessagesController(Controller):
         self, channel_id: UUID, subtopic: str | None, request: Request[Any, Any, Any]
     ) -> Response[bytes]:
         commands = self.services.commands
-        secret = thing_secret(request)
+        secret = sender_secret(request)
         with self.services.throttle.guarding(client_address(request)):
             publisher = commands.authorize(secret, channel_id)
         if subtopic is not None and not valid_subtopic(channel_id, subtopic):

@@ -5,6 +5,7 @@ Go's encoding/json writes every member without `omitempty` and every `time.Time`
 the status code it checks (`processRequest(..., expected)`).
 """
 
+import base64
 from typing import Any
 
 from litestar.testing import TestClient
@@ -144,3 +145,83 @@ def test_empty_values_are_absent_but_still_checked(client: TestClient[Any]) -> N
     assert_problem(bad_status, 400, field="status")
     assert kept.status_code == 201, kept.text
     assert kept.json()["metadata"] == {"serial": ""}
+
+
+def test_send_and_read_messages_as_the_sdk_and_cli_do(client: TestClient[Any]) -> None:
+    """`messages send <chan.a.b> <msg> <key>` posts with `Content-Type: application/json` and
+    `Thing <key>`; `messages read <chan.a.b> <token>` asks for `?subtopic=a.b` with a user token
+    and two Content-Type headers (the SDK's default and its message content type)."""
+    token = admin_token(client)
+    made = sdk_call(client, "POST", "/things", thing("meter", "meter-secret-1"), token, 201)
+    room = sdk_call(client, "POST", "/channels", channel("room"), token, 201)["id"]
+    sdk_call(client, "POST", "/connect", {"subjects": [made["id"]], "objects": [room]}, token, 201)
+    message = b'[{"bn":"meter:","n":"voltage","u":"V","v":120.1}]'
+
+    sent = client.post(
+        f"/http/channels/{room}/messages/a/b",
+        content=message,
+        headers={"Content-Type": "application/json", "Authorization": "Thing meter-secret-1"},
+    )
+    read = client.get(
+        f"/channels/{room}/messages?subtopic=a/b",
+        headers=[
+            ("Content-Type", "application/json"),
+            ("Content-Type", "application/senml+json"),
+            ("Authorization", f"Bearer {token}"),
+        ],
+    )
+
+    assert sent.status_code == 202, sent.text
+    assert read.status_code == 200, read.text
+    page = read.json()  # sdk.MessagesPage: total, offset, limit and senml.Message entries
+    assert (page["total"], page["offset"], page["limit"]) == (1, 0, 10)
+    (stored,) = page["messages"]
+    assert stored["name"] == "meter:voltage"
+    assert (stored["unit"], stored["value"], stored["subtopic"]) == ("V", 120.1, "a/b")
+    assert (stored["channel"], stored["publisher"], stored["protocol"]) == (
+        room,
+        made["id"],
+        "http",
+    )
+
+
+def test_ingest_takes_basic_auth_with_the_secret_as_password(client: TestClient[Any]) -> None:
+    """http.yml declares HTTP Basic; the password is the thing secret, the user name ignored."""
+    token = admin_token(client)
+    made = sdk_call(client, "POST", "/things", thing("gauge", "gauge-secret-1"), token, 201)
+    room = sdk_call(client, "POST", "/channels", channel("room"), token, 201)["id"]
+    sdk_call(client, "POST", "/connect", {"subjects": [made["id"]], "objects": [room]}, token, 201)
+    path = f"/http/channels/{room}/messages"
+    pack = b'[{"n":"level","v":3}]'
+
+    def post(authorization: str) -> Any:
+        headers = {"Content-Type": "application/json", "Authorization": authorization}
+        return client.post(path, content=pack, headers=headers)
+
+    accepted = post("Basic " + base64.b64encode(b"anyone:gauge-secret-1").decode())
+    wrong = post("Basic " + base64.b64encode(b"anyone:wrong-secret-1").decode())
+    not_base64 = post("Basic !!!")
+    no_colon = post("Basic " + base64.b64encode(b"gauge-secret-1").decode())
+    not_utf8 = post("Basic " + base64.b64encode(b"x:\xff\xfe").decode())
+
+    assert accepted.status_code == 202, accepted.text
+    assert_problem(wrong, 401)
+    for refused in (not_base64, no_colon, not_utf8):
+        assert_problem(refused, 401)
+    stored = client.get(f"/channels/{room}/messages", headers=bearer(token)).json()
+    assert stored["total"] == 1
+
+
+def test_json_that_is_not_a_senml_pack_is_refused_and_not_stored(client: TestClient[Any]) -> None:
+    token = admin_token(client)
+    made = sdk_call(client, "POST", "/things", thing("probe", "probe-secret-1"), token, 201)
+    room = sdk_call(client, "POST", "/channels", channel("room"), token, 201)["id"]
+    sdk_call(client, "POST", "/connect", {"subjects": [made["id"]], "objects": [room]}, token, 201)
+    headers = {"Content-Type": "application/json", "Authorization": "Thing probe-secret-1"}
+
+    plain_object = client.post(
+        f"/http/channels/{room}/messages", content=b'{"temperature": 21.5}', headers=headers
+    )
+
+    assert_problem(plain_object, 400)
+    assert client.get(f"/channels/{room}/messages", headers=bearer(token)).json()["total"] == 0
