@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
+from interfaces.rest.allowed_methods import complete_allow, remember_allowed_methods
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
@@ -101,7 +102,7 @@ def create_app(fleet: FleetID) -> Litestar:
         fleet.users, fleet.user_queries, fleet.sessions, fleet.throttle, settings.self_registration
     )
     past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             UsersController.bound_to(users),
             ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
@@ -135,6 +136,7 @@ def create_app(fleet: FleetID) -> Litestar:
         exception_handlers=HANDLERS,
         request_class=JSONBodyRequest,
         before_request=require_json,
+        before_send=[complete_allow],
         on_startup=[size_thread_pool, tune_garbage_collector],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -151,3 +153,5 @@ def create_app(fleet: FleetID) -> Litestar:
             security=[{"BearerToken": []}],
         ),
     )
+    remember_allowed_methods(app)
+    return app

@@ -116,7 +116,7 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc.__cause__, SerializationException):
         return problem(400, "malformed_json", exc.detail)
     status = exc.status_code
-    return problem(status, REASON_OF_STATUS.get(status, "error"), exc.detail)
+    return problem(status, REASON_OF_STATUS.get(status, "error"), exc.detail, headers=exc.headers)
 
 
 def too_many_attempts(_: Request[Any, Any, Any], exc: TooManyAttempts) -> Response[Any]:

@@ -2,6 +2,7 @@
 commands (things, channels, connections, users, groups), every read asked `as_of` a position
 answers exactly what the same read answered live when the log stood at that position."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -9,11 +10,13 @@ from uuid import uuid4
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from domain.causes import Interface
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
+from interfaces.rest.as_of import REGISTRY
 from tests.api.support import assert_problem
 from tests.helpers import admin_token, bearer
 from tests.integration.test_event_log import indexed
@@ -164,3 +167,23 @@ def test_as_of_a_time_and_bad_values(app: tuple[FleetID, TestClient[Any], dict[s
         assert_problem(client.get(f"/things?as_of={bad}", headers=auth), 400, field="as_of")
     assert_problem(client.post("/things?as_of=1", json={}, headers=auth), 400, field="as_of")
     assert_problem(client.get("/events?as_of=1", headers=auth), 400, field="as_of")
+
+
+@pytest.mark.parametrize("digits", ["①", "²", "١٢", "𝟗"])
+def test_as_of_in_other_scripts_digits_is_refused_on_every_registry_read(
+    sqlite_fleet: FleetID, client: TestClient[Any], digits: str
+) -> None:
+    """`str.isdigit` accepts these and `int` does not: each read answers 400, never 500."""
+    auth = bearer(admin_token(client))
+    reads = [
+        route.path
+        for route in create_app(sqlite_fleet).routes
+        if isinstance(route, HTTPRoute)
+        and "GET" in route.methods
+        and route.path.startswith(REGISTRY)
+    ]
+    assert len(reads) > 10
+    for path in reads:
+        url = re.sub(r"\{[^}]+\}", str(uuid4()), path)
+        response = client.get(url, params={"as_of": digits}, headers=auth)
+        assert_problem(response, 400, field="as_of")
