@@ -23,6 +23,16 @@ SHAPES = 256
 Conditions = Callable[[Any], list[sa.ColumnElement[bool]]]
 
 
+MAX_BINDABLE_OFFSET = 2**63 - 1
+"""The largest offset both databases bind (a signed 64-bit integer)."""
+
+
+def bindable(offset: int) -> int:
+    """An offset past every row as one the database binds: the API takes any uint64, as
+    Magistrala does, and any offset past the end gives the same empty page."""
+    return min(offset, MAX_BINDABLE_OFFSET)
+
+
 class Listing:
     def __init__(self, reads: ReadConnections, table: sa.Table, conditions: Conditions) -> None:
         """`conditions(shape)` gives the WHERE terms of a shape, values as `sa.bindparam`."""
@@ -36,7 +46,7 @@ class Listing:
     ) -> tuple[int, list[dict[str, Any]]]:
         count, rows = self._prepared(shape)
         total = int(count.scalar(params))
-        return total, rows.all({**params, "offset": offset, "limit": limit})
+        return total, rows.all({**params, "offset": bindable(offset), "limit": limit})
 
     def _prepare(self, shape: Hashable) -> tuple[PreparedSelect, PreparedSelect]:
         t = self._table
@@ -47,7 +57,7 @@ class Listing:
             sa.select(t.c.id)
             .where(where)
             .order_by(t.c.created_at, t.c.id)
-            .offset(sa.bindparam("offset", type_=sa.Integer))
+            .offset(sa.bindparam("offset", type_=sa.BigInteger))
             .limit(sa.bindparam("limit", type_=sa.Integer))
             .subquery("chosen")
         )

@@ -22,6 +22,7 @@ from application.ports import (
     MessagePage,
     MessageView,
 )
+from infrastructure.listing import bindable
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import messages
@@ -63,7 +64,7 @@ class SqlMessageViews:
         shape, params = _shape(query)
         count, rows = self._prepared(shape)
         total = int(count.scalar(params))
-        page = rows.all({**params, "offset": query.offset, "limit": query.limit})
+        page = rows.all({**params, "offset": bindable(query.offset), "limit": query.limit})
         return MessagePage(total, query.offset, query.limit, [_view(row) for row in page])
 
     def aggregate(
@@ -73,7 +74,7 @@ class SqlMessageViews:
         count, rows = self._prepared_aggregate(shape, function)
         params["interval"] = interval
         total = int(count.scalar(params))
-        found = rows.all({**params, "offset": query.offset, "limit": query.limit})
+        found = rows.all({**params, "offset": bindable(query.offset), "limit": query.limit})
         points = [
             AggregateView(query.channel, row["name"], row["unit"], row["time"], row["value"])
             for row in found
@@ -89,7 +90,7 @@ class SqlMessageViews:
             sa.select(m.id)
             .where(*where)
             .order_by(*newest)
-            .offset(sa.bindparam("offset", type_=sa.Integer))
+            .offset(sa.bindparam("offset", type_=sa.BigInteger))
             .limit(sa.bindparam("limit", type_=sa.Integer))
             .subquery("chosen")
         )
@@ -126,7 +127,7 @@ class SqlMessageViews:
             )
             .group_by(*series)
             .order_by(rows.c.window.desc(), rows.c.name, rows.c.unit)
-            .offset(sa.bindparam("offset", type_=sa.Integer))
+            .offset(sa.bindparam("offset", type_=sa.BigInteger))
             .limit(sa.bindparam("limit", type_=sa.Integer))
         )
         return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)

@@ -30,6 +30,7 @@ from interfaces.rest.groups import GroupsController, GroupServices, MembershipsC
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
+from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
@@ -58,6 +59,11 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
         raise ClientException(
             status_code=415, detail="request bodies must be sent as application/json"
         )
+
+
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    check_query(request)
+    await require_json(request)
 
 
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -135,7 +141,7 @@ def create_app(fleet: FleetID) -> Litestar:
         middleware=[as_of_middleware(past)],
         exception_handlers=HANDLERS,
         request_class=JSONBodyRequest,
-        before_request=require_json,
+        before_request=check_request,
         before_send=[complete_allow],
         on_startup=[size_thread_pool, tune_garbage_collector],
         request_max_body_size=settings.max_body_bytes,
@@ -154,4 +160,5 @@ def create_app(fleet: FleetID) -> Litestar:
         ),
     )
     remember_allowed_methods(app)
+    learn_query_rules(app)
     return app

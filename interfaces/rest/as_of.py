@@ -76,7 +76,9 @@ def _requested(scope: Any) -> str | None:
     if b"as_of=" not in query:
         return None
     values = parse_qs(query.decode("latin-1")).get("as_of")
-    return values[-1] if values else None
+    if values and len(values) > 1:
+        raise InvalidValue("as_of is given more than once", field="as_of")
+    return values[0] if values else None
 
 
 def _registry(path: str) -> bool:

@@ -5,8 +5,7 @@ from typing import Annotated
 from litestar.params import QueryParameter
 
 MAX_PAGE = 100
-MAX_OFFSET = 2**31 - 1
-"""Keeps the offset a 32-bit integer, which every backend binds."""
-
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+"""Any uint64, as Magistrala takes it, and beyond: the read models bind it clamped
+(infrastructure/listing.py), and an offset past the rows is an empty page."""
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
