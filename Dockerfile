@@ -22,7 +22,13 @@ COPY interfaces ./interfaces
 RUN pip install --no-deps .
 
 FROM python:3.11-slim
+# `docker build --build-arg FLEETID_BUILD_COMMIT=$(git rev-parse HEAD) --build-arg
+# FLEETID_BUILD_TIME=$(date -u +%FT%TZ) .`: what GET /health reports.
+ARG FLEETID_BUILD_COMMIT=unknown
+ARG FLEETID_BUILD_TIME=unknown
 ENV PATH=/opt/venv/bin:$PATH \
+    FLEETID_BUILD_COMMIT=$FLEETID_BUILD_COMMIT \
+    FLEETID_BUILD_TIME=$FLEETID_BUILD_TIME \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     FLEETID_DATA_DIR=/data \
@@ -43,8 +49,9 @@ COPY --from=build /opt/venv /opt/venv
 VOLUME ["/data"]
 USER fleetid
 EXPOSE 8080 1883
-# No curl in the slim image; urlopen raises (exit 1) on connection errors and non-2xx replies.
+# No curl in the slim image; urlopen raises (exit 1) on connection errors and non-2xx replies,
+# and /health answers 503 when the database does not.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('FLEETID_HTTP_PORT', '8080') + '/schema/openapi.json', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('FLEETID_HTTP_PORT', '8080') + '/health', timeout=4)"]
 ENTRYPOINT ["fleetid"]
 CMD ["serve"]

@@ -70,3 +70,13 @@ def outdated_tables(engine: sa.Engine, names: Iterable[str]) -> list[str]:
         for name in names
         if {c["name"] for c in inspector.get_columns(name)} != set(metadata.tables[name].c.keys())
     ]
+
+
+def database_answers(engine: sa.Engine) -> bool:
+    """Whether the database runs a statement now (the health check's question)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except (sa.exc.SQLAlchemyError, OSError):
+        return False
+    return True

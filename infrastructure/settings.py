@@ -39,6 +39,9 @@ class Settings:
     consistency_timeout: float = 5.0
     http_workers: int = 1
     handler_threads: int = 32
+    build_commit: str = "unknown"
+    """The commit the running build was made from (the image sets it; `GET /health` shows it)."""
+    build_time: str = "unknown"
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
     """The embedded MQTT broker's port (`fleetid serve` and `fleetid mqtt serve`)."""

@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from infrastructure.database import database_answers
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
@@ -27,6 +28,7 @@ from interfaces.rest.connections import ConnectionsController, ConnectionService
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.health import HealthController, HealthServices
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
@@ -115,6 +117,13 @@ def create_app(fleet: FleetID) -> Litestar:
             IdentifyController.bound_to(fleet.thing_queries, fleet.throttle),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
+            HealthController.bound_to(
+                HealthServices(
+                    settings.build_commit,
+                    settings.build_time,
+                    lambda: database_answers(fleet.engine),
+                )
+            ),
             LogProofsController.bound_to(fleet.log_proofs),
             AccessController.bound_to(fleet.access_explainer),
             MessagesController.bound_to(
