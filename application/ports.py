@@ -309,6 +309,31 @@ class PolicyView:
 
 
 @dataclass(frozen=True)
+class PolicyFilter:
+    subject_kind: str
+    """`user` (memberships of groups and channels) or `thing` (connections)."""
+    offset: int = 0
+    limit: int = 10
+    subject: UUID | None = None
+    object: UUID | None = None
+    action: str | None = None
+    owner: UUID | None = None
+    """When set, only the policies this user granted."""
+
+
+@dataclass(frozen=True)
+class PolicyPage:
+    total: int
+    offset: int
+    limit: int
+    policies: list[PolicyView]
+
+
+class PolicyViews(Protocol):
+    def page(self, query: PolicyFilter) -> PolicyPage: ...
+
+
+@dataclass(frozen=True)
 class ChannelAccess:
     """What the thing holding a secret may do on one channel."""
 

@@ -23,6 +23,7 @@ from application.log_proofs import LogProofs
 from application.message_queries import MessageQueries
 from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
+from application.policy_queries import PolicyQueries
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
@@ -61,6 +62,7 @@ from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
+from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.private_files import private_dir, private_file, tighten
 from infrastructure.projection_runner import Observer, Projection, ProjectionRunner
 from infrastructure.raw_log import RawLog
@@ -101,6 +103,7 @@ class FleetID:
     connection_queries: ConnectionQueries
     groups: GroupCommands
     group_queries: GroupQueries
+    policy_queries: PolicyQueries
     message_writer: MessageWriter
     messages: MessageCommands
     message_queries: MessageQueries
@@ -215,6 +218,7 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         connection_queries=ConnectionQueries(connection_views, blind),
         groups=groups,
         group_queries=GroupQueries(group_views, views),
+        policy_queries=PolicyQueries(SqlPolicyViews(reads)),
         message_writer=message_writer,
         messages=MessageCommands(connection_views, blind, message_writer),
         message_queries=MessageQueries(

@@ -109,6 +109,7 @@ def create_app(fleet: FleetID) -> Litestar:
     users = UserServices(
         fleet.users, fleet.user_queries, fleet.sessions, fleet.throttle, settings.self_registration
     )
+    groups = GroupServices(fleet.groups, fleet.group_queries, fleet.policy_queries)
     past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
     app = Litestar(
         route_handlers=[
@@ -132,8 +133,8 @@ def create_app(fleet: FleetID) -> Litestar:
                 )
             ),
             ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
-            GroupsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
-            MembershipsController.bound_to(GroupServices(fleet.groups, fleet.group_queries)),
+            GroupsController.bound_to(groups),
+            MembershipsController.bound_to(groups),
             ConnectionsController.bound_to(
                 ConnectionServices(
                     fleet.connections,
@@ -142,6 +143,7 @@ def create_app(fleet: FleetID) -> Litestar:
                     fleet.channel_queries,
                     fleet.groups,
                     fleet.throttle,
+                    fleet.policy_queries,
                 )
             ),
         ],

@@ -2,7 +2,6 @@
 access check `/channels/{id}/access`, and the connected lists of a thing and of a channel."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -15,7 +14,8 @@ from application.authorization import Actor
 from application.channel_queries import ChannelQueries
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.groups import GroupCommands
-from application.ports import ChannelFilter, PolicyView, ThingFilter
+from application.policy_queries import PolicyQueries
+from application.ports import ChannelFilter, PolicyFilter, ThingFilter
 from application.thing_queries import ThingQueries
 from application.throttling import Throttle
 from domain.causes import Interface
@@ -25,8 +25,15 @@ from interfaces.rest.channel_schemas import ChannelPageResponse
 from interfaces.rest.client_address import client_address
 from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
+from interfaces.rest.policy_schemas import (
+    Action,
+    Object,
+    Owner,
+    PolicyPageResponse,
+    PolicyResponse,
+    Subject,
+)
 from interfaces.rest.thing_schemas import ThingPageResponse
-from interfaces.rest.user_schemas import ZERO_TIME
 
 REST = Interface.REST
 ActorDep = NamedDependency[Actor]
@@ -72,28 +79,6 @@ class AccessResponse(Struct, kw_only=True):
     authorized: bool
 
 
-class PolicyResponse(Struct):
-    owner_id: str
-    subject: UUID
-    object: UUID
-    actions: list[str]
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-
-    @classmethod
-    def of(cls, view: PolicyView) -> "PolicyResponse":
-        return cls(
-            owner_id=str(view.owner) if view.owner else "",
-            subject=view.subject,
-            object=view.object,
-            actions=view.actions,
-            created_at=view.created_at,
-            updated_at=view.updated_at or ZERO_TIME,
-            updated_by=view.updated_by or "",
-        )
-
-
 class PoliciesResponse(Struct):
     policies: list[PolicyResponse]
 
@@ -106,6 +91,7 @@ class ConnectionServices:
     channels: ChannelQueries
     members: GroupCommands
     throttle: Throttle
+    policies: PolicyQueries
 
 
 class ConnectionsController(Controller):
@@ -147,6 +133,20 @@ class ConnectionsController(Controller):
             actor, [data.subject], [data.object], actions, REST
         )
         return Response(PoliciesResponse([PolicyResponse.of(v) for v in views]), status_code=201)
+
+    @get("/things/policies", sync_to_thread=False, summary="Policies of things on channels")
+    def list_policies(
+        self,
+        actor: ActorDep,
+        offset: Offset = 0,
+        limit: Limit = 10,
+        subject: Subject = None,
+        object: Object = None,
+        action: Action = None,
+        owner: Owner = None,
+    ) -> PolicyPageResponse:
+        query = PolicyFilter("thing", offset, limit, subject, object, action, owner)
+        return PolicyPageResponse.of(self.services.policies.page(actor, query))
 
     @put(
         "/things/policies",

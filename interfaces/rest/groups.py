@@ -12,12 +12,12 @@ from msgspec import UNSET, Struct
 from application.authorization import Actor
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands, NewGroup
-from application.ports import GroupFilter, UserFilter
+from application.policy_queries import PolicyQueries
+from application.ports import GroupFilter, PolicyFilter, UserFilter
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from domain.groups import Status
 from interfaces.rest.as_of import AS_OF
-from interfaces.rest.connections import PolicyResponse
 from interfaces.rest.group_schemas import (
     CreateGroup,
     GroupPageResponse,
@@ -28,6 +28,14 @@ from interfaces.rest.group_schemas import (
 )
 from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
+from interfaces.rest.policy_schemas import (
+    Action,
+    Object,
+    Owner,
+    PolicyPageResponse,
+    PolicyResponse,
+    Subject,
+)
 from interfaces.rest.user_schemas import SearchText, UserPageResponse, parse_metadata_filter
 
 REST = Interface.REST
@@ -47,6 +55,7 @@ class UserPolicy(Struct):
 class GroupServices:
     commands: GroupCommands
     queries: GroupQueries
+    policies: PolicyQueries
 
 
 class GroupsController(Controller):
@@ -213,6 +222,20 @@ class MembershipsController(Controller):
             actor, data.subject, data.object, data.actions, REST
         )
         return Response(PolicyResponse.of(view), status_code=201)
+
+    @get("/users/policies", sync_to_thread=False, summary="Policies of users on groups, channels")
+    def list_policies(
+        self,
+        actor: ActorDep,
+        offset: Offset = 0,
+        limit: Limit = 10,
+        subject: Subject = None,
+        object: Object = None,
+        action: Action = None,
+        owner: Owner = None,
+    ) -> PolicyPageResponse:
+        query = PolicyFilter("user", offset, limit, subject, object, action, owner)
+        return PolicyPageResponse.of(self.services.policies.page(actor, query))
 
     @put("/users/policies", status_code=204, summary="Change a member's actions")
     async def change(self, data: JSONBody[UserPolicy], actor: ActorDep) -> None:
