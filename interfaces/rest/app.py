@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components
 
 from infrastructure.database import database_answers
 from interfaces.bootstrap import FleetID
@@ -32,6 +32,7 @@ from interfaces.rest.health import HealthController, HealthServices
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
+from interfaces.rest.openapi_docs import SCHEMES, document_operations
 from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -162,14 +163,10 @@ def create_app(fleet: FleetID) -> Litestar:
             description="Event-sourced identity backend for IoT fleets.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/")],
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
-            ),
-            security=[{"BearerToken": []}],
+            components=Components(security_schemes=SCHEMES),
         ),
     )
     remember_allowed_methods(app)
     learn_query_rules(app)
+    document_operations(app)
     return app

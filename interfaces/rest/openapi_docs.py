@@ -1,0 +1,110 @@
+"""What each operation of the OpenAPI document says it answers and how it is authenticated,
+derived from the handler itself so the document cannot drift from the server.
+
+Every error is the one Problem body (errors.py); Litestar would document its own
+`{status_code, detail, extra}` instead. Security follows the handler's dependencies: an
+`actor` or a token means a bearer token, an optional actor means one may be given; the routes
+that authenticate otherwise (a thing secret, the broker hooks' secret) say so here.
+"""
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
+from litestar.routes import HTTPRoute
+
+from interfaces.rest.errors import REASON_OF_STATUS, Problem
+
+SCHEMES: dict[str, SecurityScheme | Reference] = {
+    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+    "ThingSecret": SecurityScheme(
+        type="apiKey",
+        name="Authorization",
+        security_scheme_in="header",
+        description="`Thing <secret>`",
+    ),
+    "BasicAuth": SecurityScheme(
+        type="http", scheme="basic", description="the thing secret as the password"
+    ),
+    "HookSecret": SecurityScheme(
+        type="http", scheme="bearer", description="FLEETID_MQTT_HOOK_SECRET (or Basic password)"
+    ),
+}
+BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
+THING: list[SecurityRequirement] = [{"ThingSecret": []}]
+SECURITY_OF_PATH: dict[str, list[SecurityRequirement]] = {
+    "/http/channels/{channel_id}/messages": [*THING, {"BasicAuth": []}],
+    "/http/channels/{channel_id}/messages/{subtopic}": [*THING, {"BasicAuth": []}],
+    "/channels/{channel_id}/messages": [*BEARER, *THING],
+    "/identify": THING,
+    "/mqtt/emqx/authn": [{"HookSecret": []}],
+    "/mqtt/emqx/authz": [{"HookSecret": []}],
+    "/mqtt/emqx/messages": [{"HookSecret": []}],
+    "/mqtt/vernemq": [{"HookSecret": []}],
+}
+INGEST = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/http/"))
+ALSO_ANSWERS: dict[str, set[int]] = {
+    "/users/tokens/issue": {401, 429},
+    "/users/tokens/refresh": {401},
+    "/identify": {429},
+    "/channels/{channel_id}/access": {429},
+    "/channels/{channel_id}/messages": {429},
+    "/health": {503},
+    **{path: {422, 429, 503} for path in INGEST},
+}
+HOOKS = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/mqtt/"))
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODIES = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _security(handler: HTTPRouteHandler, path: str) -> list[SecurityRequirement]:
+    if path in SECURITY_OF_PATH:
+        return SECURITY_OF_PATH[path]
+    names = handler.parsed_fn_signature.parameters
+    if "actor" in names or "request_token" in names:
+        return BEARER
+    if "optional_actor" in names:
+        return [{}, *BEARER]
+    return []
+
+
+def _statuses(
+    handler: HTTPRouteHandler, path: str, security: list[SecurityRequirement]
+) -> set[int]:
+    methods = set(handler.http_methods)
+    takes_input = bool(handler.parsed_fn_signature.parameters) or "{" in path
+    statuses = {500, *ALSO_ANSWERS.get(path, ())}
+    if takes_input or methods & BODIES:
+        statuses.add(400)
+    if any(requirement for requirement in security):
+        statuses |= {401, 403}
+    if "{" in path or path in HOOKS:
+        statuses.add(404)
+    if methods & BODIES:
+        statuses |= {413, 415}
+    if methods & WRITES and BEARER[0] in security:
+        statuses |= {409, 503}
+    return statuses
+
+
+def document_operations(app: Litestar) -> None:
+    """Give every operation its security and its Problem answers, before the document is built."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.include_in_schema:
+                continue
+            security = _security(handler, route.path_format)
+            handler.security = security
+            declared = dict(handler.responses or {})
+            for status in sorted(_statuses(handler, route.path_format, security)):
+                declared.setdefault(
+                    status,
+                    ResponseSpec(
+                        data_container=Problem,
+                        description=REASON_OF_STATUS.get(status, "error"),
+                        generate_examples=False,
+                    ),
+                )
+            handler.responses = declared
