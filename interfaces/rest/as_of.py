@@ -78,7 +78,7 @@ def _requested(scope: Any) -> str | None:
     values = parse_qs(query.decode("latin-1")).get("as_of")
     if values and len(values) > 1:
         raise InvalidValue("as_of is given more than once", field="as_of")
-    return values[0] if values else None
+    return values[0] if values and values[0] else None
 
 
 def _registry(path: str) -> bool:

@@ -7,12 +7,15 @@ Every error is the one Problem body (errors.py); Litestar would document its own
 that authenticate otherwise (a thing secret, the broker hooks' secret) say so here.
 """
 
+from dataclasses import dataclass
+
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
+from litestar.openapi.spec import Operation, Reference, SecurityRequirement, SecurityScheme
 from litestar.routes import HTTPRoute
 
+from interfaces.rest.as_of import REGISTRY
 from interfaces.rest.errors import REASON_OF_STATUS, Problem
 
 SCHEMES: dict[str, SecurityScheme | Reference] = {
@@ -57,6 +60,17 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODIES = frozenset({"POST", "PUT", "PATCH"})
 
 
+@dataclass
+class WriteOperation(Operation):
+    """`as_of` is declared on whole controllers but taken by their reads only: the as-of
+    middleware refuses it on a write, so a write's operation does not list it."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [
+            p for p in self.parameters or [] if getattr(p, "name", None) != "as_of"
+        ] or None
+
+
 def _security(handler: HTTPRouteHandler, path: str) -> list[SecurityRequirement]:
     if path in SECURITY_OF_PATH:
         return SECURITY_OF_PATH[path]
@@ -78,7 +92,7 @@ def _statuses(
         statuses.add(400)
     if any(requirement for requirement in security):
         statuses |= {401, 403}
-    if "{" in path or path in HOOKS:
+    if "{" in path or path in HOOKS or ("GET" in methods and path.startswith(REGISTRY)):
         statuses.add(404)
     if methods & BODIES:
         statuses |= {413, 415}
@@ -97,6 +111,8 @@ def document_operations(app: Litestar) -> None:
                 continue
             security = _security(handler, route.path_format)
             handler.security = security
+            if "GET" not in handler.http_methods:
+                handler.operation_class = WriteOperation
             declared = dict(handler.responses or {})
             for status in sorted(_statuses(handler, route.path_format, security)):
                 declared.setdefault(

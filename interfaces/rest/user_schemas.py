@@ -130,8 +130,9 @@ class TokenResponse(Struct):
 
 
 def parse_metadata_filter(raw: str | None) -> dict[str, Any] | None:
-    """The `metadata` query parameter is a JSON object to match against."""
-    if raw is None:
+    """The `metadata` query parameter is a JSON object to match against; empty is absent, as
+    Magistrala reads it."""
+    if not raw:
         return None
     try:
         value = msgspec.json.decode(raw)

@@ -59,3 +59,40 @@ def test_openapi_ui_answers_html(client: TestClient[Any]) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "<html" in response.text.lower()
+
+
+def test_errors_security_and_as_of_are_documented_as_the_server_answers(
+    client: TestClient[Any],
+) -> None:
+    """Errors are the Problem body; public routes declare no security, ingest its thing
+    secret; as_of appears on reads only (the middleware refuses it on writes)."""
+    spec = client.get("/schema/openapi.json").json()
+    problem = spec["components"]["schemas"]["Problem"]
+    operations = {
+        (method, path): op
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    }
+
+    assert set(problem["required"]) >= {"status", "error", "message"}
+    for (method, path), op in operations.items():
+        errors = {code: r for code, r in op["responses"].items() if code.startswith(("4", "5"))}
+        assert "400" in errors or method == "get", (method, path)
+        for code, response in errors.items():
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Problem"}, (method, path, code)
+        names = {p["name"] for p in op.get("parameters", [])}
+        assert method == "get" or "as_of" not in names, (method, path)
+        if op.get("security"):
+            assert "401" in errors, (method, path)
+    assert "security" not in spec
+    assert not operations["post", "/users/tokens/issue"].get("security")
+    assert "401" in operations["post", "/users/tokens/issue"]["responses"]
+    assert not operations["get", "/health"].get("security")
+    assert operations["post", "/http/channels/{channel_id}/messages"]["security"] == [
+        {"ThingSecret": []},
+        {"BasicAuth": []},
+    ]
+    assert operations["get", "/things"]["security"] == [{"BearerToken": []}]
+    assert "as_of" in {p["name"] for p in operations["get", "/things"]["parameters"]}
