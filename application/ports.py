@@ -89,6 +89,19 @@ class TokenClaims:
     expires_at: float
 
 
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+class Mailer(Protocol):
+    """Where the server's e-mail goes: an outbox table by default, SMTP when configured."""
+
+    def send(self, mail: Mail) -> None: ...
+
+
 class TokenCodec(Protocol):
     def issue(self, subject: UUID, kind: str, ttl: int) -> str: ...
 

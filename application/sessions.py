@@ -17,6 +17,8 @@ from domain.users import Role, Status, User
 
 ACCESS = "access"
 REFRESH = "refresh"
+RESET = "reset"
+"""A password reset token: a kind of its own, so it opens no session and no session opens it."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,19 @@ class Sessions:
 
     def authenticate(self, access_token: str) -> Actor:
         claims = self._tokens.decode(access_token, ACCESS)
+        return self._live_actor(claims.subject, claims.issued_at)
+
+    def reset_token(self, identity: str, ttl: int) -> tuple[str, User] | None:
+        """A reset token for the enabled user holding `identity`, or None."""
+        user = self._user_by_identity(identity)
+        if user is None or user.status is not Status.ENABLED:
+            return None
+        return self._tokens.issue(user.id, RESET, ttl), user
+
+    def resetting(self, reset_token: str) -> Actor:
+        """The user a reset token speaks for. It dies with the next secret change, its own
+        included: each token resets once."""
+        claims = self._tokens.decode(reset_token, RESET)
         return self._live_actor(claims.subject, claims.issued_at)
 
     def _live_actor(self, user_id: UUID, issued_at: float) -> Actor:

@@ -66,34 +66,58 @@ class Throttle:
         self._limits = limits
         self._clock = clock
 
+    def _identity_key(self, identity: str | None) -> str | None:
+        if identity is None or not self._limits.identity_failures:
+            return None
+        return self._blind.key(f"throttle:identity:{comparable(identity)}")
+
+    def _watched(self, client: str, identity_key: str | None) -> dict[str, int]:
+        """The failure counters an attempt is judged by, with the failures each allows."""
+        limits = self._limits
+        watched: dict[str, int] = {}
+        if limits.client_failures:
+            watched[self._blind.key(f"throttle:client:{client}")] = limits.client_failures
+        if identity_key is not None:
+            watched[identity_key] = limits.identity_failures
+        return watched
+
+    def _admit(self, watched: dict[str, int]) -> dict[str, FailureCount | None]:
+        """The counts, or TooManyAttempts while any of them must wait."""
+        now = self._clock()
+        counts = {key: self._log.count(key) for key in watched}
+        wait = max((self._limits.wait(watched[k], c, now) for k, c in counts.items()), default=0.0)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+        return counts
+
+    def _record(self, watched: dict[str, int]) -> None:
+        failed = self._clock()
+        for key in watched:
+            self._log.record(key, failed, failed - self._limits.forget_after)
+
     @contextmanager
     def guarding(self, client: str, identity: str | None = None) -> Iterator[None]:
         """Around a secret check: refused (TooManyAttempts) while the client or the identity
         must wait; an Unauthenticated or Forbidden answer inside counts as a failure of both; a
         success clears the identity's count (not the client's: one good account must not buy
         more guesses at others)."""
-        limits = self._limits
-        now = self._clock()
-        watched: dict[str, int] = {}
-        if limits.client_failures:
-            watched[self._blind.key(f"throttle:client:{client}")] = limits.client_failures
-        identity_key = None
-        if identity is not None and limits.identity_failures:
-            identity_key = self._blind.key(f"throttle:identity:{comparable(identity)}")
-            watched[identity_key] = limits.identity_failures
-        counts = {key: self._log.count(key) for key in watched}
-        wait = max((limits.wait(watched[k], c, now) for k, c in counts.items()), default=0.0)
-        if wait > 0:
-            raise TooManyAttempts(wait)
+        identity_key = self._identity_key(identity)
+        watched = self._watched(client, identity_key)
+        counts = self._admit(watched)
         try:
             yield
         except (Unauthenticated, Forbidden):
-            failed = self._clock()
-            for key in watched:
-                self._log.record(key, failed, failed - limits.forget_after)
+            self._record(watched)
             raise
         if identity_key is not None and counts[identity_key] is not None:
             self._log.clear(identity_key)
+
+    def spend(self, client: str, identity: str) -> None:
+        """For a request that costs something whatever it finds (a password reset e-mail):
+        refused while the client or the identity must wait, and counted like a failure."""
+        watched = self._watched(client, self._identity_key(identity))
+        self._admit(watched)
+        self._record(watched)
 
     def admits(self, client: str, check: Callable[[], T | None]) -> T | None:
         """For callers that can only answer yes or no (MQTT authentication): what `check`

@@ -162,6 +162,17 @@ class UserCommands:
 
         return await self._change(actor, actor.id, via, change)
 
+    async def reset_secret(self, actor: Actor, new_secret: str, via: Interface) -> UserView:
+        """The reset flow's change: the actor proved itself with a reset token, not the old
+        secret. Like every secret change, it ends the user's sessions and its reset tokens."""
+        check_secret(new_secret, field="password")
+        secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
+
+        def change(user: User, cause: Cause) -> None:
+            user.change_secret(secret_hash, cause)
+
+        return await self._change(actor, actor.id, via, change)
+
     async def enable(self, actor: Actor, user_id: UUID, via: Interface) -> UserView:
         def change(user: User, cause: Cause) -> None:
             require_user_steward(actor, user, "enable it")

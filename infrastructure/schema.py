@@ -402,6 +402,21 @@ mqtt_outbox = sa.Table(
     "acknowledged it. Empty otherwise.",
 )
 
+mail_outbox = sa.Table(
+    "mail_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True, comment="queue order"),
+    sa.Column("recipient", sa.Text, nullable=False, comment="the address it is for"),
+    sa.Column("subject", sa.Text, nullable=False, comment="its subject line"),
+    sa.Column("body", sa.Text, nullable=False, comment="its text, reset links included"),
+    sa.Column(
+        "queued_at", sa.Double, nullable=False, comment="seconds since the epoch, when queued"
+    ),
+    comment="E-mail the server sends (password resets) when no SMTP server is configured "
+    "(FLEETID_SMTP_HOST): the operator's own mail system, or the operator, takes it from here. "
+    "It holds reset links: grant it as the users' passwords would be.",
+)
+
 mqtt_sessions = sa.Table(
     "mqtt_sessions",
     metadata,

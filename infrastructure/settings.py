@@ -9,6 +9,7 @@ from uuid import UUID
 
 PREFIX = "FLEETID_"
 INGESTS = ("subscribe", "hooks")
+SMTP_SECURITY = ("starttls", "tls", "none")
 THROTTLE_SETTINGS = (
     "throttle_identity_failures",
     "throttle_client_failures",
@@ -39,6 +40,19 @@ class Settings:
     consistency_timeout: float = 5.0
     http_workers: int = 1
     handler_threads: int = 32
+    password_reset_link: str = ""
+    """The page reset e-mails link to, the token appended (`https://console.example/reset?token=`);
+    empty: the e-mail carries the token alone."""
+    password_reset_ttl: int = 15 * 60
+    """Seconds a password reset token lives."""
+    smtp_host: str = ""
+    """The SMTP server reset e-mails go through; empty: they wait in the mail_outbox table."""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "fleetid@localhost"
+    smtp_security: str = "starttls"
+    """`starttls`, `tls` (implicit, usually port 465) or `none` (a relay on the same host)."""
     build_commit: str = "unknown"
     """The commit the running build was made from (the image sets it; `GET /health` shows it)."""
     build_time: str = "unknown"
@@ -80,7 +94,9 @@ class Settings:
     mosquitto_pid_file: str = ""
     """Mosquitto's pid file, to make it reload those files (empty: they are only written)."""
 
-    secret_names = frozenset({"admin_secret", "database_url", "mqtt_url", "mqtt_hook_secret"})
+    secret_names = frozenset(
+        {"admin_secret", "database_url", "mqtt_url", "mqtt_hook_secret", "smtp_password"}
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -109,6 +125,8 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}"
             )
+        if settings.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
         if settings.mqtt_ingest not in INGESTS:
             raise SettingsError(f"{PREFIX}MQTT_INGEST must be one of {', '.join(INGESTS)}")
         if settings.mqtt_ingest == "hooks" and not settings.mqtt_hook_secret:

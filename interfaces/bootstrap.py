@@ -23,7 +23,9 @@ from application.log_proofs import LogProofs
 from application.message_queries import MessageQueries
 from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
+from application.password_reset import PasswordReset, ResetPolicy
 from application.policy_queries import PolicyQueries
+from application.ports import Mailer
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
@@ -55,6 +57,7 @@ from infrastructure.leadership import (
     ProjectionLock,
 )
 from infrastructure.log_tree import LogTree
+from infrastructure.mailers import OutboxMailer, SmtpMailer, SmtpServer
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
 from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
@@ -104,6 +107,7 @@ class FleetID:
     groups: GroupCommands
     group_queries: GroupQueries
     policy_queries: PolicyQueries
+    password_reset: PasswordReset
     message_writer: MessageWriter
     messages: MessageCommands
     message_queries: MessageQueries
@@ -137,6 +141,22 @@ class FleetID:
         self.log.close()
         self.reads.close()
         self.engine.dispose()
+
+
+def mailer(
+    settings: Settings, engine: sa.Engine, write_lock: AbstractContextManager[Any]
+) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(engine, write_lock)
+    server = SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_username,
+        settings.smtp_password,
+        settings.smtp_from,
+        settings.smtp_security,
+    )
+    return SmtpMailer(server)
 
 
 def build(settings: Settings, *, follow: bool = True) -> FleetID:
@@ -189,6 +209,16 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     things = ThingCommands(event_log, writer, runner, blind, box, connection_views)
     message_writer = MessageWriter(engine, write_lock)
     groups = GroupCommands(event_log, writer, runner)
+    users = UserCommands(event_log, writer, runner, hasher, blind, keyring)
+    sessions = Sessions(
+        event_log,
+        session_states,
+        hasher,
+        blind,
+        JwtCodec(signing_key(keys_dir / "token-signing.pem")),
+        settings.access_token_ttl,
+        settings.refresh_token_ttl,
+    )
     fleet = FleetID(
         settings=settings,
         engine=engine,
@@ -198,17 +228,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         log=event_log,
         writer=writer,
         projections=runner,
-        users=UserCommands(event_log, writer, runner, hasher, blind, keyring),
+        users=users,
         user_queries=UserQueries(views),
-        sessions=Sessions(
-            event_log,
-            session_states,
-            hasher,
-            blind,
-            JwtCodec(signing_key(keys_dir / "token-signing.pem")),
-            settings.access_token_ttl,
-            settings.refresh_token_ttl,
-        ),
+        sessions=sessions,
         throttle=Throttle(SqlFailureLog(reads, write_lock), blind, limits(settings)),
         things=things,
         thing_queries=ThingQueries(thing_views, blind, connection_views),
@@ -219,6 +241,12 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         groups=groups,
         group_queries=GroupQueries(group_views, views),
         policy_queries=PolicyQueries(SqlPolicyViews(reads)),
+        password_reset=PasswordReset(
+            sessions,
+            users,
+            mailer(settings, engine, write_lock),
+            ResetPolicy(settings.password_reset_ttl, settings.password_reset_link),
+        ),
         message_writer=message_writer,
         messages=MessageCommands(connection_views, blind, message_writer),
         message_queries=MessageQueries(

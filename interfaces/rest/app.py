@@ -33,6 +33,7 @@ from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.openapi_docs import SCHEMES, document_operations
+from interfaces.rest.password_reset import PasswordResetController, ResetServices
 from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -119,6 +120,7 @@ def create_app(fleet: FleetID) -> Litestar:
             IdentifyController.bound_to(fleet.thing_queries, fleet.throttle),
             BrokerHooksController.bound_to(broker_hooks(fleet)),
             EventsController.bound_to(fleet.event_log),
+            PasswordResetController.bound_to(ResetServices(fleet.password_reset, fleet.throttle)),
             HealthController.bound_to(
                 HealthServices(
                     settings.build_commit,
