@@ -21,6 +21,11 @@ class Unstorable(Exception):
     connection: storing them again cannot succeed, so the caller must refuse them, not retry."""
 
 
+class MailNotSent(Exception):
+    """The mail server did not take a message: the request that needed it failed, and may be
+    sent again."""
+
+
 class ConsistencyTimeout(Exception):
     """The read models did not reach a command's position in time."""
 

@@ -3,7 +3,7 @@
 With no SMTP server configured, mail is kept in the database for the operator's own mail
 system to take (and a log line says one is waiting, without its contents: a reset link is a
 credential). With one, it is sent at once over STARTTLS or TLS; a failure is the caller's error,
-so a reset request that could not be mailed is not answered as if it had been.
+so a reset request that could not be mailed answers 503 rather than as if it had been.
 """
 
 import logging
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from application.ports import Mail
+from application.ports import Mail, MailNotSent
 from infrastructure.schema import mail_outbox
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,13 @@ class SmtpMailer:
         message["To"] = mail.to
         message["Subject"] = mail.subject
         message.set_content(mail.body)
+        try:
+            self._deliver(message)
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailNotSent(f"{type(error).__name__}: {error}") from None
+
+    def _deliver(self, message: EmailMessage) -> None:
+        server = self._server
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
         if server.security == "tls":

@@ -11,7 +11,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from application.ports import ConsistencyTimeout, Unstorable
+from application.ports import ConsistencyTimeout, MailNotSent, Unstorable
 from application.throttling import TooManyAttempts
 from domain.errors import (
     Conflict,
@@ -136,6 +136,11 @@ def unstorable(_: Request[Any, Any, Any], exc: Unstorable) -> Response[Any]:
     return problem(422, "unstorable", str(exc))
 
 
+def mail_not_sent(_: Request[Any, Any, Any], exc: MailNotSent) -> Response[Any]:
+    log.warning("the mail server refused a message: %s", exc)
+    return problem(503, "mail_not_sent", "the e-mail could not be sent; try again later")
+
+
 def too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
     return problem(400, "too_deep", "the JSON document is nested too deeply")
 
@@ -152,6 +157,7 @@ HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: http_error,
     ConsistencyTimeout: consistency_timeout,
     Unstorable: unstorable,
+    MailNotSent: mail_not_sent,
     RecursionError: too_deep,
     Exception: internal_error,
 }

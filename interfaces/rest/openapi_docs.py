@@ -53,7 +53,7 @@ ALSO_ANSWERS: dict[str, set[int]] = {
     "/channels/{channel_id}/access": {429},
     "/channels/{channel_id}/messages": {429},
     "/health": {503},
-    "/password/reset-request": {429},
+    "/password/reset-request": {429, 503},
     "/password/reset": {401, 429, 503},
     **{path: {422, 429, 503} for path in INGEST},
 }

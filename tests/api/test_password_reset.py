@@ -212,3 +212,24 @@ def test_with_smtp_configured_the_mail_goes_to_the_smtp_server(tmp_path: Path) -
     assert "From: fleet@fleet.example" in message
     assert done.status_code == 201, done.text
     assert queued == []
+
+
+def test_an_unreachable_smtp_server_answers_503_not_a_crash(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'down.db'}",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+    )
+    fleet = build(settings)
+    try:
+        ensure_first_admin(fleet, Interface.CLI)
+        with TestClient(create_app(fleet)) as client:
+            email = new_identity("unlucky")
+            register(client, email, "some-password-1", token=admin_token(client))
+            response = ask(client, email)
+    finally:
+        fleet.close()
+
+    assert_problem(response, 503, error="mail_not_sent")
