@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from application.message_queries import ChannelMessages, MessageQueries
@@ -46,11 +46,14 @@ class MessageServices:
 
 
 class MessageResponse(msgspec.Struct, omit_defaults=True):
+    """A stored record, or one window of an aggregation (which has no publisher or protocol):
+    one entry type keeps the page one schema."""
+
     channel: UUID
-    publisher: UUID
-    protocol: str
     name: str
     time: float
+    publisher: UUID | None = None
+    protocol: str | None = None
     unit: str | None = None
     value: float | None = None
     string_value: str | None = None
@@ -96,33 +99,18 @@ class MessagePageResponse(msgspec.Struct):
             messages=[MessageResponse.of(m) for m in page.messages],
         )
 
-
-class AggregateResponse(msgspec.Struct, omit_defaults=True):
-    channel: UUID
-    name: str
-    time: float
-    unit: str | None = None
-    value: float | None = None
-
-
-class AggregatePageResponse(msgspec.Struct):
-    """The messages page's shape; each entry is one window of one series."""
-
-    offset: int
-    limit: int
-    format: str
-    total: int
-    messages: list[AggregateResponse]
-
     @classmethod
-    def of(cls, page: AggregatePage) -> "AggregatePageResponse":
+    def of_windows(cls, page: AggregatePage) -> "MessagePageResponse":
         return cls(
             offset=page.offset,
             limit=page.limit,
             format="messages",
             total=page.total,
             messages=[
-                AggregateResponse(p.channel, p.name, p.time, p.unit, p.value) for p in page.points
+                MessageResponse(
+                    channel=p.channel, name=p.name, time=p.time, unit=p.unit, value=p.value
+                )
+                for p in page.points
             ],
         )
 
@@ -157,24 +145,26 @@ class MessagesController(Controller):
         status_code=202,
         summary="Send a SenML pack (application/senml+json, application/senml+cbor or JSON)",
         opt={"body_media_types": PACK_MEDIA_TYPES},
+        media_type=MediaType.TEXT,
     )
-    async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> Response[bytes]:
-        return await self._publish(channel_id, None, request)
+    async def send(self, channel_id: ChannelId, request: Request[Any, Any, Any]) -> None:
+        await self._publish(channel_id, None, request)
 
     @post(
         "/http/channels/{channel_id:uuid}/messages/{subtopic:path}",
         status_code=202,
         summary="Send a SenML pack to a subtopic, as MQTT's channels/{id}/messages/{subtopic}",
         opt={"body_media_types": PACK_MEDIA_TYPES},
+        media_type=MediaType.TEXT,
     )
     async def send_to_subtopic(
         self, channel_id: ChannelId, subtopic: Subtopic, request: Request[Any, Any, Any]
-    ) -> Response[bytes]:
-        return await self._publish(channel_id, subtopic.removeprefix("/"), request)
+    ) -> None:
+        await self._publish(channel_id, subtopic.removeprefix("/"), request)
 
     async def _publish(
         self, channel_id: UUID, subtopic: str | None, request: Request[Any, Any, Any]
-    ) -> Response[bytes]:
+    ) -> None:
         commands = self.services.commands
         secret = sender_secret(request)
         with self.services.throttle.guarding(client_address(request)):
@@ -187,7 +177,6 @@ class MessagesController(Controller):
             )
         pack = decode_pack(await request.body(), header(request, b"content-type"))
         await commands.publish(publisher, pack, "http", subtopic=subtopic)
-        return Response(b"", status_code=202, media_type=MediaType.TEXT)
 
     @get(
         "/channels/{channel_id:uuid}/messages",
@@ -226,7 +215,7 @@ class MessagesController(Controller):
             str | None,
             QueryParameter(description="window of an aggregation: 30s, 15m, 1h, 1d, 1w"),
         ] = None,
-    ) -> MessagePageResponse | AggregatePageResponse:
+    ) -> MessagePageResponse:
         for label, number in (("v", v), ("from", since), ("to", until)):
             if number is not None and not math.isfinite(number):
                 raise InvalidValue(f"{label} must be a finite number", field=label)
@@ -249,7 +238,7 @@ class MessagesController(Controller):
         messages = self._reader(request, channel_id)
         if aggregation is None or window is None:
             return MessagePageResponse.of(messages.page(query))
-        return AggregatePageResponse.of(messages.aggregate(query, aggregation, window))
+        return MessagePageResponse.of_windows(messages.aggregate(query, aggregation, window))
 
     def _reader(self, request: Request[Any, Any, Any], channel_id: UUID) -> ChannelMessages:
         queries = self.services.queries

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Operation, Reference, SecurityRequirement, SecurityScheme
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+    SecurityRequirement,
+    SecurityScheme,
+)
 from litestar.routes import HTTPRoute
 
 from interfaces.rest.as_of import REGISTRY
@@ -73,6 +83,34 @@ class WriteOperation(Operation):
         ] or None
 
 
+SENML_RECORD = Schema(
+    type=OpenAPIType.OBJECT,
+    description="A SenML record (RFC 8428): bn, bt, bu, bv, bs, n, u, v, vs, vb, vd, s, t, ut",
+)
+SENML_PACK = Schema(type=OpenAPIType.ARRAY, items=SENML_RECORD, min_items=1)
+PACK_BODY = RequestBody(
+    required=True,
+    description="One SenML pack; JSON that is not a pack is refused (400).",
+    content={
+        "application/senml+json": OpenAPIMediaType(schema=SENML_PACK),
+        "application/json": OpenAPIMediaType(schema=SENML_PACK),
+        "application/senml+cbor": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        ),
+    },
+)
+
+
+@dataclass
+class IngestOperation(WriteOperation):
+    """Ingest reads its body itself (to authenticate before decoding it): the pack it takes is
+    described here."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.request_body = PACK_BODY
+
+
 def _security(handler: HTTPRouteHandler, path: str) -> list[SecurityRequirement]:
     if path in SECURITY_OF_PATH:
         return SECURITY_OF_PATH[path]
@@ -113,7 +151,9 @@ def document_operations(app: Litestar) -> None:
                 continue
             security = _security(handler, route.path_format)
             handler.security = security
-            if "GET" not in handler.http_methods:
+            if route.path_format in INGEST:
+                handler.operation_class = IngestOperation
+            elif "GET" not in handler.http_methods:
                 handler.operation_class = WriteOperation
             declared = dict(handler.responses or {})
             for status in sorted(_statuses(handler, route.path_format, security)):

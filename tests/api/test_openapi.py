@@ -96,3 +96,21 @@ def test_errors_security_and_as_of_are_documented_as_the_server_answers(
     ]
     assert operations["get", "/things"]["security"] == [{"BearerToken": []}]
     assert "as_of" in {p["name"] for p in operations["get", "/things"]["parameters"]}
+
+
+def test_ingest_and_the_reader_are_documented_as_they_answer(client: TestClient[Any]) -> None:
+    """Ingest takes a SenML pack in three media types and answers 202 with no body; the
+    reader's page is one schema, which an empty page cannot match twice."""
+    spec = client.get("/schema/openapi.json").json()
+    ingest = spec["paths"]["/http/channels/{channel_id}/messages"]["post"]
+    reader = spec["paths"]["/channels/{channel_id}/messages"]["get"]
+
+    assert ingest["requestBody"]["required"] is True
+    assert set(ingest["requestBody"]["content"]) == {
+        "application/senml+json",
+        "application/json",
+        "application/senml+cbor",
+    }
+    assert "content" not in ingest["responses"]["202"]
+    page = reader["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/MessagePageResponse"}
