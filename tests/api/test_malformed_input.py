@@ -83,6 +83,7 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "user_id": user,
         "subject": user,
         "object_id": group,
+        "subtopic": "sweep",
     }
 
 
@@ -115,12 +116,13 @@ def test_a_json_body_that_is_not_utf8_is_malformed_json_on_every_route(
     token = admin_token(client)
     ids = existing(client, token)
     position = sqlite_fleet.projections.position
-    swept = [(m, p) for m, p, op in operations(client) if _json_body(op)]
+    swept = [(m, p, op) for m, p, op in operations(client) if _json_body(op)]
+    as_thing = {"Authorization": f"Thing {THING_SECRET}"}
 
-    for method, path in swept:
-        response = client.request(
-            method, filled(path, ids), content=body, headers={**bearer(token), **JSON}
-        )
+    for method, path, operation in swept:
+        thing_route = {"ThingSecret": []} in operation.get("security", [])
+        auth = as_thing if thing_route else bearer(token)
+        response = client.request(method, filled(path, ids), content=body, headers={**auth, **JSON})
         assert_problem(response, 400, error="malformed_json", field=None)
 
     assert sqlite_fleet.projections.position == position
