@@ -109,20 +109,21 @@ class AccessExplainer:
         if subject_kind is None:
             raise NotFound("no user or thing with this id was ever recorded", field="subject")
         if subject_kind not in ("user", "thing"):
-            raise InvalidValue(
-                f"the subject is a {subject_kind}, not a user or thing", field="subject"
+            raise NotFound(
+                f"the subject is a {subject_kind}: no decision has a subject of that kind",
+                field="subject",
             )
         target_kind = self._history.kind_of(target)
         if target_kind is None:
             raise NotFound("nothing with this id was ever recorded", field="object")
         decided = DECIDED.get((subject_kind, target_kind))
         if decided is None:
-            raise InvalidValue(
+            raise NotFound(
                 f"no access decision is made for a {subject_kind} on a {target_kind}",
                 field="object",
             )
         if action not in decided:
-            raise InvalidValue(
+            raise NotFound(
                 f"a {subject_kind}'s action on a {target_kind} is one of {', '.join(decided)}",
                 field="action",
             )

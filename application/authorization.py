@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import Forbidden, InvalidValue, NotFound
+from domain.errors import Forbidden, NotFound
 from domain.users import Role, User
 
 
@@ -48,7 +48,7 @@ def require_new_owner(actor: Actor, new_owner: object) -> None:
         and not new_owner.is_erased
         and can_see_user(actor, new_owner.id, new_owner.owner)
     ):
-        raise InvalidValue("owner must be an existing user the caller may see", field="owner")
+        raise NotFound("owner must be an existing user the caller may see", field="owner")
 
 
 def require_user_editor(actor: Actor, user: User) -> None:

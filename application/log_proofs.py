@@ -85,7 +85,10 @@ class LogProofs:
 
     def consistency(self, actor: Actor, first: int, second: int | None) -> dict[str, object]:
         _require(actor)
+        latest = second is None
         second = self._size(second, "second")
+        if latest and first > second:
+            raise NotFound(f"the latest signed tree holds {second} events", field="first")
         if not 0 < first <= second:
             raise InvalidValue("first must be between 1 and second", field="first")
         proof = self._log.consistency(first, second)
@@ -102,8 +105,9 @@ class LogProofs:
             if head is None:
                 raise NotFound("no tree head has been signed yet")
             return head.tree_size
-        if not 0 < size <= self._log.size():
-            raise InvalidValue(f"{field} must be between 1 and {self._log.size()}", field=field)
+        if size > self._log.size():
+            held = self._log.size()
+            raise NotFound(f"the log holds {held} events: no tree of {size}", field=field)
         return size
 
 

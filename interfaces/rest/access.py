@@ -12,6 +12,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from application.access_explain import AccessExplainer, Step
 from application.authorization import Actor
+from domain.policies import ACTIONS
 from infrastructure.read_connections import AS_OF
 from interfaces.rest.as_of import AS_OF as AS_OF_PARAMETER
 
@@ -51,7 +52,11 @@ class AccessController(Controller):
         subject: FromQuery[UUID],
         object_id: Annotated[UUID, QueryParameter(name="object")],
         action: Annotated[
-            str, QueryParameter(description="a policy action, e.g. m_read, c_update, g_list")
+            str,
+            QueryParameter(
+                description="a policy action, e.g. m_read, c_update, g_list",
+                schema_extra={"enum": list(ACTIONS)},
+            ),
         ],
     ) -> ExplanationResponse:
         explained = self.explainer.explain(actor, subject, object_id, action, AS_OF.get())

@@ -33,6 +33,7 @@ from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
 from interfaces.rest.openapi_docs import SCHEMES, document_operations
+from interfaces.rest.openapi_refinements import RefinedJsonPlugin
 from interfaces.rest.password_reset import PasswordResetController, ResetServices
 from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
@@ -164,7 +165,7 @@ def create_app(fleet: FleetID) -> Litestar:
             version="0.1.0",
             description="Event-sourced identity backend for IoT fleets.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[SwaggerRenderPlugin(path="/"), RefinedJsonPlugin()],
             components=Components(security_schemes=SCHEMES),
         ),
     )

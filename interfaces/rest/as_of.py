@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import QueryParameter
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, NotFound
 from infrastructure.read_connections import as_of
-from interfaces.rest.times import parse_time
+from interfaces.rest.times import time_bound
 
 REGISTRY = ("/users", "/things", "/channels", "/groups", "/access")
 AS_OF = {
@@ -25,7 +26,14 @@ AS_OF = {
         annotation=str | None,
         name="as_of",
         required=False,
-        description="Answer as of this log position, or RFC 3339 time (reads only).",
+        description="Answer as of this log position, or RFC 3339 time (reads only). "
+        "A position the read models have not reached yet answers 404; empty is absent.",
+        schema_extra={
+            "one_of": [
+                Schema(type=OpenAPIType.STRING, pattern="^[0-9]*$"),
+                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+            ]
+        },
     )
 }
 """The parameter as the OpenAPI document shows it on the registry's controllers."""
@@ -37,12 +45,13 @@ def resolver(
     """Turns `as_of` into a log position the read models have reached."""
 
     def resolve(raw: str) -> int:
-        if raw.isascii() and raw.isdigit():
-            position = int(raw)
-        else:
-            position = position_at(parse_time(raw, "as_of", "a log position or an RFC 3339 time"))
+        position = (
+            int(raw)
+            if raw.isascii() and raw.isdigit()
+            else position_at(time_bound(raw, "as_of", "a log position or an RFC 3339 time"))
+        )
         if position > applied():
-            raise InvalidValue(
+            raise NotFound(
                 f"as_of {position} is ahead of the read models ({applied()})", field="as_of"
             )
         return position

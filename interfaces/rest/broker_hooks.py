@@ -36,6 +36,12 @@ NOT_AUTHORIZED_V3 = 128
 NOT_AUTHORIZED_V5 = 135
 """SUBACK codes a VerneMQ hook gives a refused topic (MQTT 3.1.1 failure, MQTT 5 reason)."""
 OK = {"result": "ok"}
+VERNE_HOOKS = tuple(
+    f"{name}{suffix}"
+    for name in ("auth_on_register", "auth_on_publish", "auth_on_subscribe", "on_publish")
+    for suffix in ("", "_m5")
+)
+"""The VerneMQ webhooks served, named by the `vernemq-hook` header."""
 HOOKS_OFF = (
     "the broker hooks (/mqtt/emqx/*, /mqtt/vernemq) are off: set FLEETID_MQTT_HOOK_SECRET "
     "to serve them"

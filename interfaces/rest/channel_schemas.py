@@ -1,16 +1,14 @@
 """Request and response bodies of the channels API, as the seed document names them."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Literal
 from uuid import UUID
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Struct, UnsetType
 
 from application.ports import ChannelPage, ChannelView
-from domain.channels import MAX_DESCRIPTION_LENGTH
-from interfaces.rest.user_schemas import ZERO_TIME, Name, RequiredName
-
-Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH)]
+from interfaces.rest.user_schemas import ZERO_TIME
+from interfaces.rest.value_schemas import Description, Metadata, Name, RequiredName
 
 
 class CreateChannel(Struct, kw_only=True):
@@ -18,7 +16,7 @@ class CreateChannel(Struct, kw_only=True):
     """Absent: the server generates one; present: an external id, unique among all entities."""
     name: RequiredName
     description: Description = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     status: Literal["enabled", "disabled"] = "enabled"
     parent_id: UUID | UnsetType = UNSET
     """A group to open the channel in (the caller needs g_add there)."""
@@ -29,7 +27,7 @@ class UpdateChannel(Struct, kw_only=True):
 
     name: Name = ""
     description: Description = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
 
 
 class ChannelResponse(Struct, kw_only=True, omit_defaults=True):
@@ -38,7 +36,7 @@ class ChannelResponse(Struct, kw_only=True, omit_defaults=True):
     parent_id: UUID | None = None
     name: str = ""
     description: str = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     created_at: datetime
     updated_at: datetime
     updated_by: str | None = None

@@ -24,7 +24,7 @@ from interfaces.rest.channel_schemas import (
     CreateChannel,
     UpdateChannel,
 )
-from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
+from interfaces.rest.json_bodies import BULK, EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.user_schemas import SearchText, parse_metadata_filter
 
@@ -77,7 +77,7 @@ class ChannelsController(Controller):
 
     @post("/bulk", status_code=200, summary="Create many channels: all or none")
     async def create_many(
-        self, data: JSONBody[list[CreateChannel]], actor: ActorDep
+        self, data: Annotated[list[CreateChannel], BULK], actor: ActorDep
     ) -> BulkChannelsResponse:
         views = await self.services.commands.open_many(actor, [_new_channel(d) for d in data], REST)
         return BulkChannelsResponse([ChannelResponse.of(v) for v in views])
@@ -107,11 +107,16 @@ class ChannelsController(Controller):
             Literal[-1, 1] | None,
             QueryParameter(
                 description="with parentID: 1 channels of the group and every group below it, "
-                "-1 of the group and every group above it"
+                "-1 of the group and every group above it (without parentID it has nothing to "
+                "apply to and is ignored)"
             ),
         ] = None,
         tree: Annotated[
-            bool, QueryParameter(description="channels do not nest: only false is accepted")
+            bool,
+            QueryParameter(
+                description="channels do not nest: only false is accepted",
+                schema_extra={"enum": [False]},
+            ),
         ] = False,
     ) -> ChannelPageResponse:
         if tree:
@@ -126,10 +131,8 @@ class ChannelsController(Controller):
             parent=parent_id if dir is None else None,
         )
         queries = self.services.queries
-        if dir is None:
+        if dir is None or parent_id is None:
             return ChannelPageResponse.of(queries.page(actor, query))
-        if parent_id is None:
-            raise InvalidValue("dir needs parentID", field="dir")
         return ChannelPageResponse.of(queries.in_hierarchy(actor, parent_id, dir, query))
 
     @put("/{channel_id:uuid}", summary="Replace name, description and metadata")

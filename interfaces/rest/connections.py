@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
-from msgspec import UNSET, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.authorization import Actor
 from application.channel_queries import ChannelQueries
@@ -27,6 +27,8 @@ from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.policy_schemas import (
     Action,
+    ActionName,
+    Actions,
     Object,
     Owner,
     PolicyPageResponse,
@@ -39,22 +41,26 @@ REST = Interface.REST
 ActorDep = NamedDependency[Actor]
 
 
+NonEmpty = Meta(extra_json_schema={"extra": {"min_items": 1}})
+"""Documents what the commands check: a connection needs a thing and a channel."""
+
+
 class Connect(Struct, kw_only=True):
-    subjects: list[UUID]
-    objects: list[UUID]
-    actions: list[str] | UnsetType = UNSET
+    subjects: Annotated[list[UUID], NonEmpty]
+    objects: Annotated[list[UUID], NonEmpty]
+    actions: Actions | UnsetType = UNSET
     """Absent: m_write and m_read."""
 
 
 class Disconnect(Struct):
-    subjects: list[UUID]
-    objects: list[UUID]
+    subjects: Annotated[list[UUID], NonEmpty]
+    objects: Annotated[list[UUID], NonEmpty]
 
 
 class ThingPolicy(Struct, kw_only=True):
     subject: UUID
     object: UUID
-    actions: list[str] | UnsetType = UNSET
+    actions: Actions | UnsetType = UNSET
     external: bool = False
     """True: the subject is a user, who becomes a member of the channel with `actions`."""
 
@@ -62,13 +68,13 @@ class ThingPolicy(Struct, kw_only=True):
 class ChangeThingPolicy(Struct):
     subject: UUID
     object: UUID
-    actions: list[str]
+    actions: Actions
 
 
 class AccessRequest(Struct, kw_only=True):
     subject: str
     """The thing's secret."""
-    action: str
+    action: ActionName
     entity_type: Literal["thing"] = "thing"
 
 
@@ -145,7 +151,7 @@ class ConnectionsController(Controller):
         action: Action = None,
         owner: Owner = None,
     ) -> PolicyPageResponse:
-        query = PolicyFilter("thing", offset, limit, subject, object, action, owner)
+        query = PolicyFilter("thing", offset, limit, subject, object, action or None, owner)
         return PolicyPageResponse.of(self.services.policies.page(actor, query))
 
     @put(

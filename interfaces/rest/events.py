@@ -4,7 +4,6 @@ Each event is the JSON line `fleetid log export` writes (the bytes the log's Mer
 hashes), placed in the page as it is, so what an auditor reads here can be checked the same way.
 """
 
-from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from litestar.params import FromQuery, QueryParameter
 from application.authorization import Actor
 from application.event_log import MAX_LIMIT, EventLogQueries
 from application.ports import EventFilter
-from interfaces.rest.times import in_utc
+from interfaces.rest.times import DATE_TIME, time_bound
 
 MAX_POSITION = 2**63 - 1
 
@@ -68,30 +67,34 @@ class EventsController(Controller):
     def list_events(
         self,
         actor: NamedDependency[Actor],
-        after: Annotated[int, QueryParameter(ge=0, le=MAX_POSITION)] = 0,
+        after: Annotated[
+            int, QueryParameter(ge=0, description="a log position; any beyond the log is its end")
+        ] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 100,
         aggregate_id: FromQuery[UUID | None] = None,
         aggregate_type: Name = None,
         event_type: Name = None,
         actor_id: Annotated[str | None, QueryParameter(name="actor", max_length=64)] = None,
         since: Annotated[
-            datetime | None, QueryParameter(name="from", description="recorded at or after")
+            str | None,
+            QueryParameter(name="from", description="recorded at or after", schema_extra=DATE_TIME),
         ] = None,
         until: Annotated[
-            datetime | None, QueryParameter(name="to", description="recorded before")
+            str | None,
+            QueryParameter(name="to", description="recorded before", schema_extra=DATE_TIME),
         ] = None,
     ) -> Response[bytes]:
         page = self.queries.page(
             actor,
             EventFilter(
-                after=after,
+                after=min(after, MAX_POSITION),
                 limit=limit,
                 aggregate_id=aggregate_id,
                 aggregate_type=aggregate_type,
                 event_type=event_type,
                 actor=actor_id,
-                since=None if since is None else in_utc(since, "from"),
-                until=None if until is None else in_utc(until, "to"),
+                since=None if since is None else time_bound(since, "from"),
+                until=None if until is None else time_bound(until, "to"),
             ),
         )
         tail = f'],"next":{page.next},"more":{"true" if page.more else "false"}}}'

@@ -1,20 +1,20 @@
 """Request and response bodies of the groups API, as the seed document names them."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from msgspec import UNSET, Struct, UnsetType
 
 from application.ports import GroupPage, GroupView
-from interfaces.rest.channel_schemas import Description
-from interfaces.rest.user_schemas import ZERO_TIME, Name, RequiredName, UserResponse
+from interfaces.rest.user_schemas import ZERO_TIME, UserResponse
+from interfaces.rest.value_schemas import Description, Metadata, Name, RequiredName
 
 
 class CreateGroup(Struct, kw_only=True):
     name: RequiredName
     description: Description = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     parent_id: UUID | UnsetType = UNSET
     status: Literal["enabled", "disabled"] = "enabled"
 
@@ -24,7 +24,7 @@ class UpdateGroup(Struct, kw_only=True):
 
     name: Name = ""
     description: Description = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
 
 
 class GroupResponse(Struct, kw_only=True, omit_defaults=True):
@@ -33,7 +33,7 @@ class GroupResponse(Struct, kw_only=True, omit_defaults=True):
     parent_id: UUID | None = None
     name: str = ""
     description: str = ""
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     level: int = 0
     """In parent and child listings: levels below (+) or above (-) the group asked about."""
     path: str = ""

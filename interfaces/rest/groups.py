@@ -15,7 +15,6 @@ from application.groups import GroupCommands, NewGroup
 from application.policy_queries import PolicyQueries
 from application.ports import GroupFilter, PolicyFilter, UserFilter
 from domain.causes import Interface
-from domain.errors import InvalidValue
 from domain.groups import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.group_schemas import (
@@ -30,6 +29,7 @@ from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.policy_schemas import (
     Action,
+    Actions,
     Object,
     Owner,
     PolicyPageResponse,
@@ -48,7 +48,7 @@ Metadata = Annotated[str | None, QueryParameter(description="JSON object to matc
 class UserPolicy(Struct):
     subject: UUID
     object: UUID
-    actions: list[str]
+    actions: Actions
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ class GroupsController(Controller):
         dir: Annotated[  # the seed's name for it
             Literal[-1, 1] | None,
             QueryParameter(
-                description="with parentID: 1 every group below it, -1 every group above it"
+                description="with parentID: 1 every group below it, -1 every group above it "
+                "(without parentID it has nothing to apply to and is ignored)"
             ),
         ] = None,
     ) -> GroupPageResponse:
@@ -118,10 +119,8 @@ class GroupsController(Controller):
             parent=parent_id if dir is None else None,
         )
         queries = self.services.queries
-        if dir is None:
+        if dir is None or parent_id is None:
             return GroupPageResponse.of(queries.page(actor, query), tree=tree)
-        if parent_id is None:
-            raise InvalidValue("dir needs parentID", field="dir")
         query = replace(query, excluded=parent_id)
         found = (queries.children if dir == 1 else queries.parents)(actor, parent_id, query)
         return GroupPageResponse.of(found, tree=tree)
@@ -234,7 +233,7 @@ class MembershipsController(Controller):
         action: Action = None,
         owner: Owner = None,
     ) -> PolicyPageResponse:
-        query = PolicyFilter("user", offset, limit, subject, object, action, owner)
+        query = PolicyFilter("user", offset, limit, subject, object, action or None, owner)
         return PolicyPageResponse.of(self.services.policies.page(actor, query))
 
     @put("/users/policies", status_code=204, summary="Change a member's actions")

@@ -16,7 +16,16 @@ from litestar.response import Stream
 from application.authorization import Actor
 from application.log_proofs import LogProofs
 
-Size = Annotated[int | None, QueryParameter(ge=1, le=2**62, description="default: latest head")]
+BEYOND = 2**62
+"""Sizes and positions are bound to the databases at most this; any beyond the log is 404."""
+Size = Annotated[
+    int | None, QueryParameter(ge=1, description="default: latest head; beyond the log: 404")
+]
+Position = Annotated[int, QueryParameter(ge=1, description="beyond the log: 404")]
+
+
+def _bounded(number: int | None) -> int | None:
+    return None if number is None else min(number, BEYOND)
 
 
 class TreeHeadResponse(msgspec.Struct):
@@ -75,20 +84,21 @@ class LogProofsController(Controller):
     def inclusion(
         self,
         actor: NamedDependency[Actor],
-        position: Annotated[int, QueryParameter(ge=1, le=2**62)],
+        position: Position,
         tree_size: Size = None,
     ) -> InclusionResponse:
-        proof = self.proofs.inclusion(actor, position, tree_size)
+        proof = self.proofs.inclusion(actor, min(position, BEYOND), _bounded(tree_size))
         return msgspec.convert(proof, InclusionResponse)
 
     @get("/proofs/consistency", sync_to_thread=False, summary="Proof that a tree extends another")
     def consistency(
         self,
         actor: NamedDependency[Actor],
-        first: Annotated[int, QueryParameter(ge=1, le=2**62)],
+        first: Position,
         second: Size = None,
     ) -> ConsistencyResponse:
-        return msgspec.convert(self.proofs.consistency(actor, first, second), ConsistencyResponse)
+        proof = self.proofs.consistency(actor, min(first, BEYOND), _bounded(second))
+        return msgspec.convert(proof, ConsistencyResponse)
 
     @get(
         "/leaves",
@@ -97,7 +107,7 @@ class LogProofsController(Controller):
         media_type=MediaType.TEXT,
     )
     def leaves(self, actor: NamedDependency[Actor], tree_size: Size = None) -> Response[Any]:
-        rows = self.proofs.leaves(actor, tree_size)
+        rows = self.proofs.leaves(actor, _bounded(tree_size))
 
         def lines() -> Iterator[bytes]:
             for position, digest in rows:

@@ -10,6 +10,7 @@ that authenticate otherwise (a thing secret, the broker hooks' secret) say so he
 from dataclasses import dataclass
 
 from litestar import Litestar
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
@@ -17,6 +18,7 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
+    Parameter,
     Reference,
     RequestBody,
     Schema,
@@ -26,6 +28,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from interfaces.rest.as_of import REGISTRY
+from interfaces.rest.broker_hooks import VERNE_HOOKS
 from interfaces.rest.errors import REASON_OF_STATUS, Problem
 
 SCHEMES: dict[str, SecurityScheme | Reference] = {
@@ -63,11 +66,13 @@ ALSO_ANSWERS: dict[str, set[int]] = {
     "/channels/{channel_id}/access": {429},
     "/channels/{channel_id}/messages": {429},
     "/health": {503},
+    **{path: {404} for path in ("/log/leaves", "/log/proofs/inclusion", "/log/proofs/consistency")},
     "/password/reset-request": {429, 503},
     "/password/reset": {401, 429, 503},
     **{path: {422, 429, 503} for path in INGEST},
 }
 HOOKS = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/mqtt/"))
+VERNE_PATH = "/mqtt/vernemq"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODIES = frozenset({"POST", "PUT", "PATCH"})
 
@@ -111,6 +116,30 @@ class IngestOperation(WriteOperation):
         self.request_body = PACK_BODY
 
 
+VERNE_HOOK = Parameter(
+    name="vernemq-hook",
+    param_in=ParamType.HEADER,
+    required=True,
+    schema=Schema(type=OpenAPIType.STRING, enum=list(VERNE_HOOKS)),
+    description="the webhook VerneMQ calls; the body is that hook's payload",
+)
+VERNE_BODY = RequestBody(
+    required=True,
+    description="The payload VerneMQ sends for the hook named by `vernemq-hook`.",
+    content={"application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))},
+)
+
+
+@dataclass
+class VerneOperation(WriteOperation):
+    """The VerneMQ hook reads its header and body itself (after checking the caller)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.parameters = [*(self.parameters or []), VERNE_HOOK]
+        self.request_body = VERNE_BODY
+
+
 def _security(handler: HTTPRouteHandler, path: str) -> list[SecurityRequirement]:
     if path in SECURITY_OF_PATH:
         return SECURITY_OF_PATH[path]
@@ -137,7 +166,7 @@ def _statuses(
     if methods & BODIES:
         statuses |= {413, 415}
     if methods & WRITES and BEARER[0] in security:
-        statuses |= {409, 503}
+        statuses |= {404, 409, 503}  # 404: an entity the body names (a parent, a subject)
     return statuses
 
 
@@ -153,6 +182,8 @@ def document_operations(app: Litestar) -> None:
             handler.security = security
             if route.path_format in INGEST:
                 handler.operation_class = IngestOperation
+            elif route.path_format == VERNE_PATH:
+                handler.operation_class = VerneOperation
             elif "GET" not in handler.http_methods:
                 handler.operation_class = WriteOperation
             declared = dict(handler.responses or {})

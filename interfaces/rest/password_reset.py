@@ -10,18 +10,19 @@ from msgspec import Meta, Struct
 
 from application.password_reset import PasswordReset
 from application.throttling import Throttle
-from domain.users import MAX_SECRET_LENGTH
+from domain.users import MAX_IDENTITY_LENGTH
 from interfaces.rest.client_address import client_address
 from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
-from interfaces.rest.user_schemas import Identity
+from interfaces.rest.user_schemas import NewSecret
 
 MAIL_SENT = "Email with reset link is sent"
 Token = Annotated[str, Meta(min_length=1, max_length=4096)]
-Password = Annotated[str, Meta(min_length=1, max_length=MAX_SECRET_LENGTH)]
+Email = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
+"""Any text: what is not a user's identity gets the same answer and no mail."""
 
 
 class ResetRequest(Struct, kw_only=True):
-    email: Identity
+    email: Email
     host: str = ""
     """Ignored: the link's page is the operator's setting (FLEETID_PASSWORD_RESET_LINK)."""
 
@@ -32,8 +33,8 @@ class ResetRequestResponse(Struct):
 
 class Reset(Struct, kw_only=True):
     token: Token
-    password: Password
-    confirm_password: Password
+    password: NewSecret
+    confirm_password: NewSecret
 
 
 class Done(Struct):

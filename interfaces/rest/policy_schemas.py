@@ -7,15 +7,37 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import QueryParameter
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from application.ports import PolicyPage, PolicyView
+from domain.policies import ACTIONS
 from interfaces.rest.user_schemas import ZERO_TIME
 
 Subject = Annotated[UUID | None, QueryParameter(description="only this subject's policies")]
 Object = Annotated[UUID | None, QueryParameter(description="only policies on this object")]
-Action = Annotated[str | None, QueryParameter(description="only policies holding this action")]
+Action = Annotated[
+    str | None,
+    QueryParameter(
+        description="only policies holding this action (empty: any)",
+        schema_extra={"enum": ["", *ACTIONS]},
+    ),
+]
+ActionName = Annotated[str, Meta(extra_json_schema={"extra": {"enum": list(ACTIONS)}})]
+"""A policy action in a body; the domain refuses any other, naming the ones it allows."""
+Actions = Annotated[
+    list[str],
+    Meta(
+        extra_json_schema={
+            "extra": {
+                "min_items": 1,
+                "items": Schema(type=OpenAPIType.STRING, enum=list(ACTIONS)),
+            }
+        }
+    ),
+]
+"""The actions a policy grants: at least one (the domain says so, naming the field)."""
 Owner = Annotated[UUID | None, QueryParameter(description="only policies this user granted")]
 
 

@@ -1,17 +1,27 @@
 """Request and response bodies of the things API, as the seed document names them."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from application.ports import ThingPage, ThingView
-from domain.things import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH
-from interfaces.rest.user_schemas import ZERO_TIME, Name
+from domain.things import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
+from interfaces.rest.user_schemas import VISIBLE, ZERO_TIME
+from interfaces.rest.value_schemas import TEXT, Metadata, Name, Tags
 
-Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
-Label = Annotated[str, Meta(max_length=MAX_IDENTITY_LENGTH)]
+Secret = Annotated[
+    str,
+    Meta(
+        max_length=MAX_SECRET_LENGTH,
+        extra_json_schema={"extra": {"min_length": MIN_SECRET_LENGTH, "pattern": VISIBLE}},
+    ),
+]
+"""A thing secret being set: the domain checks it and names the field."""
+Label = Annotated[
+    str, Meta(max_length=MAX_IDENTITY_LENGTH), Meta(extra_json_schema={"extra": {"pattern": TEXT}})
+]
 
 
 class NewThingCredentials(Struct, kw_only=True):
@@ -24,15 +34,15 @@ class CreateThing(Struct, kw_only=True):
     id: UUID | UnsetType = UNSET
     """Absent: the server generates one; present: an external id, unique among all entities."""
     name: Name = ""
-    tags: list[str] = []
+    tags: Tags = []
     credentials: NewThingCredentials = field(default_factory=NewThingCredentials)
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     status: Literal["enabled", "disabled"] = "enabled"
 
 
 class UpdateThing(Struct, kw_only=True):
     name: Name | UnsetType = UNSET
-    metadata: dict[str, Any] | UnsetType = UNSET
+    metadata: Metadata | UnsetType = UNSET
 
 
 class UpdateThingSecret(Struct):
@@ -48,10 +58,10 @@ class ThingCredentials(Struct, kw_only=True, omit_defaults=True):
 class ThingResponse(Struct, kw_only=True, omit_defaults=True):
     id: UUID
     name: str = ""
-    tags: list[str] = []
+    tags: Tags = []
     owner: UUID | None = None
     credentials: ThingCredentials
-    metadata: dict[str, Any] = {}
+    metadata: Metadata = {}
     created_at: datetime
     updated_at: datetime
     updated_by: str | None = None

@@ -19,7 +19,7 @@ from domain.errors import Unauthenticated
 from domain.things import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
-from interfaces.rest.json_bodies import EMPTY_IS_ABSENT
+from interfaces.rest.json_bodies import BULK, EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
@@ -83,7 +83,7 @@ class ThingsController(Controller):
 
     @post("/bulk", status_code=200, summary="Create many things: all or none")
     async def create_many(
-        self, data: JSONBody[list[CreateThing]], actor: ActorDep
+        self, data: Annotated[list[CreateThing], BULK], actor: ActorDep
     ) -> BulkThingsResponse:
         views = await self.services.commands.provision_many(
             actor, [_new_thing(d) for d in data], REST

@@ -11,17 +11,33 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from application.ports import UserPage, UserView
 from application.sessions import TokenPair
 from domain.errors import InvalidValue
-from domain.users import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH
+from domain.users import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
 from domain.values import MAX_NAME_LENGTH
+from interfaces.rest.value_schemas import Metadata, Name, Tags
 
 ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 """What the API has always answered for 'never updated'."""
 
-Identity = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
+VISIBLE = r"^[^\s\x00-\x1f\x7f-\x9f]*$"
+"""No whitespace and no control character; the domain also refuses the other characters Python
+does not print (format, private-use, unassigned), which no portable pattern can list."""
+Identity = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_IDENTITY_LENGTH,
+        extra_json_schema={"extra": {"pattern": VISIBLE}},
+    ),
+]
 Secret = Annotated[str, Meta(max_length=MAX_SECRET_LENGTH)]
-Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
-RequiredName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
-"""Groups and channels must be named, as in both Magistrala specs."""
+NewSecret = Annotated[
+    str,
+    Meta(
+        max_length=MAX_SECRET_LENGTH,
+        extra_json_schema={"extra": {"min_length": MIN_SECRET_LENGTH}},
+    ),
+]
+"""A secret being set: the domain checks its length and names the field."""
 SearchText = Annotated[
     str | None,
     QueryParameter(
@@ -35,25 +51,25 @@ SearchText = Annotated[
 
 class NewCredentials(Struct):
     identity: Identity
-    secret: Secret
+    secret: NewSecret
 
 
 class CreateUser(Struct, kw_only=True):
     credentials: NewCredentials
     name: Name = ""
-    tags: list[str] = []
-    metadata: dict[str, Any] = {}
+    tags: Tags = []
+    metadata: Metadata = {}
     status: Literal["enabled", "disabled"] = "enabled"
     role: Literal["admin", "user", "auditor"] = "user"
 
 
 class UpdateUser(Struct, kw_only=True):
     name: Name | UnsetType = UNSET
-    metadata: dict[str, Any] | UnsetType = UNSET
+    metadata: Metadata | UnsetType = UNSET
 
 
 class UpdateTags(Struct):
-    tags: list[str]
+    tags: Tags
 
 
 class UpdateOwner(Struct):
@@ -66,7 +82,7 @@ class UpdateIdentity(Struct):
 
 class ChangeSecret(Struct):
     old_secret: Secret
-    new_secret: Secret
+    new_secret: NewSecret
 
 
 class IssueToken(Struct):

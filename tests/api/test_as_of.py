@@ -163,8 +163,13 @@ def test_as_of_a_time_and_bad_values(app: tuple[FleetID, TestClient[Any], dict[s
     assert client.get(f"/things/{thing['id']}", headers=auth).json()["name"] == "after"
     gone = client.get(f"/things/{thing['id']}?as_of=2000-01-01T00:00:00Z", headers=auth)
     assert_problem(gone, 404)
-    for bad in ("yesterday", "2026-01-01T00:00:00", "-1", f"{10**12}"):
+    for bad in ("yesterday", "2026-01-01T00:00:00", "-1", "2026-02-30T00:00:00Z"):
         assert_problem(client.get(f"/things?as_of={bad}", headers=auth), 400, field="as_of")
+    ahead = client.get(f"/things?as_of={10**12}", headers=auth)
+    assert_problem(ahead, 404, field="as_of", error="not_found")
+    dawn = client.get("/things", params={"as_of": "0001-01-01T00:00:00+01:00"}, headers=auth)
+    assert dawn.status_code == 200, dawn.text
+    assert dawn.json()["things"] == []
     assert_problem(client.post("/things?as_of=1", json={}, headers=auth), 400, field="as_of")
     assert_problem(client.get("/events?as_of=1", headers=auth), 400, field="as_of")
 

@@ -419,7 +419,7 @@ def test_a_new_owner_the_caller_may_not_see_is_answered_as_one_that_never_existe
         return world.client.patch(path, json={"owner": owner}, headers=world.headers(role))
 
     missing = hand_to(str(uuid.uuid4()))
-    assert_problem(missing, 400, field="owner")
+    assert_problem(missing, 404, field="owner")
     assert all_users(world.client, world.admin_access) == before
     if role == "owner":
         hidden = hand_to(world.ids["other"])

@@ -222,7 +222,7 @@ ROWS: list[Any] = [
                  id="value-name-long"),
     pytest.param(as_admin("PATCH", "/users/{id}/identity", {"identity": "a b"}), 400,
                  "identity", id="value-identity-space"),
-    pytest.param(as_admin("PATCH", "/users/{id}/owner", {"owner": UNKNOWN}), 400, "owner",
+    pytest.param(as_admin("PATCH", "/users/{id}/owner", {"owner": UNKNOWN}), 404, "owner",
                  id="value-owner-unknown"),
     pytest.param(as_admin("PATCH", "/users/{id}/tags", {"tags": [""]}), 400, "tags",
                  id="value-tags-empty-tag"),

@@ -28,10 +28,6 @@ NOT_UTF8 = [
     pytest.param(b'"\xf4\x90\x80\x80"', id="beyond-u+10ffff"),
 ]
 TIMES = [
-    "0001-01-01T00:00:00+14:00",
-    "9999-12-31T23:59:59-14:00",
-    "0001-01-01T00:00:00+23:59",
-    "9999-12-31T23:59:59-23:59",
     "0000-01-01T00:00:00Z",
     "10000-01-01T00:00:00Z",
     "-0001-01-01T00:00:00Z",
@@ -41,8 +37,9 @@ TIMES = [
     "yesterday",
 ]
 """Refused wherever a time is taken: each answer is 400 naming the parameter."""
-AS_OF_ONLY = [str(2**70), str(2**63), "-1", "-5", "1e3", "\u00b2", "\u0661\u0662"]
-"""Refused as `as_of`, a log position or a time: too far ahead, negative, not plain digits."""
+AS_OF_ONLY = ["-1", "-5", "1e3", "\u00b2", "\u0661\u0662"]
+"""Refused as `as_of`, a log position or a time: negative, not plain digits. A position too far
+ahead is not refused but not found (test_as_of.py)."""
 SECONDS = ["1e309", "-1e309", "nan", "NaN", "inf", "-inf", "Infinity", "1e99999", "0x10", "1,5"]
 """Refused as the message reader's `from` and `to`, seconds since the epoch."""
 JSON = {"Content-Type": "application/json"}
@@ -116,7 +113,7 @@ def test_a_json_body_that_is_not_utf8_is_malformed_json_on_every_route(
     token = admin_token(client)
     ids = existing(client, token)
     position = sqlite_fleet.projections.position
-    swept = [(m, p, op) for m, p, op in operations(client) if _json_body(op)]
+    swept = [(m, p, op) for m, p, op in operations(client) if _json_body(op) and not _hook(op)]
     as_thing = {"Authorization": f"Thing {THING_SECRET}"}
 
     for method, path, operation in swept:
@@ -157,7 +154,7 @@ def test_a_broker_hook_body_that_is_not_utf8_is_malformed_json(tmp_path: Path, h
     assert_problem(response, 400, error="malformed_json", field=None)
 
 
-def test_every_time_parameter_refuses_times_out_of_range(
+def test_every_time_parameter_refuses_what_is_not_an_rfc_3339_time(
     app: tuple[FleetID, TestClient[Any], dict[str, str]],
 ) -> None:
     fleet, client, auth = app
@@ -184,12 +181,14 @@ def test_every_time_parameter_refuses_times_out_of_range(
 def test_the_times_at_the_edges_of_the_range_are_answered(
     app: tuple[FleetID, TestClient[Any], dict[str, str]],
 ) -> None:
-    """The refusals above are about range alone: the extreme times that stay in range are
-    answered (nothing was recorded before year 1 or after 9999)."""
+    """The extreme times are answered, and so are those past the calendar's ends once in UTC
+    (valid RFC 3339): as bounds they mean before and after everything."""
     _, client, auth = app
     for low, high in (
         ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
         ("0001-01-01T00:00:00-14:00", "9999-12-31T23:59:59+14:00"),
+        ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"),  # the calendar's ends
+        ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"),
     ):
         everything = client.get("/events", params={"from": low, "to": high}, headers=auth)
         assert everything.status_code == 200, everything.text
@@ -216,6 +215,11 @@ def test_the_message_readers_numbers_refuse_what_is_not_a_finite_number(
     assert_problem(response, 400, field=name)
 
 
+def _hook(operation: dict[str, Any]) -> bool:
+    """The broker hooks are off in these apps; their bodies are swept with the hooks on below."""
+    return {"HookSecret": []} in operation.get("security", [])
+
+
 def _json_body(operation: dict[str, Any]) -> bool:
     return "application/json" in operation.get("requestBody", {}).get("content", {})
 
@@ -227,7 +231,7 @@ def _time_parameters(method: str, operation: dict[str, Any]) -> list[str]:
         return names
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
-        kinds = schema.get("oneOf", [schema])
+        kinds = [schema, *schema.get("oneOf", [])]
         if parameter["in"] != "query":
             continue
         if parameter["name"] == "as_of" or any(k.get("format") == "date-time" for k in kinds):

@@ -254,6 +254,6 @@ def test_a_new_owner_the_owner_may_not_see_is_answered_as_one_that_never_existed
     missing = world.client.patch(path, json={"owner": str(uuid.uuid4())}, headers=owner)
     hidden = world.client.patch(path, json={"owner": world.ids["other"]}, headers=owner)
 
-    assert_problem(missing, 400, field="owner")
+    assert_problem(missing, 404, field="owner")
     assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
     assert world.stored() == before

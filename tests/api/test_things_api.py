@@ -172,7 +172,7 @@ def test_updates_answer_the_changed_thing(client: TestClient[Any], token: str) -
     assert moved["owner"] == owner
     assert ok(client.get(path, headers=bearer(token))) == moved
     nobody = client.patch(f"{path}/owner", json={"owner": str(uuid.uuid4())}, headers=bearer(token))
-    assert_problem(nobody, 400, field="owner")
+    assert_problem(nobody, 404, field="owner")
 
 
 def test_a_new_secret_works_at_once_and_the_old_one_stops(

@@ -550,7 +550,7 @@ def test_update_user_owner_must_exist(client: TestClient[Any], admin: Admin) -> 
         headers=bearer(admin.token),
     )
 
-    assert_problem(response, 400, field="owner")
+    assert_problem(response, 404, field="owner")
     assert get_user(client, admin.token, owned["id"]) == owned
 
 

@@ -1,0 +1,75 @@
+"""Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
+
+OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
+together. FleetID has five such rules, each stated in the parameter's description and each
+answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
+its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
+
+- `GET /channels/{channel_id}/messages`: `aggregation` and `interval` come together or not at all;
+- `PUT /password/reset`: `confirm_password` equals `password`;
+- `GET /log/proofs/consistency`: `first` is at most `second`;
+- `POST /mqtt/vernemq`: the body is the payload of the hook the `vernemq-hook` header names;
+- `PATCH /users/{user_id}/owner`: a user is not its own owner.
+
+The run signs in as an admin it must keep: the stateful phase follows links from
+`GET /users/profile` and would otherwise disable that admin, or change its identity, and spend
+the rest of the run on 401s. Such cases are not generated (FLEETID_FUZZ_ADMIN_ID names it).
+"""
+
+import os
+from typing import Any
+
+import schemathesis
+from schemathesis import HookContext
+
+POSITIVE_DATA_REJECTED = "ST202"
+OWN_ACCOUNT_CHANGES = {"/users/{user_id}/disable", "/users/{user_id}/identity"}
+
+
+def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
+    query = case.query or {}
+    body = case.body if isinstance(case.body, dict) else {}
+    field = problem.get("field")
+    if path == "/channels/{channel_id}/messages":
+        together = ("aggregation" in query) == ("interval" in query)
+        return not together and field in ("aggregation", "interval")
+    if path == "/password/reset":
+        return body.get("password") != body.get("confirm_password") and field == "confirm_password"
+    if path == "/log/proofs/consistency":
+        first, second = _number(query.get("first")), _number(query.get("second"))
+        ordered = first is None or second is None or first <= second
+        return not ordered and field == "first"
+    if path == "/mqtt/vernemq":
+        return str(problem.get("message", "")).startswith("malformed ")
+    if path == "/users/{user_id}/owner":
+        own = body.get("owner") == (case.path_parameters or {}).get("user_id")
+        return own and field == "owner"
+    return False
+
+
+def _number(value: Any) -> int | None:
+    """A query value as generated: an int, or its text in the coverage phase."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@schemathesis.hook
+def filter_failure(context: HookContext, failure: Any, case: Any, response: Any) -> bool:
+    """Keep every failure but a 400 for breaking one of the joint rules above."""
+    if failure.code != POSITIVE_DATA_REJECTED or response.status_code != 400:
+        return True
+    try:
+        problem = response.json()
+    except ValueError:
+        return True
+    path = case.operation.path
+    return not (isinstance(problem, dict) and _breaks_a_joint_rule(path, case, problem))
+
+
+@schemathesis.hook
+def filter_case(context: HookContext, case: Any) -> bool:
+    own = os.environ.get("FLEETID_FUZZ_ADMIN_ID")
+    parameters = case.path_parameters or {}
+    return not (case.operation.path in OWN_ACCOUNT_CHANGES and parameters.get("user_id") == own)
