@@ -69,9 +69,9 @@ class ChannelCommands:
         channel_id: UUID,
         via: Interface,
         *,
-        name: str,
-        description: str,
-        metadata: dict[str, Any],
+        name: str | None,
+        description: str | None,
+        metadata: dict[str, Any] | None,
     ) -> ChannelView:
         def change(channel: Channel, cause: Cause) -> None:
             channel.update(name, description, metadata, cause)

@@ -92,9 +92,9 @@ class GroupCommands:
         group_id: UUID,
         via: Interface,
         *,
-        name: str,
-        description: str,
-        metadata: dict[str, Any],
+        name: str | None,
+        description: str | None,
+        metadata: dict[str, Any] | None,
     ) -> GroupView:
         def change(group: Group, cause: Cause) -> None:
             self._require(actor, group, "g_update", "update this group")

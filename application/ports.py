@@ -166,6 +166,8 @@ class UserFilter:
     metadata: dict[str, Any] | None = None
     visible_to: UUID | None = None
     """When set, only that user and the users it owns."""
+    owner: UUID | None = None
+    """When set, only the users this user owns."""
     member_of: UUID | None = None
     """When set, only the members of this group."""
 

@@ -99,11 +99,18 @@ class Group(FleetAggregate):
         """0 for a root group."""
         return self.path.count(".")
 
-    def update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
+    def update(
+        self,
+        name: str | None,
+        description: str | None,
+        metadata: dict[str, Any] | None,
+        cause: Cause,
+    ) -> None:
+        """What is None stays as it is: Magistrala's update sets only what it is given."""
         self._update(
-            name=check_name(name),
-            description=check_description(description),
-            metadata=check_metadata(metadata),
+            name=self.name if name is None else check_name(name),
+            description=self.description if description is None else check_description(description),
+            metadata=self.metadata if metadata is None else check_metadata(metadata),
             cause=cause,
         )
 

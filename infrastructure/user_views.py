@@ -63,6 +63,7 @@ class SqlUserViews:
             name=query.name is not None,
             tag=query.tag is not None,
             visible_to=query.visible_to is not None,
+            owner=query.owner is not None,
             member_of=query.member_of is not None,
             metadata=metadata_key(query.metadata),
         )
@@ -75,6 +76,8 @@ class SqlUserViews:
             params["tag"] = query.tag
         if query.visible_to is not None:
             params["me"] = str(query.visible_to)
+        if query.owner is not None:
+            params["owner"] = str(query.owner)
         if query.member_of is not None:
             params["group"] = str(query.member_of)
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
@@ -93,6 +96,8 @@ class SqlUserViews:
         if shape.visible_to:
             me = sa.bindparam("me", type_=sa.String)
             conditions.append(sa.or_(users.c.id == me, users.c.owner == me))
+        if shape.owner:
+            conditions.append(users.c.owner == sa.bindparam("owner", type_=sa.String))
         if shape.member_of:
             group = sa.bindparam("group", type_=sa.String)
             members = sa.select(policies.c.subject).where(
@@ -109,6 +114,7 @@ class _Shape:
     name: bool
     tag: bool
     visible_to: bool
+    owner: bool
     member_of: bool
     metadata: str | None
 

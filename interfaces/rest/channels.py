@@ -26,6 +26,7 @@ from interfaces.rest.channel_schemas import (
 )
 from interfaces.rest.json_bodies import BULK, EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
+from interfaces.rest.query_rules import OwnerAlias, ParentAlias, either
 from interfaces.rest.user_schemas import SearchText, parse_metadata_filter
 
 REST = Interface.REST
@@ -103,6 +104,8 @@ class ChannelsController(Controller):
             UUID | None,
             QueryParameter(name="parentID", description="only channels opened in this group"),
         ] = None,
+        owner_alias: OwnerAlias = None,
+        parent_alias: ParentAlias = None,
         dir: Annotated[  # the seed's name for it
             Literal[-1, 1] | None,
             QueryParameter(
@@ -121,6 +124,8 @@ class ChannelsController(Controller):
     ) -> ChannelPageResponse:
         if tree:
             raise InvalidValue("channels do not nest; tree applies to groups", field="tree")
+        owner_id = either(owner_id, owner_alias, "ownerID")
+        parent_id = either(parent_id, parent_alias, "parentID")
         query = ChannelFilter(
             offset=offset,
             limit=limit,
@@ -135,7 +140,10 @@ class ChannelsController(Controller):
             return ChannelPageResponse.of(queries.page(actor, query))
         return ChannelPageResponse.of(queries.in_hierarchy(actor, parent_id, dir, query))
 
-    @put("/{channel_id:uuid}", summary="Replace name, description and metadata")
+    @put(
+        "/{channel_id:uuid}",
+        summary="Change name, description and metadata; what is left out is kept",
+    )
     async def update(
         self, channel_id: ChannelId, data: JSONBody[UpdateChannel], actor: ActorDep
     ) -> ChannelResponse:
@@ -143,9 +151,9 @@ class ChannelsController(Controller):
             actor,
             channel_id,
             REST,
-            name=data.name,
-            description=data.description,
-            metadata=data.metadata,
+            name=None if data.name is UNSET else data.name,
+            description=None if data.description is UNSET else data.description,
+            metadata=None if data.metadata is UNSET else data.metadata,
         )
         return ChannelResponse.of(view)
 

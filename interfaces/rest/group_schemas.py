@@ -20,11 +20,11 @@ class CreateGroup(Struct, kw_only=True):
 
 
 class UpdateGroup(Struct, kw_only=True):
-    """PUT: fields left out are cleared."""
+    """PUT: what is left out (or empty, read as absent) keeps its value, as in Magistrala."""
 
-    name: Name = ""
-    description: Description = ""
-    metadata: Metadata = {}
+    name: Name | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    metadata: Metadata | UnsetType = UNSET
 
 
 class GroupResponse(Struct, kw_only=True, omit_defaults=True):

@@ -36,6 +36,7 @@ from interfaces.rest.policy_schemas import (
     PolicyResponse,
     Subject,
 )
+from interfaces.rest.query_rules import OwnerAlias, ParentAlias, either
 from interfaces.rest.user_schemas import SearchText, UserPageResponse, parse_metadata_filter
 
 REST = Interface.REST
@@ -100,6 +101,8 @@ class GroupsController(Controller):
         metadata: Metadata = None,
         parent_id: Annotated[UUID | None, QueryParameter(name="parentID")] = None,
         owner_id: Annotated[UUID | None, QueryParameter(name="ownerID")] = None,
+        owner_alias: OwnerAlias = None,
+        parent_alias: ParentAlias = None,
         tree: FromQuery[bool] = False,
         dir: Annotated[  # the seed's name for it
             Literal[-1, 1] | None,
@@ -109,6 +112,8 @@ class GroupsController(Controller):
             ),
         ] = None,
     ) -> GroupPageResponse:
+        owner_id = either(owner_id, owner_alias, "ownerID")
+        parent_id = either(parent_id, parent_alias, "parentID")
         query = GroupFilter(
             offset=offset,
             limit=limit,
@@ -155,7 +160,10 @@ class GroupsController(Controller):
         page = self.services.queries.children(actor, group_id, query)
         return GroupPageResponse.of(page, relative_to=group, tree=tree)
 
-    @put("/{group_id:uuid}", summary="Replace name, description and metadata")
+    @put(
+        "/{group_id:uuid}",
+        summary="Change name, description and metadata; what is left out is kept",
+    )
     async def update(
         self, group_id: GroupId, data: JSONBody[UpdateGroup], actor: ActorDep
     ) -> GroupResponse:
@@ -163,9 +171,9 @@ class GroupsController(Controller):
             actor,
             group_id,
             REST,
-            name=data.name,
-            description=data.description,
-            metadata=data.metadata,
+            name=None if data.name is UNSET else data.name,
+            description=None if data.description is UNSET else data.description,
+            metadata=None if data.metadata is UNSET else data.metadata,
         )
         return GroupResponse.of(view)
 

@@ -7,10 +7,12 @@ does FleetID, for every route, from each handler's own signature.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 from litestar import Litestar, Request
 from litestar.handlers import BaseRouteHandler
+from litestar.params import QueryParameter
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
@@ -26,11 +28,29 @@ class QueryRules:
 
 
 RULES = "query_rules"
+T = TypeVar("T")
+OwnerAlias = Annotated[
+    UUID | None, QueryParameter(name="owner_id", description="the same as ownerID")
+]
+"""Magistrala's code and SDK spell parameters `owner_id`, `parent_id`, `tag` where the seed
+writes `ownerID`, `parentID`, `tags`: FleetID takes both spellings."""
+ParentAlias = Annotated[
+    UUID | None, QueryParameter(name="parent_id", description="the same as parentID")
+]
+
+
+def either(seed: T | None, code: T | None, name: str) -> T | None:
+    """One value from a parameter a client may spell two ways (empty is absent, as Magistrala
+    reads it); two different ones are 400."""
+    given = [value for value in (seed, code) if value not in (None, "")]
+    if len(given) == 2 and given[0] != given[1]:
+        raise InvalidValue(f"{name} is given twice, with different values", field=name)
+    return given[0] if given else seed
 
 
 def _query_name(name: str, field: FieldDefinition) -> str:
     kwarg = field.kwarg_definition
-    return getattr(kwarg, "query", None) or name
+    return getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or name
 
 
 def _rules_of(handler: BaseRouteHandler) -> QueryRules:

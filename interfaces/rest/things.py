@@ -10,7 +10,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from msgspec import UNSET
 
 from application.authorization import Actor
-from application.ports import ThingFilter
+from application.ports import ThingFilter, ThingPage
 from application.thing_queries import ThingQueries
 from application.things import NewThing, ThingCommands
 from application.throttling import Throttle
@@ -21,6 +21,7 @@ from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
 from interfaces.rest.json_bodies import BULK, EMPTY_IS_ABSENT
 from interfaces.rest.paging import Limit, Offset
+from interfaces.rest.query_rules import either
 from interfaces.rest.raw_headers import header
 from interfaces.rest.thing_schemas import (
     BulkThingsResponse,
@@ -102,6 +103,10 @@ class ThingsController(Controller):
         limit: Limit = 10,
         name: SearchText = None,
         tags: SearchText = None,
+        tag: SearchText = None,
+        owner_id: Annotated[
+            UUID | None, QueryParameter(description="only this user's things")
+        ] = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
         visibility: Annotated[
             Literal["all", "mine"],
@@ -113,11 +118,13 @@ class ThingsController(Controller):
             offset=offset,
             limit=limit,
             name=name,
-            tag=tags,
+            tag=either(tags, tag, "tags"),
             status=status,
             metadata=parse_metadata_filter(metadata),
-            owner=actor.id if visibility == "mine" else None,
+            owner=owner_id or (actor.id if visibility == "mine" else None),
         )
+        if visibility == "mine" and owner_id not in (None, actor.id):
+            return ThingPageResponse.of(ThingPage(0, offset, limit, []))  # another's, and mine
         return ThingPageResponse.of(self.services.queries.page(actor, query))
 
     @patch("/{thing_id:uuid}", summary="Update name and/or metadata")

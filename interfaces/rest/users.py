@@ -134,6 +134,7 @@ class UsersController(Controller):
         tag: SearchText = None,
         status: FromQuery[Literal["enabled", "disabled", "all"]] = "enabled",
         metadata: Annotated[str | None, QueryParameter(description="JSON object to match")] = None,
+        owner_id: Annotated[UUID | None, QueryParameter(description="only users it owns")] = None,
     ) -> UserPageResponse:
         query = UserFilter(
             offset=offset,
@@ -143,6 +144,7 @@ class UsersController(Controller):
             tag=tag,
             status=status,
             metadata=parse_metadata_filter(metadata),
+            owner=owner_id,
         )
         return UserPageResponse.of(self.services.queries.page(actor, query))
 

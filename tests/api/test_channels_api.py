@@ -107,7 +107,10 @@ def test_bulk_create_is_all_or_nothing(client: TestClient[Any], token: str) -> N
     assert ok(client.get("/channels", headers=bearer(token)))["total"] == 2
 
 
-def test_put_replaces_the_descriptive_fields(client: TestClient[Any], token: str) -> None:
+def test_put_changes_what_it_is_given_and_keeps_the_rest(
+    client: TestClient[Any], token: str
+) -> None:
+    """Magistrala's update sets only the fields it is given; an empty one is not given."""
     channel = create(client, token, name="Temperature Data", description="old", metadata={"a": 1})
 
     updated = ok(
@@ -120,9 +123,13 @@ def test_put_replaces_the_descriptive_fields(client: TestClient[Any], token: str
 
     assert updated["name"] == "Jane Doe"
     assert updated["metadata"] == {"location": "london"}
-    assert "description" not in updated, "PUT cleared it"
+    assert updated["description"] == "old", "PUT keeps what it was not given"
     assert updated["updated_at"] != ZERO_TIME
     assert ok(client.get(f"/channels/{channel['id']}", headers=bearer(token))) == updated
+    empty = {"name": "", "description": None, "metadata": None}
+    unchanged = ok(client.put(f"/channels/{channel['id']}", json=empty, headers=bearer(token)))
+    assert (unchanged["name"], unchanged["description"]) == ("Jane Doe", "old")
+    assert unchanged["metadata"] == {"location": "london"}
 
 
 def test_enable_disable_and_status_filter(client: TestClient[Any], token: str) -> None:

@@ -65,6 +65,7 @@ def test_create_get_and_update_a_group_as_the_seed_shows(
         )
     )
     assert (updated["name"], updated["metadata"]) == ("Data Analysts", {"location": "london"})
+    assert updated["description"] == "sec", "PUT keeps what it was not given, as Magistrala"
     assert ok(client.post(f"/groups/{group['id']}/disable", headers=bearer(token)))["status"] == (
         "disabled"
     )

@@ -461,6 +461,9 @@ def test_aggregations_fold_each_series_per_window(
     assert windows("name=room:temp&aggregation=min&interval=30m&limit=1&offset=1") == [
         ("room:temp", 3600, 30.0)
     ]
+    assert windows("name=room:temp&aggregation=max&interval=9999999w") == [  # from the epoch
+        ("room:temp", -start, 30.0)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -476,7 +479,8 @@ def test_aggregations_fold_each_series_per_window(
         "aggregation=median&interval=1h",
         "aggregation=avg&interval=0h",
         "aggregation=avg&interval=1y",
-        "aggregation=avg&interval=400d",
+        "aggregation=avg&interval=10000000w",
+        "aggregation=avg&interval=1h%0A",
     ],
 )
 def test_bad_reader_filters_answer_400(

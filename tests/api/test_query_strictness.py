@@ -60,6 +60,9 @@ def test_null_and_malformed_values_are_refused_not_dropped(client: TestClient[An
         ("v=null", "v"),
         ("publisher=null", "publisher"),
         ("as_of=1&as_of=2", "as_of"),
+        ("to=1&to=2", "to"),  # renamed parameters (Python `until`) are read by their query name
+        ("to=null", "to"),
+        ("from=null&from=null", "from"),
     ):
         path = f"{messages}?{query}" if field != "as_of" else f"/things?{query}"
         assert_problem(client.get(path, headers=auth), 400, field=field)

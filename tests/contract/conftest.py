@@ -29,6 +29,7 @@ class Served:
 
     base: str
     token: str
+    refresh_token: str
     admin_id: str
     channel_id: str
 
@@ -59,7 +60,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        token = admin_sign_in_when_up(base).json()["access_token"]
+        tokens = admin_sign_in_when_up(base).json()
+        token = tokens["access_token"]
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as admin:
             admin_id = admin.get("/users/profile").json()["id"]
             credentials = {"secret": THING_SECRET}
@@ -67,7 +69,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
             channel = admin.post("/channels", json={"name": "contract"}).json()["id"]
             connect = {"subjects": [thing], "objects": [channel]}
             assert admin.post("/connect", json=connect).status_code == 201
-        yield Served(base, token, admin_id, channel)
+        yield Served(base, token, tokens["refresh_token"], admin_id, channel)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -113,24 +115,29 @@ class Outcome:
     output: str
 
     @property
-    def tested(self) -> tuple[int, int]:
-        """(operations tested, operations in the document) from the run's summary."""
+    def operations(self) -> tuple[int, int, int]:
+        """(tested, selected, in the document) from the run's summary."""
         selected = re.search(r"Selected: (\d+)/(\d+)", self.output)
         tested = re.search(r"Tested: (\d+)", self.output)
         assert selected, self.output[-3000:]
         assert tested, self.output[-3000:]
-        return int(tested.group(1)), int(selected.group(2))
+        return int(tested.group(1)), int(selected.group(1)), int(selected.group(2))
 
 
 def run_schemathesis(
-    tmp_path: Path, location: str, config: dict[str, Any], served: Served, *extra: str
+    tmp_path: Path,
+    location: str,
+    config: dict[str, Any],
+    served: Served,
+    *extra: str,
+    hooks: str = HOOKS,
 ) -> Outcome:
     """`st run` with `config` and the hooks above; the output is kept for the assertion."""
     path = tmp_path / "schemathesis.toml"
     path.write_text(toml(config))
     env = {
         **os.environ,
-        "SCHEMATHESIS_HOOKS": HOOKS,
+        "SCHEMATHESIS_HOOKS": hooks,
         "FLEETID_FUZZ_ADMIN_ID": served.admin_id,
         "PYTHONPATH": str(PROJECT),
     }

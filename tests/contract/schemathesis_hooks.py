@@ -1,7 +1,7 @@
 """Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
 
 OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
-together. FleetID has five such rules, each stated in the parameter's description and each
+together. FleetID has six such rules, each stated in the parameter's description and each
 answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
 its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
 
@@ -9,7 +9,9 @@ its "schema-valid request rejected" failure is dropped here, by rule, and nothin
 - `PUT /password/reset`: `confirm_password` equals `password`;
 - `GET /log/proofs/consistency`: `first` is at most `second`;
 - `POST /mqtt/vernemq`: the body is the payload of the hook the `vernemq-hook` header names;
-- `PATCH /users/{user_id}/owner`: a user is not its own owner.
+- `PATCH /users/{user_id}/owner`: a user is not its own owner;
+- a filter a client may spell two ways (`tags` and `tag`, `ownerID` and `owner_id`,
+  `parentID` and `parent_id`) holds one value.
 
 The run signs in as an admin it must keep: the stateful phase follows links from
 `GET /users/profile` and would otherwise disable that admin, or change its identity, and spend
@@ -41,6 +43,9 @@ def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
         return not ordered and field == "first"
     if path == "/mqtt/vernemq":
         return str(problem.get("message", "")).startswith("malformed ")
+    spellings = (("tags", "tag"), ("ownerID", "owner_id"), ("parentID", "parent_id"))
+    if any(field == seed and query.get(seed) and query.get(code) for seed, code in spellings):
+        return "given twice, with different values" in str(problem.get("message"))
     if path == "/users/{user_id}/owner":
         own = body.get("owner") == (case.path_parameters or {}).get("user_id")
         return own and field == "owner"

@@ -10,7 +10,7 @@ import pytest
 from application.access_explain import Explanation
 from application.authorization import Actor
 from application.groups import NewGroup
-from domain.errors import DomainError, Forbidden, InvalidValue, NotFound
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.users import Role
 from infrastructure.read_connections import as_of
 from interfaces.bootstrap import FleetID
@@ -231,10 +231,10 @@ def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
     with pytest.raises(NotFound) as nothing:
         explainer.explain(AUDITOR, device, UUID(int=7), "m_read", None)
     assert nothing.value.field == "object"
-    with pytest.raises(InvalidValue) as pair:
+    with pytest.raises(NotFound) as pair:  # no such decision: as unknown as an unknown id
         explainer.explain(AUDITOR, device, group, "m_read", None)
     assert pair.value.field == "object"
-    with pytest.raises(InvalidValue) as not_a_subject:
+    with pytest.raises(NotFound) as not_a_subject:
         explainer.explain(AUDITOR, group, opened, "m_read", None)
     assert not_a_subject.value.field == "subject"
     user = register(fleet, "explain-member-4@fleet.example")
@@ -245,6 +245,6 @@ def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
         (user, device, "c_share"),
         (user, group, "c_list"),
     ):
-        with pytest.raises(InvalidValue) as refused:
+        with pytest.raises(NotFound) as refused:
             explainer.explain(AUDITOR, subject, target, action, None)
         assert refused.value.field == "action", (subject, target, action)
