@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from application.authorization import Actor
-from application.ports import AccessHistory, Version
+from application.ports.event_log import AccessHistory, Version
 from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.policies import ACTIONS, CONNECTION_ACTIONS
 from domain.users import Role

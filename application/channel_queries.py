@@ -5,14 +5,8 @@ from typing import Literal
 from uuid import UUID
 
 from application.authorization import Actor
-from application.ports import (
-    ChannelFilter,
-    ChannelPage,
-    ChannelView,
-    ChannelViews,
-    GroupView,
-    GroupViews,
-)
+from application.ports.channels import ChannelFilter, ChannelPage, ChannelView, ChannelViews
+from application.ports.groups import GroupView, GroupViews
 from domain.errors import NotFound
 
 

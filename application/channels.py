@@ -11,7 +11,8 @@ from application.authorization import Actor, require_entity_owner
 from application.bulk import check_size, entry
 from application.consistency import run_command
 from application.groups import held_actions, require_right, visible_group
-from application.ports import AggregateReader, ChannelView, EventWriter, ReadModelSync
+from application.ports.channels import ChannelView
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
 from domain.channels import Channel, Status
 from domain.errors import Conflict, NotFound

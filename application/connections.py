@@ -21,14 +21,10 @@ from application.authorization import (
 )
 from application.bulk import MAX_BULK
 from application.consistency import run_command
-from application.ports import (
-    AggregateReader,
-    BlindIndex,
-    ConnectionViews,
-    EventWriter,
-    PolicyView,
-    ReadModelSync,
-)
+from application.ports.connections import ConnectionViews
+from application.ports.policies import PolicyView
+from application.ports.security import BlindIndex
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.things import secret_lookup
 from domain.causes import Interface
 from domain.channels import Channel

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from eventsourcing.domain import Aggregate
 
-from application.ports import EventWriter, ReadModelSync, StaleWrite
+from application.ports.storage import EventWriter, ReadModelSync, StaleWrite
 from domain.errors import Conflict
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ shown as stored, sealed under keys that erasure destroys.
 """
 
 from application.authorization import Actor
-from application.ports import EventFilter, EventLogViews, EventPage
+from application.ports.event_log import EventFilter, EventLogViews, EventPage
 from domain.errors import Forbidden, InvalidValue
 
 MAX_LIMIT = 1000

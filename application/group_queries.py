@@ -4,15 +4,8 @@ from dataclasses import replace
 from uuid import UUID
 
 from application.authorization import Actor, require_visible_user
-from application.ports import (
-    GroupFilter,
-    GroupPage,
-    GroupView,
-    GroupViews,
-    UserFilter,
-    UserPage,
-    UserViews,
-)
+from application.ports.groups import GroupFilter, GroupPage, GroupView, GroupViews
+from application.ports.users import UserFilter, UserPage, UserViews
 from domain.errors import Forbidden, NotFound
 
 MEMBER_LISTING = ("g_list", "c_list")

@@ -18,7 +18,9 @@ from eventsourcing.domain import Aggregate
 from application.authorization import Actor
 from application.connections import policy_view
 from application.consistency import run_command
-from application.ports import AggregateReader, EventWriter, GroupView, PolicyView, ReadModelSync
+from application.ports.groups import GroupView
+from application.ports.policies import PolicyView
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
 from domain.channels import Channel
 from domain.errors import Forbidden, NotFound

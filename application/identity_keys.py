@@ -10,7 +10,8 @@ at a time: the first generation that is not retired.
 import unicodedata
 from uuid import UUID
 
-from application.ports import AggregateReader, BlindIndex
+from application.ports.security import BlindIndex
+from application.ports.storage import AggregateReader
 from domain.identities import IdentityIndex, comparable
 from domain.users import User
 

@@ -27,7 +27,9 @@ import msgspec
 from eventsourcing.domain import Aggregate
 
 from application.consistency import run_command
-from application.ports import AggregateReader, EventWriter, ReadModelSync, ThingViews
+from application.mqtt_topics import ModuleTopic, publish_target
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from application.ports.things import ThingViews
 from application.things import NewThing, ThingCommands
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
@@ -41,8 +43,8 @@ ACK_MODES = ("all", "error", "none")
 MAX_PAYLOAD = 16 * 1024
 MAX_DEPTH = 16
 """How far below its module a device may sit (a parent chain longer than this is refused)."""
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_TOPIC = re.compile(rf"from/module/({_UUID})/action/identity/([^&/]*)((?:&[^&]*)*)")
+_COMMAND = re.compile(r"action/identity/([^&/]*)((?:&[^&]*)*)")
+"""What follows `from/module/{id}/` in an identity command's topic."""
 _PROPERTIES = frozenset({"correlationId", "ack", "target", "context", "timestamp", "parent"})
 
 
@@ -192,16 +194,19 @@ class IdentityModule:
 
 
 def _parse(module: UUID, topic: str) -> _Command:
-    found = _TOPIC.fullmatch(topic)
+    target = publish_target(topic)
+    if not isinstance(target, ModuleTopic) or not target.inbound:
+        raise Refused("malformed_topic", "expected from/module/{id}/action/identity/{action}")
+    found = _COMMAND.fullmatch(target.rest)
     if found is None:
         raise Refused("malformed_topic", "expected from/module/{id}/action/identity/{action}")
-    if found.group(1) != str(module):
+    if target.module != module:
         raise Refused("not_own_module", "a module may only send commands for itself")
-    action = found.group(2)
+    action = found.group(1)
     if action not in ACTIONS:
         raise Refused("unknown_action", f"the action must be one of {', '.join(ACTIONS)}")
     properties: dict[str, str] = {}
-    for pair in filter(None, found.group(3).split("&")):
+    for pair in filter(None, found.group(2).split("&")):
         key, equals, value = pair.partition("=")
         if not equals or key not in _PROPERTIES or key in properties:
             raise Refused("malformed_topic", f"unknown, repeated or empty property {key!r}")

@@ -8,19 +8,20 @@ from dataclasses import replace
 from uuid import UUID
 
 from application.authorization import Actor
-from application.ports import (
+from application.ports.channels import ChannelViews
+from application.ports.connections import ConnectionViews
+from application.ports.groups import GroupViews
+from application.ports.messages import (
     AggregatePage,
     Aggregation,
-    BlindIndex,
-    ChannelViews,
-    ConnectionViews,
-    GroupViews,
     MessageFilter,
     MessagePage,
     MessageViews,
 )
+from application.ports.security import BlindIndex
 from application.things import secret_lookup
 from domain.errors import Forbidden, NotFound, Unauthenticated
+from domain.policies import READ
 
 
 class ChannelMessages:
@@ -59,7 +60,7 @@ class MessageQueries:
         access = self._connections.channel_access(secret_lookup(self._blind, secret), channel_id)
         if access is None or not access.thing_enabled:
             raise Unauthenticated("unknown or disabled thing secret")
-        if not access.permits("m_read"):
+        if not access.permits(READ):
             raise Forbidden("this thing may not read this channel (m_read)")
         return ChannelMessages(self._messages, channel_id)
 
@@ -73,6 +74,6 @@ class MessageQueries:
             held = self._memberships.member_actions(actor.id, channel.id)
             if not held:
                 raise NotFound("channel not found", field="id")
-            if "m_read" not in held:
+            if READ not in held:
                 raise Forbidden("reading this channel's messages needs m_read")
         return ChannelMessages(self._messages, channel_id)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.ports import BlindIndex, ChannelAccess, ConnectionViews, MessageSink, Receipt
+from application.ports.connections import ChannelAccess, ConnectionViews
+from application.ports.messages import MessageSink, Receipt
+from application.ports.security import BlindIndex
 from application.things import secret_lookup
 from domain.errors import Forbidden, Unauthenticated
 from domain.senml import resolve
@@ -84,6 +86,6 @@ class MessageCommands:
 def _publisher(access: ChannelAccess | None, channel_id: UUID) -> Publisher:
     if access is None or not access.thing_enabled:
         raise Unauthenticated("unknown or disabled thing")
-    if not access.permits("m_write"):
+    if not access.may_publish:
         raise Forbidden("this thing may not publish to this channel (m_write)")
     return Publisher(access.thing, channel_id)

@@ -17,19 +17,25 @@ import re
 from collections.abc import Collection
 from uuid import UUID
 
-from application.ports import BlindIndex, ConnectionViews, ThingViews
+from application.mqtt_topics import (
+    MAX_TOPIC,
+    UUID_PATTERN,
+    ChannelTopic,
+    ModuleTopic,
+    channel_topic,
+    publish_target,
+)
+from application.ports.connections import ConnectionViews
+from application.ports.security import BlindIndex
+from application.ports.things import ThingViews
 from application.things import secret_lookup
+from domain.policies import READ
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _LEVEL = r"(?:\+|[^#+/]*)"
 """One level of a topic filter: a whole-level `+`, or text without wildcards."""
 _TAIL = rf"(?:/{_LEVEL})*(?:/#)?"
-CHANNEL_TOPIC = re.compile(rf"channels/({_UUID})/messages(?:/([^#+\x00]*))?")
-CHANNEL_FILTER = re.compile(rf"channels/({_UUID})/messages{_TAIL}")
-MODULE_OUT = re.compile(rf"from/module/({_UUID})/[^#+]+")
-MODULE_IN = re.compile(rf"to/module/({_UUID})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
-MODULE_ACK = re.compile(rf"to/module/{_UUID}/[^#+]+")
-MAX_TOPIC = 1024
+CHANNEL_FILTER = re.compile(rf"channels/({UUID_PATTERN})/messages{_TAIL}")
+MODULE_IN = re.compile(rf"to/module/({UUID_PATTERN})(?:/{_LEVEL})*/(?:#|{_LEVEL})")
 
 
 def thing_named(username: str | None) -> UUID | None:
@@ -48,28 +54,17 @@ def thing_named(username: str | None) -> UUID | None:
 def service_may_publish(topic: str) -> bool:
     """Where FleetID's own account on an external broker publishes: packs accepted over HTTP,
     and gateways' acknowledgements. It reads nothing there when the broker posts to its hooks."""
-    if len(topic) > MAX_TOPIC:
-        return False
-    return CHANNEL_TOPIC.fullmatch(topic) is not None or MODULE_ACK.fullmatch(topic) is not None
-
-
-def channel_of(topic: str) -> UUID | None:
-    """The channel a publish topic addresses, or None when it is not a channel topic."""
-    found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
-    return UUID(found.group(1)) if found else None
-
-
-def subtopic_of(topic: str) -> str | None:
-    """What follows `channels/{id}/messages/` in a channel topic (`a/b`); None when nothing
-    does, or when the topic is not a channel topic."""
-    found = CHANNEL_TOPIC.fullmatch(topic) if len(topic) <= MAX_TOPIC else None
-    return found.group(2) if found else None
+    target = publish_target(topic)
+    return isinstance(target, ChannelTopic) or (
+        isinstance(target, ModuleTopic) and not target.inbound
+    )
 
 
 def valid_subtopic(channel: UUID, subtopic: str) -> bool:
     """Whether a subtopic sent another way (an HTTP path) is one MQTT could carry on the
     channel's topic: no wildcard, no U+0000, the whole topic within MAX_TOPIC."""
-    return subtopic_of(f"channels/{channel}/messages/{subtopic}") == subtopic
+    target = publish_target(channel_topic(channel, subtopic))
+    return isinstance(target, ChannelTopic) and target.subtopic == subtopic
 
 
 class MqttAccess:
@@ -90,20 +85,28 @@ class MqttAccess:
         return claimed if holder == claimed else None
 
     def may_publish(self, thing: UUID, topic: str) -> bool:
-        if len(topic) > MAX_TOPIC:
-            return False
-        channel = channel_of(topic)
-        if channel is not None:
-            return self._has(thing, channel, "m_write")
-        module = MODULE_OUT.fullmatch(topic)
-        return module is not None and module.group(1) == str(thing) and self._enabled(thing)
+        target = publish_target(topic)
+        if isinstance(target, ChannelTopic):
+            access = self._connections.thing_access(thing, target.channel)
+            return access is not None and access.may_publish
+        return self.may_command(thing, target)
+
+    def may_command(self, thing: UUID, target: ChannelTopic | ModuleTopic | None) -> bool:
+        """A gateway publishes commands under its own id only, while it is enabled."""
+        return (
+            isinstance(target, ModuleTopic)
+            and target.inbound
+            and target.module == thing
+            and self._enabled(thing)
+        )
 
     def may_subscribe(self, thing: UUID, topic_filter: str) -> bool:
         if len(topic_filter) > MAX_TOPIC:
             return False
         found = CHANNEL_FILTER.fullmatch(topic_filter)
         if found is not None:
-            return self._has(thing, UUID(found.group(1)), "m_read")
+            access = self._connections.thing_access(thing, UUID(found.group(1)))
+            return access is not None and access.permits(READ)
         module = MODULE_IN.fullmatch(topic_filter)
         return module is not None and module.group(1) == str(thing) and self._enabled(thing)
 
@@ -121,7 +124,7 @@ class MqttAccess:
         many at once (a SUBSCRIBE's filters, or every session's when the registry moves)."""
         subscriptions = {(t, f) for t, f in subscriptions if len(f) <= MAX_TOPIC}
         readers = {thing for thing, _ in subscriptions}
-        readable = self._connections.granted(readers, "m_read")
+        readable = self._connections.granted(readers, READ)
         enabled: dict[UUID, bool] = {}
         allowed = set()
         for thing, topic_filter in subscriptions:
@@ -137,10 +140,6 @@ class MqttAccess:
                 if enabled[thing]:
                     allowed.add((thing, topic_filter))
         return allowed
-
-    def _has(self, thing: UUID, channel: UUID, action: str) -> bool:
-        access = self._connections.thing_access(thing, channel)
-        return access is not None and access.permits(action)
 
     def _enabled(self, thing: UUID) -> bool:
         return self._things.is_enabled(thing)

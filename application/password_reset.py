@@ -8,7 +8,7 @@ not the identity is registered, so it cannot be used to find out who is.
 
 from dataclasses import dataclass
 
-from application.ports import Mail, Mailer
+from application.ports.mail import Mail, Mailer
 from application.sessions import Sessions
 from application.users import UserCommands
 from domain.causes import Interface

@@ -4,7 +4,7 @@ an admin sees every policy, anyone else only the policies they granted."""
 from dataclasses import replace
 
 from application.authorization import Actor
-from application.ports import PolicyFilter, PolicyPage, PolicyViews
+from application.ports.policies import PolicyFilter, PolicyPage, PolicyViews
 from domain.policies import check_actions
 
 

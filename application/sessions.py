@@ -5,13 +5,9 @@ from uuid import UUID
 
 from application.authorization import Actor
 from application.identity_keys import IdentityKeys
-from application.ports import (
-    AggregateReader,
-    BlindIndex,
-    PasswordHasher,
-    SessionStates,
-    TokenCodec,
-)
+from application.ports.security import BlindIndex, PasswordHasher, TokenCodec
+from application.ports.storage import AggregateReader
+from application.ports.users import SessionStates
 from domain.errors import Unauthenticated
 from domain.users import Role, Status, User
 

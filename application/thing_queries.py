@@ -4,14 +4,9 @@ from dataclasses import replace
 from uuid import UUID
 
 from application.authorization import Actor, require_thing_right
-from application.ports import (
-    BlindIndex,
-    ConnectionViews,
-    ThingFilter,
-    ThingPage,
-    ThingView,
-    ThingViews,
-)
+from application.ports.connections import ConnectionViews
+from application.ports.security import BlindIndex
+from application.ports.things import ThingFilter, ThingPage, ThingView, ThingViews
 from application.things import secret_lookup, shown_to
 from domain.errors import NotFound, Unauthenticated
 
@@ -38,7 +33,7 @@ class ThingQueries:
         if actor.is_admin:
             return self._views.page(query)
         page = self._views.page(replace(query, visible_to=actor.id))
-        return replace(page, things=[shown_to(actor, thing) for thing in page.things])
+        return replace(page, items=[shown_to(actor, thing) for thing in page.items])
 
     def identify(self, secret: str) -> UUID:
         """The enabled thing holding `secret`; unknown and disabled things look the same."""

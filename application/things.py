@@ -21,20 +21,15 @@ from application.authorization import (
 )
 from application.bulk import check_size, entry
 from application.consistency import run_command
-from application.ports import (
-    AggregateReader,
-    BlindIndex,
-    ConnectionViews,
-    EventWriter,
-    ReadModelSync,
-    SecretBox,
-    ThingView,
-)
+from application.ports.connections import ConnectionViews
+from application.ports.security import BlindIndex, SecretBox
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from application.ports.things import ThingView
 from domain.causes import Cause, Interface
 from domain.errors import Conflict, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
 from domain.policies import Policy
-from domain.things import SealedSecret, Status, Thing, check_secret
+from domain.things import SealedSecret, Status, Thing, check_thing_secret
 
 SECRET_DOMAIN = "thing-secret\x00"
 """Separates secret lookups from user identity keys made with the same blind-index key."""
@@ -147,7 +142,7 @@ class ThingCommands:
         self, actor: Actor, thing_id: UUID, secret: str, via: Interface
     ) -> ThingView:
         """The old secret stops working with this commit: identify reads the new lookup."""
-        sealed = self._seal(check_secret(secret))
+        sealed = self._seal(check_thing_secret(secret))
 
         def change(thing: Thing, cause: Cause) -> list[Aggregate]:
             if thing.secret_lookup == sealed.lookup:
@@ -224,7 +219,7 @@ class ThingCommands:
         if new.secret is None:
             plain = str(uuid4())
         else:
-            plain = check_secret(new.secret, field="credentials.secret")
+            plain = check_thing_secret(new.secret, field="credentials.secret")
         return new.id or uuid4(), new, self._seal(plain), plain
 
     def _new_thing(

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from application.ports import BlindIndex, FailureCount, FailureLog
+from application.ports.security import BlindIndex, FailureCount, FailureLog
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.identities import comparable
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from application.authorization import Actor, require_visible_user
-from application.ports import UserFilter, UserPage, UserView, UserViews
+from application.ports.users import UserFilter, UserPage, UserView, UserViews
 from domain.errors import NotFound
 
 

@@ -21,19 +21,13 @@ from application.authorization import (
 )
 from application.consistency import run_command
 from application.identity_keys import IdentityKeys
-from application.ports import (
-    AggregateReader,
-    BlindIndex,
-    EventWriter,
-    PasswordHasher,
-    ReadModelSync,
-    SubjectKeys,
-    UserView,
-)
+from application.ports.security import BlindIndex, PasswordHasher, SubjectKeys
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from application.ports.users import UserView
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import NotFound, Unauthenticated
 from domain.identities import IdentityIndex, IdentityTaken, comparable
-from domain.users import Role, Status, User, check_identity, check_secret
+from domain.users import Role, Status, User, check_identity, check_password
 
 
 @dataclass(frozen=True)
@@ -151,7 +145,7 @@ class UserCommands:
     async def change_secret(
         self, actor: Actor, old_secret: str, new_secret: str, via: Interface
     ) -> UserView:
-        check_secret(new_secret, field="new_secret")
+        check_password(new_secret, field="new_secret")
         stored = self._load(actor.id).secret_hash
         if stored is None or not await asyncio.to_thread(self._hasher.verify, old_secret, stored):
             raise Unauthenticated("old_secret does not match", field="old_secret")
@@ -165,7 +159,7 @@ class UserCommands:
     async def reset_secret(self, actor: Actor, new_secret: str, via: Interface) -> UserView:
         """The reset flow's change: the actor proved itself with a reset token, not the old
         secret. Like every secret change, it ends the user's sessions and its reset tokens."""
-        check_secret(new_secret, field="password")
+        check_password(new_secret, field="password")
         secret_hash = await asyncio.to_thread(self._hasher.hash, new_secret)
 
         def change(user: User, cause: Cause) -> None:
@@ -220,7 +214,7 @@ class UserCommands:
         self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
     ) -> UserView:
         identity = check_identity(new.identity)
-        secret_hash = await asyncio.to_thread(self._hasher.hash, check_secret(new.secret))
+        secret_hash = await asyncio.to_thread(self._hasher.hash, check_password(new.secret))
 
         def command() -> tuple[UserView, list[Aggregate]]:
             user = User.register(

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from application.authorization import Actor
-from application.ports import ThingFilter
+from application.ports.things import ThingFilter
 from application.things import NewThing
 from bench import databases
 from domain.causes import Interface

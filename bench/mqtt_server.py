@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from uuid import UUID
 
 from application.messages import MessageCommands
-from application.ports import Receipt
+from application.ports.messages import Receipt
 from domain.senml import Measurement
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.connection_views import SqlConnectionViews

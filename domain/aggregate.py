@@ -9,7 +9,14 @@ from domain.causes import Cause
 
 class FleetAggregate(Aggregate):
     """Event bodies replace attributes (`self.tags = tags`) and never mutate them in place:
-    the write side hands out shallow copies of cached aggregates and relies on it."""
+    the write side hands out shallow copies of cached aggregates and relies on it.
+
+    Every event carries its cause. Each event after the first also records who acted as the
+    aggregate's `updated_by`, here and nowhere else, unless the aggregate says it keeps no
+    such record (`records_updater = False`)."""
+
+    records_updater: ClassVar[bool] = True
+    updated_by: str | None
 
     class Event(Aggregate.Event):
         cause: Cause
@@ -20,5 +27,12 @@ class FleetAggregate(Aggregate):
         nor anyone who reads the log can attack it offline, and erasure shreds it. Events stored
         before they were sealed hold the hash in the clear, and still load."""
 
+        def apply(self, aggregate: "FleetAggregate") -> None:
+            if aggregate.records_updater:
+                aggregate.updated_by = self.cause.actor
+
     class Created(Event, Aggregate.Created):
-        pass
+        def apply(self, aggregate: "FleetAggregate") -> None:
+            """A new aggregate has been updated by nobody yet."""
+            if aggregate.records_updater:
+                aggregate.updated_by = None

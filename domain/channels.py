@@ -59,7 +59,6 @@ class Channel(FleetAggregate):
         self.owner = owner
         self.parent = parent
         self.status = Status.ENABLED
-        self.updated_by: str | None = None
 
     @classmethod
     def open(
@@ -126,14 +125,11 @@ class Channel(FleetAggregate):
         self.name = name
         self.description = description
         self.metadata = metadata
-        self.updated_by = cause.actor
 
     @event(Enabled)
     def _enable(self, cause: Cause) -> None:
         self.status = Status.ENABLED
-        self.updated_by = cause.actor
 
     @event(Disabled)
     def _disable(self, cause: Cause) -> None:
         self.status = Status.DISABLED
-        self.updated_by = cause.actor

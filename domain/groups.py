@@ -53,7 +53,6 @@ class Group(FleetAggregate):
         self.parent = parent
         self.path = path
         self.status = Status.ENABLED
-        self.updated_by: str | None = None
 
     @classmethod
     def form(
@@ -127,14 +126,11 @@ class Group(FleetAggregate):
         self.name = name
         self.description = description
         self.metadata = metadata
-        self.updated_by = cause.actor
 
     @event(Enabled)
     def _enable(self, cause: Cause) -> None:
         self.status = Status.ENABLED
-        self.updated_by = cause.actor
 
     @event(Disabled)
     def _disable(self, cause: Cause) -> None:
         self.status = Status.DISABLED
-        self.updated_by = cause.actor

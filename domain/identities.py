@@ -36,6 +36,8 @@ class IdentityTaken(Conflict):
 
 
 class IdentityIndex(FleetAggregate):
+    records_updater = False
+
     class Claimed(FleetAggregate.Created):
         key: str
         holder: UUID

@@ -30,7 +30,9 @@ ACTIONS = (
     "m_read",
     "c_share",
 )
-CONNECTION_ACTIONS = ("m_write", "m_read")
+PUBLISH = "m_write"
+READ = "m_read"
+CONNECTION_ACTIONS = (PUBLISH, READ)
 """What a connection grants when no actions are given."""
 
 
@@ -83,7 +85,6 @@ class Policy(FleetAggregate):
         self.actions = actions
         self.owner = owner
         self.active = True
-        self.updated_by: str | None = None
 
     @staticmethod
     def id_for(subject: UUID, object: UUID) -> UUID:
@@ -163,12 +164,10 @@ class Policy(FleetAggregate):
     @event(ActionsChanged)
     def _change_actions(self, actions: list[str], cause: Cause) -> None:
         self.actions = actions
-        self.updated_by = cause.actor
 
     @event(Revoked)
     def _revoke(self, cause: Cause) -> None:
         self.active = False
-        self.updated_by = cause.actor
 
     @event(Regranted)
     def _regrant(
@@ -185,4 +184,3 @@ class Policy(FleetAggregate):
         self.actions = actions
         self.owner = owner
         self.active = True
-        self.updated_by = cause.actor

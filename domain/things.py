@@ -23,7 +23,7 @@ MAX_SECRET_LENGTH = 256
 MAX_IDENTITY_LENGTH = 254
 
 
-def check_secret(secret: str, field: str = "secret") -> str:
+def check_thing_secret(secret: str, field: str = "secret") -> str:
     """Secrets travel in `Authorization: Thing <secret>` and MQTT passwords: no whitespace."""
     if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
         raise InvalidValue(
@@ -114,7 +114,6 @@ class Thing(FleetAggregate):
         self.public_key = public_key
         self.status = Status.ENABLED
         self.removed = False
-        self.updated_by: str | None = None
 
     @classmethod
     def provision(
@@ -215,45 +214,36 @@ class Thing(FleetAggregate):
     @event(Renamed)
     def _rename(self, name: str, cause: Cause) -> None:
         self.name = name
-        self.updated_by = cause.actor
 
     @event(MetadataReplaced)
     def _replace_metadata(self, metadata: dict[str, Any], cause: Cause) -> None:
         self.metadata = metadata
-        self.updated_by = cause.actor
 
     @event(TagsReplaced)
     def _replace_tags(self, tags: list[str], cause: Cause) -> None:
         self.tags = tags
-        self.updated_by = cause.actor
 
     @event(OwnerChanged)
     def _change_owner(self, owner: UUID | None, cause: Cause) -> None:
         self.owner = owner
-        self.updated_by = cause.actor
 
     @event(SecretChanged)
     def _change_secret(self, secret_lookup: str, sealed_secret: str, cause: Cause) -> None:
         self.secret_lookup = secret_lookup
         self.sealed_secret = sealed_secret
-        self.updated_by = cause.actor
 
     @event(PublicKeyChanged)
     def _change_public_key(self, public_key: str, cause: Cause) -> None:
         self.public_key = public_key
-        self.updated_by = cause.actor
 
     @event(Removed)
     def _remove(self, cause: Cause) -> None:
         self.removed = True
-        self.updated_by = cause.actor
 
     @event(Enabled)
     def _enable(self, cause: Cause) -> None:
         self.status = Status.ENABLED
-        self.updated_by = cause.actor
 
     @event(Disabled)
     def _disable(self, cause: Cause) -> None:
         self.status = Status.DISABLED
-        self.updated_by = cause.actor

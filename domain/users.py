@@ -51,7 +51,9 @@ def check_identity(identity: str) -> str:
     return identity
 
 
-def check_secret(secret: str, field: str = "secret") -> str:
+def check_password(secret: str, field: str = "secret") -> str:
+    """A user's secret is a password: any characters, only its length is ruled (things'
+    secrets, which travel in headers, are ruled by `domain.things.check_thing_secret`)."""
     if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
         raise InvalidValue(
             f"secret must be {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters", field=field
@@ -92,7 +94,6 @@ class User(FleetAggregate):
         self.role = Role(role)
         self.owner = owner
         self.status = Status.ENABLED
-        self.updated_by: str | None = None
 
     @classmethod
     def register(
@@ -206,42 +207,34 @@ class User(FleetAggregate):
     @event(Renamed)
     def _rename(self, name: str | None, cause: Cause) -> None:
         self.name = name
-        self.updated_by = cause.actor
 
     @event(MetadataReplaced)
     def _replace_metadata(self, metadata: dict[str, Any] | None, cause: Cause) -> None:
         self.metadata = metadata or {}
-        self.updated_by = cause.actor
 
     @event(TagsReplaced)
     def _replace_tags(self, tags: list[str], cause: Cause) -> None:
         self.tags = tags
-        self.updated_by = cause.actor
 
     @event(OwnerChanged)
     def _change_owner(self, owner: UUID | None, cause: Cause) -> None:
         self.owner = owner
-        self.updated_by = cause.actor
 
     @event(IdentityChanged)
     def _change_identity(self, identity: str | None, cause: Cause) -> None:
         self.identity = identity
-        self.updated_by = cause.actor
 
     @event(SecretChanged)
     def _change_secret(self, secret_hash: str, cause: Cause) -> None:
         self.secret_hash = secret_hash
-        self.updated_by = cause.actor
 
     @event(Enabled)
     def _enable(self, cause: Cause) -> None:
         self.status = Status.ENABLED
-        self.updated_by = cause.actor
 
     @event(Disabled)
     def _disable(self, cause: Cause) -> None:
         self.status = Status.DISABLED
-        self.updated_by = cause.actor
 
     @event(Erased)
     def _erase(self, cause: Cause) -> None:
@@ -249,4 +242,3 @@ class User(FleetAggregate):
         self.name = None
         self.metadata = {}
         self.status = Status.ERASED
-        self.updated_by = cause.actor

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import AccessHistory, LoggedEvent, Version
+from application.ports.event_log import AccessHistory, LoggedEvent, Version
 from domain.policies import Policy
 from infrastructure.schema import channels, groups, log_entries, policies, things, users
 

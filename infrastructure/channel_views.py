@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import ChannelFilter, ChannelPage, ChannelView
+from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from infrastructure.group_views import in_ancestry, in_subtree
 from infrastructure.listing import (
     Listing,

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from application.ports import EventFilter, EventLogViews, EventPage
+from application.ports.event_log import EventFilter, EventLogViews, EventPage
 from infrastructure.log_entries import entry_of
 from infrastructure.raw_log import RawLog
 from infrastructure.schema import log_entries

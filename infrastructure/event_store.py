@@ -30,7 +30,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from application.ports import StaleWrite
+from application.ports.storage import StaleWrite
 from infrastructure.event_mapper import EventMapper, Sealer
 
 MAX_BATCH_EVENTS = 2000

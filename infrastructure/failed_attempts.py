@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from application.ports import FailureCount
+from application.ports.security import FailureCount
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections, at_present
 from infrastructure.schema import failed_attempts

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import GroupFilter, GroupPage, GroupView
+from application.ports.groups import GroupFilter, GroupPage, GroupView
 from infrastructure.listing import (
     Listing,
     contains,

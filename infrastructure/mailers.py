@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from application.ports import Mail, MailNotSent
+from application.ports.mail import Mail, MailNotSent
 from infrastructure.schema import mail_outbox
 
 log = logging.getLogger(__name__)

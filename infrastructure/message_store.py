@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from application.ports import Receipt, Unstorable
+from application.ports.messages import Receipt
+from application.ports.storage import Unstorable
 from domain.senml import Measurement
 from infrastructure.schema import messages, mqtt_receipts
 

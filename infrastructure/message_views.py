@@ -13,7 +13,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import (
+from application.ports.messages import (
     AggregatePage,
     AggregateView,
     Aggregation,

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import SecretBox
+from application.ports.security import SecretBox
 from infrastructure.schema import channels, policies, things
 
 ITERATIONS = 101

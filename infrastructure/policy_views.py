@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import PolicyFilter, PolicyPage, PolicyView
+from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
 from infrastructure.listing import Listing, has_tag
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import policies

@@ -23,7 +23,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic, resolve_topic
 from psycopg import sql
 
-from application.ports import ConsistencyTimeout, RowWriter
+from application.ports.storage import ConsistencyTimeout, RowWriter
 from infrastructure.event_store import EventLog
 from infrastructure.garbage_collector import collector_paused
 from infrastructure.leadership import ProjectionLock

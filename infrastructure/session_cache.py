@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
-from application.ports import SessionState, UserViews
+from application.ports.users import SessionState, UserViews
 from domain.users import User
 
 TOPICS = tuple(

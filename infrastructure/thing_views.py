@@ -7,7 +7,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import SecretBox, ThingFilter, ThingPage, ThingView
+from application.ports.security import SecretBox
+from application.ports.things import ThingFilter, ThingPage, ThingView
 from infrastructure.listing import (
     Listing,
     contains,

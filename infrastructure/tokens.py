@@ -6,7 +6,7 @@ from uuid import UUID
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from application.ports import TokenClaims
+from application.ports.security import TokenClaims
 from domain.errors import Unauthenticated
 
 ISSUER = "fleetid"

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports import SessionState, UserFilter, UserPage, UserView
+from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
 from infrastructure.listing import (
     Listing,

@@ -25,7 +25,7 @@ from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
 from application.password_reset import PasswordReset, ResetPolicy
 from application.policy_queries import PolicyQueries
-from application.ports import Mailer
+from application.ports.mail import Mailer
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from application.ports import RowWriter
+from application.ports.storage import RowWriter
 from domain.aggregate import FleetAggregate
 
 

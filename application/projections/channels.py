@@ -4,7 +4,7 @@ from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 
-from application.ports import RowWriter
+from application.ports.storage import RowWriter
 from application.projections.changes import record_change
 from domain.aggregate import FleetAggregate
 from domain.channels import Channel

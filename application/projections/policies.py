@@ -5,7 +5,7 @@ from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 
-from application.ports import RowWriter
+from application.ports.storage import RowWriter
 from application.projections.changes import record_change, stamped
 from domain.aggregate import FleetAggregate
 from domain.policies import Policy

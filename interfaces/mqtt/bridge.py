@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from application.mqtt_access import thing_named
-from application.ports import Receipt
+from application.ports.messages import Receipt
 from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.client import BrokerConnection, Login

@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from application.ports import Receipt
+from application.ports.messages import Receipt
 from interfaces.mqtt import packets
 from interfaces.mqtt.packets import (
     V5,

@@ -16,7 +16,7 @@ from typing import Literal
 import msgspec
 
 from application.mqtt_access import thing_named
-from application.ports import Receipt
+from application.ports.messages import Receipt
 from infrastructure.mqtt_outbox import SqlOutbox
 from interfaces.mqtt.packets import Prop, Reason
 from interfaces.mqtt.router import Router

@@ -12,8 +12,10 @@ from uuid import UUID
 
 from application.identity_module import IdentityModule
 from application.messages import MessageCommands, Publisher
-from application.mqtt_access import MODULE_OUT, MqttAccess, channel_of, subtopic_of
-from application.ports import Receipt, Unstorable
+from application.mqtt_access import MqttAccess
+from application.mqtt_topics import ChannelTopic, publish_target
+from application.ports.messages import Receipt
+from application.ports.storage import Unstorable
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from interfaces.mqtt.packets import Prop, Reason
 from interfaces.senml_codec import SENML_CBOR, SENML_JSON, decode_pack
@@ -60,32 +62,31 @@ class Router:
         receipt: Receipt | None = None,
     ) -> Outcome:
         """Carry out a publish; with a `receipt` (QoS 1), telemetry is stored with it."""
-        channel = channel_of(topic)
-        if channel is not None:
-            return await self._telemetry(thing, channel, topic, payload, properties, receipt)
-        module = MODULE_OUT.fullmatch(topic)
-        if module is not None and module.group(1) == str(thing):
-            if not self._access.may_publish(thing, topic):
-                return _refused(thing, topic, REFUSED, "the module is disabled or unknown")
-            ack = await self._identity.handle(thing, topic, payload)
-            return Outcome(Reason.SUCCESS, ((ack.topic, ack.encode()),) if ack.send else ())
-        return _refused(thing, topic, REFUSED, "no such topic for this thing")
+        target = publish_target(topic)
+        if isinstance(target, ChannelTopic):
+            return await self._telemetry(thing, target, topic, payload, properties, receipt)
+        if not self._access.may_command(thing, target):
+            return _refused(
+                thing, topic, REFUSED, "no such topic for this thing, or it is disabled"
+            )
+        ack = await self._identity.handle(thing, topic, payload)
+        return Outcome(Reason.SUCCESS, ((ack.topic, ack.encode()),) if ack.send else ())
 
     async def _telemetry(
         self,
         thing: UUID,
-        channel: UUID,
+        target: ChannelTopic,
         topic: str,
         payload: bytes,
         properties: dict[int, object],
         receipt: Receipt | None,
     ) -> Outcome:
-        publisher = self._authorized(thing, channel)
+        publisher = self._authorized(thing, target.channel)
         if isinstance(publisher, DomainError):
             return _refused(thing, topic, REFUSED, str(publisher))
         try:
             pack = decode_pack(payload, _content_type(payload, properties))
-            await self._messages.publish(publisher, pack, "mqtt", receipt, subtopic_of(topic))
+            await self._messages.publish(publisher, pack, "mqtt", receipt, target.subtopic)
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
         except Unstorable as error:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Struct, UnsetType
 
-from application.ports import ChannelPage, ChannelView
+from application.ports.channels import ChannelPage, ChannelView
 from interfaces.rest.user_schemas import ZERO_TIME
 from interfaces.rest.value_schemas import Description, Metadata, Name, RequiredName
 
@@ -66,9 +66,7 @@ class ChannelPageResponse(Struct):
 
     @classmethod
     def of(cls, page: ChannelPage) -> "ChannelPageResponse":
-        return cls(
-            page.limit, page.offset, page.total, [ChannelResponse.of(c) for c in page.channels]
-        )
+        return cls(page.limit, page.offset, page.total, [ChannelResponse.of(c) for c in page.items])
 
 
 class BulkChannelsResponse(Struct):

@@ -12,7 +12,7 @@ from msgspec import UNSET
 from application.authorization import Actor
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands, NewChannel
-from application.ports import ChannelFilter
+from application.ports.channels import ChannelFilter
 from domain.causes import Interface
 from domain.channels import Status
 from domain.errors import InvalidValue

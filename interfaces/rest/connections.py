@@ -15,7 +15,9 @@ from application.channel_queries import ChannelQueries
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.groups import GroupCommands
 from application.policy_queries import PolicyQueries
-from application.ports import ChannelFilter, PolicyFilter, ThingFilter
+from application.ports.channels import ChannelFilter
+from application.ports.policies import PolicyFilter
+from application.ports.things import ThingFilter
 from application.thing_queries import ThingQueries
 from application.throttling import Throttle
 from domain.causes import Interface

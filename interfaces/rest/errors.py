@@ -11,7 +11,8 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from application.ports import ConsistencyTimeout, MailNotSent, Unstorable
+from application.ports.mail import MailNotSent
+from application.ports.storage import ConsistencyTimeout, Unstorable
 from application.throttling import TooManyAttempts
 from domain.errors import (
     Conflict,

@@ -15,7 +15,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from application.authorization import Actor
 from application.event_log import MAX_LIMIT, EventLogQueries
-from application.ports import EventFilter
+from application.ports.event_log import EventFilter
 from interfaces.rest.times import DATE_TIME, time_bound
 
 MAX_POSITION = 2**63 - 1

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Struct, UnsetType
 
-from application.ports import GroupPage, GroupView
+from application.ports.groups import GroupPage, GroupView
 from interfaces.rest.user_schemas import ZERO_TIME, UserResponse
 from interfaces.rest.value_schemas import Description, Metadata, Name, RequiredName
 
@@ -73,7 +73,7 @@ class GroupPageResponse(Struct):
     def of(
         cls, page: GroupPage, *, relative_to: GroupView | None = None, tree: bool = False
     ) -> "GroupPageResponse":
-        items = [GroupResponse.of(g, relative_to=relative_to) for g in page.groups]
+        items = [GroupResponse.of(g, relative_to=relative_to) for g in page.items]
         return cls(page.limit, page.offset, page.total, nest(items) if tree else items)
 
 

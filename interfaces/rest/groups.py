@@ -13,7 +13,9 @@ from application.authorization import Actor
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands, NewGroup
 from application.policy_queries import PolicyQueries
-from application.ports import GroupFilter, PolicyFilter, UserFilter
+from application.ports.groups import GroupFilter
+from application.ports.policies import PolicyFilter
+from application.ports.users import UserFilter
 from domain.causes import Interface
 from domain.groups import Status
 from interfaces.rest.as_of import AS_OF
@@ -274,5 +276,5 @@ class MembershipsController(Controller):
     ) -> MembershipsResponse:
         query = GroupFilter(offset=offset, limit=limit, status=status)
         page = self.services.queries.memberships(actor, user_id, query)
-        groups = [GroupResponse.of(g) for g in page.groups]
+        groups = [GroupResponse.of(g) for g in page.items]
         return MembershipsResponse(page.limit, page.offset, page.total, groups)

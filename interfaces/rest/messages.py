@@ -20,8 +20,9 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from application.message_queries import ChannelMessages, MessageQueries
 from application.messages import MessageCommands
-from application.mqtt_access import MAX_TOPIC, valid_subtopic
-from application.ports import AggregatePage, MessageFilter, MessagePage, MessageView
+from application.mqtt_access import valid_subtopic
+from application.mqtt_topics import MAX_TOPIC
+from application.ports.messages import AggregatePage, MessageFilter, MessagePage, MessageView
 from application.sessions import Sessions
 from application.throttling import Throttle
 from domain.errors import InvalidValue, Unauthenticated

@@ -11,7 +11,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import QueryParameter
 from msgspec import Meta, Struct
 
-from application.ports import PolicyPage, PolicyView
+from application.ports.policies import PolicyPage, PolicyView
 from domain.policies import ACTIONS
 from interfaces.rest.user_schemas import ZERO_TIME
 
@@ -71,5 +71,5 @@ class PolicyPageResponse(Struct):
 
     @classmethod
     def of(cls, page: PolicyPage) -> "PolicyPageResponse":
-        policies = [PolicyResponse.of(p) for p in page.policies]
+        policies = [PolicyResponse.of(p) for p in page.items]
         return cls(page.limit, page.offset, page.total, policies)

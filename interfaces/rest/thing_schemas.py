@@ -6,7 +6,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from application.ports import ThingPage, ThingView
+from application.ports.things import ThingPage, ThingView
 from domain.things import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
 from interfaces.rest.user_schemas import VISIBLE, ZERO_TIME
 from interfaces.rest.value_schemas import TEXT, Metadata, Name, Tags
@@ -96,7 +96,7 @@ class ThingPageResponse(Struct):
 
     @classmethod
     def of(cls, page: ThingPage) -> "ThingPageResponse":
-        return cls(page.limit, page.offset, page.total, [ThingResponse.of(t) for t in page.things])
+        return cls(page.limit, page.offset, page.total, [ThingResponse.of(t) for t in page.items])
 
 
 class BulkThingsResponse(Struct):

@@ -10,7 +10,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from msgspec import UNSET
 
 from application.authorization import Actor
-from application.ports import ThingFilter, ThingPage
+from application.ports.things import ThingFilter, ThingPage
 from application.thing_queries import ThingQueries
 from application.things import NewThing, ThingCommands
 from application.throttling import Throttle

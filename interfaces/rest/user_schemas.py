@@ -8,7 +8,7 @@ import msgspec
 from litestar.params import QueryParameter
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from application.ports import UserPage, UserView
+from application.ports.users import UserPage, UserView
 from application.sessions import TokenPair
 from domain.errors import InvalidValue
 from domain.users import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
@@ -132,7 +132,7 @@ class UserPageResponse(Struct):
 
     @classmethod
     def of(cls, page: UserPage) -> "UserPageResponse":
-        return cls(page.limit, page.offset, page.total, [UserResponse.of(u) for u in page.users])
+        return cls(page.limit, page.offset, page.total, [UserResponse.of(u) for u in page.items])
 
 
 class TokenResponse(Struct):

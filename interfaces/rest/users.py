@@ -10,7 +10,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from msgspec import UNSET
 
 from application.authorization import Actor
-from application.ports import UserFilter
+from application.ports.users import UserFilter
 from application.sessions import Sessions
 from application.throttling import Throttle
 from application.user_queries import UserQueries

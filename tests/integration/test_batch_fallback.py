@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from application.ports import StaleWrite, Unstorable
+from application.ports.storage import StaleWrite, Unstorable
 from domain.causes import ActorKind, Cause, Interface
 from domain.channels import Channel
 from domain.senml import Measurement

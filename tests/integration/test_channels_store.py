@@ -6,7 +6,7 @@ import pytest
 
 from application.authorization import Actor
 from application.channels import ChannelExists, NewChannel
-from application.ports import ChannelFilter
+from application.ports.channels import ChannelFilter
 from domain.causes import Interface
 from domain.channels import Status
 from domain.errors import NotFound

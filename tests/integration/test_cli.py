@@ -146,7 +146,7 @@ def test_serve_stops_with_a_hint_when_the_mqtt_port_is_taken(env: dict[str, str]
 def test_log_export_writes_every_event_as_the_api_shows_it(
     env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from application.ports import EventFilter
+    from application.ports.event_log import EventFilter
     from tests.integration.test_event_log import AUDITOR, indexed
     from tests.integration.test_mqtt_access import thing
 

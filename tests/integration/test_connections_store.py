@@ -7,7 +7,8 @@ import pytest
 from application.authorization import Actor
 from application.channels import NewChannel
 from application.connections import EntityDisabled
-from application.ports import ChannelFilter, ThingFilter
+from application.ports.channels import ChannelFilter
+from application.ports.things import ThingFilter
 from application.things import NewThing
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
@@ -53,7 +54,7 @@ def test_connect_many_to_many_then_every_pair_may_publish_and_read(fleet: FleetI
             assert not allowed(fleet, f"secret-{i}-abcdef", channel_id, "c_share")
     assert not allowed(fleet, "unknown-secret-1", channels[0], "m_read")
     page = fleet.channel_queries.page(ADMIN, ChannelFilter(thing=things[0]))
-    assert {c.id for c in page.channels} == set(channels)
+    assert {c.id for c in page.items} == set(channels)
     assert fleet.thing_queries.page(ADMIN, ThingFilter(channel=channels[1])).total == 3
 
 
@@ -121,10 +122,8 @@ def test_channel_members_act_on_connected_things_as_their_actions_allow(fleet: F
 
     blocking(fleet.groups).assign(owner, member.id, channel_id, ["c_list"], CLI)
     assert fleet.thing_queries.get(member, thing_id).id == thing_id
-    assert [t.id for t in fleet.thing_queries.page(member, ThingFilter()).things] == [thing_id]
-    assert [c.id for c in fleet.channel_queries.page(member, ChannelFilter()).channels] == [
-        channel_id
-    ]
+    assert [t.id for t in fleet.thing_queries.page(member, ThingFilter()).items] == [thing_id]
+    assert [c.id for c in fleet.channel_queries.page(member, ChannelFilter()).items] == [channel_id]
     with pytest.raises(Forbidden):
         blocking(fleet.things).update(member, thing_id, CLI, name="changed")
 
@@ -151,12 +150,12 @@ def test_a_things_secret_reaches_only_its_owner_and_admins(fleet: FleetID) -> No
 
     for actor in (owner, ADMIN):
         assert fleet.thing_queries.get(actor, thing_id).secret == "owners-secret-1"
-        assert [t.secret for t in fleet.thing_queries.page(actor, in_channel).things] == [
+        assert [t.secret for t in fleet.thing_queries.page(actor, in_channel).items] == [
             "owners-secret-1"
         ]
     assert fleet.thing_queries.get(member, thing_id).secret is None
-    assert [t.secret for t in fleet.thing_queries.page(member, ThingFilter()).things] == [None]
-    assert [t.secret for t in fleet.thing_queries.page(member, in_channel).things] == [None]
+    assert [t.secret for t in fleet.thing_queries.page(member, ThingFilter()).items] == [None]
+    assert [t.secret for t in fleet.thing_queries.page(member, in_channel).items] == [None]
     assert blocking(fleet.things).update(member, thing_id, CLI, name="n").secret is None
     changed = blocking(fleet.things).change_secret(member, thing_id, "members-secret-2", CLI)
     assert changed.secret is None

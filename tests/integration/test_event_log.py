@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from application.authorization import Actor
-from application.ports import EventFilter
+from application.ports.event_log import EventFilter
 from application.users import NewUser
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue

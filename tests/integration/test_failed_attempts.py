@@ -4,7 +4,7 @@ failures from many threads (standing for workers and processes) never lose a cou
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from application.ports import FailureCount
+from application.ports.security import FailureCount
 from infrastructure.failed_attempts import SEEN_FOR, SqlFailureLog
 from interfaces.bootstrap import FleetID
 

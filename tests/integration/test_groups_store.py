@@ -7,7 +7,8 @@ import pytest
 
 from application.authorization import Actor
 from application.groups import NewGroup
-from application.ports import GroupFilter, UserFilter
+from application.ports.groups import GroupFilter
+from application.ports.users import UserFilter
 from domain.causes import Interface
 from domain.errors import Forbidden, NotFound
 from domain.users import Role
@@ -37,9 +38,9 @@ def test_parent_and_child_queries_agree_with_the_parent_relation(fleet: FleetID)
 
     for group in parent_of:
         above = fleet.group_queries.parents(ADMIN, group, ALL)
-        assert {g.id for g in above.groups} == ancestors(group)
+        assert {g.id for g in above.items} == ancestors(group)
         below = fleet.group_queries.children(ADMIN, group, ALL)
-        assert {g.id for g in below.groups} == {g for g in parent_of if group in ancestors(g)}
+        assert {g.id for g in below.items} == {g for g in parent_of if group in ancestors(g)}
     with pytest.raises(NotFound):
         blocking(fleet.groups).form(ADMIN, NewGroup(parent=UUID(int=99)), CLI)
 
@@ -55,7 +56,7 @@ def test_members_and_what_their_actions_allow(fleet: FleetID) -> None:
     blocking(fleet.groups).assign(owner, adder.id, group, ["g_add"], CLI)
 
     members = fleet.group_queries.members(lister, group, UserFilter())
-    assert {u.id for u in members.users} == {lister.id, adder.id}
+    assert {u.id for u in members.items} == {lister.id, adder.id}
     with pytest.raises(Forbidden):
         fleet.group_queries.members(adder, group, UserFilter())
     with pytest.raises(NotFound):
@@ -76,12 +77,12 @@ def test_members_and_what_their_actions_allow(fleet: FleetID) -> None:
     with pytest.raises(NotFound):
         fleet.group_queries.get(lister, group)
     joined = fleet.group_queries.memberships(ADMIN, adder.id, GroupFilter())
-    assert [g.id for g in joined.groups] == [group]
+    assert [g.id for g in joined.items] == [group]
     with pytest.raises(NotFound):
         fleet.group_queries.memberships(adder, newcomer, GroupFilter())
     blocking(fleet.groups).assign(owner, adder.id, group, ["g_add", "c_list"], CLI)
     seen = fleet.group_queries.memberships(adder, newcomer, GroupFilter())
-    assert [g.id for g in seen.groups] == [group], "c_list in a shared group shows memberships"
+    assert [g.id for g in seen.items] == [group], "c_list in a shared group shows memberships"
     assert fleet.group_queries.page(lister, ALL).total == 0
 
 
@@ -98,5 +99,5 @@ def test_rebuild_gives_identical_group_tables(fleet: FleetID) -> None:
     fleet.projections.rebuild()
 
     assert dump(fleet) == live
-    paths = {g.path for g in fleet.group_queries.page(ADMIN, ALL).groups}
+    paths = {g.path for g in fleet.group_queries.page(ADMIN, ALL).items}
     assert paths == {f"{root}", f"{root}.{child}"}

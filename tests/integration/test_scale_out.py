@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from application.authorization import Actor
 from application.channels import NewChannel
-from application.ports import UserFilter
+from application.ports.users import UserFilter
 from application.projections.users import UsersProjection
 from application.things import NewThing
 from application.users import NewUser
@@ -72,7 +72,7 @@ def test_a_follower_takes_over_when_the_leader_stops(settings: Settings) -> None
 
         assert follower.projections.leading
         page = follower.user_queries.page(ADMIN, UserFilter(limit=100))
-        assert {u.identity for u in page.users} == {"before@fleet.example", "after@fleet.example"}
+        assert {u.identity for u in page.items} == {"before@fleet.example", "after@fleet.example"}
         assert follower.user_queries.get(ADMIN, user_id).id == user_id
     finally:
         follower.close()

@@ -6,7 +6,7 @@ import pytest
 
 from application.authorization import Actor
 from application.bulk import MAX_BULK
-from application.ports import ThingFilter
+from application.ports.things import ThingFilter
 from application.things import NewThing, SecretTaken, ThingExists
 from domain.causes import Interface
 from domain.errors import InvalidValue, NotFound, Unauthenticated
@@ -40,7 +40,7 @@ def test_a_provisioned_thing_is_listed_found_by_secret_and_owned_by_its_creator(
     )
     assert fleet.thing_queries.identify("boiler-secret-1") == thing_id
     page = fleet.thing_queries.page(owner, ThingFilter(tag="heat"))
-    assert [t.id for t in page.things] == [thing_id]
+    assert [t.id for t in page.items] == [thing_id]
 
 
 def test_a_new_secret_replaces_the_old_one_at_once(fleet: FleetID) -> None:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from application.authorization import Actor
 from application.identity_keys import IdentityKeys
-from application.ports import UserFilter
+from application.ports.users import UserFilter
 from application.users import NewUser
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import Conflict, Forbidden, NotFound
@@ -70,8 +70,8 @@ def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
     blocking(fleet.users).replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
     page = fleet.user_queries.page(ADMIN, UserFilter(tag="night"))
 
-    assert [u.id for u in page.users] == [user_id]
-    assert page.users[0].tags == ["ops", "night"]
+    assert [u.id for u in page.items] == [user_id]
+    assert page.items[0].tags == ["ops", "night"]
 
 
 def test_every_event_records_its_cause(fleet: FleetID) -> None:
@@ -104,7 +104,7 @@ def test_concurrent_commands_on_many_users_are_group_committed(fleet: FleetID) -
 
     assert errors == []
     page = fleet.user_queries.page(ADMIN, UserFilter(tag="round-4", limit=100))
-    assert {u.id for u in page.users} == set(ids)
+    assert {u.id for u in page.items} == set(ids)
 
 
 def test_concurrent_commands_on_one_user_are_retried_not_lost(fleet: FleetID) -> None:
@@ -265,7 +265,7 @@ def test_identities_that_differ_only_in_compatibility_forms_are_one_user(fleet: 
         == alice
     )
     page = fleet.user_queries.page(ADMIN, UserFilter(identity="\uff42ob@fleet.example"))
-    assert [user.id for user in page.users] == [bob.id]
+    assert [user.id for user in page.items] == [bob.id]
 
 
 def test_a_stored_ascii_identity_keeps_its_index_key(fleet: FleetID) -> None:

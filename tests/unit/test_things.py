@@ -16,7 +16,7 @@ from domain.things import (
     SealedSecret,
     Status,
     Thing,
-    check_secret,
+    check_thing_secret,
 )
 
 OWNER = Cause(actor="user-1", kind=ActorKind.USER, via=Interface.REST)
@@ -79,7 +79,7 @@ def test_invalid_fields_are_refused_by_name(overrides: dict[str, Any], field: st
 )
 def test_secrets_that_cannot_travel_in_a_header_are_refused(secret: str) -> None:
     with pytest.raises(InvalidValue):
-        check_secret(secret)
+        check_thing_secret(secret)
 
 
 def test_unchanged_status_and_owner_record_nothing() -> None:

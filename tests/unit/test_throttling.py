@@ -1,7 +1,7 @@
 """How long a guesser waits: nothing for the allowed failures, then doubling up to the cap, and
 nothing again once the last failure is old enough to be forgotten."""
 
-from application.ports import FailureCount
+from application.ports.security import FailureCount
 from application.throttling import Limits, TooManyAttempts
 
 LIMITS = Limits(

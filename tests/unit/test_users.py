@@ -17,7 +17,7 @@ from domain.users import (
     User,
     UserErased,
     check_identity,
-    check_secret,
+    check_password,
 )
 from domain.values import MAX_METADATA_KEYS, MAX_NAME_LENGTH, MAX_TAGS
 
@@ -176,19 +176,19 @@ def test_register_refuses_too_much_metadata() -> None:
 
 @pytest.mark.parametrize("length", [MIN_SECRET_LENGTH, MAX_SECRET_LENGTH])
 def test_check_secret_accepts_the_bounds(length: int) -> None:
-    assert check_secret("s" * length) == "s" * length
+    assert check_password("s" * length) == "s" * length
 
 
 @pytest.mark.parametrize("length", [0, MIN_SECRET_LENGTH - 1, MAX_SECRET_LENGTH + 1])
 def test_check_secret_refuses_outside_the_bounds(length: int) -> None:
     with pytest.raises(InvalidValue) as caught:
-        check_secret("s" * length)
+        check_password("s" * length)
     assert caught.value.field == "secret"
 
 
 def test_check_secret_reports_the_field_it_was_given() -> None:
     with pytest.raises(InvalidValue) as caught:
-        check_secret("short", field="new_secret")
+        check_password("short", field="new_secret")
     assert caught.value.field == "new_secret"
 
 
