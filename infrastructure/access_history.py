@@ -2,7 +2,7 @@
 `channels`, `groups` and `policies` (each version true from `valid_from` until `valid_to`)."""
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -10,18 +10,18 @@ import sqlalchemy as sa
 
 from application.ports.event_log import AccessHistory, LoggedEvent, Version
 from domain.policies import Policy
-from infrastructure.schema import channels, groups, log_entries, policies, things, users
-
-TABLES = {"user": users, "thing": things, "channel": channels, "group": groups}
+from infrastructure.schema import log_entries, metadata, policies
 
 
 class SqlAccessHistory(AccessHistory):
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, tables: Mapping[str, str]) -> None:
+        """`tables`: the table each kind of entity lives in (`thing` -> `things`)."""
         self._engine = engine
+        self._tables = {kind: metadata.tables[name] for kind, name in tables.items()}
 
     def kind_of(self, entity: UUID) -> str | None:
         with self._engine.connect() as conn:
-            for kind, table in TABLES.items():
+            for kind, table in self._tables.items():
                 found = conn.execute(
                     sa.select(table.c.id).where(table.c.id == str(entity)).limit(1)
                 ).first()
@@ -30,7 +30,7 @@ class SqlAccessHistory(AccessHistory):
         return None
 
     def column(self, kind: str, entity: UUID, column: str, until: int) -> list[Version]:
-        table = TABLES[kind]
+        table = self._tables[kind]
         with self._engine.connect() as conn:
             return _versions(conn, table, table.c[column], until, table.c.id == str(entity))
 

@@ -130,6 +130,11 @@ class ProjectionRunner:
     def leading(self) -> bool:
         return self._leading
 
+    def observe(self, observer: Observer) -> None:
+        """Add an observer before `start`: one that needs the runner itself (its leadership)."""
+        self._observers.append(observer)
+        self._observed_topics |= frozenset(observer.topics)
+
     def start(self) -> None:
         self._spawn(self._follow, "projections")
         if self._listen_url:

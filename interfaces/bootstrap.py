@@ -26,11 +26,6 @@ from application.mqtt_access import MqttAccess
 from application.password_reset import PasswordReset, ResetPolicy
 from application.policy_queries import PolicyQueries
 from application.ports.mail import Mailer
-from application.projections.channels import ChannelsProjection
-from application.projections.groups import GroupsProjection
-from application.projections.policies import PoliciesProjection
-from application.projections.things import ThingsProjection
-from application.projections.users import UsersProjection
 from application.sessions import Sessions
 from application.thing_queries import ThingQueries
 from application.things import ThingCommands
@@ -67,7 +62,7 @@ from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.private_files import private_dir, private_file, tighten
-from infrastructure.projection_runner import Observer, Projection, ProjectionRunner
+from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
 from infrastructure.secret_box import AesSecretBox
@@ -78,6 +73,7 @@ from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
+from interfaces.aggregates import explained_kinds, projections
 from interfaces.mqtt.router import Router
 
 log = logging.getLogger(__name__)
@@ -181,7 +177,6 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
     service = (account.username, account.password) if account else None
     stamp = publisher_stamp(random_key(keys_dir / "mqtt-stamp.key", 16))
     mosquitto_files = MosquittoFiles(engine, box, stamp, service)
-    mosquitto = mosquitto_sync(settings, mosquitto_files, lambda: runner.leading)
     runner = ProjectionRunner(
         event_log,
         engine,
@@ -193,10 +188,12 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         observers=[
             Observer((get_topic(User.Erased),), keyring.observe),
             Observer(SESSION_TOPICS, session_states.observe),
-            *([Observer(MOSQUITTO_TOPICS, mosquitto.react)] if mosquitto else []),
         ],
         forget=event_log.cache.evict,
     )
+    mosquitto = mosquitto_sync(settings, mosquitto_files, lambda: runner.leading)
+    if mosquitto is not None:
+        runner.observe(Observer(MOSQUITTO_TOPICS, mosquitto.react))
     writer = GroupCommitWriter(
         event_log, on_commit=runner.committed, write_lock=write_lock, committing=runner.applying
     )
@@ -269,7 +266,9 @@ def build(settings: Settings, *, follow: bool = True) -> FleetID:
         ),
         log_tree=log_tree,
         log_proofs=LogProofs(log_tree),
-        access_explainer=AccessExplainer(SqlAccessHistory(engine), lambda: runner.position),
+        access_explainer=AccessExplainer(
+            SqlAccessHistory(engine, explained_kinds()), lambda: runner.position
+        ),
         event_log=EventLogQueries(SqlEventLogViews(engine, raw_log)),
     )
     if follow:
@@ -295,17 +294,6 @@ def limits(settings: Settings) -> Limits:
         max_delay=settings.throttle_max_delay,
         forget_after=settings.throttle_forget_after,
     )
-
-
-def projections() -> list[Projection]:
-    """A fresh instance of every projection, for a runner (live, or a verified rebuild's)."""
-    return [
-        UsersProjection(),
-        ThingsProjection(),
-        ChannelsProjection(),
-        GroupsProjection(),
-        PoliciesProjection(),
-    ]
 
 
 def mosquitto_sync(

@@ -20,7 +20,8 @@ from infrastructure.log_entries import entry_of
 from infrastructure.private_files import open_private
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import Settings, SettingsError
-from interfaces.bootstrap import build, ensure_first_admin, projections
+from interfaces.aggregates import projections
+from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.mqtt import service as mqtt_service
 
 EXPORT_BATCH = 5000

@@ -18,9 +18,11 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import InvalidValue, NotFound
 from infrastructure.read_connections import as_of
+from interfaces.aggregates import as_of_paths
 from interfaces.rest.times import time_bound
 
-REGISTRY = ("/users", "/things", "/channels", "/groups", "/access")
+REGISTRY = as_of_paths()
+"""Declared with each aggregate (interfaces/aggregates.py)."""
 AS_OF = {
     "as_of": QueryParameter(
         annotation=str | None,

@@ -4,7 +4,8 @@ live read models, and a divergence injected into a live table is reported by tab
 import sqlalchemy as sa
 
 from infrastructure.read_model_check import check_read_models
-from interfaces.bootstrap import FleetID, projections
+from interfaces.aggregates import projections
+from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import channel
 from tests.integration.test_mqtt_access import connect, thing
