@@ -14,8 +14,9 @@ from application.groups import held_actions, require_right, visible_group
 from application.ports.channels import ChannelView
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
-from domain.channels import Channel, Status
+from domain.channels import Channel
 from domain.errors import Conflict, NotFound
+from domain.switchable import Status
 
 
 class ChannelExists(Conflict):

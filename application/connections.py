@@ -28,10 +28,9 @@ from application.ports.storage import AggregateReader, EventWriter, ReadModelSyn
 from application.things import secret_lookup
 from domain.causes import Interface
 from domain.channels import Channel
-from domain.channels import Status as ChannelStatus
 from domain.errors import Conflict, Forbidden, InvalidValue, NotFound
 from domain.policies import CONNECTION_ACTIONS, Kind, Policy, check_actions
-from domain.things import Status as ThingStatus
+from domain.switchable import Status
 from domain.things import Thing
 from domain.users import User
 
@@ -196,12 +195,12 @@ class ConnectionCommands:
     def _usable(self, actor: Actor, things: Sequence[UUID], channels: Sequence[UUID]) -> None:
         found_things, found_channels = self._visible(actor, things, channels)
         for index, thing in enumerate(found_things):
-            if thing.status is not ThingStatus.ENABLED:
+            if thing.status is not Status.ENABLED:
                 raise EntityDisabled(
                     "a disabled thing cannot be connected", field=f"subjects[{index}]"
                 )
         for index, channel in enumerate(found_channels):
-            if channel.status is not ChannelStatus.ENABLED:
+            if channel.status is not Status.ENABLED:
                 raise EntityDisabled(
                     "a disabled channel cannot be connected", field=f"objects[{index}]"
                 )

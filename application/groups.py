@@ -24,8 +24,9 @@ from application.ports.storage import AggregateReader, EventWriter, ReadModelSyn
 from domain.causes import Cause, Interface
 from domain.channels import Channel
 from domain.errors import Forbidden, NotFound
-from domain.groups import Group, Status
+from domain.groups import Group
 from domain.policies import Kind, Policy, check_actions
+from domain.switchable import Status
 from domain.users import User
 
 LIST_ACTION = "g_list"

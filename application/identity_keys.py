@@ -16,6 +16,14 @@ from domain.identities import IdentityIndex, comparable
 from domain.users import User
 
 
+def index_entry(reader: AggregateReader, key: str) -> IdentityIndex | None:
+    """The uniqueness entry for `key` (an identity's or a thing secret's), if ever claimed."""
+    index = reader.get(IdentityIndex.create_id(key))
+    if index is not None and not isinstance(index, IdentityIndex):
+        raise TypeError(f"{index.id} is not a uniqueness index entry")
+    return index
+
+
 class IdentityKeys:
     def __init__(self, blind: BlindIndex, reader: AggregateReader) -> None:
         self._blind = blind
@@ -33,11 +41,9 @@ class IdentityKeys:
         generation = 0
         while True:
             key = self.key(identity, generation)
-            index = self._reader.get(IdentityIndex.create_id(key))
+            index = index_entry(self._reader, key)
             if index is None:
                 return key, None
-            if not isinstance(index, IdentityIndex):
-                raise TypeError(f"{index.id} is not an identity index")
             if not self._retired(index):
                 return key, index
             generation += 1

@@ -34,7 +34,8 @@ from application.things import NewThing, ThingCommands
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.module_commands import MAX_CORRELATION_ID, ModuleCommand
-from domain.things import Status, Thing
+from domain.switchable import Status
+from domain.things import Thing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

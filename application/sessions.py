@@ -9,7 +9,8 @@ from application.ports.security import BlindIndex, PasswordHasher, TokenCodec
 from application.ports.storage import AggregateReader
 from application.ports.users import SessionStates
 from domain.errors import Unauthenticated
-from domain.users import Role, Status, User
+from domain.switchable import Status
+from domain.users import Role, User
 
 ACCESS = "access"
 REFRESH = "refresh"

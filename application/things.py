@@ -21,6 +21,7 @@ from application.authorization import (
 )
 from application.bulk import check_size, entry
 from application.consistency import run_command
+from application.identity_keys import index_entry
 from application.ports.connections import ConnectionViews
 from application.ports.security import BlindIndex, SecretBox
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
@@ -29,7 +30,8 @@ from domain.causes import Cause, Interface
 from domain.errors import Conflict, NotFound
 from domain.identities import IdentityIndex, IdentityTaken
 from domain.policies import Policy
-from domain.things import SealedSecret, Status, Thing, check_thing_secret
+from domain.switchable import Status
+from domain.things import SealedSecret, Thing, check_thing_secret
 
 SECRET_DOMAIN = "thing-secret\x00"
 """Separates secret lookups from user identity keys made with the same blind-index key."""
@@ -148,7 +150,7 @@ class ThingCommands:
             if thing.secret_lookup == sealed.lookup:
                 return []
             claimed = self._claim(sealed.lookup, thing.id, cause, field="secret")
-            released = self._release(thing.secret_lookup, cause)
+            released = self._release(thing.secret_lookup, thing.id, cause)
             thing.change_secret(sealed, cause)
             return [thing, claimed, *released]
 
@@ -209,7 +211,7 @@ class ThingCommands:
                 policy.revoke(cause)
                 revoked.append(policy)
         thing.remove(cause)
-        return [thing, *self._release(thing.secret_lookup, cause), *revoked]
+        return [thing, *self._release(thing.secret_lookup, thing.id, cause), *revoked]
 
     def _view_of_new(self, thing: Thing, secret: str) -> ThingView:
         """Provisioned things answer with the secret in hand; no need to decrypt it."""
@@ -251,24 +253,14 @@ class ThingCommands:
         return SealedSecret(secret_lookup(self._blind, secret), self._box.seal(secret))
 
     def _claim(self, lookup: str, holder: UUID, cause: Cause, *, field: str) -> IdentityIndex:
-        index_id = IdentityIndex.create_id(lookup)
-        index = self._reader.get(index_id)
-        if index is None:
-            return IdentityIndex(key=lookup, holder=holder, cause=cause)
-        if not isinstance(index, IdentityIndex):
-            raise TypeError(f"{index_id} is not a secret index")
         try:
-            index.reclaim(holder, cause)
+            return IdentityIndex.claim(index_entry(self._reader, lookup), lookup, holder, cause)
         except IdentityTaken:
             raise SecretTaken("secret is already in use by another thing", field=field) from None
-        return index
 
-    def _release(self, lookup: str, cause: Cause) -> list[IdentityIndex]:
-        index = self._reader.get(IdentityIndex.create_id(lookup))
-        if not isinstance(index, IdentityIndex):
-            return []
-        index.release(cause)
-        return [index]
+    def _release(self, lookup: str, holder: UUID, cause: Cause) -> list[IdentityIndex]:
+        index = index_entry(self._reader, lookup)
+        return [] if index is None else index.released_by(holder, cause)
 
     async def _change(
         self,

@@ -27,7 +27,8 @@ from application.ports.users import UserView
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import NotFound, Unauthenticated
 from domain.identities import IdentityIndex, IdentityTaken, comparable
-from domain.users import Role, Status, User, check_identity, check_password
+from domain.switchable import Status
+from domain.users import Role, User, check_identity, check_password
 
 
 @dataclass(frozen=True)
@@ -253,16 +254,8 @@ class UserCommands:
 
     def _claim(self, identity: str, holder: UUID, cause: Cause) -> IdentityIndex:
         key, index = self._identities.current(identity)
-        if index is None:
-            return IdentityIndex(key=key, holder=holder, cause=cause)
-        index.reclaim(holder, cause)
-        return index
+        return IdentityIndex.claim(index, key, holder, cause)
 
     def _release(self, identity: str | None, holder: UUID, cause: Cause) -> list[IdentityIndex]:
-        if identity is None:
-            return []
-        _, index = self._identities.current(identity)
-        if index is None or index.holder != holder:
-            return []
-        index.release(cause)
-        return [index]
+        index = None if identity is None else self._identities.current(identity)[1]
+        return [] if index is None else index.released_by(holder, cause)

@@ -1,6 +1,5 @@
 """The Channel aggregate: a topic things publish telemetry to once they are connected to it."""
 
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -9,14 +8,10 @@ from eventsourcing.domain import event
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.errors import InvalidValue
+from domain.switchable import Status, Switchable, Switched
 from domain.values import check_metadata, check_name, check_text
 
 MAX_DESCRIPTION_LENGTH = 4096
-
-
-class Status(StrEnum):
-    ENABLED = "enabled"
-    DISABLED = "disabled"
 
 
 def check_description(description: str) -> str:
@@ -27,7 +22,7 @@ def check_description(description: str) -> str:
     return check_text(description, "description")
 
 
-class Channel(FleetAggregate):
+class Channel(Switchable, FleetAggregate):
     class Opened(FleetAggregate.Created):
         name: str
         description: str
@@ -90,11 +85,11 @@ class Channel(FleetAggregate):
         description: str
         metadata: dict[str, Any]
 
-    class Enabled(FleetAggregate.Event):
-        pass
+    class Enabled(Switched):
+        becomes = Status.ENABLED
 
-    class Disabled(FleetAggregate.Event):
-        pass
+    class Disabled(Switched):
+        becomes = Status.DISABLED
 
     def update(
         self,
@@ -111,25 +106,8 @@ class Channel(FleetAggregate):
             cause=cause,
         )
 
-    def enable(self, cause: Cause) -> None:
-        """Enabling an enabled channel records nothing: no fact changed."""
-        if self.status is Status.DISABLED:
-            self._enable(cause=cause)
-
-    def disable(self, cause: Cause) -> None:
-        if self.status is Status.ENABLED:
-            self._disable(cause=cause)
-
     @event(Updated)
     def _update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
         self.name = name
         self.description = description
         self.metadata = metadata
-
-    @event(Enabled)
-    def _enable(self, cause: Cause) -> None:
-        self.status = Status.ENABLED
-
-    @event(Disabled)
-    def _disable(self, cause: Cause) -> None:
-        self.status = Status.DISABLED

@@ -5,7 +5,6 @@ below older groups, so no cycle can ever form. The materialized path (ancestor i
 dots, ending with the group's own) is computed at creation and recorded in the event.
 """
 
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -15,18 +14,14 @@ from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.channels import check_description
 from domain.errors import InvalidValue
+from domain.switchable import Status, Switchable, Switched
 from domain.values import check_metadata, check_name
 
 MAX_DEPTH = 32
 """Levels below a root group; deep enough for any organization, small enough for paths."""
 
 
-class Status(StrEnum):
-    ENABLED = "enabled"
-    DISABLED = "disabled"
-
-
-class Group(FleetAggregate):
+class Group(Switchable, FleetAggregate):
     class Formed(FleetAggregate.Created):
         name: str
         description: str
@@ -87,11 +82,11 @@ class Group(FleetAggregate):
         description: str
         metadata: dict[str, Any]
 
-    class Enabled(FleetAggregate.Event):
-        pass
+    class Enabled(Switched):
+        becomes = Status.ENABLED
 
-    class Disabled(FleetAggregate.Event):
-        pass
+    class Disabled(Switched):
+        becomes = Status.DISABLED
 
     @property
     def level(self) -> int:
@@ -113,24 +108,8 @@ class Group(FleetAggregate):
             cause=cause,
         )
 
-    def enable(self, cause: Cause) -> None:
-        if self.status is Status.DISABLED:
-            self._enable(cause=cause)
-
-    def disable(self, cause: Cause) -> None:
-        if self.status is Status.ENABLED:
-            self._disable(cause=cause)
-
     @event(Updated)
     def _update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
         self.name = name
         self.description = description
         self.metadata = metadata
-
-    @event(Enabled)
-    def _enable(self, cause: Cause) -> None:
-        self.status = Status.ENABLED
-
-    @event(Disabled)
-    def _disable(self, cause: Cause) -> None:
-        self.status = Status.DISABLED

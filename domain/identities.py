@@ -59,9 +59,27 @@ class IdentityIndex(FleetAggregate):
     class Reclaimed(FleetAggregate.Event):
         holder: UUID
 
+    @classmethod
+    def claim(
+        cls, existing: "IdentityIndex | None", key: str, holder: UUID, cause: Cause
+    ) -> "IdentityIndex":
+        """The entry for `key`, claimed by `holder`: a new one where none exists, else the
+        existing one reclaimed (IdentityTaken while another holds it)."""
+        if existing is None:
+            return cls(key=key, holder=holder, cause=cause)
+        existing.reclaim(holder, cause)
+        return existing
+
     def release(self, cause: Cause) -> None:
         if self.holder is not None:
             self._release(cause=cause)
+
+    def released_by(self, holder: UUID, cause: Cause) -> "list[IdentityIndex]":
+        """[this entry, released] when `holder` holds it; [] when someone else does or nobody."""
+        if self.holder != holder:
+            return []
+        self._release(cause=cause)
+        return [self]
 
     def reclaim(self, holder: UUID, cause: Cause) -> None:
         if self.holder is not None and self.holder != holder:

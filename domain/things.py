@@ -6,7 +6,6 @@ API shows it to the thing's owner). Both are computed by the application before 
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from eventsourcing.domain import event
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.errors import InvalidValue
+from domain.switchable import Status, Switchable, Switched
 from domain.values import check_metadata, check_name, check_tags, check_text
 
 MAX_PUBLIC_KEY_LENGTH = 8192
@@ -53,11 +53,6 @@ def check_public_key(public_key: str) -> str:
     return check_text(public_key, "publicKey")
 
 
-class Status(StrEnum):
-    ENABLED = "enabled"
-    DISABLED = "disabled"
-
-
 @dataclass(frozen=True)
 class SealedSecret:
     """A thing secret as the log may hold it."""
@@ -68,7 +63,7 @@ class SealedSecret:
     """The secret encrypted under the server's secret key."""
 
 
-class Thing(FleetAggregate):
+class Thing(Switchable, FleetAggregate):
     class Provisioned(FleetAggregate.Created):
         identity: str
         name: str
@@ -161,11 +156,11 @@ class Thing(FleetAggregate):
         secret_lookup: str
         sealed_secret: str
 
-    class Enabled(FleetAggregate.Event):
-        pass
+    class Enabled(Switched):
+        becomes = Status.ENABLED
 
-    class Disabled(FleetAggregate.Event):
-        pass
+    class Disabled(Switched):
+        becomes = Status.DISABLED
 
     class PublicKeyChanged(FleetAggregate.Event):
         public_key: str
@@ -202,15 +197,6 @@ class Thing(FleetAggregate):
         if not self.removed:
             self._remove(cause=cause)
 
-    def enable(self, cause: Cause) -> None:
-        """Enabling an enabled thing records nothing: no fact changed."""
-        if self.status is Status.DISABLED:
-            self._enable(cause=cause)
-
-    def disable(self, cause: Cause) -> None:
-        if self.status is Status.ENABLED:
-            self._disable(cause=cause)
-
     @event(Renamed)
     def _rename(self, name: str, cause: Cause) -> None:
         self.name = name
@@ -239,11 +225,3 @@ class Thing(FleetAggregate):
     @event(Removed)
     def _remove(self, cause: Cause) -> None:
         self.removed = True
-
-    @event(Enabled)
-    def _enable(self, cause: Cause) -> None:
-        self.status = Status.ENABLED
-
-    @event(Disabled)
-    def _disable(self, cause: Cause) -> None:
-        self.status = Status.DISABLED

@@ -10,6 +10,7 @@ from domain.aggregate import FleetAggregate
 from domain.causes import Cause
 from domain.errors import Conflict, InvalidValue
 from domain.identities import normalized
+from domain.switchable import Status, Switchable, Switched
 from domain.values import check_metadata, check_name, check_tags
 
 MIN_SECRET_LENGTH = 8
@@ -22,12 +23,6 @@ class Role(StrEnum):
     USER = "user"
     AUDITOR = "auditor"
     """Reads the event log and its proofs; otherwise an ordinary user."""
-
-
-class Status(StrEnum):
-    ENABLED = "enabled"
-    DISABLED = "disabled"
-    ERASED = "erased"
 
 
 class UserErased(Conflict):
@@ -61,7 +56,7 @@ def check_password(secret: str, field: str = "secret") -> str:
     return secret
 
 
-class User(FleetAggregate):
+class User(Switchable, FleetAggregate):
     class Registered(FleetAggregate.Created):
         identity: str | None
         secret_hash: str
@@ -146,11 +141,11 @@ class User(FleetAggregate):
         secret_hash: str
         secret_fields: ClassVar[frozenset[str]] = frozenset({"secret_hash"})
 
-    class Enabled(FleetAggregate.Event):
-        pass
+    class Enabled(Switched):
+        becomes = Status.ENABLED
 
-    class Disabled(FleetAggregate.Event):
-        pass
+    class Disabled(Switched):
+        becomes = Status.DISABLED
 
     class Erased(FleetAggregate.Event):
         """Personal data is forgotten by destroying its key; this records that it happened."""
@@ -190,15 +185,12 @@ class User(FleetAggregate):
         self._change_secret(secret_hash=secret_hash, cause=cause)
 
     def enable(self, cause: Cause) -> None:
-        """Enabling an enabled user records nothing: no fact changed."""
         self._check_live()
-        if self.status is Status.DISABLED:
-            self._enable(cause=cause)
+        super().enable(cause)
 
     def disable(self, cause: Cause) -> None:
         self._check_live()
-        if self.status is Status.ENABLED:
-            self._disable(cause=cause)
+        super().disable(cause)
 
     def erase(self, cause: Cause) -> None:
         self._check_live()
@@ -227,14 +219,6 @@ class User(FleetAggregate):
     @event(SecretChanged)
     def _change_secret(self, secret_hash: str, cause: Cause) -> None:
         self.secret_hash = secret_hash
-
-    @event(Enabled)
-    def _enable(self, cause: Cause) -> None:
-        self.status = Status.ENABLED
-
-    @event(Disabled)
-    def _disable(self, cause: Cause) -> None:
-        self.status = Status.DISABLED
 
     @event(Erased)
     def _erase(self, cause: Cause) -> None:

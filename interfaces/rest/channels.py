@@ -14,8 +14,8 @@ from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands, NewChannel
 from application.ports.channels import ChannelFilter
 from domain.causes import Interface
-from domain.channels import Status
 from domain.errors import InvalidValue
+from domain.switchable import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.channel_schemas import (
     BulkChannelsResponse,

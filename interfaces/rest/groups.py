@@ -17,7 +17,7 @@ from application.ports.groups import GroupFilter
 from application.ports.policies import PolicyFilter
 from application.ports.users import UserFilter
 from domain.causes import Interface
-from domain.groups import Status
+from domain.switchable import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.group_schemas import (
     CreateGroup,

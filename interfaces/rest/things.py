@@ -16,7 +16,7 @@ from application.things import NewThing, ThingCommands
 from application.throttling import Throttle
 from domain.causes import Interface
 from domain.errors import Unauthenticated
-from domain.things import Status
+from domain.switchable import Status
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
 from interfaces.rest.json_bodies import BULK, EMPTY_IS_ABSENT

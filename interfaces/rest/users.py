@@ -17,7 +17,8 @@ from application.user_queries import UserQueries
 from application.users import NewUser, UserCommands
 from domain.causes import Interface
 from domain.errors import InvalidValue, Unauthenticated
-from domain.users import Role, Status
+from domain.switchable import Status
+from domain.users import Role
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.client_address import client_address
 from interfaces.rest.json_bodies import EMPTY_IS_ABSENT

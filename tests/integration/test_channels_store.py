@@ -8,8 +8,8 @@ from application.authorization import Actor
 from application.channels import ChannelExists, NewChannel
 from application.ports.channels import ChannelFilter
 from domain.causes import Interface
-from domain.channels import Status
 from domain.errors import NotFound
+from domain.switchable import Status
 from domain.users import Role
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking

@@ -10,7 +10,7 @@ from application.ports.things import ThingFilter
 from application.things import NewThing, SecretTaken, ThingExists
 from domain.causes import Interface
 from domain.errors import InvalidValue, NotFound, Unauthenticated
-from domain.things import Status
+from domain.switchable import Status
 from domain.users import Role
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking

@@ -26,7 +26,8 @@ from domain.aggregate import FleetAggregate
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.identities import IdentityIndex, IdentityTaken
-from domain.users import Role, Status, User, UserErased
+from domain.switchable import Status
+from domain.users import Role, User, UserErased
 from domain.values import MAX_METADATA_KEYS, MAX_NAME_LENGTH
 
 USER_ID = UUID("00000000-0000-4000-8000-000000000001")
