@@ -24,12 +24,12 @@ from uuid import UUID
 
 from application.authorization import Actor
 from application.ports.things import ThingFilter
+from application.read_time import as_of
 from application.things import NewThing
 from bench import databases
 from domain.causes import Interface
 from domain.users import Role
 from infrastructure.log_entries import entry_of
-from infrastructure.read_connections import as_of
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking

@@ -17,8 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from application.ports.security import FailureCount
+from application.read_time import at_present
 from infrastructure.prepared import PreparedSelect
-from infrastructure.read_connections import ReadConnections, at_present
+from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import failed_attempts
 
 COUNT = sa.select(failed_attempts.c.failures, failed_attempts.c.last_failure).where(

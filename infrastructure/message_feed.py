@@ -1,26 +1,16 @@
 """Reading the message store in arrival order, for what must follow it as it grows: the MQTT
 broker delivering messages accepted over HTTP."""
 
-from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
 
+from application.ports.messages import MessageFeed, StoredMessage
 from domain.senml import Measurement
 from infrastructure.schema import messages
 
 
-@dataclass(frozen=True)
-class StoredMessage:
-    id: int
-    channel: UUID
-    publisher: UUID
-    received_at: float
-    measurement: Measurement
-    subtopic: str | None = None
-
-
-class MessageFeed:
+class SqlMessageFeed(MessageFeed):
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
@@ -29,8 +19,6 @@ class MessageFeed:
             return int(conn.execute(sa.select(sa.func.max(messages.c.id))).scalar() or 0)
 
     def after(self, last_id: int, limit: int = 5000) -> tuple[list[int], list[StoredMessage]]:
-        """The ids of the rows after `last_id` (in id order), and those of them stored over
-        HTTP whole: telemetry over MQTT is most of the table and is only counted here."""
         arrived = (
             sa.select(messages.c.id, messages.c.protocol)
             .where(messages.c.id > last_id)

@@ -8,22 +8,15 @@ restart of either and is published at least once.
 
 import time
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from application.ports.mqtt import Outbox, Outgoing
 from infrastructure.schema import mqtt_outbox
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    id: int
-    topic: str
-    payload: bytes
-
-
-class SqlOutbox:
+class SqlOutbox(Outbox):
     def __init__(self, engine: sa.Engine, write_lock: AbstractContextManager[Any]) -> None:
         self._engine = engine
         self._write_lock = write_lock

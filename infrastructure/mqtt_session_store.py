@@ -7,30 +7,19 @@ nothing but a queue put; a restart reads them back.
 import logging
 import queue
 import threading
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
+from application.ports.mqtt import SessionStore, StoredSession, Subscriptions
 from infrastructure.schema import mqtt_sessions
 
 log = logging.getLogger(__name__)
-Subscriptions = Sequence[tuple[str, int, bool]]
 
 
-@dataclass(frozen=True)
-class StoredSession:
-    client_id: str
-    thing: UUID
-    expiry: float
-    subscriptions: list[tuple[str, int, bool]]
-    disconnected_at: float | None
-
-
-class SqlSessionStore:
+class SqlSessionStore(SessionStore):
     def __init__(self, engine: sa.Engine, write_lock: AbstractContextManager[Any]) -> None:
         self._engine = engine
         self._write_lock = write_lock

@@ -13,36 +13,12 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
 
+from application.read_time import AS_OF
 from infrastructure.schema import metadata
-
-AS_OF: ContextVar[int | None] = ContextVar("fleetid_as_of", default=None)
-"""The log position reads in this context answer as of; None: now."""
-
-
-@contextmanager
-def at_present() -> Iterator[None]:
-    """Reads in this block see the read models as they are now, inside an `as_of` block too."""
-    token = AS_OF.set(None)
-    try:
-        yield
-    finally:
-        AS_OF.reset(token)
-
-
-@contextmanager
-def as_of(position: int) -> Iterator[None]:
-    """Every read in this block (and what it calls) sees the read models as they were when
-    the projections had applied `position`."""
-    token = AS_OF.set(position)
-    try:
-        yield
-    finally:
-        AS_OF.reset(token)
 
 
 class ReadConnections:

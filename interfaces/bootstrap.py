@@ -26,6 +26,8 @@ from application.mqtt_access import MqttAccess
 from application.password_reset import PasswordReset, ResetPolicy
 from application.policy_queries import PolicyQueries
 from application.ports.mail import Mailer
+from application.ports.messages import MessageFeed
+from application.ports.mqtt import SessionStore
 from application.sessions import Sessions
 from application.thing_queries import ThingQueries
 from application.things import ThingCommands
@@ -39,7 +41,12 @@ from infrastructure.audit_trail import AuditTrail
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
-from infrastructure.database import create_engine, create_schema, outdated_tables
+from infrastructure.database import (
+    create_engine,
+    create_schema,
+    database_answers,
+    outdated_tables,
+)
 from infrastructure.event_log_views import SqlEventLogViews
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.failed_attempts import SqlFailureLog
@@ -53,12 +60,14 @@ from infrastructure.leadership import (
 )
 from infrastructure.log_tree import LogTree
 from infrastructure.mailers import OutboxMailer, SmtpMailer, SmtpServer
+from infrastructure.message_feed import SqlMessageFeed
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
 from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
 from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
 from infrastructure.mqtt_outbox import SqlOutbox
+from infrastructure.mqtt_session_store import SqlSessionStore
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.private_files import private_dir, private_file, tighten
@@ -120,6 +129,19 @@ class FleetID:
     log_proofs: LogProofs
     access_explainer: AccessExplainer
     event_log: EventLogQueries
+
+    def database_answers(self) -> bool:
+        """Whether the database answers a trivial query now (for `/health`)."""
+        return database_answers(self.engine)
+
+    def session_store(self) -> SessionStore:
+        """Where the embedded broker keeps sessions that outlive their connections; it writes
+        from a thread of its own, started here (close it with the broker)."""
+        return SqlSessionStore(self.engine, self.write_lock)
+
+    def message_feed(self) -> MessageFeed:
+        """The message store in arrival order, for the MQTT side to deliver HTTP packs."""
+        return SqlMessageFeed(self.engine)
 
     def mqtt_router(self) -> Router:
         """What each MQTT publish does, whichever way it reached FleetID."""

@@ -123,3 +123,25 @@ class MessageViews(Protocol):
         """Matching messages folded per series and window of `interval` seconds, newest
         window first; `total` counts the windows."""
         ...
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    channel: UUID
+    publisher: UUID
+    received_at: float
+    measurement: Measurement
+    subtopic: str | None = None
+
+
+class MessageFeed(Protocol):
+    """The message store in arrival order, for what follows it as it grows (the MQTT side
+    delivering the packs accepted over HTTP)."""
+
+    def last_id(self) -> int: ...
+
+    def after(self, last_id: int, limit: int = 5000) -> tuple[list[int], list[StoredMessage]]:
+        """The ids of the rows after `last_id` (in id order), and those of them stored over
+        HTTP whole: telemetry over MQTT is most of the table and is only counted."""
+        ...

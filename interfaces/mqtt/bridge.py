@@ -22,7 +22,7 @@ from typing import Any
 
 from application.mqtt_access import thing_named
 from application.ports.messages import Receipt
-from infrastructure.mqtt_outbox import SqlOutbox
+from application.ports.mqtt import Outbox
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.client import BrokerConnection, Login
 from interfaces.mqtt.packets import MalformedPacket, Prop, Publish, Reason
@@ -45,7 +45,7 @@ class Bridge:
         account: BrokerAccount,
         router: Router,
         stamp: str,
-        outbox: SqlOutbox | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         """`stamp`: the user property name the broker's plugin stamps publishers under.
         `outbox`: relay it, and subscribe to nothing (the broker posts messages to hooks)."""
@@ -159,7 +159,7 @@ class Bridge:
         else:
             await self._router.publish(thing, message.topic, message.payload, properties, receipt)
 
-    async def _relay(self, connection: BrokerConnection, outbox: SqlOutbox) -> None:
+    async def _relay(self, connection: BrokerConnection, outbox: Outbox) -> None:
         """Publish what the hooks queued, oldest first, deleting each once the broker has it;
         a failure makes the bridge reconnect and start again from what is left."""
         try:

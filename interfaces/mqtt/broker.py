@@ -15,35 +15,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from uuid import UUID
 
 from application.mqtt_access import MqttAccess
+from application.ports.mqtt import SessionStore
 from application.throttling import Throttle
-from infrastructure.mqtt_session_store import SqlSessionStore
 from interfaces.mqtt.connection import Connection
+from interfaces.mqtt.limits import Limits
 from interfaces.mqtt.packets import Connect, Prop, Publish, Reason
 from interfaces.mqtt.router import Router
 from interfaces.mqtt.sessions import Session
 from interfaces.mqtt.topics import SubscriptionIndex
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_packet: int = 256 * 1024
-    receive_maximum: int = 256
-    """QoS 1 publishes a client may have unacknowledged, each way."""
-    max_subscriptions: int = 100
-    """Topic filters one session may hold."""
-    max_queued: int = 10_000
-    """QoS 1 messages kept for one session while its client is away or slow."""
-    max_buffered: int = 16 * 1024 * 1024
-    """Bytes waiting in a socket's buffer before its client is deemed stuck and disconnected."""
-    connect_timeout: float = 10.0
-    max_session_expiry: float = 24 * 60 * 60
-    recheck_interval: float = 0.2
 
 
 class Broker:
@@ -53,7 +37,7 @@ class Broker:
         router: Router,
         position: Callable[[], int],
         limits: Limits | None = None,
-        store: SqlSessionStore | None = None,
+        store: SessionStore | None = None,
         throttle: Throttle | None = None,
     ) -> None:
         """`position` is the read model's position in the log: when it moves, access is

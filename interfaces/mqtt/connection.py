@@ -11,11 +11,13 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import Protocol
 from uuid import UUID
 
+from application.mqtt_access import MqttAccess
 from application.ports.messages import Receipt
 from interfaces.mqtt import packets
+from interfaces.mqtt.limits import Limits
 from interfaces.mqtt.packets import (
     V5,
     Ack,
@@ -30,12 +32,34 @@ from interfaces.mqtt.packets import (
     Subscribe,
     Unsubscribe,
 )
-from interfaces.mqtt.router import Outcome
+from interfaces.mqtt.router import Outcome, Router
 from interfaces.mqtt.sessions import Session
 from interfaces.mqtt.topics import valid_filter, valid_name
 
-if TYPE_CHECKING:
-    from interfaces.mqtt.broker import Broker
+
+class Hub(Protocol):
+    """What a connection needs of its broker (interfaces/mqtt/broker.py is the one there is)."""
+
+    access: MqttAccess
+    router: Router
+    limits: Limits
+
+    def authenticate(
+        self, address: str, client_id: str, username: str | None, password: str
+    ) -> UUID | None: ...
+
+    def attach(
+        self, connection: "Connection", client_id: str, thing: UUID, connect: Connect
+    ) -> tuple[Session, bool]: ...
+
+    async def detach(self, connection: "Connection", *, will: bool) -> None: ...
+
+    def subscribe(self, session: Session, topic_filter: str, qos: int, no_local: bool) -> None: ...
+
+    def unsubscribe(self, session: Session, topic_filter: str) -> None: ...
+
+    def route(self, topic: str, payload: bytes, qos: int, origin: Session | None) -> int: ...
+
 
 log = logging.getLogger(__name__)
 _GRANTED = {0: Reason.SUCCESS, 1: Reason.GRANTED_QOS_1}
@@ -56,7 +80,7 @@ class Refusal(Exception):
 
 class Connection:
     def __init__(
-        self, broker: "Broker", reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, broker: Hub, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         self._broker = broker
         self._reader = reader

@@ -17,7 +17,7 @@ import msgspec
 
 from application.mqtt_access import thing_named
 from application.ports.messages import Receipt
-from infrastructure.mqtt_outbox import SqlOutbox
+from application.ports.mqtt import Outbox
 from interfaces.mqtt.packets import Prop, Reason
 from interfaces.mqtt.router import Router
 
@@ -42,7 +42,7 @@ class Ingested(msgspec.Struct, omit_defaults=True):
 
 
 class HookIngest:
-    def __init__(self, router: Router, outbox: SqlOutbox, service: str | None) -> None:
+    def __init__(self, router: Router, outbox: Outbox, service: str | None) -> None:
         """`service`: FleetID's own username on the broker, whose publishes come back here."""
         self._router = router
         self._outbox = outbox

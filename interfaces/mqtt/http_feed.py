@@ -16,8 +16,8 @@ from itertools import groupby
 
 import msgspec
 
+from application.ports.messages import MessageFeed, StoredMessage
 from domain.senml import resolved_record
-from infrastructure.message_feed import MessageFeed, StoredMessage
 
 log = logging.getLogger(__name__)
 Route = Callable[[str, bytes], object]

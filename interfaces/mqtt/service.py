@@ -10,18 +10,18 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from infrastructure.message_feed import MessageFeed
-from infrastructure.mqtt_session_store import SqlSessionStore
+from application.ports.mqtt import SessionStore
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.bridge import Bridge
-from interfaces.mqtt.broker import Broker, Limits
+from interfaces.mqtt.broker import Broker
 from interfaces.mqtt.http_feed import HttpFeed
+from interfaces.mqtt.limits import Limits
 
 log = logging.getLogger(__name__)
 
 
-def make_broker(fleet: FleetID, store: SqlSessionStore | None = None) -> Broker:
+def make_broker(fleet: FleetID, store: SessionStore | None = None) -> Broker:
     limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
     return Broker(
         fleet.mqtt_access,
@@ -44,7 +44,7 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
             "FLEETID_MQTT_INGEST=hooks without FLEETID_MQTT_URL: gateway acks posted to the "
             "hooks wait in mqtt_outbox until a bridge to the posting broker publishes them"
         )
-    store = SqlSessionStore(fleet.engine, fleet.write_lock)
+    store = fleet.session_store()
     broker = make_broker(fleet, store)
     settings = fleet.settings
     try:
@@ -53,7 +53,7 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
         store.close()
         raise
     feed = HttpFeed(
-        MessageFeed(fleet.engine), lambda topic, payload: broker.route(topic, payload, 1, None)
+        fleet.message_feed(), lambda topic, payload: broker.route(topic, payload, 1, None)
     )
     following = asyncio.create_task(feed.run())
     log.info("MQTT broker listening on %s:%d", settings.mqtt_host, port)
@@ -70,7 +70,7 @@ async def _bridge_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[in
     account = fleet.settings.broker
     outbox = fleet.mqtt_outbox if fleet.settings.mqtt_ingest == "hooks" else None
     bridge = Bridge(account, fleet.mqtt_router(), fleet.publisher_stamp, outbox)
-    following = asyncio.create_task(HttpFeed(MessageFeed(fleet.engine), bridge.publish_later).run())
+    following = asyncio.create_task(HttpFeed(fleet.message_feed(), bridge.publish_later).run())
 
     def connected() -> None:
         log.info("ingesting from the MQTT broker at %s:%d", account.host, account.port)

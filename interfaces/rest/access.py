@@ -12,8 +12,8 @@ from litestar.params import FromQuery, QueryParameter
 
 from application.access_explain import AccessExplainer, Step
 from application.authorization import Actor
+from application.read_time import AS_OF
 from domain.policies import ACTIONS
-from infrastructure.read_connections import AS_OF
 from interfaces.rest.as_of import AS_OF as AS_OF_PARAMETER
 
 

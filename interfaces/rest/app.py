@@ -14,7 +14,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 
-from infrastructure.database import database_answers
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
@@ -126,7 +125,7 @@ def create_app(fleet: FleetID) -> Litestar:
                 HealthServices(
                     settings.build_commit,
                     settings.build_time,
-                    lambda: database_answers(fleet.engine),
+                    fleet.database_answers,
                 )
             ),
             LogProofsController.bound_to(fleet.log_proofs),

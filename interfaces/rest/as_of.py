@@ -16,8 +16,8 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import QueryParameter
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from application.read_time import as_of
 from domain.errors import InvalidValue, NotFound
-from infrastructure.read_connections import as_of
 from interfaces.aggregates import as_of_paths
 from interfaces.rest.times import time_bound
 

@@ -6,9 +6,9 @@ from litestar import Request
 from litestar.di import Provide
 
 from application.authorization import Actor
+from application.read_time import at_present
 from application.sessions import Sessions
 from domain.errors import Unauthenticated
-from infrastructure.read_connections import at_present
 from interfaces.rest.raw_headers import header
 
 

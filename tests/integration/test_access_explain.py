@@ -10,9 +10,9 @@ import pytest
 from application.access_explain import Explanation
 from application.authorization import Actor
 from application.groups import NewGroup
+from application.read_time import as_of
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.users import Role
-from infrastructure.read_connections import as_of
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import channel
