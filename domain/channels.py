@@ -7,22 +7,12 @@ from eventsourcing.domain import event
 
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
-from domain.errors import InvalidValue
+from domain.described import Described, Redescribed
 from domain.switchable import Status, Switchable, Switched
-from domain.values import check_metadata, check_name, check_text
-
-MAX_DESCRIPTION_LENGTH = 4096
+from domain.values import check_description, check_metadata, check_name
 
 
-def check_description(description: str) -> str:
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise InvalidValue(
-            f"description must be at most {MAX_DESCRIPTION_LENGTH} characters", field="description"
-        )
-    return check_text(description, "description")
-
-
-class Channel(Switchable, FleetAggregate):
+class Channel(Described, Switchable, FleetAggregate):
     class Opened(FleetAggregate.Created):
         name: str
         description: str
@@ -78,36 +68,11 @@ class Channel(Switchable, FleetAggregate):
             parent=parent,
         )
 
-    class Updated(FleetAggregate.Event):
-        """PUT semantics: the three descriptive fields are replaced together."""
-
-        name: str
-        description: str
-        metadata: dict[str, Any]
+    class Updated(Redescribed):
+        """After a PUT: what it was not given is kept (domain/described.py)."""
 
     class Enabled(Switched):
         becomes = Status.ENABLED
 
     class Disabled(Switched):
         becomes = Status.DISABLED
-
-    def update(
-        self,
-        name: str | None,
-        description: str | None,
-        metadata: dict[str, Any] | None,
-        cause: Cause,
-    ) -> None:
-        """What is None stays as it is: Magistrala's update sets only what it is given."""
-        self._update(
-            name=self.name if name is None else check_name(name),
-            description=self.description if description is None else check_description(description),
-            metadata=self.metadata if metadata is None else check_metadata(metadata),
-            cause=cause,
-        )
-
-    @event(Updated)
-    def _update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
-        self.name = name
-        self.description = description
-        self.metadata = metadata

@@ -12,16 +12,16 @@ from eventsourcing.domain import event
 
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
-from domain.channels import check_description
+from domain.described import Described, Redescribed
 from domain.errors import InvalidValue
 from domain.switchable import Status, Switchable, Switched
-from domain.values import check_metadata, check_name
+from domain.values import check_description, check_metadata, check_name
 
 MAX_DEPTH = 32
 """Levels below a root group; deep enough for any organization, small enough for paths."""
 
 
-class Group(Switchable, FleetAggregate):
+class Group(Described, Switchable, FleetAggregate):
     class Formed(FleetAggregate.Created):
         name: str
         description: str
@@ -75,12 +75,8 @@ class Group(Switchable, FleetAggregate):
             cause=cause,
         )
 
-    class Updated(FleetAggregate.Event):
-        """PUT semantics: the three descriptive fields are replaced together."""
-
-        name: str
-        description: str
-        metadata: dict[str, Any]
+    class Updated(Redescribed):
+        """After a PUT: what it was not given is kept (domain/described.py)."""
 
     class Enabled(Switched):
         becomes = Status.ENABLED
@@ -92,24 +88,3 @@ class Group(Switchable, FleetAggregate):
     def level(self) -> int:
         """0 for a root group."""
         return self.path.count(".")
-
-    def update(
-        self,
-        name: str | None,
-        description: str | None,
-        metadata: dict[str, Any] | None,
-        cause: Cause,
-    ) -> None:
-        """What is None stays as it is: Magistrala's update sets only what it is given."""
-        self._update(
-            name=self.name if name is None else check_name(name),
-            description=self.description if description is None else check_description(description),
-            metadata=self.metadata if metadata is None else check_metadata(metadata),
-            cause=cause,
-        )
-
-    @event(Updated)
-    def _update(self, name: str, description: str, metadata: dict[str, Any], cause: Cause) -> None:
-        self.name = name
-        self.description = description
-        self.metadata = metadata

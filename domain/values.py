@@ -8,6 +8,7 @@ MAX_NAME_LENGTH = 1024
 MAX_TAGS = 64
 MAX_TAG_LENGTH = 128
 MAX_METADATA_KEYS = 256
+MAX_DESCRIPTION_LENGTH = 4096
 
 
 def check_text(value: str, field: str) -> str:
@@ -21,6 +22,14 @@ def check_name(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidValue(f"name must be at most {MAX_NAME_LENGTH} characters", field="name")
     return check_text(name, "name")
+
+
+def check_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise InvalidValue(
+            f"description must be at most {MAX_DESCRIPTION_LENGTH} characters", field="description"
+        )
+    return check_text(description, "description")
 
 
 def check_tags(tags: list[str]) -> list[str]:

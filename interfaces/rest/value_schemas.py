@@ -11,8 +11,13 @@ from typing import Annotated, Any
 
 from msgspec import Meta
 
-from domain.channels import MAX_DESCRIPTION_LENGTH
-from domain.values import MAX_METADATA_KEYS, MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
+from domain.values import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_METADATA_KEYS,
+    MAX_NAME_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+)
 
 TEXT = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 """No C0 or C1 control character (domain/values.check_text)."""
