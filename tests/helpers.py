@@ -5,6 +5,7 @@ import hashlib
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -76,6 +77,21 @@ def admin_sign_in_when_up(base_url: str, timeout: float = 30) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """The FLEETID_* settings of a server process a test starts: its own data and database,
+    the suite's first admin, cheap Argon2, a free MQTT port; `extra` adds or overrides."""
+    return {
+        "FLEETID_DATA_DIR": str(data_dir),
+        "FLEETID_DATABASE_URL": database_url,
+        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
+        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
+        "FLEETID_ARGON2_MEMORY_KIB": "1024",
+        "FLEETID_ARGON2_ITERATIONS": "1",
+        "FLEETID_MQTT_PORT": str(free_port()),
+        **extra,
+    }
 
 
 def free_port() -> int:

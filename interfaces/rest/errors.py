@@ -22,6 +22,7 @@ from domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from interfaces.rest.query_rules import query_name
 from interfaces.senml_codec import UnsupportedMediaType
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,7 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem(status, exc.reason, exc.message, exc.field)
 
 
-QUERY_NAMES = {"since": "from", "until": "to", "actor_id": "actor", "object_id": "object"}
-"""Query parameters whose Python names differ from their names in the API (`from` is a
-keyword): errors name them as clients send them."""
-
-
-def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar/msgspec validation: name the offending field as a dotted path."""
     extra = exc.extra if isinstance(exc.extra, list) and exc.extra else None
     if extra is None:
@@ -109,7 +105,8 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     if field == "data":
         field = None
     if first.get("source") == "query" and isinstance(field, str):
-        field = QUERY_NAMES.get(field, field)
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(field)
+        field = query_name(field, parameter) if parameter is not None else field
     return problem(400, "invalid_value", message, field)
 
 

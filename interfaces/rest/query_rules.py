@@ -48,7 +48,8 @@ def either(seed: T | None, code: T | None, name: str) -> T | None:
     return given[0] if given else seed
 
 
-def _query_name(name: str, field: FieldDefinition) -> str:
+def query_name(name: str, field: FieldDefinition) -> str:
+    """The name a client sends a parameter under (`from`, `parentID`), not its Python name."""
     kwarg = field.kwarg_definition
     return getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or name
 
@@ -57,7 +58,7 @@ def _rules_of(handler: BaseRouteHandler) -> QueryRules:
     fields = {**handler.resolve_layered_parameters(), **handler.parsed_fn_signature.parameters}
     single, not_null = set(), set()
     for name, field in fields.items():
-        query = _query_name(name, field)
+        query = query_name(name, field)
         if not field.is_non_string_sequence:
             single.add(query)
         if field.is_optional and not field.has_inner_subclass_of(str):

@@ -45,3 +45,19 @@ def test_each_filter_answers_the_same_under_both_spellings(client: TestClient[An
     assert_problem(both, 400, field="tags")
     twice = client.get(f"/groups?parentID={parent}&parent_id={owner['id']}", headers=admin)
     assert_problem(twice, 400, field="parentID")
+
+
+def test_filtering_by_another_owner_reveals_nothing_the_caller_may_not_see(
+    client: TestClient[Any],
+) -> None:
+    admin = bearer(admin_token(client))
+    admin_id = client.get("/users/profile", headers=admin).json()["id"]
+    client.post("/things", json={"name": "the admin's"}, headers=admin)
+    register(client, "spelling.nosy@fleet.example", "nosy-secret-1")
+    nosy = bearer(sign_in(client, "spelling.nosy@fleet.example", "nosy-secret-1"))
+
+    assert ids(client, f"/things?owner_id={admin_id}", nosy, "things") == []
+    assert ids(client, f"/users?owner_id={admin_id}", nosy, "users") == []
+    for path in ("/things", "/users", "/groups", "/channels"):
+        spelled = "owner_id" if path in ("/things", "/users") else "parent_id"
+        assert_problem(client.get(f"{path}?{spelled}=nope", headers=nosy), 400, field=spelled)

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
-from tests.helpers import admin_sign_in_when_up, free_port
+from tests.helpers import admin_sign_in_when_up, free_port, server_env
 
 HOOK_SECRET = "contract-hook-secret"
 THING_SECRET = "contract-thing-secret"
@@ -39,13 +38,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     port = free_port()
     env = {
         **os.environ,
-        "FLEETID_DATA_DIR": str(tmp_path / "data"),
-        "FLEETID_DATABASE_URL": f"sqlite:///{tmp_path / 'contract.db'}",
-        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
-        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
-        "FLEETID_ARGON2_MEMORY_KIB": "1024",
-        "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(free_port()),
+        **server_env(tmp_path / "data", f"sqlite:///{tmp_path / 'contract.db'}"),
         "FLEETID_MQTT_HOOK_SECRET": HOOK_SECRET,
         # Generated requests fail sign-ins by the thousand; throttling is tested elsewhere.
         "FLEETID_THROTTLE_IDENTITY_FAILURES": "1000000",

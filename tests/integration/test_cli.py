@@ -15,21 +15,13 @@ from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.cli import main
 from interfaces.mqtt.packets import V311
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
-from tests.helpers import admin_sign_in_when_up, free_port
+from tests.helpers import admin_sign_in_when_up, free_port, server_env
 from tests.mqtt.raw import BAD_CREDENTIALS, RawClient
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {
-        "FLEETID_DATA_DIR": str(tmp_path / "data"),
-        "FLEETID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
-        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
-        "FLEETID_ARGON2_MEMORY_KIB": "1024",
-        "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(free_port()),
-    }
+    values = server_env(tmp_path / "data", f"sqlite:///{tmp_path / 'cli.db'}")
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values

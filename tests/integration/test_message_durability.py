@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from infrastructure.database import create_engine
 from infrastructure.schema import messages
 from interfaces.mqtt.packets import Kind
-from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
-from tests.helpers import admin_sign_in_when_up, free_port
+from tests.helpers import admin_sign_in_when_up, free_port, server_env
 from tests.mqtt.raw import RawClient
 
 SENDERS = 8
@@ -25,16 +24,9 @@ SENDERS = 8
 def _serve(
     tmp_path: Path, database_url: str, port: int, mqtt_port: int = 0
 ) -> "subprocess.Popen[bytes]":
-    env = {
-        **os.environ,
-        "FLEETID_DATA_DIR": str(tmp_path / "data"),
-        "FLEETID_DATABASE_URL": database_url,
-        "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
-        "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
-        "FLEETID_ARGON2_MEMORY_KIB": "1024",
-        "FLEETID_ARGON2_ITERATIONS": "1",
-        "FLEETID_MQTT_PORT": str(mqtt_port or free_port()),
-    }
+    env = {**os.environ, **server_env(tmp_path / "data", database_url)}
+    if mqtt_port:
+        env["FLEETID_MQTT_PORT"] = str(mqtt_port)
     return subprocess.Popen(
         [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
         env=env,
