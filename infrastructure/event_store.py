@@ -7,15 +7,13 @@ conflict, a value the database refuses), it falls back to one transaction per sa
 the save at fault fails.
 """
 
-import contextlib
 import copy
-import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -31,11 +29,11 @@ from eventsourcing.persistence import (
 )
 
 from application.ports.storage import StaleWrite
+from infrastructure.batching import NOTHING_HELD, GroupCommit, Outcome
 from infrastructure.event_mapper import EventMapper, Sealer
 
 MAX_BATCH_EVENTS = 2000
 CACHE_SIZE = 50_000
-NOTHING_HELD = contextlib.nullcontext()
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -140,9 +138,7 @@ class _Intent:
     aggregates: tuple[Aggregate, ...]
     domain_events: Sequence[DomainEventProtocol[UUID]]
     events: list[StoredEvent]
-    future: Future[int] = field(default_factory=Future)
     ids: Sequence[int] = ()
-    error: BaseException | None = None
 
     @property
     def position(self) -> int:
@@ -150,6 +146,9 @@ class _Intent:
 
 
 class GroupCommitWriter:
+    """Saves of aggregates, committed together by a `GroupCommit`: concurrent commands share
+    one transaction, and `on_commit` hears of their events before their callers do."""
+
     def __init__(
         self,
         log: EventLog,
@@ -161,11 +160,18 @@ class GroupCommitWriter:
         and its `on_commit`."""
         self._log = log
         self._write_lock = write_lock
-        self._committing = committing
         self._on_commit = on_commit
-        self._queue: queue.SimpleQueue[_Intent | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
-        self._thread.start()
+        self._group: GroupCommit[_Intent, int] = GroupCommit(
+            name="event-writer",
+            commit=self._insert,
+            refusal=_refusal,
+            result=lambda intent: intent.position,
+            weight=lambda intent: len(intent.events),
+            max_weight=MAX_BATCH_EVENTS,
+            join_timeout=10,
+            settled=self._settled,
+            holding=committing,
+        )
 
     def submit(self, *aggregates: Aggregate) -> Future[int]:
         """Queue the aggregates' pending events for one atomic commit.
@@ -179,84 +185,30 @@ class GroupCommitWriter:
             done.set_result(0)
             return done
         stored = [self._log.mapper.to_stored_event(e) for e in events]
-        intent = _Intent(aggregates, events, stored)
-        self._queue.put(intent)
-        return intent.future
+        return self._group.submit(_Intent(aggregates, events, stored))
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+        self._group.close()
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch, size, stop = [first], len(first.events), False
-            while size < MAX_BATCH_EVENTS:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-                size += len(nxt.events)
-            with self._committing:
-                self._commit(batch)
-            if stop:
-                return
-
-    def _commit(self, batch: list[_Intent]) -> None:
-        """Callers are answered only after `on_commit`, which may make their events visible."""
-        try:
-            self._insert(batch)
-        except BaseException as error:
-            if len(batch) > 1 and _about_the_events(error):
-                self._insert_each(batch)
-            else:
-                for intent in batch:
-                    intent.error = error
+    def _settled(self, batch: Sequence[_Intent], outcomes: Sequence[Outcome]) -> None:
+        """Callers are answered only after `on_commit`, which may make their events visible, and
+        the cache learns the outcome before they are, so that their next load is current."""
         committed = [
             (position, event)
-            for intent in batch
-            if intent.error is None
+            for intent, outcome in zip(batch, outcomes, strict=True)
+            if outcome is None
             for position, event in zip(intent.ids, intent.domain_events, strict=True)
         ]
         self._on_commit(committed)
-        for intent in batch:
-            self._answer(intent)
-
-    def _insert_each(self, batch: list[_Intent]) -> None:
-        """One transaction per intent; a failure that is not about its events (the database is
-        gone) fails the rest without trying them."""
-        for index, intent in enumerate(batch):
-            try:
-                self._insert([intent])
-            except BaseException as error:
-                intent.error = error
-                if not _about_the_events(error):
-                    for rest in batch[index + 1 :]:
-                        rest.error = error
-                    return
-
-    def _answer(self, intent: _Intent) -> None:
-        """The cache learns the outcome before the caller does, so its next load is current."""
         cache = self._log.cache
-        if intent.error is None:
+        for intent, outcome in zip(batch, outcomes, strict=True):
             for aggregate in intent.aggregates:
-                cache.put(aggregate)
-            intent.future.set_result(intent.position)
-            return
-        for aggregate in intent.aggregates:
-            cache.evict(aggregate.id)
-        if isinstance(intent.error, IntegrityError):
-            intent.future.set_exception(StaleWrite(str(intent.error)))
-        else:
-            intent.future.set_exception(intent.error)
+                if outcome is None:
+                    cache.put(aggregate)
+                else:
+                    cache.evict(aggregate.id)
 
-    def _insert(self, batch: list[_Intent]) -> None:
+    def _insert(self, batch: Sequence[_Intent]) -> None:
         events = [e for i in batch for e in i.events]
         with self._write_lock:
             ids = self._log.recorder.insert_events(events)
@@ -268,8 +220,14 @@ class GroupCommitWriter:
             start += len(intent.events)
 
 
-def _about_the_events(error: BaseException) -> bool:
-    """Whether the database refused some of the events themselves (a version conflict, a value
-    out of range), so that inserting each caller's alone isolates the culprit; a lost connection
-    or a lock timeout (OperationalError, InterfaceError) would fail each insert as well."""
-    return isinstance(error, Exception) and not isinstance(error, OperationalError | InterfaceError)
+def _refusal(error: BaseException) -> BaseException | None:
+    """What the caller at fault receives when the database refused some of the events
+    themselves (a version conflict, a value out of range), so that inserting each caller's alone
+    isolates the culprit; None for a lost connection or a lock timeout (OperationalError,
+    InterfaceError), which would fail each insert as well. A version conflict reaches its
+    caller as StaleWrite: another command changed the aggregate first."""
+    if not isinstance(error, Exception) or isinstance(error, OperationalError | InterfaceError):
+        return None
+    if isinstance(error, IntegrityError):
+        return StaleWrite(str(error))
+    return error

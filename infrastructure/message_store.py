@@ -1,19 +1,17 @@
 """The message store's writer: telemetry appended in batches, each caller answered after the
 commit that holds its rows.
 
-Telemetry is not event-sourced (DESIGN §1): rows go straight into `messages`. One thread owns
-one connection and commits everything queued since its last commit in one transaction, so many
-concurrent publishers cost one commit. A caller's future resolves only once that commit has
-returned, so an accepted message is on disk: on SQLite the connection commits with
-`synchronous=FULL` (the WAL is synced at each commit, as the event log's is).
+Telemetry is not event-sourced (docs/architecture.md §1): rows go straight into `messages`. One
+thread owns one connection and commits everything queued since its last commit in one transaction
+(a `GroupCommit`), so many concurrent publishers cost one commit. A caller's future resolves only
+once that commit has returned, so an accepted message is on disk: on SQLite the connection commits
+with `synchronous=FULL` (the WAL is synced at each commit, as the event log's is).
 """
 
-import queue
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,27 +22,39 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from application.ports.messages import Receipt
 from application.ports.storage import Unstorable
 from domain.senml import Measurement
+from infrastructure.batching import GroupCommit
 from infrastructure.schema import messages, mqtt_receipts
 
 MAX_BATCH_ROWS = 5000
 
 
 @dataclass
-class _Batch:
+class _Rows:
+    """One caller's rows, and the receipt committed with them so a retransmission is known."""
+
     rows: Sequence[dict[str, Any]]
     receipt: Receipt | None = None
-    future: Future[None] = field(default_factory=Future)
 
 
 class MessageWriter:
+    """Telemetry rows, committed together by a `GroupCommit` on one connection of its own."""
+
     def __init__(self, engine: sa.Engine, write_lock: AbstractContextManager[Any]) -> None:
         """`write_lock` is the one SQLite's writers queue on (a no-op on PostgreSQL)."""
         self._engine = engine
         self._write_lock = write_lock
         self._upsert_receipt = _upsert(engine.dialect.name)
-        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="message-writer", daemon=True)
-        self._thread.start()
+        self._conn: sa.Connection | None = None
+        self._group: GroupCommit[_Rows, None] = GroupCommit(
+            name="message-writer",
+            commit=self._commit,
+            refusal=_refusal,
+            result=lambda _: None,
+            weight=lambda pending: len(pending.rows),
+            max_weight=MAX_BATCH_ROWS,
+            join_timeout=30,
+            stopped=self._disconnect,
+        )
 
     def append(
         self,
@@ -64,9 +74,7 @@ class MessageWriter:
             "subtopic": subtopic,
             "received_at": received_at,
         }
-        batch = _Batch([common | _columns(m) for m in measurements], receipt)
-        self._queue.put(batch)
-        return batch.future
+        return self._group.submit(_Rows([common | _columns(m) for m in measurements], receipt))
 
     def received(self, client_id: str, packet_id: int) -> str | None:
         query = sa.select(mqtt_receipts.c.digest).where(
@@ -78,77 +86,20 @@ class MessageWriter:
 
     def close(self) -> None:
         """Commit what is queued, then stop."""
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        self._group.close()
 
-    def _run(self) -> None:
-        conn: sa.Connection | None = None
+    def _commit(self, pending: Sequence[_Rows]) -> None:
+        """Runs on the writer's thread, which alone uses the connection; a connection that
+        failed is discarded, and the next commit opens another."""
         try:
-            while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                pending, stop = self._drain(first)
-                conn = self._commit(conn, pending)
-                if stop:
-                    return
-        finally:
-            if conn is not None:
-                conn.close()
+            self._conn = self._conn or self._connect()
+            self._insert(self._conn, pending)
+        except BaseException:
+            _discard(self._conn)
+            self._conn = None
+            raise
 
-    def _drain(self, first: _Batch) -> tuple[list[_Batch], bool]:
-        pending, size = [first], len(first.rows)
-        while size < MAX_BATCH_ROWS:
-            try:
-                nxt = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if nxt is None:
-                return pending, True
-            pending.append(nxt)
-            size += len(nxt.rows)
-        return pending, False
-
-    def _commit(self, conn: sa.Connection | None, pending: list[_Batch]) -> sa.Connection | None:
-        """Answer every caller: committed, or the error. When the database refused the rows
-        themselves, each caller's are committed alone, so that only the culprit's fail. A failed
-        connection is replaced."""
-        try:
-            conn = conn or self._connect()
-            self._insert(conn, pending)
-        except BaseException as error:
-            _discard(conn)
-            if not _refused(error):
-                for batch in pending:
-                    batch.future.set_exception(error)
-                return None
-            if len(pending) == 1:
-                pending[0].future.set_exception(_unstorable(error))
-                return None
-            return self._commit_each(pending)
-        for batch in pending:
-            batch.future.set_result(None)
-        return conn
-
-    def _commit_each(self, pending: list[_Batch]) -> sa.Connection | None:
-        conn: sa.Connection | None = None
-        for index, batch in enumerate(pending):
-            try:
-                conn = conn or self._connect()
-                self._insert(conn, [batch])
-            except BaseException as error:
-                _discard(conn)
-                conn = None
-                if _refused(error):
-                    batch.future.set_exception(_unstorable(error))
-                    continue
-                for failed in pending[index:]:
-                    failed.future.set_exception(error)
-                return None
-            batch.future.set_result(None)
-        return conn
-
-    def _insert(self, conn: sa.Connection, pending: list[_Batch]) -> None:
+    def _insert(self, conn: sa.Connection, pending: Sequence[_Rows]) -> None:
         rows = [row for batch in pending for row in batch.rows]
         receipts = {
             (b.receipt.client_id, b.receipt.packet_id): b.receipt.digest
@@ -167,6 +118,11 @@ class MessageWriter:
             conn.commit()
         return conn
 
+    def _disconnect(self) -> None:
+        """Runs as the writer's thread ends: the connection is that thread's alone."""
+        if self._conn is not None:
+            self._conn.close()
+
 
 def _discard(conn: sa.Connection | None) -> None:
     if conn is not None:
@@ -179,9 +135,13 @@ REFUSED_STATES = frozenset({"22", "23", "54"})
 violation, program limit exceeded (an index row too large)."""
 
 
+def _refusal(error: BaseException) -> Unstorable | None:
+    """Unstorable when the database refused the rows rather than failing (a lost connection, a
+    lock timeout): only then can committing each caller's rows alone help."""
+    return _unstorable(error) if _refused(error) else None
+
+
 def _refused(error: BaseException) -> bool:
-    """Whether the database refused the rows rather than failing (a lost connection, a lock
-    timeout): only then can committing each caller's rows alone help."""
     if not isinstance(error, sa.exc.DBAPIError) or error.connection_invalidated:
         return False
     if isinstance(error, sa.exc.DataError | sa.exc.IntegrityError):
