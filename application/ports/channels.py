@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.ports.pages import Page
+from application.ports.pages import ListFilter, Page
 
 
 @dataclass(frozen=True)
@@ -26,17 +26,9 @@ ChannelPage = Page[ChannelView]
 
 
 @dataclass(frozen=True)
-class ChannelFilter:
-    offset: int = 0
-    limit: int = 10
-    name: str | None = None
-    status: str = "enabled"
-    """enabled, disabled, or all (both)."""
-    metadata: dict[str, Any] | None = None
-    owner: UUID | None = None
-    """When set, only the channels this user owns."""
-    visible_to: UUID | None = None
-    """When set, only channels this user owns or is a member of."""
+class ChannelFilter(ListFilter):
+    """`visible_to`: the channels that user owns or is a member of."""
+
     thing: UUID | None = None
     """When set, only the channels this thing is connected to."""
     parent: UUID | None = None

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.ports.pages import Page
+from application.ports.pages import ListFilter, Page
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,11 @@ GroupPage = Page[GroupView]
 
 
 @dataclass(frozen=True)
-class GroupFilter:
-    offset: int = 0
-    limit: int = 10
-    name: str | None = None
-    status: str = "enabled"
-    """enabled, disabled, or all (both)."""
-    metadata: dict[str, Any] | None = None
-    owner: UUID | None = None
+class GroupFilter(ListFilter):
+    """`visible_to`: the groups that user owns or is a member of."""
+
     parent: UUID | None = None
     """Direct children of this group."""
-    visible_to: UUID | None = None
-    """When set, only groups this user owns or is a member of."""
     member: UUID | None = None
     """When set, only groups this user is a member of."""
     within: str | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.ports.pages import Page
+from application.ports.pages import ListFilter, Page
 
 
 @dataclass(frozen=True)
@@ -32,18 +32,10 @@ ThingPage = Page[ThingView]
 
 
 @dataclass(frozen=True)
-class ThingFilter:
-    offset: int = 0
-    limit: int = 10
-    name: str | None = None
+class ThingFilter(ListFilter):
+    """`visible_to`: the things that user owns or may list (c_list on a channel they are on)."""
+
     tag: str | None = None
-    status: str = "enabled"
-    """enabled, disabled, or all (both)."""
-    metadata: dict[str, Any] | None = None
-    owner: UUID | None = None
-    """When set, only the things this user owns."""
-    visible_to: UUID | None = None
-    """When set, only things this user owns or may list (c_list on a channel they are on)."""
     channel: UUID | None = None
     """When set, only the things connected to this channel."""
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.ports.pages import Page
+from application.ports.pages import ListFilter, Page
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,11 @@ UserPage = Page[UserView]
 
 
 @dataclass(frozen=True)
-class UserFilter:
-    offset: int = 0
-    limit: int = 10
-    name: str | None = None
+class UserFilter(ListFilter):
+    """`visible_to`: that user and the users it owns."""
+
     identity: str | None = None
     tag: str | None = None
-    status: str = "enabled"
-    """enabled, disabled, or all (both)."""
-    metadata: dict[str, Any] | None = None
-    visible_to: UUID | None = None
-    """When set, only that user and the users it owns."""
-    owner: UUID | None = None
-    """When set, only the users this user owns."""
     member_of: UUID | None = None
     """When set, only the members of this group."""
 

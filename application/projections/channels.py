@@ -2,50 +2,15 @@
 
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
-
-from application.ports.storage import RowWriter
-from application.projections.changes import record_change
-from domain.aggregate import FleetAggregate
+from application.projections.changes import EntityProjection, placed_row
 from domain.channels import Channel
 
-TABLE = "channels"
 
-
-class ChannelsProjection:
+class ChannelsProjection(EntityProjection):
     name = "channels"
-    tables: tuple[str, ...] = (TABLE,)
+    tables: tuple[str, ...] = ("channels",)
     events = Channel.Event
+    created = Channel.Opened
 
-    def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
-        key = str(event.originator_id)
-        if isinstance(event, Channel.Opened):
-            rows.insert(
-                TABLE,
-                key,
-                {
-                    "name": event.name,
-                    "description": event.description,
-                    "metadata": event.metadata,
-                    "owner": str(event.owner) if event.owner else None,
-                    "parent": str(event.parent) if event.parent else None,
-                    "status": "enabled",
-                    "created_at": event.timestamp,
-                    "updated_at": None,
-                    "updated_by": None,
-                },
-                position,
-            )
-            return
-        changes: dict[str, Any]
-        match event:
-            case Channel.Updated(name=name, description=description, metadata=metadata):
-                changes = {"name": name, "description": description, "metadata": metadata}
-            case Channel.Enabled():
-                changes = {"status": "enabled"}
-            case Channel.Disabled():
-                changes = {"status": "disabled"}
-            case _:
-                return
-        if isinstance(event, FleetAggregate.Event):
-            record_change(rows, TABLE, event, changes, position)
+    def first_row(self, event: Channel.Opened) -> dict[str, Any]:
+        return placed_row(event)

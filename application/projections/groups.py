@@ -1,53 +1,16 @@
-"""Groups projection: one `groups` row version per change, with the group's path and level."""
+"""Groups projection: one `groups` row version per change."""
 
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
-
-from application.ports.storage import RowWriter
-from application.projections.changes import record_change
-from domain.aggregate import FleetAggregate
+from application.projections.changes import EntityProjection, placed_row
 from domain.groups import Group
 
-TABLE = "groups"
 
-
-class GroupsProjection:
+class GroupsProjection(EntityProjection):
     name = "groups"
-    tables: tuple[str, ...] = (TABLE,)
+    tables: tuple[str, ...] = ("groups",)
     events = Group.Event
+    created = Group.Formed
 
-    def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
-        key = str(event.originator_id)
-        if isinstance(event, Group.Formed):
-            rows.insert(
-                TABLE,
-                key,
-                {
-                    "name": event.name,
-                    "description": event.description,
-                    "metadata": event.metadata,
-                    "owner": str(event.owner) if event.owner else None,
-                    "parent": str(event.parent) if event.parent else None,
-                    "path": event.path,
-                    "level": event.path.count("."),
-                    "status": "enabled",
-                    "created_at": event.timestamp,
-                    "updated_at": None,
-                    "updated_by": None,
-                },
-                position,
-            )
-            return
-        changes: dict[str, Any]
-        match event:
-            case Group.Updated(name=name, description=description, metadata=metadata):
-                changes = {"name": name, "description": description, "metadata": metadata}
-            case Group.Enabled():
-                changes = {"status": "enabled"}
-            case Group.Disabled():
-                changes = {"status": "disabled"}
-            case _:
-                return
-        if isinstance(event, FleetAggregate.Event):
-            record_change(rows, TABLE, event, changes, position)
+    def first_row(self, event: Group.Formed) -> dict[str, Any]:
+        return {**placed_row(event), "path": event.path, "level": event.path.count(".")}

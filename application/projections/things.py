@@ -1,56 +1,39 @@
-"""Things projection: one `things` row version per change."""
+"""Things projection: one `things` row version per change; a removed thing's version closes."""
 
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
-
 from application.ports.storage import RowWriter
-from application.projections.changes import record_change
+from application.projections.changes import EntityProjection, id_or_none
 from domain.aggregate import FleetAggregate
 from domain.things import Thing
 
-TABLE = "things"
 
-
-class ThingsProjection:
+class ThingsProjection(EntityProjection):
     name = "things"
-    tables: tuple[str, ...] = (TABLE,)
+    tables: tuple[str, ...] = ("things",)
     events = Thing.Event
+    created = Thing.Provisioned
 
-    def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
-        key = str(event.originator_id)
-        if isinstance(event, Thing.Provisioned):
-            rows.insert(
-                TABLE,
-                key,
-                {
-                    "identity": event.identity,
-                    "name": event.name,
-                    "tags": event.tags,
-                    "metadata": event.metadata,
-                    "owner": str(event.owner) if event.owner else None,
-                    "secret_lookup": event.secret_lookup,
-                    "sealed_secret": event.sealed_secret,
-                    "parent": str(event.parent) if event.parent else None,
-                    "public_key": event.public_key,
-                    "status": "enabled",
-                    "created_at": event.timestamp,
-                    "updated_at": None,
-                    "updated_by": None,
-                },
-                position,
-            )
-            return
+    def first_row(self, event: Thing.Provisioned) -> dict[str, Any]:
+        return {
+            "identity": event.identity,
+            "name": event.name,
+            "tags": event.tags,
+            "metadata": event.metadata,
+            "owner": id_or_none(event.owner),
+            "secret_lookup": event.secret_lookup,
+            "sealed_secret": event.sealed_secret,
+            "parent": id_or_none(event.parent),
+            "public_key": event.public_key,
+        }
+
+    def record(self, event: FleetAggregate.Event, position: int, rows: RowWriter) -> None:
         if isinstance(event, Thing.Removed):
-            rows.delete(TABLE, key, position)
-            return
-        changes = self._changes(event)
-        if changes is None or not isinstance(event, FleetAggregate.Event):
-            return
-        record_change(rows, TABLE, event, changes, position)
+            rows.delete(self.tables[0], str(event.originator_id), position)
+        else:
+            super().record(event, position, rows)
 
-    @staticmethod
-    def _changes(event: DomainEventProtocol[Any]) -> dict[str, Any] | None:
+    def changes(self, event: FleetAggregate.Event) -> dict[str, Any] | None:
         match event:
             case Thing.Renamed(name=name):
                 return {"name": name}
@@ -59,13 +42,9 @@ class ThingsProjection:
             case Thing.TagsReplaced(tags=tags):
                 return {"tags": tags}
             case Thing.OwnerChanged(owner=owner):
-                return {"owner": str(owner) if owner else None}
+                return {"owner": id_or_none(owner)}
             case Thing.SecretChanged(secret_lookup=lookup, sealed_secret=sealed):
                 return {"secret_lookup": lookup, "sealed_secret": sealed}
             case Thing.PublicKeyChanged(public_key=public_key):
                 return {"public_key": public_key}
-            case Thing.Enabled():
-                return {"status": "enabled"}
-            case Thing.Disabled():
-                return {"status": "disabled"}
-        return None
+        return super().changes(event)

@@ -2,53 +2,39 @@
 
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
-
 from application.ports.storage import RowWriter
-from application.projections.changes import record_change
+from application.projections.changes import EntityProjection, id_or_none
 from domain.aggregate import FleetAggregate
+from domain.switchable import Switched
 from domain.users import User
 
-TABLE = "users"
 PERSONAL_COLUMNS: dict[str, Any] = {"identity": None, "name": None, "metadata": None}
 
 
-class UsersProjection:
+class UsersProjection(EntityProjection):
     name = "users"
-    tables: tuple[str, ...] = (TABLE,)
+    tables: tuple[str, ...] = ("users",)
     events = User.Event
+    created = User.Registered
 
-    def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None:
-        key = str(event.originator_id)
-        if isinstance(event, User.Registered):
-            rows.insert(
-                TABLE,
-                key,
-                {
-                    "identity": event.identity,
-                    "name": event.name,
-                    "tags": event.tags,
-                    "metadata": event.metadata,
-                    "role": event.role.value,
-                    "status": "enabled",
-                    "owner": str(event.owner) if event.owner else None,
-                    "created_at": event.timestamp,
-                    "updated_at": None,
-                    "updated_by": None,
-                    "sessions_since": None,
-                },
-                position,
-            )
-            return
-        changes = self._changes(event)
-        if changes is None or not isinstance(event, FleetAggregate.Event):
-            return
+    def first_row(self, event: User.Registered) -> dict[str, Any]:
+        return {
+            "identity": event.identity,
+            "name": event.name,
+            "tags": event.tags,
+            "metadata": event.metadata,
+            "role": event.role.value,
+            "owner": id_or_none(event.owner),
+            "sessions_since": None,
+        }
+
+    def record(self, event: FleetAggregate.Event, position: int, rows: RowWriter) -> None:
         if isinstance(event, User.Erased):
-            rows.scrub(TABLE, key, PERSONAL_COLUMNS)
-        record_change(rows, TABLE, event, changes, position)
+            rows.scrub(self.tables[0], str(event.originator_id), PERSONAL_COLUMNS)
+        super().record(event, position, rows)
 
-    @staticmethod
-    def _changes(event: DomainEventProtocol[Any]) -> dict[str, Any] | None:
+    def changes(self, event: FleetAggregate.Event) -> dict[str, Any] | None:
+        """Enabling, disabling and a new secret end the sessions signed in before them."""
         match event:
             case User.Renamed(name=name):
                 return {"name": name}
@@ -57,15 +43,13 @@ class UsersProjection:
             case User.TagsReplaced(tags=tags):
                 return {"tags": tags}
             case User.OwnerChanged(owner=owner):
-                return {"owner": str(owner) if owner else None}
+                return {"owner": id_or_none(owner)}
             case User.IdentityChanged(identity=identity):
                 return {"identity": identity}
             case User.SecretChanged():
                 return {"sessions_since": event.timestamp}
-            case User.Enabled():
-                return {"status": "enabled", "sessions_since": event.timestamp}
-            case User.Disabled():
-                return {"status": "disabled", "sessions_since": event.timestamp}
+            case Switched(becomes=status):
+                return {"status": status.value, "sessions_since": event.timestamp}
             case User.Erased():
                 return {"status": "erased", **PERSONAL_COLUMNS}
         return None
