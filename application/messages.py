@@ -1,8 +1,8 @@
 """Publishing telemetry: a thing sends a SenML pack to a channel it may write to.
 
-Messages are not events (DESIGN §1): the publisher is authenticated and authorized against the
-read model, the pack is resolved whole, and its records go to the message store. The call
-returns only once they are durable, so an accepted pack is never lost.
+Messages are not events (docs/architecture.md §1): the publisher is authenticated and
+authorized against the read model, the pack is resolved whole, and its records go to the
+message store. The call returns only once they are durable, so an accepted pack is never lost.
 """
 
 import asyncio

@@ -31,6 +31,7 @@ from domain.causes import Interface
 from domain.users import Role
 from infrastructure.log_entries import entry_of
 from infrastructure.settings import Settings
+from interfaces.aggregates import THINGS
 from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking
 
@@ -90,7 +91,7 @@ def _measure(fleet: FleetID, events: int, directory: Path) -> dict[str, Any]:
 
 def _make_log(fleet: FleetID, events: int) -> None:
     """Bulk creation until the log holds `events` (each thing: a thing and a secret index)."""
-    things = blocking(fleet.things)
+    things = blocking(fleet[THINGS].commands)
     made = 0
     while fleet.raw_log.last_position() < events:
         batch = [NewThing(name=f"bench thing {made + i}") for i in range(BATCH)]
@@ -135,18 +136,18 @@ def _as_of_latencies(fleet: FleetID) -> dict[str, float]:
     far = ThingFilter(offset=5000, limit=10)
 
     def live() -> None:
-        fleet.thing_queries.page(ADMIN, page)
+        fleet[THINGS].queries.page(ADMIN, page)
 
     def past() -> None:
         with as_of(middle):
-            fleet.thing_queries.page(ADMIN, page)
+            fleet[THINGS].queries.page(ADMIN, page)
 
     def live_far() -> None:
-        fleet.thing_queries.page(ADMIN, far)
+        fleet[THINGS].queries.page(ADMIN, far)
 
     def past_far() -> None:
         with as_of(middle):
-            fleet.thing_queries.page(ADMIN, far)
+            fleet[THINGS].queries.page(ADMIN, far)
 
     return {
         "live": statistics.mean(_latencies(live, QUERIES)),

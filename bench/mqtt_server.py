@@ -49,8 +49,8 @@ async def main() -> None:
     def position() -> int:
         return fleet.projections.position
 
-    router = Router(fleet.mqtt_access, messages, fleet.identity_module, position)
-    broker = Broker(fleet.mqtt_access, router, position)
+    router = Router(fleet.services.mqtt_access, messages, fleet.services.identity_module, position)
+    broker = Broker(fleet.services.mqtt_access, router, position)
     await broker.start(settings.mqtt_host, settings.mqtt_port)
     await asyncio.Event().wait()
 

@@ -142,6 +142,17 @@ class Settings:
         return settings
 
     @property
+    def external_broker(self) -> "BrokerAccount | None":
+        """FleetID's account at the external broker; None: the embedded broker serves alone."""
+        return self.broker if self.mqtt_url else None
+
+    @property
+    def broker_login(self) -> tuple[str, str] | None:
+        """FleetID's username and password at the external broker, if there is one."""
+        account = self.external_broker
+        return (account.username, account.password) if account else None
+
+    @property
     def broker(self) -> "BrokerAccount":
         """Where FLEETID_MQTT_URL points, and FleetID's account there."""
         parts = urlsplit(self.mqtt_url)

@@ -1,19 +1,40 @@
 """Each aggregate FleetID keeps a read model of, declared once.
 
-The composition root and the REST app wire from this list: the projection the runner keeps,
-the kind and table access explanations read, and the path prefixes whose reads take `as_of`.
-An aggregate left out, or declared with a piece missing, fails loudly:
-tests/integration/test_aggregate_wiring.py names what is missing.
+The composition root and the REST app wire everything per aggregate from this list: the
+projection the runner keeps, the views and services it provides (under the keys below), the
+routes that serve it, the kind and table access explanations read, and the path prefixes whose
+reads take `as_of`. An aggregate left out, or declared with a piece missing, fails loudly:
+tests/integration/test_aggregate_wiring.py names what is missing, and a key asked for that no
+declaration provides is named at start-up (`HalfWired`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from litestar.types import ControllerRouterHandler
+
+from application.channel_queries import ChannelQueries
+from application.channels import ChannelCommands
+from application.connections import ConnectionCommands, ConnectionQueries
+from application.group_queries import GroupQueries
+from application.groups import GroupCommands
+from application.policy_queries import PolicyQueries
+from application.ports.channels import ChannelViews
+from application.ports.connections import ConnectionViews
+from application.ports.groups import GroupViews
+from application.ports.policies import PolicyViews
+from application.ports.things import ThingViews
+from application.ports.users import UserViews
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.policies import PoliciesProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
+from application.thing_queries import ThingQueries
+from application.things import ThingCommands
+from application.user_queries import UserQueries
+from application.users import UserCommands
 from domain.aggregate import FleetAggregate
 from domain.channels import Channel
 from domain.groups import Group
@@ -22,7 +43,22 @@ from domain.module_commands import ModuleCommand
 from domain.policies import Policy
 from domain.things import Thing
 from domain.users import User
+from infrastructure.channel_views import SqlChannelViews
+from infrastructure.connection_views import SqlConnectionViews
+from infrastructure.group_views import SqlGroupViews
+from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.projection_runner import Projection
+from infrastructure.thing_views import SqlThingViews
+from infrastructure.user_views import SqlUserViews
+from interfaces.registry import Key, Provide
+from interfaces.rest.channels import ChannelsController, ChannelServices
+from interfaces.rest.connections import ConnectionsController, ConnectionServices
+from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
+from interfaces.rest.users import UsersController, UserServices
+from interfaces.wiring import ReadSide, Wiring
+
+Routes = Callable[[Wiring], Sequence[ControllerRouterHandler]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,12 @@ class AggregateModule:
     """How access explanations name an entity of it (`thing`); None: they never ask for one."""
     paths: tuple[str, ...]
     """REST path prefixes of its reads, which take `as_of`."""
+    views: tuple[Provide[ReadSide, Any], ...]
+    """Its read model's adapters, made from the read side (in-memory fakes replace them)."""
+    services: tuple[Provide[Wiring, Any], ...]
+    """Its commands and queries, made from the ports and the entries of any declaration."""
+    routes: Routes
+    """The controllers that serve it, bound to its services."""
 
     @property
     def table(self) -> str:
@@ -41,12 +83,129 @@ class AggregateModule:
         return self.projection().tables[0]
 
 
+USER_VIEWS = Key[UserViews]("user views")
+THING_VIEWS = Key[ThingViews]("thing views")
+CHANNEL_VIEWS = Key[ChannelViews]("channel views")
+GROUP_VIEWS = Key[GroupViews]("group views")
+POLICY_VIEWS = Key[PolicyViews]("policy views")
+CONNECTION_VIEWS = Key[ConnectionViews]("connection views")
+
+USERS = Key[UserServices]("user services")
+THINGS = Key[ThingServices]("thing services")
+CHANNELS = Key[ChannelServices]("channel services")
+GROUPS = Key[GroupServices]("group services")
+POLICIES = Key[PolicyQueries]("policy queries")
+CONNECTIONS = Key[ConnectionServices]("connection services")
+
+
+def _users(w: Wiring) -> UserServices:
+    p = w.ports
+    return UserServices(
+        UserCommands(p.reader, p.writer, p.sync, p.hasher, p.blind, p.subject_keys),
+        UserQueries(w[USER_VIEWS]),
+        w.sessions,
+        w.throttle,
+        w.settings.self_registration,
+    )
+
+
+def _things(w: Wiring) -> ThingServices:
+    p = w.ports
+    return ThingServices(
+        ThingCommands(p.reader, p.writer, p.sync, p.blind, p.box, w[CONNECTION_VIEWS]),
+        ThingQueries(w[THING_VIEWS], p.blind, w[CONNECTION_VIEWS]),
+    )
+
+
+def _channels(w: Wiring) -> ChannelServices:
+    p = w.ports
+    return ChannelServices(
+        ChannelCommands(p.reader, p.writer, p.sync),
+        ChannelQueries(w[CHANNEL_VIEWS], w[GROUP_VIEWS]),
+    )
+
+
+def _groups(w: Wiring) -> GroupServices:
+    p = w.ports
+    return GroupServices(
+        GroupCommands(p.reader, p.writer, p.sync),
+        GroupQueries(w[GROUP_VIEWS], w[USER_VIEWS]),
+        w[POLICIES],
+    )
+
+
+def _connections(w: Wiring) -> ConnectionServices:
+    p = w.ports
+    members = w[GROUPS].commands
+    return ConnectionServices(
+        ConnectionCommands(p.reader, p.writer, p.sync, members, w[CONNECTION_VIEWS]),
+        ConnectionQueries(w[CONNECTION_VIEWS], p.blind),
+        w[THINGS].queries,
+        w[CHANNELS].queries,
+        members,
+        w.throttle,
+        w[POLICIES],
+    )
+
+
 MODULES: tuple[AggregateModule, ...] = (
-    AggregateModule(User, UsersProjection, "user", ("/users",)),
-    AggregateModule(Thing, ThingsProjection, "thing", ("/things",)),
-    AggregateModule(Channel, ChannelsProjection, "channel", ("/channels",)),
-    AggregateModule(Group, GroupsProjection, "group", ("/groups",)),
-    AggregateModule(Policy, PoliciesProjection, None, ()),
+    AggregateModule(
+        User,
+        UsersProjection,
+        "user",
+        ("/users",),
+        views=(Provide(USER_VIEWS, lambda r: SqlUserViews(r.reads)),),
+        services=(Provide(USERS, _users),),
+        routes=lambda w: [UsersController.bound_to(w[USERS])],
+    ),
+    AggregateModule(
+        Thing,
+        ThingsProjection,
+        "thing",
+        ("/things",),
+        views=(Provide(THING_VIEWS, lambda r: SqlThingViews(r.reads, r.box)),),
+        services=(Provide(THINGS, _things),),
+        routes=lambda w: [
+            ThingsController.bound_to(w[THINGS]),
+            IdentifyController.bound_to(w[THINGS].queries, w.throttle),
+        ],
+    ),
+    AggregateModule(
+        Channel,
+        ChannelsProjection,
+        "channel",
+        ("/channels",),
+        views=(Provide(CHANNEL_VIEWS, lambda r: SqlChannelViews(r.reads)),),
+        services=(Provide(CHANNELS, _channels),),
+        routes=lambda w: [ChannelsController.bound_to(w[CHANNELS])],
+    ),
+    AggregateModule(
+        Group,
+        GroupsProjection,
+        "group",
+        ("/groups",),
+        views=(Provide(GROUP_VIEWS, lambda r: SqlGroupViews(r.reads)),),
+        services=(Provide(GROUPS, _groups),),
+        routes=lambda w: [
+            GroupsController.bound_to(w[GROUPS]),
+            MembershipsController.bound_to(w[GROUPS]),
+        ],
+    ),
+    AggregateModule(
+        Policy,
+        PoliciesProjection,
+        None,
+        (),
+        views=(
+            Provide(POLICY_VIEWS, lambda r: SqlPolicyViews(r.reads)),
+            Provide(CONNECTION_VIEWS, lambda r: SqlConnectionViews(r.reads)),
+        ),
+        services=(
+            Provide(POLICIES, lambda w: PolicyQueries(w[POLICY_VIEWS])),
+            Provide(CONNECTIONS, _connections),
+        ),
+        routes=lambda w: [ConnectionsController.bound_to(w[CONNECTIONS])],
+    ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (IdentityIndex, ModuleCommand)
 """Aggregates read only from the log: uniqueness claims and the gateways' command records."""

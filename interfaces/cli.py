@@ -8,11 +8,13 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 from uuid import UUID
 
 from application.authorization import Actor
+from application.log_proofs import LogProofs
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.users import Role
@@ -20,105 +22,114 @@ from infrastructure.log_entries import entry_of
 from infrastructure.private_files import open_private
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import Settings, SettingsError
-from interfaces.aggregates import projections
+from interfaces.aggregates import USERS, projections
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.mqtt import service as mqtt_service
 
 EXPORT_BATCH = 5000
 
+Command = Callable[[Settings, argparse.Namespace], int]
+"""What a subcommand's parser carries as its `run` default: the exit code from the settings and
+the parsed arguments, so `main` dispatches without knowing the subcommands."""
+
+OPERATOR = Actor(id=UUID(int=0), role=Role.ADMIN, kind=ActorKind.SYSTEM)
+"""Who asks for the log's heads and proofs: the operator at the console acts as the system."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fleetid", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser(
-        "serve", help="run the HTTP API, the embedded MQTT broker and the projections"
-    )
-    serve.add_argument("--host", help="listen address (FLEETID_HTTP_HOST)")
-    serve.add_argument("--port", type=int, help="listen port (FLEETID_HTTP_PORT)")
-
-    commands.add_parser("config", help="print the effective settings, secrets masked")
-
-    projections = commands.add_parser("projections", help="read-model maintenance")
-    projection_commands = projections.add_subparsers(dest="action", required=True)
-    projection_commands.add_parser(
-        "rebuild", help="drop the read models and replay the log (stop servers first)"
-    )
-    projection_commands.add_parser(
-        "verify", help="replay the log into a scratch copy and compare it with the live tables"
-    )
-
-    event_log = commands.add_parser("log", help="the event log, for auditors")
-    log_commands = event_log.add_subparsers(dest="action", required=True)
-    export = log_commands.add_parser(
-        "export", help="write every event as one JSON line (NDJSON), in global order"
-    )
-    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
-    export.add_argument("--after", type=int, default=0, help="start after this position")
-    head = log_commands.add_parser("head", help="the latest signed tree head (JSON)")
-    head.add_argument("--sign", action="store_true", help="sign one for the log as it is now")
-    log_commands.add_parser("public-key", help="the log's Ed25519 public key (PEM)")
-    leaves = log_commands.add_parser("leaves", help="'position hex-leaf-hash' per leaf")
-    leaves.add_argument("--size", type=int, help="tree size (default: the latest head's)")
-    leaves.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
-    prove = log_commands.add_parser("prove", help="an inclusion or consistency proof (JSON)")
-    prove.add_argument("--position", type=int, help="inclusion: the event's position")
-    prove.add_argument("--first", type=int, help="consistency: the older tree size")
-    prove.add_argument("--size", type=int, help="the tree size (default: the latest head's)")
-
-    users = commands.add_parser("users", help="user administration")
-    user_commands = users.add_subparsers(dest="action", required=True)
-    erase = user_commands.add_parser("erase", help="forget a user's personal data for good")
-    erase.add_argument("user_id", type=UUID)
-
-    mqtt = commands.add_parser("mqtt", help="MQTT broker support")
-    mqtt_commands = mqtt.add_subparsers(dest="action", required=True)
-    mosquitto = mqtt_commands.add_parser(
-        "mosquitto-files",
-        help="write Mosquitto's password and ACL files from the registry (then SIGHUP it)",
-    )
-    mosquitto.add_argument("directory", type=Path)
-    mqtt_commands.add_parser(
-        "serve", help="run only the embedded MQTT broker (FLEETID_MQTT_HOST, FLEETID_MQTT_PORT)"
-    )
-
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"fleetid: {error}", file=sys.stderr)
         return 2
+    run: Command = args.run
     try:
-        match args.command:
-            case "serve":
-                return _serve(settings, args.host, args.port)
-            case "config":
-                for name, value in settings.masked().items():
-                    print(f"{name}={value}")
-                return 0
-            case "projections" if args.action == "verify":
-                return _verify(settings)
-            case "projections":
-                return _rebuild(settings)
-            case "log" if args.action == "export":
-                return _export(settings, args.output, args.after)
-            case "log":
-                return _log_proofs(settings, args)
-            case "users":
-                return _erase(settings, args.user_id)
-            case "mqtt" if args.action == "serve":
-                mqtt_service.run(settings)
-                return 0
-            case "mqtt":
-                return _mosquitto_files(settings, args.directory)
+        return run(settings, args)
     except DomainError as error:
         print(f"fleetid: {error.message}", file=sys.stderr)
         return 1
-    return 2
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """Every leaf parser sets `run` to its `Command`; the groups' subcommands are required, so
+    a parse that succeeds always has one."""
+    parser = argparse.ArgumentParser(prog="fleetid", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve", help="run the HTTP API, the embedded MQTT broker and the projections"
+    )
+    serve.add_argument("--host", help="listen address (FLEETID_HTTP_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (FLEETID_HTTP_PORT)")
+    serve.set_defaults(run=_serve)
+    config = commands.add_parser("config", help="print the effective settings, secrets masked")
+    config.set_defaults(run=_config)
+    _add_projection_commands(commands.add_parser("projections", help="read-model maintenance"))
+    _add_log_commands(commands.add_parser("log", help="the event log, for auditors"))
+    _add_user_commands(commands.add_parser("users", help="user administration"))
+    _add_mqtt_commands(commands.add_parser("mqtt", help="MQTT broker support"))
+    return parser
+
+
+def _add_projection_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    rebuild = actions.add_parser(
+        "rebuild", help="drop the read models and replay the log (stop servers first)"
+    )
+    rebuild.set_defaults(run=_rebuild)
+    verify = actions.add_parser(
+        "verify", help="replay the log into a scratch copy and compare it with the live tables"
+    )
+    verify.set_defaults(run=_verify)
+
+
+def _add_log_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    export = actions.add_parser(
+        "export", help="write every event as one JSON line (NDJSON), in global order"
+    )
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--after", type=int, default=0, help="start after this position")
+    export.set_defaults(run=_export)
+    head = actions.add_parser("head", help="the latest signed tree head (JSON)")
+    head.add_argument("--sign", action="store_true", help="sign one for the log as it is now")
+    head.set_defaults(run=_head)
+    public_key = actions.add_parser("public-key", help="the log's Ed25519 public key (PEM)")
+    public_key.set_defaults(run=_public_key)
+    leaves = actions.add_parser("leaves", help="'position hex-leaf-hash' per leaf")
+    leaves.add_argument("--size", type=int, help="tree size (default: the latest head's)")
+    leaves.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    leaves.set_defaults(run=_leaves)
+    prove = actions.add_parser("prove", help="an inclusion or consistency proof (JSON)")
+    prove.add_argument("--position", type=int, help="inclusion: the event's position")
+    prove.add_argument("--first", type=int, help="consistency: the older tree size")
+    prove.add_argument("--size", type=int, help="the tree size (default: the latest head's)")
+    prove.set_defaults(run=_prove)
+
+
+def _add_user_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    erase = actions.add_parser("erase", help="forget a user's personal data for good")
+    erase.add_argument("user_id", type=UUID)
+    erase.set_defaults(run=_erase)
+
+
+def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    mosquitto = actions.add_parser(
+        "mosquitto-files",
+        help="write Mosquitto's password and ACL files from the registry (then SIGHUP it)",
+    )
+    mosquitto.add_argument("directory", type=Path)
+    mosquitto.set_defaults(run=_mosquitto_files)
+    serve = actions.add_parser(
+        "serve", help="run only the embedded MQTT broker (FLEETID_MQTT_HOST, FLEETID_MQTT_PORT)"
+    )
+    serve.set_defaults(run=_mqtt_serve)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     """The first admin is created here, once; then the MQTT broker's process and every HTTP
     worker build their own FleetID from the same environment."""
     from interfaces.rest.server import serve
@@ -134,8 +145,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     try:
         serve(
             "interfaces.rest.asgi:create",
-            host=host or settings.http_host,
-            port=port or settings.http_port,
+            host=args.host or settings.http_host,
+            port=args.port or settings.http_port,
             workers=settings.http_workers,
             factory=True,
         )
@@ -144,7 +155,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     return 0
 
 
-def _rebuild(settings: Settings) -> int:
+def _config(settings: Settings, args: argparse.Namespace) -> int:
+    for name, value in settings.masked().items():
+        print(f"{name}={value}")
+    return 0
+
+
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings, follow=False)
     started = time.perf_counter()
     try:
@@ -157,7 +174,7 @@ def _rebuild(settings: Settings) -> int:
     return 0
 
 
-def _verify(settings: Settings) -> int:
+def _verify(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 1 when any table differs, listing the differences by table and key."""
     fleet = build(settings, follow=False)
     started = time.perf_counter()
@@ -179,7 +196,7 @@ def _verify(settings: Settings) -> int:
     return 0 if all(check.matches for check in checks) else 1
 
 
-def _export(settings: Settings, output: Path | None, after: int) -> int:
+def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Straight from the event store's rows, so the lines are what is stored now (tampering
     included), whatever the index or the read models say."""
     fleet = build(settings, follow=False)
@@ -187,9 +204,8 @@ def _export(settings: Settings, output: Path | None, after: int) -> int:
     written = 0
     try:
         target = fleet.raw_log.last_position()
-        with contextlib.ExitStack() as stack:
-            sink = stack.enter_context(open_private(output)) if output else sys.stdout.buffer
-            position = after
+        with _output(args.output) as sink:
+            position = args.after
             while notifications := fleet.raw_log.after(position, EXPORT_BATCH):
                 sink.write(b"".join(entry_of(n).line + b"\n" for n in notifications))
                 written += len(notifications)
@@ -207,36 +223,60 @@ def _export(settings: Settings, output: Path | None, after: int) -> int:
     return 0
 
 
-def _log_proofs(settings: Settings, args: argparse.Namespace) -> int:
-    """What auditors verify with interfaces/verify_log.py; the operator acts as the system."""
+@contextlib.contextmanager
+def _log_proofs(settings: Settings) -> Iterator[LogProofs]:
+    """What auditors verify with interfaces/verify_log.py, over a tree that has caught up with
+    the log."""
     fleet = build(settings, follow=False)
-    operator = Actor(id=UUID(int=0), role=Role.ADMIN, kind=ActorKind.SYSTEM)
-    proofs = fleet.log_proofs
+    proofs = fleet.services.log_proofs
     try:
         fleet.audit_trail.catch_up()
-        match args.action:
-            case "head":
-                signed = proofs.sign_head(operator) if args.sign else proofs.latest_head(operator)
-                print(json.dumps(signed.as_json()))
-            case "public-key":
-                print(proofs.public_key(), end="")
-            case "leaves":
-                with contextlib.ExitStack() as stack:
-                    sink = stack.enter_context(open_private(args.output)) if args.output else None
-                    out = sink or sys.stdout.buffer
-                    for position, digest in proofs.leaves(operator, args.size):
-                        out.write(f"{position} {digest.hex()}\n".encode())
-                    out.flush()
-            case "prove" if args.position is not None:
-                print(json.dumps(proofs.inclusion(operator, args.position, args.size)))
-            case "prove" if args.first is not None:
-                print(json.dumps(proofs.consistency(operator, args.first, args.size)))
-            case _:
-                print("fleetid: prove needs --position or --first", file=sys.stderr)
-                return 2
+        yield proofs
     finally:
         fleet.close()
+
+
+def _head(settings: Settings, args: argparse.Namespace) -> int:
+    with _log_proofs(settings) as proofs:
+        signed = proofs.sign_head(OPERATOR) if args.sign else proofs.latest_head(OPERATOR)
+        print(json.dumps(signed.as_json()))
     return 0
+
+
+def _public_key(settings: Settings, args: argparse.Namespace) -> int:
+    with _log_proofs(settings) as proofs:
+        print(proofs.public_key(), end="")
+    return 0
+
+
+def _leaves(settings: Settings, args: argparse.Namespace) -> int:
+    with _log_proofs(settings) as proofs, _output(args.output) as sink:
+        for position, digest in proofs.leaves(OPERATOR, args.size):
+            sink.write(f"{position} {digest.hex()}\n".encode())
+        sink.flush()
+    return 0
+
+
+def _prove(settings: Settings, args: argparse.Namespace) -> int:
+    with _log_proofs(settings) as proofs:
+        if args.position is not None:
+            print(json.dumps(proofs.inclusion(OPERATOR, args.position, args.size)))
+        elif args.first is not None:
+            print(json.dumps(proofs.consistency(OPERATOR, args.first, args.size)))
+        else:
+            print("fleetid: prove needs --position or --first", file=sys.stderr)
+            return 2
+    return 0
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[BinaryIO]:
+    """The file an operator named, or stdout, which is left open for whatever runs next."""
+    if path is None:
+        yield sys.stdout.buffer
+    else:
+        with open_private(path) as sink:
+            yield sink
 
 
 def _progress_bar(position: int, target: int, width: int = 40, rate: float | None = None) -> None:
@@ -252,23 +292,28 @@ def _progress_bar(position: int, target: int, width: int = 40, rate: float | Non
     )
 
 
-def _mosquitto_files(settings: Settings, directory: Path) -> int:
+def _mosquitto_files(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings)
     try:
-        passwords, acl = fleet.mosquitto_files.write(directory)
+        passwords, acl = fleet.mosquitto_files.write(args.directory)
     finally:
         fleet.close()
     print(f"wrote {passwords} and {acl}")
     return 0
 
 
-def _erase(settings: Settings, user_id: UUID) -> int:
+def _mqtt_serve(settings: Settings, args: argparse.Namespace) -> int:
+    mqtt_service.run(settings)
+    return 0
+
+
+def _erase(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings)
     try:
-        asyncio.run(fleet.users.erase(user_id, Cause.system(Interface.CLI)))
+        asyncio.run(fleet[USERS].commands.erase(args.user_id, Cause.system(Interface.CLI)))
     finally:
         fleet.close()
-    print(f"erased the personal data of user {user_id}")
+    print(f"erased the personal data of user {args.user_id}")
     return 0
 
 

@@ -3,8 +3,9 @@
 Why not a general-purpose Python broker: the embedded one must make the identity a connection
 authenticated the only identity its messages carry, refuse a takeover before authentication,
 acknowledge a QoS 1 publish only once it is stored, and speak MQTT 5; amqtt 0.12 does none of
-these (DESIGN §7). So FleetID carries a small broker of its own, with exactly the topics it
-serves (`application.mqtt_access`): no retained messages, no QoS 2, no shared subscriptions.
+these (docs/architecture.md §7). So FleetID carries a small broker of its own, with exactly the
+topics it serves (`application.mqtt_access`): no retained messages, no QoS 2, no shared
+subscriptions.
 
 Access is decided from the read model: at CONNECT, per publish, per subscription, and again for
 every live connection and session whenever the log has moved on (a disable, a secret change or

@@ -1,4 +1,4 @@
-"""The embedded broker's limits: every broker-side bound is explicit (DESIGN.md §7)."""
+"""The embedded broker's limits: every broker-side bound is explicit (docs/architecture.md §7)."""
 
 from dataclasses import dataclass
 

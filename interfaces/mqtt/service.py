@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 def make_broker(fleet: FleetID, store: SessionStore | None = None) -> Broker:
     limits = Limits(max_packet=fleet.settings.mqtt_max_packet)
     return Broker(
-        fleet.mqtt_access,
+        fleet.services.mqtt_access,
         fleet.mqtt_router(),
         lambda: fleet.projections.position,
         limits,
         store,
-        fleet.throttle,
+        fleet.services.throttle,
     )
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +14,9 @@ from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
+from litestar.types import ControllerRouterHandler
 
+from interfaces.aggregates import as_of_paths
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
@@ -21,12 +24,9 @@ from interfaces.rest.allowed_methods import complete_allow, remember_allowed_met
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
-from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.client_address import TRUSTED_PROXIES
-from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
-from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.health import HealthController, HealthServices
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
@@ -36,8 +36,6 @@ from interfaces.rest.openapi_refinements import RefinedJsonPlugin
 from interfaces.rest.password_reset import PasswordResetController, ResetServices
 from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
-from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
-from interfaces.rest.users import UsersController, UserServices
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 log = logging.getLogger(__name__)
@@ -84,89 +82,78 @@ def tune_garbage_collector() -> None:
 
 def broker_hooks(fleet: FleetID) -> HookSetup:
     """Without a hook secret the hooks answer 404: each worker says so once, at start-up."""
-    settings = fleet.settings
+    settings, services = fleet.settings, fleet.services
     if not settings.mqtt_hook_secret:
         log.info(HOOKS_OFF)
-    service = settings.broker if settings.mqtt_url else None
+    service = settings.external_broker
     ingest = None
     if settings.mqtt_ingest == "hooks":
         username = service.username if service else None
         ingest = HookIngest(fleet.mqtt_router(), fleet.mqtt_outbox, username)
-    return HookSetup(fleet.mqtt_access, ingest, settings.mqtt_hook_secret, service, fleet.throttle)
+    return HookSetup(
+        services.mqtt_access, ingest, settings.mqtt_hook_secret, service, services.throttle
+    )
+
+
+def shared_routes(fleet: FleetID) -> list[ControllerRouterHandler]:
+    """The routes that are no one aggregate's; each aggregate's come from its declaration."""
+    s = fleet.services
+    health = HealthServices(
+        fleet.settings.build_commit, fleet.settings.build_time, fleet.database_answers
+    )
+    return [
+        BrokerHooksController.bound_to(broker_hooks(fleet)),
+        EventsController.bound_to(s.event_log),
+        PasswordResetController.bound_to(ResetServices(s.password_reset, s.throttle)),
+        HealthController.bound_to(health),
+        LogProofsController.bound_to(s.log_proofs),
+        AccessController.bound_to(s.access_explainer),
+        MessagesController.bound_to(
+            MessageServices(s.messages, s.message_queries, s.sessions, s.throttle)
+        ),
+    ]
+
+
+def size_thread_pool(threads: int) -> Callable[[], None]:
+    def size() -> None:
+        """The pool for blocking work, password hashing above all (sign-in, new users, new
+        secrets); sized by a setting rather than the CPU count, since that work waits too."""
+        executor = ThreadPoolExecutor(threads, thread_name_prefix="handler")
+        asyncio.get_running_loop().set_default_executor(executor)
+
+    return size
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="FleetID",
+        version="0.1.0",
+        description="Event-sourced identity backend for IoT fleets.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/"), RefinedJsonPlugin()],
+        components=Components(security_schemes=SCHEMES),
+    )
 
 
 def create_app(fleet: FleetID) -> Litestar:
-    settings = fleet.settings
-
-    def size_thread_pool() -> None:
-        """The pool for blocking work, password hashing above all (sign-in, new users, new
-        secrets); sized by a setting rather than the CPU count, since that work waits too."""
-        executor = ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="handler")
-        asyncio.get_running_loop().set_default_executor(executor)
-
+    settings, services = fleet.settings, fleet.services
     dependencies: dict[str, Provide] = {
         "request_token": Provide(bearer_token, sync_to_thread=False),
-        **auth_dependencies(fleet.sessions),
+        **auth_dependencies(services.sessions),
     }
-    users = UserServices(
-        fleet.users, fleet.user_queries, fleet.sessions, fleet.throttle, settings.self_registration
-    )
-    groups = GroupServices(fleet.groups, fleet.group_queries, fleet.policy_queries)
     past = resolver(fleet.audit_trail.position_at, lambda: fleet.projections.position)
     app = Litestar(
-        route_handlers=[
-            UsersController.bound_to(users),
-            ThingsController.bound_to(ThingServices(fleet.things, fleet.thing_queries)),
-            IdentifyController.bound_to(fleet.thing_queries, fleet.throttle),
-            BrokerHooksController.bound_to(broker_hooks(fleet)),
-            EventsController.bound_to(fleet.event_log),
-            PasswordResetController.bound_to(ResetServices(fleet.password_reset, fleet.throttle)),
-            HealthController.bound_to(
-                HealthServices(
-                    settings.build_commit,
-                    settings.build_time,
-                    fleet.database_answers,
-                )
-            ),
-            LogProofsController.bound_to(fleet.log_proofs),
-            AccessController.bound_to(fleet.access_explainer),
-            MessagesController.bound_to(
-                MessageServices(
-                    fleet.messages, fleet.message_queries, fleet.sessions, fleet.throttle
-                )
-            ),
-            ChannelsController.bound_to(ChannelServices(fleet.channels, fleet.channel_queries)),
-            GroupsController.bound_to(groups),
-            MembershipsController.bound_to(groups),
-            ConnectionsController.bound_to(
-                ConnectionServices(
-                    fleet.connections,
-                    fleet.connection_queries,
-                    fleet.thing_queries,
-                    fleet.channel_queries,
-                    fleet.groups,
-                    fleet.throttle,
-                    fleet.policy_queries,
-                )
-            ),
-        ],
+        route_handlers=[*services.aggregate_routes(), *shared_routes(fleet)],
         dependencies=dependencies,
         state=State({TRUSTED_PROXIES: settings.proxies}),
-        middleware=[as_of_middleware(past)],
+        middleware=[as_of_middleware(past, as_of_paths())],
         exception_handlers=HANDLERS,
         request_class=JSONBodyRequest,
         before_request=check_request,
         before_send=[complete_allow],
-        on_startup=[size_thread_pool, tune_garbage_collector],
+        on_startup=[size_thread_pool(settings.handler_threads), tune_garbage_collector],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="FleetID",
-            version="0.1.0",
-            description="Event-sourced identity backend for IoT fleets.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/"), RefinedJsonPlugin()],
-            components=Components(security_schemes=SCHEMES),
-        ),
+        openapi_config=openapi_config(),
     )
     remember_allowed_methods(app)
     learn_query_rules(app)

@@ -18,11 +18,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.read_time import as_of
 from domain.errors import InvalidValue, NotFound
-from interfaces.aggregates import as_of_paths
 from interfaces.rest.times import time_bound
 
-REGISTRY = as_of_paths()
-"""Declared with each aggregate (interfaces/aggregates.py)."""
 AS_OF = {
     "as_of": QueryParameter(
         annotation=str | None,
@@ -61,7 +58,12 @@ def resolver(
     return resolve
 
 
-def as_of_middleware(resolve: Callable[[str], int]) -> Callable[[ASGIApp], ASGIApp]:
+def as_of_middleware(
+    resolve: Callable[[str], int], paths: tuple[str, ...]
+) -> Callable[[ASGIApp], ASGIApp]:
+    """`paths`: the prefixes of the reads that take `as_of`, declared with each aggregate
+    (interfaces/aggregates.py)."""
+
     def middleware(app: ASGIApp) -> ASGIApp:
         async def handle(scope: Scope, receive: Receive, send: Send) -> None:
             plain: Any = scope
@@ -69,7 +71,7 @@ def as_of_middleware(resolve: Callable[[str], int]) -> Callable[[ASGIApp], ASGIA
             if raw is None:
                 await app(scope, receive, send)
                 return
-            if plain["method"] not in ("GET", "HEAD") or not _registry(plain["path"]):
+            if plain["method"] not in ("GET", "HEAD") or not _reads_of(plain["path"], paths):
                 raise InvalidValue(
                     "as_of applies to reads of users, things, channels, groups and access",
                     field="as_of",
@@ -92,5 +94,5 @@ def _requested(scope: Any) -> str | None:
     return values[0] if values and values[0] else None
 
 
-def _registry(path: str) -> bool:
-    return path.startswith(REGISTRY) and not path.endswith("/messages")
+def _reads_of(path: str, paths: tuple[str, ...]) -> bool:
+    return path.startswith(paths) and not path.endswith("/messages")

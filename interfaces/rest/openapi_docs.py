@@ -27,7 +27,7 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
-from interfaces.rest.as_of import REGISTRY
+from interfaces.aggregates import as_of_paths
 from interfaces.rest.broker_hooks import VERNE_HOOKS
 from interfaces.rest.errors import REASON_OF_STATUS, Problem
 
@@ -161,7 +161,7 @@ def _statuses(
         statuses.add(400)
     if any(requirement for requirement in security):
         statuses |= {401, 403}
-    if "{" in path or path in HOOKS or ("GET" in methods and path.startswith(REGISTRY)):
+    if "{" in path or path in HOOKS or ("GET" in methods and path.startswith(as_of_paths())):
         statuses.add(404)
     if methods & BODIES:
         statuses |= {413, 415}

@@ -14,9 +14,9 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from domain.causes import Interface
+from interfaces.aggregates import as_of_paths
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
-from interfaces.rest.as_of import REGISTRY
 from tests.api.support import assert_problem
 from tests.helpers import admin_token, bearer
 from tests.integration.test_event_log import indexed
@@ -185,7 +185,7 @@ def test_as_of_in_other_scripts_digits_is_refused_on_every_registry_read(
         for route in create_app(sqlite_fleet).routes
         if isinstance(route, HTTPRoute)
         and "GET" in route.methods
-        and route.path.startswith(REGISTRY)
+        and route.path.startswith(as_of_paths())
     ]
     assert len(reads) > 10
     for path in reads:

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from application.users import NewUser
 from domain.causes import Interface
 from domain.errors import Conflict
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID
 from tests.api.support import (
     SECRET,
@@ -82,7 +83,7 @@ def test_concurrent_registrations_through_the_application(
 
     def attempt(i: int) -> str:
         try:
-            view = blocking(sqlite_fleet.users).register(
+            view = blocking(sqlite_fleet[USERS].commands).register(
                 NewUser(identity=variant(identity, i), secret=SECRET), None, Interface.REST
             )
         except Conflict as error:

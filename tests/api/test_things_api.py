@@ -248,7 +248,7 @@ def test_devices_a_gateway_created_show_their_parent_and_key_over_rest(
     ).json()["id"]
     topic = f"from/module/{gateway}/action/identity/create"
     ack = asyncio.run(
-        sqlite_fleet.identity_module.handle(UUID(gateway), topic, b'{"publicKey": "k-1"}')
+        sqlite_fleet.services.identity_module.handle(UUID(gateway), topic, b'{"publicKey": "k-1"}')
     )
     device = ack.payload["identity"]
 

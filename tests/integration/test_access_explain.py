@@ -13,6 +13,7 @@ from application.groups import NewGroup
 from application.read_time import as_of
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.users import Role
+from interfaces.aggregates import CONNECTIONS, GROUPS, THINGS, USERS
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import channel
@@ -22,12 +23,12 @@ from tests.integration.test_users_store import ADMIN, CLI, register
 
 
 def explain(fleet: FleetID, device: UUID, opened: UUID, position: int) -> Explanation:
-    return fleet.access_explainer.explain(AUDITOR, device, opened, "m_read", position)
+    return fleet.services.access_explainer.explain(AUDITOR, device, opened, "m_read", position)
 
 
 def routes_allow(fleet: FleetID, device: UUID, opened: UUID, position: int) -> bool:
     with as_of(position):
-        return fleet.mqtt_access.may_subscribe(device, f"channels/{opened}/messages")
+        return fleet.services.mqtt_access.may_subscribe(device, f"channels/{opened}/messages")
 
 
 def test_the_explanation_follows_grants_revocations_and_disables(fleet: FleetID) -> None:
@@ -36,11 +37,11 @@ def test_the_explanation_follows_grants_revocations_and_disables(fleet: FleetID)
     positions = [fleet.projections.position]
     connect(fleet, device, opened, "m_read", "m_write")
     positions.append(fleet.projections.position)
-    blocking(fleet.things).disable(ADMIN, device, CLI)
+    blocking(fleet[THINGS].commands).disable(ADMIN, device, CLI)
     positions.append(fleet.projections.position)
-    blocking(fleet.things).enable(ADMIN, device, CLI)
+    blocking(fleet[THINGS].commands).enable(ADMIN, device, CLI)
     positions.append(fleet.projections.position)
-    blocking(fleet.connections).disconnect(ADMIN, [device], [opened], CLI)
+    blocking(fleet[CONNECTIONS].commands).disconnect(ADMIN, [device], [opened], CLI)
     positions.append(fleet.projections.position)
     indexed(fleet)
 
@@ -85,7 +86,10 @@ def member(fleet: FleetID, identity: str) -> Actor:
 def explained_at(
     fleet: FleetID, subject: UUID, target: UUID, action: str, positions: list[int]
 ) -> list[Explanation]:
-    return [fleet.access_explainer.explain(AUDITOR, subject, target, action, p) for p in positions]
+    return [
+        fleet.services.access_explainer.explain(AUDITOR, subject, target, action, p)
+        for p in positions
+    ]
 
 
 def passes(position: int, query: Callable[[], object]) -> bool:
@@ -101,7 +105,7 @@ def passes(position: int, query: Callable[[], object]) -> bool:
 def may_update(fleet: FleetID, actor: Actor, group: UUID) -> bool:
     """The groups' own decision, by trying the command."""
     try:
-        blocking(fleet.groups).update(
+        blocking(fleet[GROUPS].commands).update(
             actor, group, CLI, name="renamed", description="", metadata={}
         )
     except (Forbidden, NotFound):
@@ -111,8 +115,8 @@ def may_update(fleet: FleetID, actor: Actor, group: UUID) -> bool:
 
 def test_a_users_right_on_a_group_follows_membership_and_status(fleet: FleetID) -> None:
     user = member(fleet, "explain-member-1@fleet.example")
-    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="floor"), CLI).id
-    groups = blocking(fleet.groups)
+    group = blocking(fleet[GROUPS].commands).form(ADMIN, NewGroup(name="floor"), CLI).id
+    groups = blocking(fleet[GROUPS].commands)
     positions = [fleet.projections.position]
     decided = [may_update(fleet, user, group)]
     groups.assign(ADMIN, user.id, group, ["g_update", "g_list"], CLI)
@@ -122,12 +126,14 @@ def test_a_users_right_on_a_group_follows_membership_and_status(fleet: FleetID) 
     positions.append(fleet.projections.position)
     decided.append(may_update(fleet, user, group))
     groups.change_member(ADMIN, user.id, group, ["g_list", "g_update"], CLI)
-    blocking(fleet.users).disable(ADMIN, user.id, CLI)
+    blocking(fleet[USERS].commands).disable(ADMIN, user.id, CLI)
     positions.append(fleet.projections.position)
     indexed(fleet)
 
     def explained(position: int) -> Explanation:
-        return fleet.access_explainer.explain(AUDITOR, user.id, group, "g_update", position)
+        return fleet.services.access_explainer.explain(
+            AUDITOR, user.id, group, "g_update", position
+        )
 
     assert [explained(p).allowed for p in positions[:3]] == decided == [False, True, False]
     assert explained(positions[3]).allowed is False, "a disabled user's tokens are refused"
@@ -147,19 +153,19 @@ def test_a_users_right_on_a_thing_follows_its_channels_and_its_owner(fleet: Flee
     device = thing(fleet, "explain-secret-2")
     opened = channel(fleet)
     positions = [fleet.projections.position]
-    blocking(fleet.groups).assign(ADMIN, user.id, opened, ["c_list"], CLI)
+    blocking(fleet[GROUPS].commands).assign(ADMIN, user.id, opened, ["c_list"], CLI)
     positions.append(fleet.projections.position)
     connect(fleet, device, opened, "m_read")
     positions.append(fleet.projections.position)
-    blocking(fleet.connections).disconnect(ADMIN, [device], [opened], CLI)
+    blocking(fleet[CONNECTIONS].commands).disconnect(ADMIN, [device], [opened], CLI)
     positions.append(fleet.projections.position)
-    blocking(fleet.things).change_owner(ADMIN, device, user.id, CLI)
+    blocking(fleet[THINGS].commands).change_owner(ADMIN, device, user.id, CLI)
     positions.append(fleet.projections.position)
     indexed(fleet)
 
     explained = explained_at(fleet, user.id, device, "c_list", positions)
     assert [e.allowed for e in explained] == [
-        passes(p, lambda: fleet.thing_queries.get(user, device)) for p in positions
+        passes(p, lambda: fleet[THINGS].queries.get(user, device)) for p in positions
     ]
     assert [e.allowed for e in explained] == [False, False, True, False, True]
     assert [(s.effect, s.allowed_after) for s in explained[-1].steps] == [
@@ -170,7 +176,9 @@ def test_a_users_right_on_a_thing_follows_its_channels_and_its_owner(fleet: Flee
         (f"thing disconnected from {opened}", False),
         ("user became the owner", True),
     ]
-    update = fleet.access_explainer.explain(AUDITOR, user.id, device, "c_update", positions[2])
+    update = fleet.services.access_explainer.explain(
+        AUDITOR, user.id, device, "c_update", positions[2]
+    )
     assert (update.allowed, [s.effect for s in update.steps]) == (
         False,
         ["user enabled", "thing created"],
@@ -182,7 +190,7 @@ def test_a_members_right_on_a_channel_follows_the_channels_own_decision(
 ) -> None:
     user = member(fleet, "explain-member-3@fleet.example")
     opened = channel(fleet)
-    groups = blocking(fleet.groups)
+    groups = blocking(fleet[GROUPS].commands)
     positions = [fleet.projections.position]
     groups.assign(ADMIN, user.id, opened, ["c_list"], CLI)
     positions.append(fleet.projections.position)
@@ -194,7 +202,8 @@ def test_a_members_right_on_a_channel_follows_the_channels_own_decision(
 
     explained = explained_at(fleet, user.id, opened, "m_read", positions)
     assert [e.allowed for e in explained] == [
-        passes(p, lambda: fleet.message_queries.reader_for_user(user, opened)) for p in positions
+        passes(p, lambda: fleet.services.message_queries.reader_for_user(user, opened))
+        for p in positions
     ]
     assert [e.allowed for e in explained] == [False, False, True, False]
     assert [s.effect for s in explained[-1].steps] == [
@@ -208,23 +217,23 @@ def test_a_members_right_on_a_channel_follows_the_channels_own_decision(
 def test_an_admin_may_do_anything_with_what_exists(fleet: FleetID) -> None:
     admin = register(fleet, "explain-admin@fleet.example", role=Role.ADMIN)
     before = fleet.projections.position
-    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="hall"), CLI).id
+    group = blocking(fleet[GROUPS].commands).form(ADMIN, NewGroup(name="hall"), CLI).id
     indexed(fleet)
-    explained = fleet.access_explainer.explain(AUDITOR, admin, group, "g_delete", None)
+    explained = fleet.services.access_explainer.explain(AUDITOR, admin, group, "g_delete", None)
     assert explained.allowed is True
     assert [(s.effect, s.allowed_after) for s in explained.steps] == [
         ("user enabled; user made an admin", False),
         ("group created", True),
     ]
-    earlier = fleet.access_explainer.explain(AUDITOR, admin, group, "g_delete", before)
+    earlier = fleet.services.access_explainer.explain(AUDITOR, admin, group, "g_delete", before)
     assert (earlier.allowed, len(earlier.steps)) == (False, 1)
 
 
 def test_questions_without_an_answer_are_named(fleet: FleetID) -> None:
     device = thing(fleet, "explain-secret-3")
     opened = channel(fleet)
-    group = blocking(fleet.groups).form(ADMIN, NewGroup(name="yard"), CLI).id
-    explainer = fleet.access_explainer
+    group = blocking(fleet[GROUPS].commands).form(ADMIN, NewGroup(name="yard"), CLI).id
+    explainer = fleet.services.access_explainer
     with pytest.raises(NotFound) as unknown:
         explainer.explain(AUDITOR, UUID(int=7), opened, "m_read", None)
     assert unknown.value.field == "subject"

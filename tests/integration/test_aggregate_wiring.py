@@ -5,14 +5,18 @@ import inspect
 import pkgutil
 from typing import Any
 
+import pytest
+from litestar import Router
 from litestar.testing import TestClient
 
 import domain
 from domain.aggregate import FleetAggregate
 from infrastructure.schema import metadata
-from interfaces.aggregates import MODULES, WITHOUT_READ_MODEL, as_of_paths
+from interfaces.aggregates import CHANNEL_VIEWS, MODULES, WITHOUT_READ_MODEL, as_of_paths
 from interfaces.bootstrap import FleetID
+from interfaces.registry import HalfWired, Key, Provide
 from interfaces.rest.app import create_app
+from interfaces.services import build_services
 from tests.helpers import admin_token, bearer
 
 
@@ -59,3 +63,35 @@ def test_each_declared_path_is_served_and_reads_as_of(
         if any(r.path == path for r in reads):
             listed = client.get(path, params={"as_of": "0"}, headers=admin)
             assert listed.status_code == 200, (path, listed.text)
+
+
+def test_each_key_is_declared_by_one_aggregate() -> None:
+    keys = [p.key for module in MODULES for p in (*module.views, *module.services)]
+    repeated = {key.name for key in keys if keys.count(key) > 1}
+    assert not repeated, f"declared by more than one aggregate: {repeated}"
+
+
+def test_each_aggregate_serves_its_own_paths(sqlite_fleet: FleetID) -> None:
+    wiring = sqlite_fleet.services.wiring
+    for module in MODULES:
+        name = module.aggregate.__qualname__
+        router = Router(path="/", route_handlers=list(module.routes(wiring)))
+        served = {route.path for route in router.routes}
+        for path in module.paths:
+            assert any(p.startswith(path) for p in served), (
+                f"{name}: its routes serve nothing under {path}"
+            )
+
+
+def test_a_missing_entry_is_named_at_start_up(sqlite_fleet: FleetID) -> None:
+    """Services built without the channel views (as a fake set missing one would be) fail
+    while being built, naming what is missing, not at the first read."""
+    wiring = sqlite_fleet.services.wiring
+    others = {key: wiring[key] for module in MODULES for key in keys_of(module.views)}
+    del others[CHANNEL_VIEWS]
+    with pytest.raises(HalfWired, match="channel views"):
+        build_services(wiring.ports, wiring.settings, replacements=others)
+
+
+def keys_of(provided: tuple[Provide[Any, Any], ...]) -> list[Key[Any]]:
+    return [p.key for p in provided]

@@ -149,7 +149,7 @@ def test_log_export_writes_every_event_as_the_api_shows_it(
         for n in range(3):
             thing(fleet, f"export-secret-{n}")
         last = indexed(fleet)
-        shown = fleet.event_log.page(AUDITOR, EventFilter(limit=1000)).lines
+        shown = fleet.services.event_log.page(AUDITOR, EventFilter(limit=1000)).lines
     finally:
         fleet.close()
     target = tmp_path / "log.ndjson"

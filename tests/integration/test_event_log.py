@@ -15,6 +15,7 @@ from application.users import NewUser
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue
 from domain.users import Role
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_mqtt_access import thing
@@ -38,7 +39,7 @@ def events(fleet: FleetID, **filters: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     after = 0
     while True:
-        page = fleet.event_log.page(AUDITOR, EventFilter(after=after, limit=3, **filters))
+        page = fleet.services.event_log.page(AUDITOR, EventFilter(after=after, limit=3, **filters))
         found += [json.loads(line) for line in page.lines]
         after = page.next
         if not page.more:
@@ -47,7 +48,7 @@ def events(fleet: FleetID, **filters: Any) -> list[dict[str, Any]]:
 
 def test_every_event_is_indexed_in_order_with_its_cause(fleet: FleetID) -> None:
     user = register(fleet, "ida@fleet.example", name="Ida")
-    blocking(fleet.users).update(ADMIN, user, Interface.REST, name="Ida Black")
+    blocking(fleet[USERS].commands).update(ADMIN, user, Interface.REST, name="Ida Black")
     device = thing(fleet, "device-secret-1")
     last = indexed(fleet)
 
@@ -70,7 +71,7 @@ def test_every_event_is_indexed_in_order_with_its_cause(fleet: FleetID) -> None:
 def test_filters_select_by_aggregate_type_actor_and_time(fleet: FleetID) -> None:
     first = register(fleet, "jon@fleet.example")
     second = register(fleet, "kim@fleet.example")
-    blocking(fleet.users).disable(ADMIN, second, CLI)
+    blocking(fleet[USERS].commands).disable(ADMIN, second, CLI)
     device = thing(fleet, "device-secret-2")
     indexed(fleet)
 
@@ -96,14 +97,14 @@ def test_filters_select_by_aggregate_type_actor_and_time(fleet: FleetID) -> None
 
 
 def test_personal_data_stays_sealed_in_the_lines(fleet: FleetID) -> None:
-    blocking(fleet.users).register(
+    blocking(fleet[USERS].commands).register(
         NewUser(identity="liv.secret@fleet.example", secret="sup3r-secret", name="Liv Person"),
         None,
         Interface.REST,
     )
     indexed(fleet)
 
-    lines = b"".join(fleet.event_log.page(AUDITOR, EventFilter(limit=1000)).lines)
+    lines = b"".join(fleet.services.event_log.page(AUDITOR, EventFilter(limit=1000)).lines)
 
     for plain in (b"liv.secret@fleet.example", b"Liv Person", b"sup3r-secret"):
         assert plain not in lines
@@ -113,8 +114,8 @@ def test_personal_data_stays_sealed_in_the_lines(fleet: FleetID) -> None:
 def test_only_auditors_and_admins_read_the_log_and_bad_pages_are_refused(fleet: FleetID) -> None:
     user = Actor(id=UUID(int=9), role=Role.USER)
     with pytest.raises(Forbidden):
-        fleet.event_log.page(user, EventFilter())
-    assert fleet.event_log.page(ADMIN, EventFilter()).more is False
+        fleet.services.event_log.page(user, EventFilter())
+    assert fleet.services.event_log.page(ADMIN, EventFilter()).more is False
     for bad in (EventFilter(limit=0), EventFilter(limit=1001), EventFilter(after=-1)):
         with pytest.raises(InvalidValue):
-            fleet.event_log.page(AUDITOR, bad)
+            fleet.services.event_log.page(AUDITOR, bad)

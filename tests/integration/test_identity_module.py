@@ -14,6 +14,7 @@ from application.identity_module import MAX_PAYLOAD, Ack
 from domain.errors import NotFound
 from domain.things import Thing
 from infrastructure.schema import policies, things
+from interfaces.aggregates import THINGS
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import ADMIN, CLI, channel
@@ -26,7 +27,7 @@ def send(fleet: FleetID, module: UUID, action: str, payload: Any, **properties: 
     topic = f"from/module/{module}/action/identity/{action}"
     topic += "".join(f"&{key}={value}" for key, value in properties.items())
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return asyncio.run(fleet.identity_module.handle(module, topic, raw))
+    return asyncio.run(fleet.services.identity_module.handle(module, topic, raw))
 
 
 def logged(fleet: FleetID) -> int:
@@ -82,7 +83,7 @@ def test_create_answers_after_storing_and_echoes_the_properties(
     stored_row = row(fleet, device)
     assert stored_row is not None
     assert (stored_row["parent"], stored_row["public_key"]) == (str(module), KEY)
-    assert fleet.thing_queries.get(ADMIN, device).owner == ADMIN.id
+    assert fleet[THINGS].queries.get(ADMIN, device).owner == ADMIN.id
 
 
 def test_a_repeated_correlation_id_changes_nothing_and_gets_the_same_ack(
@@ -142,7 +143,7 @@ def test_devices_nest_behind_the_module_and_update_and_delete_only_there(
     assert stored_thing(fleet, hub).removed
     assert row(fleet, hub) is None
     with pytest.raises(NotFound):
-        fleet.thing_queries.get(ADMIN, hub)
+        fleet[THINGS].queries.get(ADMIN, hub)
     assert reason("update", {"identity": str(hub), "publicKey": KEY}) == "unknown_identity"
 
 
@@ -150,10 +151,10 @@ def test_deleting_a_device_revokes_its_connections_and_frees_its_secret(
     fleet: FleetID, module: UUID
 ) -> None:
     device = UUID(send(fleet, module, "create", {}).payload["identity"])
-    secret = fleet.thing_queries.get(ADMIN, device).secret
+    secret = fleet[THINGS].queries.get(ADMIN, device).secret
     c = channel(fleet)
     connect(fleet, device, c, "m_write")
-    assert fleet.mqtt_access.may_publish(device, f"channels/{c}/messages")
+    assert fleet.services.mqtt_access.may_publish(device, f"channels/{c}/messages")
 
     assert send(fleet, module, "delete", {"identity": str(device)}).payload["result"] == "success"
 
@@ -162,8 +163,8 @@ def test_deleting_a_device_revokes_its_connections_and_frees_its_secret(
     )
     with fleet.engine.connect() as conn:
         assert conn.execute(live).first() is None
-    assert not fleet.mqtt_access.may_publish(device, f"channels/{c}/messages")
-    reused = blocking(fleet.things).change_secret(ADMIN, module, secret, CLI)
+    assert not fleet.services.mqtt_access.may_publish(device, f"channels/{c}/messages")
+    reused = blocking(fleet[THINGS].commands).change_secret(ADMIN, module, secret, CLI)
     assert reused.id == module
 
 
@@ -200,7 +201,9 @@ def test_bad_commands_get_an_error_ack_and_store_nothing(
     caplog.set_level(logging.INFO, logger="application.identity_module")
 
     ack = asyncio.run(
-        fleet.identity_module.handle(module, topic.format(module=module, other=uuid4()), payload)
+        fleet.services.identity_module.handle(
+            module, topic.format(module=module, other=uuid4()), payload
+        )
     )
 
     assert ack.send
@@ -216,7 +219,7 @@ def test_ack_modes_and_a_disabled_module(fleet: FleetID, module: UUID) -> None:
     assert not send(fleet, module, "create", {}, ack="error").send
     assert send(fleet, module, "create", {"identity": "x"}, ack="error").send
 
-    blocking(fleet.things).disable(ADMIN, module, CLI)
+    blocking(fleet[THINGS].commands).disable(ADMIN, module, CLI)
     refused = send(fleet, module, "create", {})
     assert refused.payload["reason"] == "module_disabled"
 
@@ -232,7 +235,7 @@ def test_the_same_command_delivered_twice_at_once_changes_once(
     position = logged(fleet)
 
     async def both() -> list[Ack]:
-        handle = fleet.identity_module.handle
+        handle = fleet.services.identity_module.handle
         return list(await asyncio.gather(*(handle(module, topic, payload) for _ in range(2))))
 
     first, second = asyncio.run(both())

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from domain.causes import Cause, Interface
 from interfaces import verify_log
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_event_log import indexed
@@ -90,7 +91,7 @@ def insert(fleet: FleetID, position: int) -> None:
 
 def audit_files(fleet: FleetID, directory: Path) -> dict[str, Path]:
     """What an auditor holds: a signed head, the public key, the leaves; then a fresh export."""
-    proofs = fleet.log_proofs
+    proofs = fleet.services.log_proofs
     head = directory / "head.json"
     head.write_text(json.dumps(proofs.sign_head(ADMIN).as_json()))
     key = directory / "log.pem"
@@ -144,7 +145,7 @@ def test_erasing_a_person_keeps_the_log_verifiable(
     indexed(fleet)
     files = audit_files(fleet, tmp_path)
 
-    blocking(fleet.users).erase(gone, Cause.system(Interface.CLI))
+    blocking(fleet[USERS].commands).erase(gone, Cause.system(Interface.CLI))
     export(fleet, files["export"])
 
     assert b"shredded@fleet.example" not in files["export"].read_bytes()

@@ -16,6 +16,7 @@ import aiomqtt
 import pytest
 
 from infrastructure.mosquitto_files import Grant, password_line, render_acl
+from interfaces.aggregates import CONNECTIONS, THINGS
 from interfaces.bootstrap import FleetID, build
 from tests.conftest import make_settings
 from tests.helpers import blocking, free_port
@@ -157,12 +158,12 @@ def test_mosquitto_enforces_the_registry(
     assert not asyncio.run(exchange(port, r, listening, topic)), "the reader may not write"
     assert not asyncio.run(exchange(port, w, r, f"channels/{channel(fleet)}/messages"))
 
-    blocking(fleet.connections).disconnect(ADMIN, [writer], [c], CLI)
+    blocking(fleet[CONNECTIONS].commands).disconnect(ADMIN, [writer], [c], CLI)
     fleet.mosquitto_files.write(files)
     reload(process)
     assert not asyncio.run(exchange(port, w, r, topic))
 
-    blocking(fleet.things).disable(ADMIN, reader, CLI)
+    blocking(fleet[THINGS].commands).disable(ADMIN, reader, CLI)
     fleet.mosquitto_files.write(files)
     reload(process)
     assert not asyncio.run(connects(port, r))
@@ -197,9 +198,9 @@ def test_the_files_follow_the_registry_and_mosquitto_reloads(
         topic = f"channels/{c}/messages"
 
         assert eventually(lambda: asyncio.run(exchange(port, w, listening, topic)))
-        blocking(fleet.connections).disconnect(ADMIN, [writer], [c], CLI)
+        blocking(fleet[CONNECTIONS].commands).disconnect(ADMIN, [writer], [c], CLI)
         assert eventually(lambda: not asyncio.run(exchange(port, w, listening, topic)))
-        blocking(fleet.things).change_secret(ADMIN, listener, "listener-secret-2", CLI)
+        blocking(fleet[THINGS].commands).change_secret(ADMIN, listener, "listener-secret-2", CLI)
         assert eventually(lambda: not asyncio.run(connects(port, listening)))
         assert asyncio.run(connects(port, (listener, "listener-secret-2")))
     finally:

@@ -18,6 +18,7 @@ from domain.users import Role
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.settings import Settings
 from interfaces import verify_log
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking
 from tests.integration.test_event_log import events, indexed
@@ -29,7 +30,9 @@ HASH_MARK = b"$argon2id$"
 
 
 def signs_in(fleet: FleetID, identity: str, secret: str) -> UUID:
-    return fleet.sessions.authenticate(fleet.sessions.issue(identity, secret).access_token).id
+    return fleet.services.sessions.authenticate(
+        fleet.services.sessions.issue(identity, secret).access_token
+    ).id
 
 
 def test_neither_the_stored_log_nor_the_auditors_view_holds_a_password_hash(
@@ -37,7 +40,7 @@ def test_neither_the_stored_log_nor_the_auditors_view_holds_a_password_hash(
 ) -> None:
     user = register(fleet, "hash@fleet.example")
     me = Actor(id=user, role=Role.USER)
-    blocking(fleet.users).change_secret(me, SECRET, "a new secret 2", Interface.REST)
+    blocking(fleet[USERS].commands).change_secret(me, SECRET, "a new secret 2", Interface.REST)
     indexed(fleet)
 
     files = audit_files(fleet, tmp_path)
@@ -98,7 +101,7 @@ def test_a_log_with_hashes_in_the_clear_verifies_with_them_withheld(
             json.dumps(shown["data"]["secret_hash"], separators=(",", ":")).encode(),
             json.dumps(legacy_hash).encode(),
         )
-        signed_leaf = fleet.log_proofs.inclusion(ADMIN, position, None)["leaf_hash"]
+        signed_leaf = fleet.services.log_proofs.inclusion(ADMIN, position, None)["leaf_hash"]
         assert verify_log.leaf_hash(as_stored) == base64.b64decode(str(signed_leaf))
 
         assert verify(files) == 0
@@ -106,7 +109,7 @@ def test_a_log_with_hashes_in_the_clear_verifies_with_them_withheld(
         assert f"verified {last} events" in out
         assert f"1 of them (position {position}) with a password hash withheld" in out
         proof = tmp_path / "proof.json"
-        proof.write_text(json.dumps(fleet.log_proofs.inclusion(ADMIN, position, None)))
+        proof.write_text(json.dumps(fleet.services.log_proofs.inclusion(ADMIN, position, None)))
         line = tmp_path / "line.json"
         line.write_bytes(lines[position - 1])
         arguments = [str(files["head"]), str(files["key"]), str(proof), "--line", str(line)]
@@ -122,6 +125,6 @@ def test_a_log_with_hashes_in_the_clear_verifies_with_them_withheld(
 
 def test_erasure_makes_a_sealed_hash_unreadable(fleet: FleetID) -> None:
     user = register(fleet, "shred@fleet.example")
-    blocking(fleet.users).erase(user, Cause.system(Interface.CLI))
+    blocking(fleet[USERS].commands).erase(user, Cause.system(Interface.CLI))
 
     assert fleet.log.repository.get(user).secret_hash is None

@@ -15,6 +15,7 @@ from domain.causes import Interface
 from domain.users import Role
 from infrastructure.prepared import PreparedSelect
 from infrastructure.schema import users
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID
 from tests.conftest import POSTGRES_ADMIN_URL
 
@@ -29,7 +30,7 @@ def test_a_loop_reader_sees_each_commit_as_soon_as_the_command_returns(fleet: Fl
         seen = [count.scalar({})]
         for n in range(3):
             new = NewUser(identity=f"fresh{n}@example.com", secret="correct horse battery")
-            await fleet.users.register(new, ADMIN, Interface.CLI)
+            await fleet[USERS].commands.register(new, ADMIN, Interface.CLI)
             seen.append(count.scalar({}))
         return seen
 

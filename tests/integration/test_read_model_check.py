@@ -4,7 +4,7 @@ live read models, and a divergence injected into a live table is reported by tab
 import sqlalchemy as sa
 
 from infrastructure.read_model_check import check_read_models
-from interfaces.aggregates import projections
+from interfaces.aggregates import USERS, projections
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_connections_store import channel
@@ -14,7 +14,7 @@ from tests.integration.test_users_store import ADMIN, CLI, register
 
 def a_registry(fleet: FleetID) -> tuple[str, str]:
     user = register(fleet, "mia@fleet.example", name="Mia")
-    blocking(fleet.users).update(ADMIN, user, CLI, name="Mia Moss")
+    blocking(fleet[USERS].commands).update(ADMIN, user, CLI, name="Mia Moss")
     device = thing(fleet, "verify-secret-1")
     opened = channel(fleet)
     connect(fleet, device, opened, "m_write")

@@ -9,6 +9,7 @@ from application.channels import NewChannel
 from domain.causes import Interface
 from infrastructure.schema import messages
 from infrastructure.settings import Settings
+from interfaces.aggregates import CHANNELS
 from interfaces.bootstrap import build
 from tests.helpers import blocking
 from tests.integration.test_users_store import ADMIN
@@ -17,7 +18,9 @@ from tests.integration.test_users_store import ADMIN
 def test_a_table_with_other_columns_is_rebuilt_from_the_log_at_start(settings: Settings) -> None:
     fleet = build(settings)
     try:
-        opened = blocking(fleet.channels).open(ADMIN, NewChannel(name="feed"), Interface.CLI)
+        opened = blocking(fleet[CHANNELS].commands).open(
+            ADMIN, NewChannel(name="feed"), Interface.CLI
+        )
         with fleet.engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE channels ADD COLUMN legacy TEXT"))
             conn.execute(sa.text("DELETE FROM channels"))
@@ -29,7 +32,7 @@ def test_a_table_with_other_columns_is_rebuilt_from_the_log_at_start(settings: S
         columns = {c["name"] for c in sa.inspect(fleet.engine).get_columns("channels")}
         assert "legacy" not in columns
         assert "parent" in columns
-        assert fleet.channel_queries.get(ADMIN, opened.id).name == "feed"
+        assert fleet[CHANNELS].queries.get(ADMIN, opened.id).name == "feed"
     finally:
         fleet.close()
 

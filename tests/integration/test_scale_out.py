@@ -23,6 +23,7 @@ from domain.users import Role
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.schema import users
 from infrastructure.settings import Settings
+from interfaces.aggregates import CHANNELS, CONNECTIONS, THINGS, USERS
 from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking
 
@@ -42,7 +43,11 @@ def pair(settings: Settings) -> Iterator[tuple[FleetID, FleetID]]:
 
 
 def register(fleet: FleetID, identity: str) -> UUID:
-    return blocking(fleet.users).register(NewUser(identity, "long enough secret"), ADMIN, CLI).id
+    return (
+        blocking(fleet[USERS].commands)
+        .register(NewUser(identity, "long enough secret"), ADMIN, CLI)
+        .id
+    )
 
 
 def test_only_one_process_applies_projections(pair: tuple[FleetID, FleetID]) -> None:
@@ -57,8 +62,8 @@ def test_a_follower_reads_its_own_writes(pair: tuple[FleetID, FleetID]) -> None:
 
     user_id = register(follower, "via.follower@fleet.example")
 
-    assert follower.user_queries.get(ADMIN, user_id).identity == "via.follower@fleet.example"
-    assert leader.user_queries.get(ADMIN, user_id).id == user_id
+    assert follower[USERS].queries.get(ADMIN, user_id).identity == "via.follower@fleet.example"
+    assert leader[USERS].queries.get(ADMIN, user_id).id == user_id
 
 
 def test_a_follower_takes_over_when_the_leader_stops(settings: Settings) -> None:
@@ -71,9 +76,9 @@ def test_a_follower_takes_over_when_the_leader_stops(settings: Settings) -> None
         user_id = register(follower, "after@fleet.example")
 
         assert follower.projections.leading
-        page = follower.user_queries.page(ADMIN, UserFilter(limit=100))
+        page = follower[USERS].queries.page(ADMIN, UserFilter(limit=100))
         assert {u.identity for u in page.items} == {"before@fleet.example", "after@fleet.example"}
-        assert follower.user_queries.get(ADMIN, user_id).id == user_id
+        assert follower[USERS].queries.get(ADMIN, user_id).id == user_id
     finally:
         follower.close()
 
@@ -84,7 +89,7 @@ def test_an_erasure_empties_every_process_key_cache(pair: tuple[FleetID, FleetID
     sealed = leader.keyring.seal(str(user_id), "name", "Forget Me", first=False)
     assert follower.keyring.unseal(str(user_id), "name", sealed) == b'"Forget Me"'
 
-    blocking(leader.users).erase(user_id, Cause.system(CLI))
+    blocking(leader[USERS].commands).erase(user_id, Cause.system(CLI))
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     assert follower.keyring.unseal(str(user_id), "name", sealed) is None
@@ -122,45 +127,55 @@ def test_a_second_applier_is_fenced_off_and_applies_nothing(fleet: FleetID) -> N
 def test_a_disable_reaches_every_process_session_cache(pair: tuple[FleetID, FleetID]) -> None:
     leader, follower = pair
     user_id = register(leader, "cached@fleet.example")
-    token = follower.sessions.issue("cached@fleet.example", "long enough secret").access_token
-    assert follower.sessions.authenticate(token).id == user_id
+    token = follower.services.sessions.issue(
+        "cached@fleet.example", "long enough secret"
+    ).access_token
+    assert follower.services.sessions.authenticate(token).id == user_id
 
-    blocking(leader.users).disable(ADMIN, user_id, CLI)
+    blocking(leader[USERS].commands).disable(ADMIN, user_id, CLI)
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     with pytest.raises(Unauthenticated):
-        follower.sessions.authenticate(token)
+        follower.services.sessions.authenticate(token)
 
 
 def test_another_process_stops_accepting_a_replaced_secret(pair: tuple[FleetID, FleetID]) -> None:
     leader, follower = pair
     user_id = register(leader, "rotate@fleet.example")
-    follower.sessions.issue("rotate@fleet.example", "long enough secret")
+    follower.services.sessions.issue("rotate@fleet.example", "long enough secret")
     me = Actor(id=user_id, role=Role.USER)
 
-    blocking(leader.users).change_secret(me, "long enough secret", "a brand new secret", CLI)
+    blocking(leader[USERS].commands).change_secret(
+        me, "long enough secret", "a brand new secret", CLI
+    )
     follower.projections.wait_for(leader.log.recorder.max_notification_id() or 0)
 
     with pytest.raises(Unauthenticated):
-        follower.sessions.issue("rotate@fleet.example", "long enough secret")
-    assert follower.sessions.issue("rotate@fleet.example", "a brand new secret").access_token
+        follower.services.sessions.issue("rotate@fleet.example", "long enough secret")
+    assert follower.services.sessions.issue(
+        "rotate@fleet.example", "a brand new secret"
+    ).access_token
 
 
 def test_a_disconnect_in_one_process_denies_the_next_check_in_another(
     pair: tuple[FleetID, FleetID],
 ) -> None:
     leader, follower = pair
-    thing = blocking(follower.things).provision(ADMIN, NewThing(secret="scale-secret-1"), CLI).id
-    channel = blocking(follower.channels).open(ADMIN, NewChannel(name="c"), CLI).id
-    blocking(follower.connections).connect(ADMIN, [thing], [channel], None, CLI)
-    leader.connection_queries.check("scale-secret-1", channel, "m_write")
+    thing = (
+        blocking(follower[THINGS].commands)
+        .provision(ADMIN, NewThing(secret="scale-secret-1"), CLI)
+        .id
+    )
+    channel = blocking(follower[CHANNELS].commands).open(ADMIN, NewChannel(name="c"), CLI).id
+    blocking(follower[CONNECTIONS].commands).connect(ADMIN, [thing], [channel], None, CLI)
+    leader[CONNECTIONS].queries.check("scale-secret-1", channel, "m_write")
 
-    blocking(follower.connections).disconnect(ADMIN, [thing], [channel], CLI)
+    blocking(follower[CONNECTIONS].commands).disconnect(ADMIN, [thing], [channel], CLI)
 
     with pytest.raises(Forbidden):
-        leader.connection_queries.check("scale-secret-1", channel, "m_write")
-    blocking(leader.connections).connect(ADMIN, [thing], [channel], ["m_read"], CLI)
-    follower.connection_queries.check("scale-secret-1", channel, "m_read")
-    blocking(leader.things).disable(ADMIN, thing, CLI)
+        leader[CONNECTIONS].queries.check("scale-secret-1", channel, "m_write")
+    blocking(leader[CONNECTIONS].commands).connect(ADMIN, [thing], [channel], ["m_read"], CLI)
+    follower[CONNECTIONS].queries.check("scale-secret-1", channel, "m_read")
+    blocking(leader[THINGS].commands).disable(ADMIN, thing, CLI)
     with pytest.raises(Forbidden):
-        follower.connection_queries.check("scale-secret-1", channel, "m_read")
+        follower[CONNECTIONS].queries.check("scale-secret-1", channel, "m_read")

@@ -1,4 +1,4 @@
-"""Stored events written by an earlier build must still load (DESIGN §3).
+"""Stored events written by an earlier build must still load (docs/architecture.md §3).
 
 `tests/fixtures/stored_events.json` holds one event of every domain event class exactly as the
 EventMapper stored it, with personal fields sealed under a recorded subject key. Renaming a class
@@ -341,7 +341,7 @@ def test_stored_event_decodes_to_its_class_and_values(
 
 
 def test_personal_fields_are_sealed_in_the_stored_state() -> None:
-    """The fixture itself must not carry personal data in the clear (DESIGN §5)."""
+    """The fixture itself must not carry personal data in the clear (docs/architecture.md §5)."""
     for fixture in FIXTURES:
         state = json.loads(fixture["state"])
         sealed = PERSONAL.get(fixture["event"], frozenset())

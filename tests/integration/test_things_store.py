@@ -12,6 +12,7 @@ from domain.causes import Interface
 from domain.errors import InvalidValue, NotFound, Unauthenticated
 from domain.switchable import Status
 from domain.users import Role
+from interfaces.aggregates import THINGS
 from interfaces.bootstrap import FleetID
 from tests.helpers import blocking
 from tests.integration.test_users_store import dump, raw_events, register, run_threads
@@ -21,7 +22,7 @@ ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
 
 
 def provision(fleet: FleetID, actor: Actor = ADMIN, **fields: object) -> UUID:
-    thing: UUID = blocking(fleet.things).provision(actor, NewThing(**fields), CLI).id  # type: ignore[arg-type]
+    thing: UUID = blocking(fleet[THINGS].commands).provision(actor, NewThing(**fields), CLI).id  # type: ignore[arg-type]
     return thing
 
 
@@ -31,39 +32,39 @@ def test_a_provisioned_thing_is_listed_found_by_secret_and_owned_by_its_creator(
     owner = Actor(id=register(fleet, "olga@fleet.example"), role=Role.USER)
     thing_id = provision(fleet, owner, name="Boiler", tags=["heat"], secret="boiler-secret-1")
 
-    view = fleet.thing_queries.get(owner, thing_id)
+    view = fleet[THINGS].queries.get(owner, thing_id)
     assert (view.name, view.tags, view.owner, view.secret) == (
         "Boiler",
         ["heat"],
         owner.id,
         "boiler-secret-1",
     )
-    assert fleet.thing_queries.identify("boiler-secret-1") == thing_id
-    page = fleet.thing_queries.page(owner, ThingFilter(tag="heat"))
+    assert fleet[THINGS].queries.identify("boiler-secret-1") == thing_id
+    page = fleet[THINGS].queries.page(owner, ThingFilter(tag="heat"))
     assert [t.id for t in page.items] == [thing_id]
 
 
 def test_a_new_secret_replaces_the_old_one_at_once(fleet: FleetID) -> None:
     thing_id = provision(fleet, secret="first-secret-1")
 
-    blocking(fleet.things).change_secret(ADMIN, thing_id, "second-secret-2", CLI)
+    blocking(fleet[THINGS].commands).change_secret(ADMIN, thing_id, "second-secret-2", CLI)
 
     with pytest.raises(Unauthenticated):
-        fleet.thing_queries.identify("first-secret-1")
-    assert fleet.thing_queries.identify("second-secret-2") == thing_id
+        fleet[THINGS].queries.identify("first-secret-1")
+    assert fleet[THINGS].queries.identify("second-secret-2") == thing_id
     other = provision(fleet, secret="first-secret-1")
-    assert fleet.thing_queries.identify("first-secret-1") == other, "the old secret is free"
+    assert fleet[THINGS].queries.identify("first-secret-1") == other, "the old secret is free"
 
 
 def test_a_disabled_thing_cannot_be_identified(fleet: FleetID) -> None:
     thing_id = provision(fleet, secret="device-secret-9")
 
-    blocking(fleet.things).disable(ADMIN, thing_id, CLI)
+    blocking(fleet[THINGS].commands).disable(ADMIN, thing_id, CLI)
     with pytest.raises(Unauthenticated):
-        fleet.thing_queries.identify("device-secret-9")
+        fleet[THINGS].queries.identify("device-secret-9")
 
-    blocking(fleet.things).enable(ADMIN, thing_id, CLI)
-    assert fleet.thing_queries.identify("device-secret-9") == thing_id
+    blocking(fleet[THINGS].commands).enable(ADMIN, thing_id, CLI)
+    assert fleet[THINGS].queries.identify("device-secret-9") == thing_id
 
 
 def test_secrets_and_external_ids_are_unique(fleet: FleetID) -> None:
@@ -75,7 +76,7 @@ def test_secrets_and_external_ids_are_unique(fleet: FleetID) -> None:
         provision(fleet, id=taken_id)
     with pytest.raises(ThingExists):
         provision(fleet, id=register(fleet, "ida@fleet.example"))
-    assert fleet.thing_queries.page(ADMIN, ThingFilter()).total == 1
+    assert fleet[THINGS].queries.page(ADMIN, ThingFilter()).total == 1
 
 
 def test_a_bulk_request_stores_all_or_nothing_and_names_the_entry(fleet: FleetID) -> None:
@@ -84,23 +85,27 @@ def test_a_bulk_request_stores_all_or_nothing_and_names_the_entry(fleet: FleetID
     batch = [NewThing(name="a"), NewThing(name="b"), NewThing(secret="already-used-1")]
 
     with pytest.raises(SecretTaken) as taken:
-        blocking(fleet.things).provision_many(ADMIN, batch, CLI)
+        blocking(fleet[THINGS].commands).provision_many(ADMIN, batch, CLI)
     assert taken.value.field == "[2].credentials.secret"
     with pytest.raises(InvalidValue) as invalid:
-        blocking(fleet.things).provision_many(ADMIN, [NewThing(), NewThing(tags=[""])], CLI)
+        blocking(fleet[THINGS].commands).provision_many(
+            ADMIN, [NewThing(), NewThing(tags=[""])], CLI
+        )
     assert invalid.value.field == "[1].tags"
     same = uuid4()
     with pytest.raises(ThingExists) as repeated:
-        blocking(fleet.things).provision_many(ADMIN, [NewThing(id=same), NewThing(id=same)], CLI)
+        blocking(fleet[THINGS].commands).provision_many(
+            ADMIN, [NewThing(id=same), NewThing(id=same)], CLI
+        )
     assert repeated.value.field == "[1].id"
     with pytest.raises(InvalidValue):
-        blocking(fleet.things).provision_many(ADMIN, [NewThing()] * (MAX_BULK + 1), CLI)
+        blocking(fleet[THINGS].commands).provision_many(ADMIN, [NewThing()] * (MAX_BULK + 1), CLI)
     assert dump(fleet) == before
 
-    views = blocking(fleet.things).provision_many(
+    views = blocking(fleet[THINGS].commands).provision_many(
         ADMIN, [NewThing(name=str(i)) for i in range(50)], CLI
     )
-    assert fleet.thing_queries.page(ADMIN, ThingFilter(limit=100)).total == 51
+    assert fleet[THINGS].queries.page(ADMIN, ThingFilter(limit=100)).total == 51
     assert len({v.secret for v in views}) == 50
 
 
@@ -110,16 +115,16 @@ def test_strangers_neither_see_nor_change_a_thing(fleet: FleetID) -> None:
     thing_id = provision(fleet, owner, name="Pump")
 
     with pytest.raises(NotFound):
-        fleet.thing_queries.get(stranger, thing_id)
+        fleet[THINGS].queries.get(stranger, thing_id)
     with pytest.raises(NotFound):
-        blocking(fleet.things).update(stranger, thing_id, CLI, name="Mine now")
-    assert fleet.thing_queries.page(stranger, ThingFilter()).total == 0
-    assert fleet.thing_queries.get(ADMIN, thing_id).name == "Pump"
+        blocking(fleet[THINGS].commands).update(stranger, thing_id, CLI, name="Mine now")
+    assert fleet[THINGS].queries.page(stranger, ThingFilter()).total == 0
+    assert fleet[THINGS].queries.get(ADMIN, thing_id).name == "Pump"
 
 
 def test_the_log_and_read_model_hold_no_plaintext_thing_secret(fleet: FleetID) -> None:
     thing_id = provision(fleet, secret="plain-secret-77")
-    blocking(fleet.things).change_secret(ADMIN, thing_id, "plain-secret-88", CLI)
+    blocking(fleet[THINGS].commands).change_secret(ADMIN, thing_id, "plain-secret-88", CLI)
 
     everything = repr(dump(fleet)).encode() + b"".join(s for _, s in raw_events(fleet))
 
@@ -130,11 +135,13 @@ def test_the_log_and_read_model_hold_no_plaintext_thing_secret(fleet: FleetID) -
 def test_rebuild_gives_identical_thing_tables(fleet: FleetID) -> None:
     owner = register(fleet, "rae@fleet.example")
     thing_id = provision(fleet, name="Valve", metadata={"site": "north"}, status=Status.DISABLED)
-    blocking(fleet.things).update(ADMIN, thing_id, CLI, name="Valve 2", metadata={"site": "south"})
-    blocking(fleet.things).replace_tags(ADMIN, thing_id, ["water"], CLI)
-    blocking(fleet.things).change_owner(ADMIN, thing_id, owner, CLI)
-    blocking(fleet.things).change_secret(ADMIN, thing_id, "valve-secret-3", CLI)
-    blocking(fleet.things).enable(ADMIN, thing_id, CLI)
+    blocking(fleet[THINGS].commands).update(
+        ADMIN, thing_id, CLI, name="Valve 2", metadata={"site": "south"}
+    )
+    blocking(fleet[THINGS].commands).replace_tags(ADMIN, thing_id, ["water"], CLI)
+    blocking(fleet[THINGS].commands).change_owner(ADMIN, thing_id, owner, CLI)
+    blocking(fleet[THINGS].commands).change_secret(ADMIN, thing_id, "valve-secret-3", CLI)
+    blocking(fleet[THINGS].commands).enable(ADMIN, thing_id, CLI)
     live = dump(fleet)
 
     fleet.projections.rebuild()
@@ -156,4 +163,4 @@ def test_concurrent_claims_of_one_secret_leave_exactly_one_owner(fleet: FleetID)
     run_threads(8, claim)
 
     assert sorted(outcomes) == ["created"] + ["taken"] * 7
-    assert fleet.thing_queries.page(ADMIN, ThingFilter()).total == 1
+    assert fleet[THINGS].queries.page(ADMIN, ThingFilter()).total == 1

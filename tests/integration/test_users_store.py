@@ -24,6 +24,7 @@ from infrastructure.keyfiles import random_key
 from infrastructure.log_entries import entry_of
 from infrastructure.schema import metadata
 from infrastructure.settings import Settings
+from interfaces.aggregates import USERS
 from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking
 
@@ -33,7 +34,7 @@ ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
 
 def register(fleet: FleetID, identity: str, **fields: Any) -> UUID:
     new = NewUser(identity=identity, secret="correct horse battery", **fields)
-    return blocking(fleet.users).register(new, ADMIN, CLI).id
+    return blocking(fleet[USERS].commands).register(new, ADMIN, CLI).id
 
 
 def run_threads(count: int, target: Callable[[int], None]) -> None:
@@ -67,8 +68,8 @@ def raw_events(fleet: FleetID) -> list[tuple[str, bytes]]:
 def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
     user_id = register(fleet, "ann@fleet.example", name="Ann", tags=["ops"])
 
-    blocking(fleet.users).replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
-    page = fleet.user_queries.page(ADMIN, UserFilter(tag="night"))
+    blocking(fleet[USERS].commands).replace_tags(ADMIN, user_id, ["ops", "night"], CLI)
+    page = fleet[USERS].queries.page(ADMIN, UserFilter(tag="night"))
 
     assert [u.id for u in page.items] == [user_id]
     assert page.items[0].tags == ["ops", "night"]
@@ -76,7 +77,7 @@ def test_a_write_is_visible_to_the_next_query(fleet: FleetID) -> None:
 
 def test_every_event_records_its_cause(fleet: FleetID) -> None:
     user_id = register(fleet, "bob@fleet.example")
-    blocking(fleet.users).disable(ADMIN, user_id, Interface.REST)
+    blocking(fleet[USERS].commands).disable(ADMIN, user_id, Interface.REST)
 
     user = fleet.log.repository.get(user_id)
     events = fleet.log.repository.event_store.get(user_id)
@@ -96,14 +97,16 @@ def test_concurrent_commands_on_many_users_are_group_committed(fleet: FleetID) -
     def update(i: int) -> None:
         try:
             for round_ in range(5):
-                blocking(fleet.users).replace_tags(ADMIN, ids[i], [f"round-{round_}"], CLI)
+                blocking(fleet[USERS].commands).replace_tags(
+                    ADMIN, ids[i], [f"round-{round_}"], CLI
+                )
         except BaseException as error:
             errors.append(error)
 
     run_threads(20, update)
 
     assert errors == []
-    page = fleet.user_queries.page(ADMIN, UserFilter(tag="round-4", limit=100))
+    page = fleet[USERS].queries.page(ADMIN, UserFilter(tag="round-4", limit=100))
     assert {u.id for u in page.items} == set(ids)
 
 
@@ -113,7 +116,7 @@ def test_concurrent_commands_on_one_user_are_retried_not_lost(fleet: FleetID) ->
 
     def rename(i: int) -> None:
         try:
-            blocking(fleet.users).update(ADMIN, user_id, CLI, name=f"name-{i}")
+            blocking(fleet[USERS].commands).update(ADMIN, user_id, CLI, name=f"name-{i}")
         except BaseException as error:
             errors.append(error)
 
@@ -138,7 +141,7 @@ def registered_once_by_racers(fleet: FleetID, identity: str) -> None:
     run_threads(8, attempt)
 
     assert sorted(outcomes) == ["conflict"] * 7 + ["created"]
-    assert fleet.user_queries.page(ADMIN, UserFilter(identity=identity)).total == 1
+    assert fleet[USERS].queries.page(ADMIN, UserFilter(identity=identity)).total == 1
 
 
 def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -> None:
@@ -148,10 +151,12 @@ def test_one_identity_can_be_registered_once_under_concurrency(fleet: FleetID) -
 def test_rebuild_gives_tables_identical_to_the_live_ones(fleet: FleetID) -> None:
     first = register(fleet, "cat@fleet.example", name="Cat", metadata={"site": "north"})
     second = register(fleet, "dan@fleet.example")
-    blocking(fleet.users).update(ADMIN, first, CLI, name="Catherine", metadata={"site": "south"})
-    blocking(fleet.users).change_identity(ADMIN, second, "daniel@fleet.example", CLI)
-    blocking(fleet.users).disable(ADMIN, second, CLI)
-    blocking(fleet.users).change_owner(ADMIN, second, first, CLI)
+    blocking(fleet[USERS].commands).update(
+        ADMIN, first, CLI, name="Catherine", metadata={"site": "south"}
+    )
+    blocking(fleet[USERS].commands).change_identity(ADMIN, second, "daniel@fleet.example", CLI)
+    blocking(fleet[USERS].commands).disable(ADMIN, second, CLI)
+    blocking(fleet[USERS].commands).change_owner(ADMIN, second, first, CLI)
     live = dump(fleet)
 
     replayed = fleet.projections.rebuild()
@@ -180,7 +185,7 @@ PERSONAL = ["frank.sample@fleet.example", "Frank Sample", "Flat 3, Elm Street", 
 
 def test_the_log_holds_no_plaintext_secret_or_personal_data(fleet: FleetID) -> None:
     user_id = (
-        blocking(fleet.users)
+        blocking(fleet[USERS].commands)
         .register(
             NewUser(
                 identity=PERSONAL[0],
@@ -193,7 +198,7 @@ def test_the_log_holds_no_plaintext_secret_or_personal_data(fleet: FleetID) -> N
         )
         .id
     )
-    blocking(fleet.users).change_identity(ADMIN, user_id, "frank.new@fleet.example", CLI)
+    blocking(fleet[USERS].commands).change_identity(ADMIN, user_id, "frank.new@fleet.example", CLI)
 
     log = b"".join(topic.encode() + state for topic, state in raw_events(fleet))
 
@@ -206,14 +211,14 @@ def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
     fleet: FleetID, tmp_path: Path
 ) -> None:
     gone = register(fleet, "gina@fleet.example", name="Gina", metadata={"phone": "+44 1234"})
-    blocking(fleet.users).update(ADMIN, gone, CLI, name="Gina Green")
+    blocking(fleet[USERS].commands).update(ADMIN, gone, CLI, name="Gina Green")
     kept = register(fleet, "hal@fleet.example", name="Hal")
 
-    blocking(fleet.users).erase(gone, Cause.system(CLI))
+    blocking(fleet[USERS].commands).erase(gone, Cause.system(CLI))
 
     with pytest.raises(NotFound):
-        fleet.user_queries.get(ADMIN, gone)
-    assert fleet.user_queries.get(ADMIN, kept).name == "Hal"
+        fleet[USERS].queries.get(ADMIN, gone)
+    assert fleet[USERS].queries.get(ADMIN, kept).name == "Hal"
     everything = repr(dump(fleet)).encode() + b"".join(s for _, s in raw_events(fleet))
     for value in ["gina@fleet.example", "Gina", "+44 1234"]:
         assert value.encode() not in everything
@@ -228,7 +233,7 @@ def test_erasure_forgets_one_user_and_keeps_the_log_replayable(
 def test_owning_an_admin_grants_no_power_over_it(fleet: FleetID) -> None:
     owner_id = register(fleet, "owner@fleet.example")
     admin_id = (
-        blocking(fleet.users)
+        blocking(fleet[USERS].commands)
         .register(
             NewUser("second.admin@fleet.example", "correct horse battery", role=Role.ADMIN),
             ADMIN,
@@ -236,14 +241,14 @@ def test_owning_an_admin_grants_no_power_over_it(fleet: FleetID) -> None:
         )
         .id
     )
-    blocking(fleet.users).change_owner(ADMIN, admin_id, owner_id, CLI)
+    blocking(fleet[USERS].commands).change_owner(ADMIN, admin_id, owner_id, CLI)
     owner = Actor(id=owner_id, role=Role.USER)
 
     with pytest.raises(Forbidden):
-        blocking(fleet.users).disable(owner, admin_id, CLI)
+        blocking(fleet[USERS].commands).disable(owner, admin_id, CLI)
     with pytest.raises(Forbidden):
-        blocking(fleet.users).update(owner, admin_id, CLI, name="taken over")
-    assert fleet.user_queries.get(ADMIN, admin_id).status == "enabled"
+        blocking(fleet[USERS].commands).update(owner, admin_id, CLI, name="taken over")
+    assert fleet[USERS].queries.get(ADMIN, admin_id).status == "enabled"
 
 
 def test_identities_that_differ_only_in_compatibility_forms_are_one_user(fleet: FleetID) -> None:
@@ -252,19 +257,21 @@ def test_identities_that_differ_only_in_compatibility_forms_are_one_user(fleet: 
     for twin in ("\uff41lice@fleet.example", "ALICE@\uff46leet.example", "alice@\ufb02eet.example"):
         with pytest.raises(IdentityTaken):
             register(fleet, twin)
-    bob = blocking(fleet.users).register(
+    bob = blocking(fleet[USERS].commands).register(
         NewUser(identity="\uff42ob@\uff46leet.example", secret="correct horse battery"), ADMIN, CLI
     )
 
     assert bob.identity == "bob@fleet.example"
-    assert fleet.sessions.issue("\uff41lice@fleet.example", "correct horse battery")
+    assert fleet.services.sessions.issue("\uff41lice@fleet.example", "correct horse battery")
     assert (
-        fleet.sessions.authenticate(
-            fleet.sessions.issue("\uff41lice@fleet.example", "correct horse battery").access_token
+        fleet.services.sessions.authenticate(
+            fleet.services.sessions.issue(
+                "\uff41lice@fleet.example", "correct horse battery"
+            ).access_token
         ).id
         == alice
     )
-    page = fleet.user_queries.page(ADMIN, UserFilter(identity="\uff42ob@fleet.example"))
+    page = fleet[USERS].queries.page(ADMIN, UserFilter(identity="\uff42ob@fleet.example"))
     assert [user.id for user in page.items] == [bob.id]
 
 
@@ -289,15 +296,15 @@ def identity_indexes(fleet: FleetID, holder: UUID) -> set[str]:
 
 def test_a_reregistered_identity_is_not_linked_to_the_erased_person(fleet: FleetID) -> None:
     gone = register(fleet, "ida@fleet.example")
-    blocking(fleet.users).erase(gone, Cause.system(CLI))
+    blocking(fleet[USERS].commands).erase(gone, Cause.system(CLI))
 
     again = register(fleet, "ida@fleet.example")
     with pytest.raises(IdentityTaken):
         register(fleet, "IDA@fleet.example")
 
     assert (
-        fleet.sessions.authenticate(
-            fleet.sessions.issue("ida@fleet.example", "correct horse battery").access_token
+        fleet.services.sessions.authenticate(
+            fleet.services.sessions.issue("ida@fleet.example", "correct horse battery").access_token
         ).id
         == again
     )
@@ -312,7 +319,7 @@ def test_a_reregistered_identity_is_not_linked_to_the_erased_person(fleet: Fleet
     keys = [json.loads(line)["data"].get("key") for line in lines if b'"Claimed"' in line]
     assert len(keys) == len(set(keys))
 
-    blocking(fleet.users).erase(again, Cause.system(CLI))
+    blocking(fleet[USERS].commands).erase(again, Cause.system(CLI))
     third = register(fleet, "ida@fleet.example")
     assert identity_indexes(fleet, third).isdisjoint(old | new)
 
@@ -320,10 +327,10 @@ def test_a_reregistered_identity_is_not_linked_to_the_erased_person(fleet: Fleet
 def test_an_identity_changed_away_from_and_back_keeps_one_index(fleet: FleetID) -> None:
     """Only erasure retires an index entry: a live user's own history stays in one place."""
     user = register(fleet, "jo@fleet.example")
-    blocking(fleet.users).change_identity(ADMIN, user, "joanna@fleet.example", CLI)
+    blocking(fleet[USERS].commands).change_identity(ADMIN, user, "joanna@fleet.example", CLI)
     other = register(fleet, "jo@fleet.example")
-    blocking(fleet.users).change_identity(ADMIN, other, "jo2@fleet.example", CLI)
-    blocking(fleet.users).change_identity(ADMIN, user, "jo@fleet.example", CLI)
+    blocking(fleet[USERS].commands).change_identity(ADMIN, other, "jo2@fleet.example", CLI)
+    blocking(fleet[USERS].commands).change_identity(ADMIN, user, "jo@fleet.example", CLI)
 
     mine, theirs = identity_indexes(fleet, user), identity_indexes(fleet, other)
     assert (len(mine), len(theirs), len(mine & theirs)) == (2, 2, 1)
@@ -341,11 +348,13 @@ def test_a_user_indexed_by_an_earlier_build_under_a_compatibility_form_still_sig
     blocking_submit = fleet.writer.submit(IdentityIndex(key=old_key, holder=user, cause=cause))
     blocking_submit.result(timeout=10)
 
-    tokens = fleet.sessions.issue(typed, "correct horse battery")
+    tokens = fleet.services.sessions.issue(typed, "correct horse battery")
 
-    assert fleet.sessions.authenticate(tokens.access_token).id == user
+    assert fleet.services.sessions.authenticate(tokens.access_token).id == user
 
 
 def test_an_erased_identity_is_registered_again_once_under_concurrency(fleet: FleetID) -> None:
-    blocking(fleet.users).erase(register(fleet, "erased-race@fleet.example"), Cause.system(CLI))
+    blocking(fleet[USERS].commands).erase(
+        register(fleet, "erased-race@fleet.example"), Cause.system(CLI)
+    )
     registered_once_by_racers(fleet, "erased-race@fleet.example")

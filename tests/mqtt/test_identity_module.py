@@ -9,6 +9,7 @@ from uuid import uuid4
 import aiomqtt
 import sqlalchemy as sa
 
+from interfaces.aggregates import THINGS
 from tests.integration.test_connections_store import ADMIN
 from tests.mqtt.conftest import Deployment, Device
 from tests.mqtt.test_telemetry import receive
@@ -46,7 +47,7 @@ def test_create_update_delete_are_answered_after_they_are_stored(deployment: Dep
             created = await command(
                 client, module, "create", body, correlationId="c-1", context="ctx", target="t"
             )
-            assert deployment.fleet.thing_queries.get(ADMIN, device).parent == module.id
+            assert deployment.fleet[THINGS].queries.get(ADMIN, device).parent == module.id
             repeated = await command(
                 client, module, "create", body, correlationId="c-1", context="ctx", target="t"
             )
@@ -114,7 +115,7 @@ def test_bad_commands_get_an_error_ack_with_a_reason(deployment: Deployment) -> 
         assert answer is not None, action
         assert answer[0] == f"{acks}/{topic_action}"
         assert (answer[1]["result"], answer[1]["reason"]) == ("error", reason)
-    assert deployment.fleet.thing_queries.get(ADMIN, module.id).parent is None
+    assert deployment.fleet[THINGS].queries.get(ADMIN, module.id).parent is None
 
 
 def test_ack_none_sends_nothing_and_ack_error_only_failures(deployment: Deployment) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interfaces.aggregates import CONNECTIONS
 from interfaces.mqtt.packets import Kind, Reason
 from tests.helpers import blocking
 from tests.integration.test_connections_store import ADMIN, CLI
@@ -59,7 +60,9 @@ def test_stored_records_are_exactly_the_authorized_publishes_of_their_connection
                 connect(embedded.fleet, device.id, channel, "m_write")
                 granted.add(step.device)
             elif step.action == "revoke":
-                blocking(embedded.fleet.connections).disconnect(ADMIN, [device.id], [channel], CLI)
+                blocking(embedded.fleet[CONNECTIONS].commands).disconnect(
+                    ADMIN, [device.id], [channel], CLI
+                )
                 granted.discard(step.device)
             else:
                 client = clients[step.device]

@@ -6,6 +6,7 @@ import asyncio
 import aiomqtt
 import pytest
 
+from interfaces.aggregates import CONNECTIONS, THINGS
 from interfaces.mqtt import packets
 from tests.helpers import blocking
 from tests.integration.test_connections_store import ADMIN, CLI
@@ -82,7 +83,7 @@ def test_revoking_a_thing_disconnects_its_live_connection(
     v = version(deployment)
     raw = RawClient(deployment.port, v, timeout=10)
     assert raw.connect(device.name, device.name, device.secret) == 0
-    things = blocking(deployment.fleet.things)
+    things = blocking(deployment.fleet[THINGS].commands)
     if revoke == "disable":
         things.disable(ADMIN, device.id, CLI)
     else:
@@ -105,7 +106,7 @@ def test_a_disconnected_channel_stops_reaching_a_live_subscriber_and_publisher(
     other = deployment.device("other-secret-1")
     c = deployment.channel((writer, "m_write"), (reader, "m_read"), (other, "m_read"))
     topic = f"channels/{c}/messages"
-    connections = blocking(deployment.fleet.connections)
+    connections = blocking(deployment.fleet[CONNECTIONS].commands)
 
     async def scenario() -> tuple[aiomqtt.Message | None, aiomqtt.Message | None]:
         async with (

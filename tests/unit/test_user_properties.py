@@ -1,4 +1,4 @@
-"""Invariants of the user domain over random command sequences (DESIGN §9).
+"""Invariants of the user domain over random command sequences (docs/architecture.md §9).
 
 (a) Replaying the recorded events rebuilds exactly the live aggregate, after every step.
 (b) Driven the way the application drives them (claim on register and on identity change,
