@@ -1,0 +1,96 @@
+"""In-memory fakes of the ports, and FleetID's services built on them.
+
+`memory_services` runs the same composition (`interfaces.services.build_services`) as the server,
+with the real domain, application services and projections, over fakes of everything that
+stores: the event log, the read-model tables and views, the message store, the failure log and
+the outbox. The pure adapters (Argon2, HMAC blind index, JWT, AES) are the real ones: they keep
+nothing. tests/acceptance runs its scenarios on this in seconds, and once more on SQLite so that
+the fakes cannot drift from the adapters they stand for.
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.passwords import Argon2Hasher
+from infrastructure.secret_box import AesSecretBox
+from infrastructure.settings import Settings
+from infrastructure.tokens import JwtCodec
+from interfaces.aggregates import (
+    CHANNEL_VIEWS,
+    CONNECTION_VIEWS,
+    GROUP_VIEWS,
+    POLICY_VIEWS,
+    THING_VIEWS,
+    USER_VIEWS,
+    projections,
+)
+from interfaces.registry import Key
+from interfaces.services import Services, build_services
+from interfaces.wiring import Ports
+from tests.fakes.log import MemoryLog
+from tests.fakes.messages import MemoryMessages
+from tests.fakes.outside import (
+    MemoryFailureLog,
+    MemoryMailer,
+    MemorySubjectKeys,
+    NotInThisTier,
+)
+from tests.fakes.views import (
+    MemoryChannelViews,
+    MemoryConnectionViews,
+    MemoryGroupViews,
+    MemoryPolicyViews,
+    MemoryThingViews,
+    MemoryUserViews,
+)
+
+
+@dataclass(frozen=True)
+class MemoryFleet:
+    """The services, and the fakes a scenario may look into (the log, the outbox, …)."""
+
+    services: Services
+    log: MemoryLog
+    mailer: MemoryMailer
+    messages: MemoryMessages
+    subject_keys: MemorySubjectKeys
+
+
+def memory_services(settings: Settings) -> MemoryFleet:
+    log = MemoryLog(projections())
+    box = AesSecretBox(os.urandom(32))
+    users = MemoryUserViews(log.tables)
+    views: dict[Key[Any], Any] = {
+        USER_VIEWS: users,
+        THING_VIEWS: MemoryThingViews(log.tables, box),
+        CHANNEL_VIEWS: MemoryChannelViews(log.tables),
+        GROUP_VIEWS: MemoryGroupViews(log.tables),
+        POLICY_VIEWS: MemoryPolicyViews(log.tables),
+        CONNECTION_VIEWS: MemoryConnectionViews(log.tables),
+    }
+    mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
+    ports = Ports(
+        reader=log,
+        writer=log,
+        sync=log,
+        applied=lambda: log.position,
+        hasher=Argon2Hasher(settings.argon2_memory_kib, settings.argon2_iterations),
+        blind=HmacBlindIndex(os.urandom(32)),
+        box=box,
+        subject_keys=subject_keys,
+        tokens=JwtCodec(Ed25519PrivateKey.generate()),
+        failures=MemoryFailureLog(),
+        mailer=mailer,
+        session_states=users,
+        message_sink=messages,
+        message_views=messages,
+        access_history=NotInThisTier("access history"),
+        merkle_log=NotInThisTier("Merkle log"),
+        event_log_views=NotInThisTier("event log views"),
+    )
+    services = build_services(ports, settings, replacements=views)
+    return MemoryFleet(services, log, mailer, messages, subject_keys)

@@ -1,0 +1,506 @@
+"""The read-model views in memory, over the rows the real projections write to `MemoryTables`.
+
+The service-layer tier (tests/acceptance) runs its scenarios on these fakes in seconds; the same
+scenarios run on SQLite keep them honest. So each view answers as its SQL adapter in
+infrastructure/*_views.py does: the same filters, the same order (creation time, then id), the
+same views built from the same columns; `as_of` is ignored, these answer the current state.
+"""
+
+import json
+import string
+from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar, overload
+from uuid import UUID
+
+from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
+from application.ports.connections import ChannelAccess
+from application.ports.groups import GroupFilter, GroupPage, GroupView
+from application.ports.pages import ListFilter, Page
+from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
+from application.ports.security import SecretBox
+from application.ports.things import ThingFilter, ThingPage, ThingView
+from application.ports.users import SessionState, UserFilter, UserPage, UserView
+from domain.identities import normalized
+from tests.fakes.tables import MemoryTables, Row
+
+T = TypeVar("T")
+Test = Callable[[Row], bool]
+"""One WHERE term of a listing, applied to a row."""
+
+LISTING = "c_list"
+"""The action letting a channel's members list the things connected to it (as SQL spells it)."""
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+class _Window(Protocol):
+    """What every filter says about the page it wants."""
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def limit(self) -> int: ...
+
+
+def _page(
+    rows: Iterable[Row], tests: Iterable[Test], window: _Window, view: Callable[[Row], T]
+) -> Page[T]:
+    """The rows passing every test, in the SQL listings' order (created_at, then id), `total`
+    counted before the window is cut."""
+    terms = list(tests)
+    chosen = sorted(
+        (row for row in rows if all(test(row) for test in terms)),
+        key=lambda row: (row["created_at"], row["id"]),
+    )
+    items = chosen[window.offset : window.offset + window.limit]
+    return Page(len(chosen), window.offset, window.limit, [view(row) for row in items])
+
+
+def _common(query: ListFilter, hidden: str | None = None) -> Iterator[Test]:
+    """The ListFilter fields every registry listing applies alike (`visible_to` is per
+    aggregate); status "all" means any status but `hidden` (erased users)."""
+    status = query.status
+    if status == "all":
+        yield lambda row: hidden is None or row["status"] != hidden
+    else:
+        yield lambda row: row["status"] == status
+    if query.name is not None:
+        yield _name_has(query.name)
+    if query.metadata:
+        wanted = json.loads(json.dumps(query.metadata, sort_keys=True))  # as `metadata_key`
+        yield lambda row: _contains(_json(row["metadata"]), wanted)
+    if query.owner is not None:
+        yield _is("owner", query.owner)
+
+
+def _is(column: str, value: UUID | str) -> Test:
+    """UUIDs are stored as their str."""
+    wanted = str(value)
+    return lambda row: row[column] == wanted
+
+
+def _among(column: str, values: Collection[str]) -> Test:
+    return lambda row: row[column] in values
+
+
+def _either(first: Test, second: Test) -> Test:
+    return lambda row: first(row) or second(row)
+
+
+def _name_has(text: str) -> Test:
+    """A case-insensitive substring as SQLite's `lower(name) LIKE lower(?)`: ASCII letters only
+    fold (PostgreSQL's ILIKE folds every letter); a NULL (erased) name never matches."""
+    wanted = _ascii_lower(text)
+    return lambda row: row["name"] is not None and wanted in _ascii_lower(row["name"])
+
+
+def _ascii_lower(text: str) -> str:
+    """SQLite's `lower()` without ICU."""
+    return text.translate(_ASCII_LOWER)
+
+
+def _tagged(tag: str) -> Test:
+    return lambda row: tag in row["tags"]
+
+
+def _at_or_below(path: str, top: str) -> bool:
+    """A group path at `top` or below it (the SQL `path = top OR path LIKE top || '.%'`)."""
+    return path == top or path.startswith(f"{top}.")
+
+
+def _contains(document: Any, wanted: Any) -> bool:
+    """PostgreSQL's `@>` as infrastructure/sqlite_json.py spells it on SQLite: objects key by
+    key, arrays element by element, scalars by JSON type and value (1 is 1.0, true is not 1);
+    keys with a double quote never match, and an object or array wanted inside an array matches
+    an element with the same JSON text only (not by containment; the wanted keys sorted)."""
+    if isinstance(wanted, dict):
+        if any('"' in key for key in wanted):
+            return False
+        return isinstance(document, dict) and all(
+            key in document and _contains(document[key], value) for key, value in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return isinstance(document, list) and all(
+            any(_holds(item, element) for item in document) for element in wanted
+        )
+    return _same_scalar(document, wanted)
+
+
+def _holds(item: Any, element: Any) -> bool:
+    if isinstance(element, dict | list):
+        return isinstance(item, dict | list) and _text(item) == _text(element)
+    return _same_scalar(item, element)
+
+
+def _same_scalar(value: Any, wanted: Any) -> bool:
+    if wanted is None:
+        return value is None
+    if isinstance(wanted, bool):
+        return value is wanted
+    if isinstance(wanted, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool) and value == wanted
+    return isinstance(value, str) and value == str(wanted)
+
+
+def _text(value: Any) -> str:
+    """SQLite's `json()`: minified, keys in their stored order."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _json(value: Any) -> Any:
+    """A document as a JSON column gives it back: a fresh copy, lists for tuples."""
+    return json.loads(json.dumps(value))
+
+
+@overload
+def _utc(value: datetime) -> datetime: ...
+
+
+@overload
+def _utc(value: None) -> None: ...
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """As the UTCDateTime column gives it back."""
+    return None if value is None else value.astimezone(UTC)
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value else None
+
+
+def _policies(tables: MemoryTables, **columns: str) -> list[Row]:
+    """The granted policies (a revoked one has no current row) holding these column values."""
+    return [
+        row
+        for row in tables.rows("policies")
+        if all(row[column] == value for column, value in columns.items())
+    ]
+
+
+class MemoryUserViews:
+    """`UserViews` as SqlUserViews answers it: an erased user is gone from `get` and from
+    listings unless asked for by status, yet keeps its session state."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, user_id: UUID) -> UserView | None:
+        row = self._tables.get("users", str(user_id))
+        if row is None or row["status"] == "erased":
+            return None
+        return _user_view(row)
+
+    def session_state(self, user_id: UUID) -> SessionState | None:
+        row = self._tables.get("users", str(user_id))
+        if row is None:
+            return None
+        return SessionState(row["status"], row["role"], _utc(row["sessions_since"]))
+
+    def admin_exists(self) -> bool:
+        return any(
+            row["role"] == "admin" and row["status"] != "erased"
+            for row in self._tables.rows("users")
+        )
+
+    def page(self, query: UserFilter) -> UserPage:
+        return _page(self._tables.rows("users"), self._tests(query), query, _user_view)
+
+    def _tests(self, query: UserFilter) -> Iterator[Test]:
+        yield from _common(query, hidden="erased")
+        if query.identity is not None:
+            identity = normalized(query.identity).lower()
+            yield (
+                lambda row: (
+                    row["identity"] is not None and _ascii_lower(row["identity"]) == identity
+                )
+            )
+        if query.tag is not None:
+            yield _tagged(query.tag)
+        if query.visible_to is not None:
+            yield _either(_is("id", query.visible_to), _is("owner", query.visible_to))
+        if query.member_of is not None:
+            members = {p["subject"] for p in _policies(self._tables, object=str(query.member_of))}
+            yield _among("id", members)
+
+
+class MemoryThingViews:
+    """`ThingViews` as SqlThingViews answers it, secrets opened with the same SecretBox."""
+
+    def __init__(self, tables: MemoryTables, box: SecretBox) -> None:
+        self._tables = tables
+        self._box = box
+
+    def get(self, thing_id: UUID) -> ThingView | None:
+        row = self._tables.get("things", str(thing_id))
+        return None if row is None else self._view(row)
+
+    def is_enabled(self, thing_id: UUID) -> bool:
+        row = self._tables.get("things", str(thing_id))
+        return row is not None and row["status"] == "enabled"
+
+    def has_devices_behind(self, thing_id: UUID) -> bool:
+        parent = str(thing_id)
+        return any(row["parent"] == parent for row in self._tables.rows("things"))
+
+    def holders(self, secret_lookups: Collection[str]) -> dict[str, UUID]:
+        wanted = set(secret_lookups)
+        return {
+            row["secret_lookup"]: UUID(row["id"])
+            for row in self._tables.rows("things")
+            if row["secret_lookup"] in wanted and row["status"] == "enabled"
+        }
+
+    def identify(self, secret_lookup: str) -> UUID | None:
+        """The first holder's status decides, as in SQL (a lookup has one current holder)."""
+        row = next(
+            (row for row in self._tables.rows("things") if row["secret_lookup"] == secret_lookup),
+            None,
+        )
+        return UUID(row["id"]) if row is not None and row["status"] == "enabled" else None
+
+    def page(self, query: ThingFilter) -> ThingPage:
+        return _page(self._tables.rows("things"), self._tests(query), query, self._view)
+
+    def _tests(self, query: ThingFilter) -> Iterator[Test]:
+        yield from _common(query)
+        if query.tag is not None:
+            yield _tagged(query.tag)
+        if query.visible_to is not None:
+            me = str(query.visible_to)
+            shared = {
+                p["object"] for p in _policies(self._tables, subject=me) if LISTING in p["actions"]
+            }
+            listable = {p["subject"] for p in _policies(self._tables) if p["object"] in shared}
+            yield _either(_is("owner", me), _among("id", listable))
+        if query.channel is not None:
+            connected = _policies(self._tables, object=str(query.channel))
+            yield _among("id", {p["subject"] for p in connected})
+
+    def _view(self, row: Row) -> ThingView:
+        return ThingView(
+            id=UUID(row["id"]),
+            identity=row["identity"],
+            name=row["name"],
+            tags=list(_json(row["tags"])),
+            metadata=dict(_json(row["metadata"])),
+            owner=_uuid(row["owner"]),
+            secret=self._box.open(row["sealed_secret"]),
+            status=row["status"],
+            created_at=_utc(row["created_at"]),
+            updated_at=_utc(row["updated_at"]),
+            updated_by=row["updated_by"],
+            parent=_uuid(row["parent"]),
+            public_key=row["public_key"],
+        )
+
+
+class MemoryChannelViews:
+    """`ChannelViews` as SqlChannelViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, channel_id: UUID) -> ChannelView | None:
+        row = self._tables.get("channels", str(channel_id))
+        return None if row is None else _channel_view(row)
+
+    def page(self, query: ChannelFilter) -> ChannelPage:
+        return _page(self._tables.rows("channels"), self._tests(query), query, _channel_view)
+
+    def _tests(self, query: ChannelFilter) -> Iterator[Test]:
+        yield from _common(query)
+        if query.visible_to is not None:
+            me = str(query.visible_to)
+            joined = {p["object"] for p in _policies(self._tables, subject=me)}
+            yield _either(_is("owner", me), _among("id", joined))
+        if query.thing is not None:
+            connected = _policies(self._tables, subject=str(query.thing))
+            yield _among("id", {p["object"] for p in connected})
+        if query.parent is not None:
+            yield _is("parent", query.parent)
+        if query.within is not None:
+            within = query.within
+            yield _among("parent", self._groups(lambda path: _at_or_below(path, within)))
+        if query.ancestors_of is not None:
+            start = query.ancestors_of
+            yield _among("parent", self._groups(lambda path: _at_or_below(start, path)))
+
+    def _groups(self, placed: Callable[[str], bool]) -> set[str]:
+        """The current groups (any status) whose path is `placed`."""
+        return {row["id"] for row in self._tables.rows("groups") if placed(row["path"])}
+
+
+class MemoryGroupViews:
+    """`GroupViews` as SqlGroupViews answers it; memberships are the user policies on groups."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, group_id: UUID) -> GroupView | None:
+        row = self._tables.get("groups", str(group_id))
+        return None if row is None else _group_view(row)
+
+    def member_actions(self, user_id: UUID, group_id: UUID) -> list[str]:
+        found = _policies(self._tables, subject=str(user_id), object=str(group_id))
+        return list(found[0]["actions"]) if found else []
+
+    def shared_actions(self, user_id: UUID, other_id: UUID) -> set[str]:
+        theirs = {p["object"] for p in _policies(self._tables, subject=str(other_id))}
+        mine = _policies(self._tables, subject=str(user_id), object_kind="group")
+        return {action for p in mine if p["object"] in theirs for action in p["actions"]}
+
+    def page(self, query: GroupFilter) -> GroupPage:
+        return _page(self._tables.rows("groups"), self._tests(query), query, _group_view)
+
+    def _tests(self, query: GroupFilter) -> Iterator[Test]:
+        yield from _common(query)
+        if query.parent is not None:
+            yield _is("parent", query.parent)
+        if query.visible_to is not None:
+            me = str(query.visible_to)
+            yield _either(_is("owner", me), _among("id", self._groups_of(me)))
+        if query.member is not None:
+            yield _among("id", self._groups_of(str(query.member)))
+        if query.within is not None:
+            within = query.within
+            yield lambda row: _at_or_below(row["path"], within)
+        if query.excluded is not None:
+            excluded = str(query.excluded)
+            yield lambda row: row["id"] != excluded
+        if query.ancestors_of is not None:
+            start = query.ancestors_of
+            yield lambda row: _at_or_below(start, row["path"])
+
+    def _groups_of(self, user: str) -> set[str]:
+        return {p["object"] for p in _policies(self._tables, subject=user, object_kind="group")}
+
+
+class MemoryPolicyViews:
+    """`PolicyViews` as SqlPolicyViews answers it: granted policies of one subject kind."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def page(self, query: PolicyFilter) -> PolicyPage:
+        return _page(self._tables.rows("policies"), self._tests(query), query, _policy_view)
+
+    def _tests(self, query: PolicyFilter) -> Iterator[Test]:
+        yield _is("subject_kind", query.subject_kind)
+        if query.subject is not None:
+            yield _is("subject", query.subject)
+        if query.object is not None:
+            yield _is("object", query.object)
+        if query.action is not None:
+            action = query.action
+            yield lambda row: action in row["actions"]
+        if query.owner is not None:
+            yield _is("owner", query.owner)
+
+
+class MemoryConnectionViews:
+    """`ConnectionViews` as SqlConnectionViews answers it: a thing's connections are its
+    policies on channels, which count only while the channel is there and enabled."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def thing_actions(self, user_id: UUID, thing_id: UUID) -> set[str]:
+        channels = {p["object"] for p in _policies(self._tables, subject=str(thing_id))}
+        memberships = _policies(self._tables, subject=str(user_id), subject_kind="user")
+        return {action for p in memberships if p["object"] in channels for action in p["actions"]}
+
+    def channel_access(self, secret_lookup: str, channel_id: UUID) -> ChannelAccess | None:
+        holder = next(
+            (row for row in self._tables.rows("things") if row["secret_lookup"] == secret_lookup),
+            None,
+        )
+        return None if holder is None else self._access(holder, channel_id)
+
+    def thing_access(self, thing_id: UUID, channel_id: UUID) -> ChannelAccess | None:
+        thing = self._tables.get("things", str(thing_id))
+        return None if thing is None else self._access(thing, channel_id)
+
+    def granted(self, thing_ids: Collection[UUID], action: str) -> set[tuple[UUID, UUID]]:
+        enabled = {row["id"] for row in self._tables.rows("things") if row["status"] == "enabled"}
+        wanted = {str(thing) for thing in thing_ids} & enabled
+        open_channels = {
+            row["id"] for row in self._tables.rows("channels") if row["status"] == "enabled"
+        }
+        return {
+            (UUID(p["subject"]), UUID(p["object"]))
+            for p in _policies(self._tables, subject_kind="thing")
+            if p["subject"] in wanted and p["object"] in open_channels and action in p["actions"]
+        }
+
+    def channels_of(self, thing_id: UUID) -> list[UUID]:
+        """By channel id, as SQLite's (subject, object) index gives them. The SQL names no
+        order: SQLite may walk the (subject, valid_from) index instead (order granted), as the
+        order the indexes were created in decides; so no scenario may rely on this order."""
+        connected = _policies(self._tables, subject=str(thing_id), subject_kind="thing")
+        return [UUID(channel) for channel in sorted(p["object"] for p in connected)]
+
+    def _access(self, thing: Row, channel_id: UUID) -> ChannelAccess:
+        channel = self._tables.get("channels", str(channel_id))
+        found = _policies(self._tables, subject=thing["id"], object=str(channel_id))
+        connected = bool(found) and channel is not None and channel["status"] == "enabled"
+        return ChannelAccess(
+            thing=UUID(thing["id"]),
+            thing_enabled=thing["status"] == "enabled",
+            actions=frozenset(found[0]["actions"]) if connected else frozenset(),
+        )
+
+
+def _user_view(row: Row) -> UserView:
+    """Erased users keep a row with NULL personal columns: no tags or metadata, not None."""
+    return UserView(
+        id=UUID(row["id"]),
+        identity=row["identity"],
+        name=row["name"],
+        tags=list(_json(row["tags"] or [])),
+        metadata=dict(_json(row["metadata"] or {})),
+        role=row["role"],
+        status=row["status"],
+        owner=_uuid(row["owner"]),
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
+
+
+def _placed(row: Row) -> dict[str, Any]:
+    """The fields channels and groups share (both are placed entities with a description)."""
+    return {
+        "id": UUID(row["id"]),
+        "name": row["name"],
+        "description": row["description"],
+        "metadata": dict(_json(row["metadata"])),
+        "owner": _uuid(row["owner"]),
+        "parent": _uuid(row["parent"]),
+        "status": row["status"],
+        "created_at": _utc(row["created_at"]),
+        "updated_at": _utc(row["updated_at"]),
+        "updated_by": row["updated_by"],
+    }
+
+
+def _channel_view(row: Row) -> ChannelView:
+    return ChannelView(**_placed(row))
+
+
+def _group_view(row: Row) -> GroupView:
+    return GroupView(**_placed(row), path=row["path"], level=row["level"])
+
+
+def _policy_view(row: Row) -> PolicyView:
+    return PolicyView(
+        subject=UUID(row["subject"]),
+        object=UUID(row["object"]),
+        actions=list(_json(row["actions"])),
+        owner=_uuid(row["owner"]),
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
