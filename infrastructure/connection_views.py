@@ -73,11 +73,17 @@ GRANTED = (
     )
 )
 
-CHANNELS_OF = sa.select(policies.c.object).where(
-    policies.c.subject == sa.bindparam("thing"),
-    policies.c.subject_kind == "thing",
-    policies.c.valid_to.is_(None),
+CHANNELS_OF = (
+    sa.select(policies.c.object)
+    .where(
+        policies.c.subject == sa.bindparam("thing"),
+        policies.c.subject_kind == "thing",
+        policies.c.valid_to.is_(None),
+    )
+    .order_by(policies.c.object)
 )
+"""Ordered, so that removing a thing revokes its connections in the same order everywhere
+(without ORDER BY, SQLite's order depends on which index its planner picks)."""
 
 
 CHUNK = 500

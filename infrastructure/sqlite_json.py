@@ -5,7 +5,6 @@ match key by key in any order and may hold more keys, arrays match when they hol
 element. Keys with a double quote cannot be addressed in a SQLite JSON path and never match.
 """
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,9 +32,15 @@ def contains(
 
 
 def _holds(document: sa.ColumnElement[Any], path: str, element: Any) -> sa.ColumnElement[bool]:
+    """An element that is an object or an array is contained, not equal, as with `@>`: the
+    item is searched again as a document of its own. Only items that are JSON containers are
+    read as JSON; a text item standing in as 'null' can never contain a container, and never
+    fails to parse (a string in an array is not JSON)."""
     items = sa.func.json_each(document, path).table_valued("type", "value", "atom")
     if isinstance(element, dict | list):
-        match = sa.func.json(items.c.value) == sa.func.json(json.dumps(element))
+        container = sa.or_(items.c.type == "object", items.c.type == "array")
+        nested = sa.case((container, items.c.value), else_=sa.literal("null"))
+        match = contains(nested, element)
     else:
         match = _scalar(items.c.type, items.c.atom, element)
     return sa.exists(sa.select(1).select_from(items).where(match))

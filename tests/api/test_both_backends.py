@@ -47,6 +47,7 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
         json=[
             {"name": "100% _sure\\", "tags": ["a b"], "metadata": {"a": {"b": [1, "x"]}}},
             {"name": "💡 lamp", "credentials": {"secret": "tour-secret-1"}},
+            {"name": "mixed", "metadata": {"list": ["plain", '{"x": 1}', {"y": 2, "x": 1}]}},
         ],
         headers=auth,
     )
@@ -70,6 +71,15 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
     assert client.get("/things?name=%F0%9F%92%A1", headers=auth).json()["total"] == 1
     nested = client.get('/things?metadata={"a":{"b":["x"]}}', headers=auth)
     assert nested.json()["total"] == 1
+    for wanted, total in (
+        ('{"list":[{"x":1}]}', 1),
+        ('{"list":[{"x":1,"y":2}]}', 1),
+        ('{"list":["plain",{"y":2}]}', 1),
+        ('{"list":[{"x":1,"z":3}]}', 0),
+        ('{"list":[["plain"]]}', 0),
+    ):
+        found = client.get(f"/things?metadata={wanted}", headers=auth)
+        assert (found.status_code, found.json().get("total")) == (200, total), wanted
     access = client.post(
         f"/channels/{channel}/access",
         json={"subject": "tour-secret-1", "action": "m_write"},

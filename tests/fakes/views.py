@@ -111,10 +111,9 @@ def _at_or_below(path: str, top: str) -> bool:
 
 
 def _contains(document: Any, wanted: Any) -> bool:
-    """PostgreSQL's `@>` as infrastructure/sqlite_json.py spells it on SQLite: objects key by
-    key, arrays element by element, scalars by JSON type and value (1 is 1.0, true is not 1);
-    keys with a double quote never match, and an object or array wanted inside an array matches
-    an element with the same JSON text only (not by containment; the wanted keys sorted)."""
+    """PostgreSQL's `@>` (as infrastructure/sqlite_json.py spells it on SQLite): objects key by
+    key, arrays element by element, each element contained in some item, scalars by JSON type
+    and value (1 is 1.0, true is not 1); keys with a double quote never match."""
     if isinstance(wanted, dict):
         if any('"' in key for key in wanted):
             return False
@@ -123,15 +122,9 @@ def _contains(document: Any, wanted: Any) -> bool:
         )
     if isinstance(wanted, list):
         return isinstance(document, list) and all(
-            any(_holds(item, element) for item in document) for element in wanted
+            any(_contains(item, element) for item in document) for element in wanted
         )
     return _same_scalar(document, wanted)
-
-
-def _holds(item: Any, element: Any) -> bool:
-    if isinstance(element, dict | list):
-        return isinstance(item, dict | list) and _text(item) == _text(element)
-    return _same_scalar(item, element)
 
 
 def _same_scalar(value: Any, wanted: Any) -> bool:
@@ -142,11 +135,6 @@ def _same_scalar(value: Any, wanted: Any) -> bool:
     if isinstance(wanted, int | float):
         return isinstance(value, int | float) and not isinstance(value, bool) and value == wanted
     return isinstance(value, str) and value == str(wanted)
-
-
-def _text(value: Any) -> str:
-    """SQLite's `json()`: minified, keys in their stored order."""
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _json(value: Any) -> Any:
@@ -436,9 +424,7 @@ class MemoryConnectionViews:
         }
 
     def channels_of(self, thing_id: UUID) -> list[UUID]:
-        """By channel id, as SQLite's (subject, object) index gives them. The SQL names no
-        order: SQLite may walk the (subject, valid_from) index instead (order granted), as the
-        order the indexes were created in decides; so no scenario may rely on this order."""
+        """By channel id, as the SQL orders them."""
         connected = _policies(self._tables, subject=str(thing_id), subject_kind="thing")
         return [UUID(channel) for channel in sorted(p["object"] for p in connected)]
 
