@@ -38,6 +38,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.mqtt --backend sqlite
+	$(BIN)/python -m bench.mqtt --backend postgres
 
 clean:
 	rm -rf $(VENV) .fleetid

@@ -31,6 +31,7 @@ class Discard:
         received_at: float,
         measurements: Sequence[Measurement],
         receipt: Receipt | None = None,
+        subtopic: str | None = None,
     ) -> Future[None]:
         done: Future[None] = Future()
         done.set_result(None)

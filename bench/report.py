@@ -43,6 +43,10 @@ class Row:
     """Items one request handles (bulk: things), so that the figure is items/s."""
     unit: str = "req"
     connections: int = CONNECTIONS
+    workers: int = 1
+    """FleetID's HTTP worker processes in this measurement."""
+    latency_target_ms: float | None = None
+    """A ceiling on p99 latency instead of a floor on the figure (the reader's pages)."""
 
     @property
     def result(self) -> WrkResult:
@@ -56,9 +60,17 @@ class Row:
         """Errors void the figure: a fast 4xx/5xx says nothing about the work it skipped."""
         if self.result.failed:
             return "ERRORS"
+        if self.latency_target_ms is not None:
+            return "PASS" if self.result.p99_ms < self.latency_target_ms else "SLOWER"
         if self.target is None:
             return "-"
         return "PASS" if self.figure >= self.target else "BELOW"
+
+    @property
+    def target_text(self) -> str:
+        if self.latency_target_ms is not None:
+            return f"<{self.latency_target_ms:.0f}ms"
+        return _num(self.target)
 
 
 def _ratio(figure: float, ceiling: float | None) -> str:
@@ -87,15 +99,15 @@ def _flags(row: Row) -> str:
 
 def print_report(
     rows: list[Row],
-    http: Measured | None,
-    http_sync: Measured | None,
+    http: dict[int, Measured],
+    http_sync: dict[int, Measured],
     db: dict[str, dict[DbCeiling, Ceiling]],
     notes: list[str],
     settings: list[str],
 ) -> None:
-    http_rps = http.result.rps if http else None
+    """`http` and `http_sync`: the trivial app's ceilings by worker count."""
     header = (
-        f"{'backend':<9} {'scenario':<26} {'conn':>4} {'req/s':>7} {'figure/s':>14} "
+        f"{'backend':<9} {'w':>1} {'scenario':<30} {'conn':>4} {'req/s':>7} {'figure/s':>14} "
         f"{'non-2xx':>7} {'p50 ms':>7} {'p99 ms':>7} {'cpu/ms':>10} | {'DB ceil':>7} "
         f"{'ratio':>5} | {'HTTP ceil':>9} {'ratio':>5} | {'target':>6} verdict"
     )
@@ -109,16 +121,20 @@ def print_report(
         ceiling = db.get(row.backend, {}).get(row.db_ceiling) if row.db_ceiling else None
         db_rate = ceiling.result.row_rate if ceiling else None
         figure = f"{row.figure:,.0f} {row.unit}"
+        ceiling_http = http.get(row.workers)
+        http_rps = ceiling_http.result.rps if ceiling_http else None
         print(
-            f"{row.backend:<9} {row.label:<26} {row.connections:>4} {r.rps:>7,.0f} "
+            f"{row.backend:<9} {row.workers:>1} {row.label:<30} {row.connections:>4} "
+            f"{r.rps:>7,.0f} "
             f"{figure:>14} {r.failed:>7,} {r.p50_ms:>7.1f} {r.p99_ms:>7.1f} "
             f"{_cpu(row.measured):>10} | {_num(db_rate):>7} {_ratio(row.figure, db_rate):>5} | "
             f"{_num(http_rps):>9} {_ratio(r.rps, http_rps):>5} | "
-            f"{_num(row.target):>6} {row.verdict()}{_flags(row)}"
+            f"{row.target_text:>6} {row.verdict()}{_flags(row)}"
         )
     print("-" * len(header))
     print(
-        "figure/s = req/s x items per request (bulk: 100 things); the target applies to it.\n"
+        "w = FleetID's HTTP worker processes. figure/s = req/s x items per request (bulk: 100\n"
+        "things); the target applies to it, or to p99 where it reads <N ms (SLOWER: missed).\n"
         "DB ceil: single-row commits/s for one-at-a-time writes, rows/s in 100-row transactions\n"
         "for bulk, none for reads; ratio = figure / DB ceil, and req/s / HTTP ceil.\n"
         "conn = wrk connections. non-2xx includes socket errors.\n"
@@ -138,14 +154,21 @@ def print_report(
 
 
 def print_ceilings(
-    http: Measured | None, http_sync: Measured | None, db: dict[str, dict[DbCeiling, Ceiling]]
+    http: dict[int, Measured],
+    http_sync: dict[int, Measured],
+    db: dict[str, dict[DbCeiling, Ceiling]],
 ) -> None:
     print("Ceilings")
-    for name, measured in (("GET / (async)", http), ("GET /sync (thread pool)", http_sync)):
-        if measured is not None:
+    for workers in sorted(http.keys() | http_sync.keys()):
+        for name, measured in (
+            ("GET / (async)", http.get(workers)),
+            ("GET /sync (thread pool)", http_sync.get(workers)),
+        ):
+            if measured is None:
+                continue
             result = measured.result
             print(
-                f"  HTTP      trivial Litestar {name:<23} {result.rps:>8,.0f} req/s     "
+                f"  HTTP {workers}w   trivial Litestar {name:<23} {result.rps:>8,.0f} req/s     "
                 f"non-2xx {result.failed}  p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms"
                 f"  cpu/ms {_cpu(measured)}"
                 + ("  !! ERRORS: not a valid ceiling" if result.failed else "")

@@ -4,9 +4,11 @@ A throughput figure alone says little on a shared 2-core machine; measured in th
 what the database (insert + commit) and the web stack (a trivial handler) can do at most, the
 ratio says how much of the available capacity FleetID's own code uses up.
 
-Three suites, chosen with --suite: `users` (writes, reads and pages of users), `registry` (things
-created in bulk and one by one, connections, access checks) and `telemetry` (SenML packs sent by
-connected things, and message pages read back).
+Four suites, chosen with --suite: `users` (writes, reads and pages of users), `registry` (things
+created in bulk and one by one, connections, access checks), `telemetry` (SenML packs of 1 and
+100 records sent by connected things, and message pages read back) and `reader` (pages, a
+filtered page and an aggregation of a channel holding a million records). Each runs with one
+HTTP worker and with the default number (one per core), on each database.
 """
 
 import argparse
@@ -21,7 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import api, databases, servers
+from bench import api, databases, reader, servers
 from bench.report import Ceiling, DbCeiling, Measured, Row, print_report
 from bench.wrk import CONNECTIONS, THREADS, WrkUnavailable, ensure_wrk, run_wrk
 
@@ -44,8 +46,12 @@ CONNECT_BUDGET = 4000
 and the table says how many): it sizes the channels seeded, CONNECT_THINGS x channels pairs."""
 ACCESS_THINGS = 1000
 ACCESS_CHANNELS = 10
-PACK_RECORDS = 10
-"""Records in each SenML pack the telemetry scenario sends (one request, one durable commit)."""
+INGEST_TARGET = 50_000.0
+"""Telemetry records/s stored from 100-record packs."""
+READER_TARGET_MS = 50.0
+"""p99 of a reader page over a million-record channel."""
+READER_CONNECTIONS = 4
+"""Readers in flight: the target is a latency, measured under some concurrency, not a flood."""
 HOOK_SECRET = secrets.token_urlsafe(16)
 """What the broker-hook scenario presents, as EMQX's HTTP action would."""
 ARGON2 = {"FLEETID_ARGON2_MEMORY_KIB": "1024", "FLEETID_ARGON2_ITERATIONS": "1"}
@@ -64,6 +70,7 @@ class Scenario:
     unit: str = "req"
     per_request: int = 1
     connections: int = CONNECTIONS
+    latency_target_ms: float | None = None
 
 
 USERS_SCENARIOS = (
@@ -86,29 +93,47 @@ REGISTRY_SCENARIOS = (
     Scenario("POST /channels/{id}/access", "access", ACCESS_TARGET, None, unit="checks"),
 )
 TELEMETRY_SCENARIOS = (
+    Scenario("POST /http/.../messages x1", "send", None, "commit", unit="records"),
     Scenario(
-        f"POST /http/channels/{{id}}/messages x{PACK_RECORDS}",
+        "POST /http/.../messages x100",
         "send",
-        None,
+        INGEST_TARGET,
         "batch",
         unit="records",
-        per_request=PACK_RECORDS,
+        per_request=100,
     ),
     Scenario(
-        f"POST /mqtt/emqx/messages x{PACK_RECORDS} (broker hook)",
+        "POST /mqtt/emqx/messages x100",
         "emqx",
         None,
         "batch",
         unit="records",
-        per_request=PACK_RECORDS,
+        per_request=100,
     ),
     Scenario("GET /channels/{id}/messages", "read", None, None, unit="pages"),
+)
+READER_SCENARIOS = tuple(
+    Scenario(
+        label,
+        mode,
+        None,
+        None,
+        "pages",
+        connections=READER_CONNECTIONS,
+        latency_target_ms=READER_TARGET_MS,
+    )
+    for label, mode in (
+        ("1M records: first page", "bigpage"),
+        ("1M records: page by name", "bigname"),
+        ("1M records: avg per hour", "bigavg"),
+    )
 )
 SUITES = {
     "users": ("users",),
     "registry": ("registry",),
     "telemetry": ("telemetry",),
-    "all": ("users", "registry", "telemetry"),
+    "reader": ("reader",),
+    "all": ("users", "registry", "telemetry", "reader"),
 }
 
 
@@ -134,7 +159,8 @@ class Options:
     users: int
     postgres_url: str
     keep_logs: Path | None
-    workers: int
+    workers: tuple[int, ...]
+    """The HTTP worker counts each backend is measured with."""
 
 
 @dataclass
@@ -142,8 +168,8 @@ class Run:
     """Everything measured, in the order the report prints it."""
 
     options: Options
-    http_ceiling: Measured | None = None
-    http_sync: Measured | None = None
+    http_ceiling: dict[int, Measured] = field(default_factory=dict)
+    http_sync: dict[int, Measured] = field(default_factory=dict)
     db_ceilings: dict[str, dict[DbCeiling, Ceiling]] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -171,13 +197,14 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--workers",
         type=int,
-        default=os.cpu_count() or 1,
-        help="HTTP worker processes, for FleetID (FLEETID_HTTP_WORKERS) and the trivial app alike",
+        help="HTTP worker processes, for FleetID (FLEETID_HTTP_WORKERS) and the trivial app "
+        "alike (default: 1, then one per core)",
     )
     args = parser.parse_args(argv)
     if args.seconds < 1 or args.users < 20:
         parser.error("--seconds must be at least 1 and --users at least 20")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    workers = (args.workers,) if args.workers else tuple(sorted({1, os.cpu_count() or 1}))
     return Options(
         args.seconds,
         args.warmup,
@@ -186,7 +213,7 @@ def parse_args(argv: list[str] | None) -> Options:
         args.users,
         args.postgres_url,
         args.keep_logs,
-        args.workers,
+        workers,
     )
 
 
@@ -205,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fleetid-bench-") as tmp:
         workdir = Path(tmp)
         try:
-            measure_http_ceiling(run, wrk, workdir)
+            for workers in options.workers:
+                measure_http_ceiling(run, wrk, workdir, workers)
             for name in options.backends:
-                measure_backend(run, wrk, workdir, name)
+                for workers in options.workers:
+                    measure_backend(run, wrk, workdir, name, workers)
         except KeyboardInterrupt:
             failure = "interrupted"
             log("interrupted (servers stopped, bench databases dropped)")
@@ -242,7 +271,7 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def measure_http_ceiling(run: Run, wrk: str, workdir: Path) -> None:
+def measure_http_ceiling(run: Run, wrk: str, workdir: Path, workers: int) -> None:
     """The trivial Litestar app, on its own: it does not depend on the database."""
     port = servers.free_port()
     command = [
@@ -252,19 +281,21 @@ def measure_http_ceiling(run: Run, wrk: str, workdir: Path) -> None:
         "--port",
         str(port),
         "--workers",
-        str(run.options.workers),
+        str(workers),
     ]
+    log_path = workdir / f"trivial-{workers}w.log"
     with servers.running(
-        "trivial app", command, clean_env(), workdir / "trivial.log", port, "/", cwd=ROOT
+        "trivial app", command, clean_env(), log_path, port, "/", cwd=ROOT, workers=workers
     ) as server:
-        log("ceiling: trivial Litestar handler")
-        run.http_ceiling = measure(run, wrk, server, "/", "plain")
-        run.http_sync = measure(run, wrk, server, "/sync", "plain")
+        log(f"ceiling: trivial Litestar handler, {workers} worker(s)")
+        run.http_ceiling[workers] = measure(run, wrk, server, "/", "plain")
+        run.http_sync[workers] = measure(run, wrk, server, "/sync", "plain")
         note_problems(run, server, 0, "trivial app")
 
 
-def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
-    directory = workdir / name
+def measure_backend(run: Run, wrk: str, workdir: Path, name: str, workers: int) -> None:
+    """A fresh database for each worker count, so that no run reads what another wrote."""
+    directory = workdir / f"{name}-{workers}w"
     directory.mkdir()
     backend_cm: AbstractContextManager[databases.Backend] = (
         databases.sqlite_backend(directory)
@@ -272,7 +303,8 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
         else databases.postgres_backend(run.options.postgres_url)
     )
     with backend_cm as backend:
-        measure_db_ceilings(run, backend)
+        if name not in run.db_ceilings:
+            measure_db_ceilings(run, backend)
         admin, secret = "bench-admin@bench.example", secrets.token_urlsafe(16)
         env = clean_env(
             FLEETID_DATA_DIR=str(directory / "data"),
@@ -280,7 +312,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             FLEETID_ADMIN_IDENTITY=admin,
             FLEETID_ADMIN_SECRET=secret,
             FLEETID_ACCESS_TOKEN_TTL="3600",
-            FLEETID_HTTP_WORKERS=str(run.options.workers),
+            FLEETID_HTTP_WORKERS=str(workers),
             FLEETID_MQTT_PORT=str(servers.free_port()),
             FLEETID_MQTT_INGEST="hooks",
             FLEETID_MQTT_HOOK_SECRET=HOOK_SECRET,
@@ -288,7 +320,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
         )
         port = servers.free_port()
         command = [str(FLEETID), "serve", "--port", str(port)]
-        log(f"{name}: starting fleetid serve on port {port}")
+        log(f"{name}: starting fleetid serve on port {port}, {workers} worker(s)")
         with servers.running(
             f"fleetid ({name})",
             command,
@@ -296,6 +328,7 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
             directory / "server.log",
             port,
             "/schema/openapi.json",
+            workers=workers,
         ) as server:
             token = api.sign_in(servers.HOST, port, admin, secret)
             if "users" in run.options.suites:
@@ -304,6 +337,8 @@ def measure_backend(run: Run, wrk: str, workdir: Path, name: str) -> None:
                 measure_registry(run, wrk, server, token, directory, name)
             if "telemetry" in run.options.suites:
                 measure_telemetry(run, wrk, server, token, directory, name)
+            if "reader" in run.options.suites:
+                measure_reader(run, wrk, server, token, directory, backend, name)
             offset = server.log_size()
         # After the with: the server has stopped, and a crash on the way out is worth a note.
         note_problems(run, server, offset, f"{name} server shutdown")
@@ -317,7 +352,7 @@ def measure_db_ceilings(run: Run, backend: databases.Backend) -> None:
     ceilings: dict[DbCeiling, Ceiling] = {
         "commit": Ceiling(backend.describe, backend.measure_inserts(seconds))
     }
-    if {"registry", "telemetry"} & set(run.options.suites):
+    if {"registry", "telemetry", "reader"} & set(run.options.suites):
         log(f"{backend.name}: ceiling: {databases.BATCH_CLIENTS} clients insert 100 rows + commit")
         batches = backend.measure_inserts(seconds, databases.BATCH, databases.BATCH_CLIENTS)
         ceilings["batch"] = Ceiling(backend.describe, batches)
@@ -388,9 +423,9 @@ def measure_telemetry(
             )
             if scenario.mode in ("send", "emqx"):
                 stored = api.count_messages(client, seeded.access_pairs) - before
-                answered = (row.measured.result.requests - row.measured.result.failed) * (
-                    PACK_RECORDS
-                )
+                answered = (
+                    row.measured.result.requests - row.measured.result.failed
+                ) * scenario.per_request
                 run.notes.append(
                     f"{name}: {scenario.label}: {stored:,} records stored, {answered:,} of them "
                     "answered 2xx in the measurement (the rest in its warm-up)"
@@ -399,6 +434,31 @@ def measure_telemetry(
                     raise RuntimeError(f"{answered - stored} records answered 2xx are missing")
     finally:
         client.close()
+
+
+def measure_reader(
+    run: Run,
+    wrk: str,
+    server: servers.Server,
+    token: str,
+    directory: Path,
+    backend: databases.Backend,
+    name: str,
+) -> None:
+    """One connected thing reads a channel the bench filled with a million records."""
+    client = api.Client(servers.HOST, server.port, token)
+    try:
+        (thing,) = api.create_things(client, 1, "reader")
+        (channel,) = api.create_channels(client, 1, "reader")
+        api.connect(client, [thing.id], [channel])
+    finally:
+        client.close()
+    log(f"{name}: filling a channel with {reader.RECORDS:,} records")
+    took = reader.fill(backend.database_url, channel, thing.id)
+    run.notes.append(f"{name}: wrote {reader.RECORDS:,} records into one channel in {took:.1f} s")
+    entries = write_lines(directory / "reader.txt", [f"{channel} {thing.secret}"])
+    for scenario in READER_SCENARIOS:
+        measure_scenario(run, wrk, server, token, name, scenario, entries)
 
 
 def measure_scenario(
@@ -436,6 +496,8 @@ def measure_scenario(
         per_request=scenario.per_request,
         unit=scenario.unit,
         connections=scenario.connections,
+        workers=server.workers,
+        latency_target_ms=scenario.latency_target_ms,
     )
     if measured.result.reused:
         run.notes.append(

@@ -16,6 +16,9 @@
 --            payload, a message id of its own), TOKEN being the hook secret; entries
 --            "CHANNEL_ID THING_ID"
 --   read     GET /channels/{id}/messages?limit=10 as the thing; entries as for access
+--   bigpage  as read, on the channel of the one entry (filled with a million records)
+--   bigname  as bigpage, filtered by one of the 100 names in turn (name=bench:rN)
+--   bigavg   as bigname, averaged per hour (aggregation=avg&interval=1h)
 --   plain    GET of the URL's own path (the trivial-handler ceiling; no file)
 --
 -- Each wrk thread walks its own slice of the entries, so the in-flight requests target
@@ -33,6 +36,7 @@ function setup(thread)
 end
 
 local NO_FILE = { plain = true, bulk = true, thing = true }
+local READS = { read = true, bigpage = true, bigname = true, bigavg = true }
 
 local bit = require("bit")
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -73,7 +77,7 @@ function init(args)
    counter = start
    wrk.headers["Authorization"] = "Bearer " .. token
    wrk.headers["Accept"] = "application/json"
-   if mode ~= "plain" and mode ~= "get" and mode ~= "list" and mode ~= "read" then
+   if mode ~= "plain" and mode ~= "get" and mode ~= "list" and not READS[mode] then
       wrk.headers["Content-Type"] = "application/json"
    end
 end
@@ -162,8 +166,14 @@ function request()
       return wrk.format("POST", "/http/channels/" .. id .. "/messages", headers, pack_body())
    elseif mode == "emqx" then
       return wrk.format("POST", "/mqtt/emqx/messages", nil, posted_body(id, second))
-   elseif mode == "read" then
+   elseif mode == "read" or mode == "bigpage" then
       return wrk.format("GET", "/channels/" .. id .. "/messages?limit=10", as_thing(second))
+   elseif mode == "bigname" or mode == "bigavg" then
+      local query = "?limit=10&name=bench:r" .. (counter % 100 + 1)
+      if mode == "bigavg" then
+         query = query .. "&aggregation=avg&interval=1h"
+      end
+      return wrk.format("GET", "/channels/" .. id .. "/messages" .. query, as_thing(second))
    end
    error("unknown mode " .. tostring(mode))
 end

@@ -25,6 +25,7 @@ class Server:
     port: int
     process: "subprocess.Popen[bytes]"
     log_path: Path
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -80,6 +81,7 @@ def running(
     port: int,
     ready_path: str,
     cwd: Path | None = None,
+    workers: int = 1,
 ) -> Iterator[Server]:
     """Start `command`, wait until it answers HTTP on `ready_path`, and stop it on the way out."""
     with log_path.open("ab") as log:
@@ -92,7 +94,7 @@ def running(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(name, port, process, log_path)
+    server = Server(name, port, process, log_path, workers)
     try:
         _wait_ready(server, ready_path)
         yield server
