@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
+from application.ports.metrics import RefusalCounter
 from application.ports.security import BlindIndex, FailureCount, FailureLog
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.identities import comparable
@@ -20,6 +21,8 @@ from domain.identities import comparable
 T = TypeVar("T")
 MAX_DOUBLINGS = 40
 """Beyond this, any cap is reached: keeps the power of two small."""
+CLIENT = "client"
+IDENTITY = "identity"
 
 
 class TooManyAttempts(DomainError):
@@ -53,17 +56,26 @@ class Limits:
         return count.last_failure + delay - now
 
 
+class _Watched(NamedTuple):
+    allowed: int
+    """Failures the counter allows before attempts wait."""
+    limit: str
+    """Which limit it is, as refusals are counted: CLIENT or IDENTITY."""
+
+
 class Throttle:
     def __init__(
         self,
         log: FailureLog,
         blind: BlindIndex,
         limits: Limits,
+        refusals: RefusalCounter,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._log = log
         self._blind = blind
         self._limits = limits
+        self._refusals = refusals
         self._clock = clock
 
     def _identity_key(self, identity: str | None) -> str | None:
@@ -71,26 +83,30 @@ class Throttle:
             return None
         return self._blind.key(f"throttle:identity:{comparable(identity)}")
 
-    def _watched(self, client: str, identity_key: str | None) -> dict[str, int]:
+    def _watched(self, client: str, identity_key: str | None) -> dict[str, _Watched]:
         """The failure counters an attempt is judged by, with the failures each allows."""
         limits = self._limits
-        watched: dict[str, int] = {}
+        watched: dict[str, _Watched] = {}
         if limits.client_failures:
-            watched[self._blind.key(f"throttle:client:{client}")] = limits.client_failures
+            key = self._blind.key(f"throttle:client:{client}")
+            watched[key] = _Watched(limits.client_failures, CLIENT)
         if identity_key is not None:
-            watched[identity_key] = limits.identity_failures
+            watched[identity_key] = _Watched(limits.identity_failures, IDENTITY)
         return watched
 
-    def _admit(self, watched: dict[str, int]) -> dict[str, FailureCount | None]:
-        """The counts, or TooManyAttempts while any of them must wait."""
+    def _admit(self, watched: dict[str, _Watched]) -> dict[str, FailureCount | None]:
+        """The counts, or TooManyAttempts (counted by the limit that waits longest) while any
+        of them must wait."""
         now = self._clock()
         counts = {key: self._log.count(key) for key in watched}
-        wait = max((self._limits.wait(watched[k], c, now) for k, c in counts.items()), default=0.0)
-        if wait > 0:
-            raise TooManyAttempts(wait)
+        waits = {k: self._limits.wait(watched[k].allowed, c, now) for k, c in counts.items()}
+        longest = max(waits, key=waits.__getitem__, default=None)
+        if longest is not None and waits[longest] > 0:
+            self._refusals.refused(watched[longest].limit)
+            raise TooManyAttempts(waits[longest])
         return counts
 
-    def _record(self, watched: dict[str, int]) -> None:
+    def _record(self, watched: dict[str, _Watched]) -> None:
         failed = self._clock()
         for key in watched:
             self._log.record(key, failed, failed - self._limits.forget_after)

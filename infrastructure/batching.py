@@ -15,11 +15,14 @@ the caller sees of one, what has to happen before callers are answered — is gi
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+from infrastructure.metrics import COMMIT_BATCH_SIZE, COMMIT_DURATION
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,6 +77,8 @@ class GroupCommit(Generic[T, R]):
           from its commit(s) to its answers.
         - `stopped` runs on the thread when it ends, to release what the commits kept open.
         - `close` waits up to `join_timeout` seconds for what is queued to be committed.
+
+        Each batch's size and commit time are measured under `name` (infrastructure/metrics.py).
         """
         self._commit = commit
         self._refusal = refusal
@@ -85,6 +90,8 @@ class GroupCommit(Generic[T, R]):
         self._holding = holding
         self._stopped = stopped
         self._queue: queue.SimpleQueue[_Submitted[T, R] | None] = queue.SimpleQueue()
+        self._batch_sizes = COMMIT_BATCH_SIZE.labels(name)
+        self._commit_times = COMMIT_DURATION.labels(name)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -107,7 +114,11 @@ class GroupCommit(Generic[T, R]):
                     return
                 batch, stop = self._drain(first)
                 with self._holding:
-                    self._settle(batch, self._commit_batch([s.item for s in batch]))
+                    started = time.perf_counter()
+                    outcomes = self._commit_batch([s.item for s in batch])
+                    self._commit_times.observe(time.perf_counter() - started)
+                    self._batch_sizes.observe(len(batch))
+                    self._settle(batch, outcomes)
                 if stop:
                     return
         finally:

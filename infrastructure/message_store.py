@@ -8,6 +8,7 @@ once that commit has returned, so an accepted message is on disk: on SQLite the 
 with `synchronous=FULL` (the WAL is synced at each commit, as the event log's is).
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
@@ -23,6 +24,7 @@ from application.ports.messages import Receipt
 from application.ports.storage import Unstorable
 from domain.senml import Measurement
 from infrastructure.batching import GroupCommit
+from infrastructure.metrics import TELEMETRY_RECORDS
 from infrastructure.schema import messages, mqtt_receipts
 
 MAX_BATCH_ROWS = 5000
@@ -110,6 +112,8 @@ class MessageWriter:
             conn.execute(messages.insert(), rows)
             if receipts:
                 conn.execute(self._upsert_receipt, _receipt_rows(receipts))
+        for protocol, stored in Counter(row["protocol"] for row in rows).items():
+            TELEMETRY_RECORDS.labels(protocol).inc(stored)
 
     def _connect(self) -> sa.Connection:
         conn = self._engine.connect()

@@ -10,6 +10,7 @@ from uuid import UUID
 PREFIX = "FLEETID_"
 INGESTS = ("subscribe", "hooks")
 SMTP_SECURITY = ("starttls", "tls", "none")
+LOG_FORMATS = ("text", "json")
 THROTTLE_SETTINGS = (
     "throttle_identity_failures",
     "throttle_client_failures",
@@ -93,9 +94,22 @@ class Settings:
     """Where to keep Mosquitto's password and ACL files in step with the registry (empty: no)."""
     mosquitto_pid_file: str = ""
     """Mosquitto's pid file, to make it reload those files (empty: they are only written)."""
+    log_format: str = "text"
+    """`text` (one readable line per record) or `json` (one JSON object per line, with the
+    request id of the HTTP request it was logged for)."""
+    metrics_token: str = ""
+    """What a scraper of `GET /metrics` must present as a bearer token; empty: anyone who
+    reaches the port may read the metrics."""
 
     secret_names = frozenset(
-        {"admin_secret", "database_url", "mqtt_url", "mqtt_hook_secret", "smtp_password"}
+        {
+            "admin_secret",
+            "database_url",
+            "metrics_token",
+            "mqtt_url",
+            "mqtt_hook_secret",
+            "smtp_password",
+        }
     )
 
     @property
@@ -127,6 +141,8 @@ class Settings:
             )
         if settings.smtp_security not in SMTP_SECURITY:
             raise SettingsError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+        if settings.log_format not in LOG_FORMATS:
+            raise SettingsError(f"{PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if settings.mqtt_ingest not in INGESTS:
             raise SettingsError(f"{PREFIX}MQTT_INGEST must be one of {', '.join(INGESTS)}")
         if settings.mqtt_ingest == "hooks" and not settings.mqtt_hook_secret:

@@ -41,6 +41,8 @@ from infrastructure.mailers import OutboxMailer, SmtpMailer, SmtpServer
 from infrastructure.message_feed import SqlMessageFeed
 from infrastructure.message_store import MessageWriter
 from infrastructure.message_views import SqlMessageViews
+from infrastructure.metrics import PrometheusRefusals
+from infrastructure.metrics_exposition import Scrape
 from infrastructure.mosquitto_files import MosquittoFiles, publisher_stamp
 from infrastructure.mosquitto_sync import TOPICS as MOSQUITTO_TOPICS
 from infrastructure.mosquitto_sync import MosquittoSync
@@ -48,6 +50,8 @@ from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.mqtt_session_store import SqlSessionStore
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.private_files import private_dir, private_file, tighten
+from infrastructure.projection_lag import ProjectionLag
+from infrastructure.projection_positions import ProjectionPositions
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
@@ -107,6 +111,11 @@ class FleetID:
     def message_feed(self) -> MessageFeed:
         """The message store in arrival order, for the MQTT side to deliver HTTP packs."""
         return SqlMessageFeed(self.engine)
+
+    def scrape(self) -> Scrape:
+        """What `GET /metrics` answers: the run's metrics, and each read model's lag."""
+        positions = ProjectionPositions(self.engine, [p.name for p in projections()])
+        return Scrape(ProjectionLag(positions, self.raw_log))
 
     def mqtt_router(self) -> Router:
         """What each MQTT publish does, whichever way it reached FleetID."""
@@ -275,6 +284,7 @@ def shared_ports(
         access_history=SqlAccessHistory(store.engine, explained_kinds()),
         merkle_log=log_tree,
         event_log_views=SqlEventLogViews(store.engine, store.raw_log),
+        refusals=PrometheusRefusals(),
     )
 
 

@@ -5,13 +5,18 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
+import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from uuid import UUID
+
+from rich.console import Console
+from rich.progress import BarColumn, ProgressColumn, Task, TextColumn
+from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 from application.authorization import Actor
 from application.log_proofs import LogProofs
@@ -19,6 +24,8 @@ from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
 from domain.users import Role
 from infrastructure.log_entries import entry_of
+from infrastructure.logging_config import configure_logging
+from infrastructure.metrics_dir import start_run
 from infrastructure.private_files import open_private
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import Settings, SettingsError
@@ -38,12 +45,12 @@ OPERATOR = Actor(id=UUID(int=0), role=Role.ADMIN, kind=ActorKind.SYSTEM)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"fleetid: {error}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_format)
     run: Command = args.run
     try:
         return run(settings, args)
@@ -131,7 +138,9 @@ def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     """The first admin is created here, once; then the MQTT broker's process and every HTTP
-    worker build their own FleetID from the same environment."""
+    worker build their own FleetID from the same environment. They share one metrics directory,
+    named in that environment, and are spawned rather than forked: each imports prometheus_client
+    afresh, which reads the directory's name then (infrastructure/metrics_dir.py)."""
     from interfaces.rest.server import serve
 
     fleet = build(settings)
@@ -139,6 +148,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ensure_first_admin(fleet, Interface.CLI)
     finally:
         fleet.close()
+    start_run(settings.data_dir)
+    multiprocessing.set_start_method("spawn", force=True)
     broker = mqtt_service.start_process(settings)
     if broker is None:
         return 1
@@ -165,12 +176,13 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings, follow=False)
     started = time.perf_counter()
     try:
-        applied = fleet.projections.rebuild(_progress_bar)
+        with _progress_bar() as progress:
+            applied = fleet.projections.rebuild(progress)
     finally:
         fleet.close()
     elapsed = time.perf_counter() - started
     rate = applied / elapsed if elapsed > 0 else 0.0
-    print(f"\nrebuilt read models from {applied} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
+    print(f"rebuilt read models from {applied} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
     return 0
 
 
@@ -180,11 +192,12 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         position = fleet.projections.position
-        checks = check_read_models(fleet.log, fleet.engine, projections(), position, _progress_bar)
+        with _progress_bar() as progress:
+            checks = check_read_models(fleet.log, fleet.engine, projections(), position, progress)
     finally:
         fleet.close()
     elapsed = time.perf_counter() - started
-    print(f"\nrebuilt in a scratch copy and compared as of position {position} ({elapsed:.2f} s)")
+    print(f"rebuilt in a scratch copy and compared as of position {position} ({elapsed:.2f} s)")
     for check in checks:
         verdict = "same" if check.matches else f"DIFFERS in {check.differing} row versions"
         sums = f"sha256 live {check.live_checksum[:16]}, rebuilt {check.rebuilt_checksum[:16]}"
@@ -204,20 +217,20 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     written = 0
     try:
         target = fleet.raw_log.last_position()
-        with _output(args.output) as sink:
+        with _output(args.output) as sink, _progress_bar() as progress:
             position = args.after
             while notifications := fleet.raw_log.after(position, EXPORT_BATCH):
                 sink.write(b"".join(entry_of(n).line + b"\n" for n in notifications))
                 written += len(notifications)
                 position = notifications[-1].id
-                _progress_bar(position, target, rate=written / (time.perf_counter() - started))
+                progress(position, target, written / (time.perf_counter() - started))
             sink.flush()
     finally:
         fleet.close()
     elapsed = time.perf_counter() - started
     rate = written / elapsed if elapsed > 0 else 0.0
     print(
-        f"\nexported {written} events in {elapsed:.2f} s ({rate:,.0f} events/s)",
+        f"exported {written} events in {elapsed:.2f} s ({rate:,.0f} events/s)",
         file=sys.stderr,
     )
     return 0
@@ -279,17 +292,39 @@ def _output(path: Path | None) -> Iterator[BinaryIO]:
             yield sink
 
 
-def _progress_bar(position: int, target: int, width: int = 40, rate: float | None = None) -> None:
-    done = min(1.0, position / target) if target else 1.0
-    filled = int(done * width)
-    bar = "#" * filled + "-" * (width - filled)
-    speed = f" {rate:,.0f} events/s" if rate is not None else ""
-    print(
-        f"\r[{bar}] {done:6.1%} position {position}/{target}{speed}",
-        end="",
-        file=sys.stderr,
-        flush=True,
+class Progress(Protocol):
+    def __call__(self, position: int, target: int, rate: float | None = None) -> None:
+        """The log position reached of `target`; `rate` when the command counts it itself."""
+
+
+class _EventRate(ProgressColumn):
+    """The rate a command reports (events written, which positions passed can overstate)."""
+
+    def render(self, task: Task) -> Text:
+        rate = task.fields.get("rate")
+        return Text("" if rate is None else f"{rate:,.0f} events/s")
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Progress]:
+    """A bar on stderr, redrawn in place on a terminal and drawn once, complete, at the end
+    when stderr is a file or a pipe. Stdout is left alone: `log export` may be writing there."""
+    columns = (
+        BarColumn(bar_width=40),
+        TextColumn("{task.percentage:5.1f}%"),
+        TextColumn("position {task.fields[position]}/{task.fields[target]}"),
+        _EventRate(),
     )
+    with RichProgress(*columns, console=Console(stderr=True), redirect_stdout=False) as bar:
+        task = bar.add_task("", total=1, position=0, target=0, rate=None)
+
+        def update(position: int, target: int, rate: float | None = None) -> None:
+            done, total = (position, target) if target else (1, 1)
+            bar.update(
+                task, completed=done, total=total, position=position, target=target, rate=rate
+            )
+
+        yield update
 
 
 def _mosquitto_files(settings: Settings, args: argparse.Namespace) -> int:

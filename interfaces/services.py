@@ -104,7 +104,7 @@ def _throttle(p: Ports, settings: Settings) -> Throttle:
         max_delay=settings.throttle_max_delay,
         forget_after=settings.throttle_forget_after,
     )
-    return Throttle(p.failures, p.blind, limits)
+    return Throttle(p.failures, p.blind, limits, p.refusals)
 
 
 def _shared(w: Wiring) -> Services:

@@ -11,6 +11,7 @@ from application.log_proofs import MerkleLog
 from application.ports.event_log import AccessHistory, EventLogViews
 from application.ports.mail import Mailer
 from application.ports.messages import MessageSink, MessageViews
+from application.ports.metrics import RefusalCounter
 from application.ports.security import (
     BlindIndex,
     FailureLog,
@@ -51,6 +52,8 @@ class Ports:
     access_history: AccessHistory
     merkle_log: MerkleLog
     event_log_views: EventLogViews
+    refusals: RefusalCounter
+    """Where the throttle counts the attempts it refused unchecked."""
 
 
 @dataclass(frozen=True)

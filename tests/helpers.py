@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 from litestar.testing import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from interfaces.bootstrap import FleetID
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
@@ -121,3 +123,17 @@ def refuse_name(fleet: FleetID, name: str) -> None:
         statement = f"ALTER TABLE messages ADD CONSTRAINT refuse_name CHECK (name <> '{name}')"
     with fleet.engine.begin() as conn:
         conn.exec_driver_sql(statement)
+
+
+def metric_samples(text: str) -> list[Sample]:
+    """Every sample of a scrape, parsed by prometheus_client's own parser."""
+    return [s for family in text_string_to_metric_families(text) for s in family.samples]
+
+
+def metric_total(samples: list[Sample], name: str, **labels: str) -> float:
+    """The sum over the samples of `name` whose labels include `labels`."""
+    return sum(
+        s.value
+        for s in samples
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+    )

@@ -21,6 +21,7 @@ from uuid import UUID
 from application.mqtt_access import MqttAccess
 from application.ports.mqtt import SessionStore
 from application.throttling import Throttle
+from infrastructure.metrics import MQTT_CONNECTIONS
 from interfaces.mqtt.connection import Connection
 from interfaces.mqtt.limits import Limits
 from interfaces.mqtt.packets import Connect, Prop, Publish, Reason
@@ -126,9 +127,11 @@ class Broker:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        MQTT_CONNECTIONS.inc()
         try:
             await connection.run()
         finally:
+            MQTT_CONNECTIONS.dec()
             self._connections.discard(connection)
             self._tasks.discard(task)
 

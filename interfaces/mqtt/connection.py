@@ -16,6 +16,7 @@ from uuid import UUID
 
 from application.mqtt_access import MqttAccess
 from application.ports.messages import Receipt
+from infrastructure.metrics import MQTT_PUBLISHES
 from interfaces.mqtt import packets
 from interfaces.mqtt.limits import Limits
 from interfaces.mqtt.packets import (
@@ -312,6 +313,8 @@ class Connection:
             )
         session = self.session
         assert session is not None
+        command = message.topic.startswith("from/")
+        MQTT_PUBLISHES.labels("command" if command else "telemetry").inc()
         receipt = None
         if message.qos and message.packet_id:
             receipt = Receipt(session.client_id, message.packet_id, _digest(message))
@@ -321,9 +324,7 @@ class Connection:
         work = self._broker.router.publish(
             session.thing, message.topic, message.payload, message.properties, receipt
         )
-        task: Awaitable[Outcome] = (
-            work if message.topic.startswith("from/") else asyncio.ensure_future(work)
-        )
+        task: Awaitable[Outcome] = work if command else asyncio.ensure_future(work)
         await self._pipeline.put((message, receipt, task))
 
     async def _stored_before(self, session: Session, receipt: Receipt) -> bool:

@@ -11,6 +11,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from application.ports.mqtt import SessionStore
+from infrastructure.logging_config import configure_logging
+from infrastructure.metrics_dir import process_ended
 from infrastructure.settings import Settings
 from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.bridge import Bridge
@@ -135,15 +137,19 @@ def start_process(settings: Settings) -> BaseProcess | None:
 
 
 def stop_process(process: BaseProcess) -> None:
+    """Stop the broker's process; its live gauges (open connections) go with it, however it
+    ended."""
     if process.is_alive():
         process.terminate()
     process.join(60)
     if process.is_alive():
         process.kill()
+    if process.pid is not None:
+        process_ended(process.pid)
 
 
 def _child(settings: Settings, ready: Connection) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
     try:
         run(settings, ready.send)
     except OSError as error:

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler
 
+from infrastructure.metrics_dir import this_process_ends
 from interfaces.aggregates import as_of_paths
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
@@ -31,11 +32,13 @@ from interfaces.rest.health import HealthController, HealthServices
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
 from interfaces.rest.messages import MessagesController, MessageServices
+from interfaces.rest.metrics import MetricsController, MetricsSetup
 from interfaces.rest.openapi_docs import SCHEMES, document_operations
 from interfaces.rest.openapi_refinements import RefinedJsonPlugin
 from interfaces.rest.password_reset import PasswordResetController, ResetServices
 from interfaces.rest.query_rules import check_query, learn_query_rules
 from interfaces.rest.raw_headers import header
+from interfaces.rest.request_observation import observe
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 log = logging.getLogger(__name__)
@@ -107,6 +110,7 @@ def shared_routes(fleet: FleetID) -> list[ControllerRouterHandler]:
         PasswordResetController.bound_to(ResetServices(s.password_reset, s.throttle)),
         HealthController.bound_to(health),
         LogProofsController.bound_to(s.log_proofs),
+        MetricsController.bound_to(MetricsSetup(fleet.scrape(), fleet.settings.metrics_token)),
         AccessController.bound_to(s.access_explainer),
         MessagesController.bound_to(
             MessageServices(s.messages, s.message_queries, s.sessions, s.throttle)
@@ -135,6 +139,13 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def observe_every_request(app: Litestar) -> None:
+    """Request ids and request metrics wrap the app's whole handler, outside its routing and
+    exception handling: middleware given to Litestar runs only once a route has matched, so it
+    would miss the 404s and 405s, and the errors raised in other middleware."""
+    app.asgi_handler = observe(app.asgi_handler)
+
+
 def create_app(fleet: FleetID) -> Litestar:
     settings, services = fleet.settings, fleet.services
     dependencies: dict[str, Provide] = {
@@ -152,9 +163,12 @@ def create_app(fleet: FleetID) -> Litestar:
         before_request=check_request,
         before_send=[complete_allow],
         on_startup=[size_thread_pool(settings.handler_threads), tune_garbage_collector],
+        on_shutdown=[this_process_ends],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
+        logging_config=None,  # Litestar's own would replace the root logger's format and handler
     )
+    observe_every_request(app)
     remember_allowed_methods(app)
     learn_query_rules(app)
     document_operations(app)

@@ -3,9 +3,9 @@
 `memory_services` runs the same composition (`interfaces.services.build_services`) as the server,
 with the real domain, application services and projections, over fakes of everything that
 stores: the event log, the read-model tables and views, the message store, the failure log and
-the outbox. The pure adapters (Argon2, HMAC blind index, JWT, AES) are the real ones: they keep
-nothing. tests/acceptance runs its scenarios on this in seconds, and once more on SQLite so that
-the fakes cannot drift from the adapters they stand for.
+the outbox. The pure adapters (Argon2, HMAC blind index, JWT, AES, the refusal counter) are the
+real ones: they keep nothing a scenario reads. tests/acceptance runs its scenarios on this in
+seconds, and once more on SQLite so that the fakes cannot drift from the adapters they stand for.
 """
 
 import os
@@ -15,6 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.metrics import PrometheusRefusals
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.settings import Settings
@@ -91,6 +92,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         access_history=NotInThisTier("access history"),
         merkle_log=NotInThisTier("Merkle log"),
         event_log_views=NotInThisTier("event log views"),
+        refusals=PrometheusRefusals(),
     )
     services = build_services(ports, settings, replacements=views)
     return MemoryFleet(services, log, mailer, messages, subject_keys)

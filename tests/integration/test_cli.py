@@ -15,7 +15,14 @@ from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.cli import main
 from interfaces.mqtt.packets import V311
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
-from tests.helpers import admin_sign_in_when_up, free_port, server_env
+from tests.helpers import (
+    admin_sign_in_when_up,
+    bearer,
+    free_port,
+    metric_samples,
+    metric_total,
+    server_env,
+)
 from tests.mqtt.raw import BAD_CREDENTIALS, RawClient
 
 
@@ -71,6 +78,7 @@ def test_rebuild_reports_progress_and_rate(
 
     captured = capsys.readouterr()
     assert "100.0%" in captured.err
+    assert "position 2/2" in captured.err
     assert "rebuilt read models from 2 events" in captured.out
     assert "events/s" in captured.out
 
@@ -102,6 +110,45 @@ def test_serve_creates_the_first_admin_and_answers_over_http_and_mqtt(
         assert profile.json()["role"] == "admin"
         mqtt = RawClient(int(env["FLEETID_MQTT_PORT"]))
         assert mqtt.connect("nobody", "nobody", "wrong") == BAD_CREDENTIALS[V311]
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+
+
+def test_serve_answers_one_scrape_for_every_worker_and_the_broker(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two HTTP workers and the broker's process write their own metrics; whichever worker
+    answers a scrape merges them all, and a previous run's files are gone."""
+    stale = Path(env["FLEETID_DATA_DIR"]) / "metrics" / "counter_1.db"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"a previous run")
+    port, secret = free_port(), "scraped-thing-secret"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
+        env={**os.environ, **env, "FLEETID_HTTP_WORKERS": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        auth = bearer(admin_sign_in_when_up(base).json()["access_token"])
+        created = httpx.post(
+            f"{base}/things", json={"credentials": {"secret": secret}}, headers=auth
+        )
+        thing = created.json()["id"]
+        for _ in range(20):
+            assert httpx.get(f"{base}/health").status_code == 200
+        mqtt = RawClient(int(env["FLEETID_MQTT_PORT"]))
+        assert mqtt.connect(thing, thing, secret) == 0
+
+        for _ in range(4):
+            samples = metric_samples(httpx.get(f"{base}/metrics").text)
+            health = {"route": "/health", "status": "200"}
+            assert metric_total(samples, "fleetid_http_requests_total", **health) == 20
+            assert metric_total(samples, "fleetid_mqtt_connections") == 1
+        assert not stale.exists()
+        mqtt.close()
     finally:
         server.terminate()
         assert server.wait(timeout=30) == 0
