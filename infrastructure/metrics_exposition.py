@@ -6,6 +6,9 @@ the tests) this process's values. Collectors given to `Scrape` (the projection l
 each scrape, from the database every process shares.
 """
 
+import threading
+import time
+
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -15,10 +18,16 @@ from infrastructure.metrics_dir import shared_dir
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 """The text format every Prometheus version reads."""
+FRESH_FOR = 1.0
+"""Seconds a rendered scrape is answered again: far below any scrape interval, and it bounds
+what a flood of scrapes costs (each merges every process's files and queries the database)."""
 
 
 class Scrape:
-    def __init__(self, *collectors: Collector) -> None:
+    def __init__(self, *collectors: Collector, fresh_for: float = FRESH_FOR) -> None:
+        self._fresh_for = fresh_for
+        self._rendered: tuple[float, bytes] | None = None
+        self._lock = threading.Lock()
         self._registry = CollectorRegistry()
         directory = shared_dir()
         if directory is None:
@@ -29,4 +38,9 @@ class Scrape:
             self._registry.register(collector)
 
     def text(self) -> bytes:
-        return generate_latest(self._registry)
+        """Concurrent scrapes wait for one render rather than each making their own."""
+        with self._lock:
+            now = time.monotonic()
+            if self._rendered is None or now - self._rendered[0] >= self._fresh_for:
+                self._rendered = (now, generate_latest(self._registry))
+            return self._rendered[1]

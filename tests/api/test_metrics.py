@@ -4,6 +4,7 @@ multi-process directory), shared by every app the suite starts, so each test com
 taken before its requests with one taken after."""
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from domain.causes import Interface
+from infrastructure.metrics_exposition import FRESH_FOR
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
@@ -52,8 +54,16 @@ def client(tmp_path: Path) -> Iterator[TestClient[Any]]:
         yield test_client
 
 
+_LAST_SCRAPE: dict[int, float] = {}
+
+
 def scrape(client: TestClient[Any], **headers: str) -> list[Sample]:
+    """A scrape newer than the last one of this client's app: a render is answered again for
+    FRESH_FOR seconds (a flood of scrapes costs one render a second)."""
+    since = time.monotonic() - _LAST_SCRAPE.get(id(client.app), -FRESH_FOR)
+    time.sleep(max(0.0, FRESH_FOR - since))
     response = client.get("/metrics", headers=headers)
+    _LAST_SCRAPE[id(client.app)] = time.monotonic()
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     return metric_samples(response.text)
@@ -197,3 +207,14 @@ def test_with_a_token_set_only_its_bearer_may_scrape(tmp_path: Path) -> None:
 
 def test_without_a_token_anyone_may_scrape(client: TestClient[Any]) -> None:
     assert scrape(client)
+
+
+def test_a_flood_of_scrapes_is_answered_from_one_render_a_second(client: TestClient[Any]) -> None:
+    first = client.get("/metrics").text
+    client.get("/health")
+    again = [client.get("/metrics").text for _ in range(50)]
+
+    assert set(again) == {first}, "within the second, the same render"
+    time.sleep(FRESH_FOR)
+    later = metric_samples(client.get("/metrics").text)
+    assert grown(metric_samples(first), later, "fleetid_http_requests_total", route="/health") == 1
