@@ -156,21 +156,32 @@ def parse_metadata_filter(raw: str | None) -> dict[str, Any] | None:
         raise InvalidValue("metadata must be a JSON object", field="metadata") from None
     if not isinstance(value, dict):
         raise InvalidValue("metadata must be a JSON object", field="metadata")
-    _check_numbers(value)
+    _check_filter(value, 1)
     return value
 
 
-def _check_numbers(value: Any) -> None:
+MAX_FILTER_DEPTH = 8
+"""Objects and arrays nested in a metadata filter, the outer object included, at most. On
+SQLite each array level is a subquery, and its parser overflowed at 10 levels (measured); past
+this a filter is refused on both databases alike rather than answering 500 on one."""
+
+
+def _check_filter(value: Any, depth: int) -> None:
     """Databases compare 64-bit integers; a larger one could never match and must not crash.
     PostgreSQL stores no NUL in text or JSON strings: such a filter is refused, not sent."""
+    if isinstance(value, dict | list) and depth > MAX_FILTER_DEPTH:
+        raise InvalidValue(
+            f"a metadata filter nests at most {MAX_FILTER_DEPTH} objects or arrays",
+            field="metadata",
+        )
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         raise InvalidValue("metadata numbers must fit in 64 bits", field="metadata")
     if isinstance(value, str) and "\x00" in value:
         raise InvalidValue("metadata must not contain NUL characters", field="metadata")
     if isinstance(value, dict):
         for key, item in value.items():
-            _check_numbers(key)
-            _check_numbers(item)
+            _check_filter(key, depth + 1)
+            _check_filter(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            _check_numbers(item)
+            _check_filter(item, depth + 1)

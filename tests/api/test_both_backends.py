@@ -80,6 +80,10 @@ def test_a_tour_answers_alike_on_both_backends(any_client: TestClient[Any]) -> N
     ):
         found = client.get(f"/things?metadata={wanted}", headers=auth)
         assert (found.status_code, found.json().get("total")) == (200, total), wanted
+    deepest = '{"list":' + "[" * 6 + '{"x":1}' + "]" * 6 + "}"
+    assert client.get(f"/things?metadata={deepest}", headers=auth).status_code == 200
+    too_deep = '{"list":' + "[" * 7 + '{"x":1}' + "]" * 7 + "}"
+    assert_problem(client.get(f"/things?metadata={too_deep}", headers=auth), 400, field="metadata")
     access = client.post(
         f"/channels/{channel}/access",
         json={"subject": "tour-secret-1", "action": "m_write"},
