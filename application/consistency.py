@@ -5,6 +5,7 @@ thread, so many can share one commit without a thread each.
 """
 
 import asyncio
+import random
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -16,6 +17,10 @@ from domain.errors import Conflict
 T = TypeVar("T")
 
 ATTEMPTS = 8
+BACKOFF_SECONDS = 0.002
+"""The most a rerun waits after its n-th stale write is n times this, drawn at random: a command
+that lost a race to one that keeps its state cached (another process's) would otherwise lose
+each rerun the same way."""
 
 
 class ConcurrentModification(Conflict):
@@ -32,11 +37,12 @@ async def run_command(
     A stale write means another command won the race; re-running on fresh state either succeeds
     or raises the domain error the new state calls for (e.g. identity taken).
     """
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         result, changed = command()
         try:
             position = await asyncio.wrap_future(writer.submit(*changed))
         except StaleWrite:
+            await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * (attempt + 1)))
             continue
         await sync.settled(position)
         return result

@@ -36,6 +36,7 @@ class Unread:
     """An event no projection or observer reads, standing in for it undecoded."""
 
     originator_id: UUID
+    originator_version: int
 
 
 Entry = tuple[int, str, DomainEventProtocol[Any] | Unread]
@@ -87,7 +88,7 @@ class BatchApplier:
                 n.topic,
                 mapper.to_domain_event(n)
                 if self._wanted(n.topic)
-                else Unread(_uuid(n.originator_id)),
+                else Unread(_uuid(n.originator_id), n.originator_version),
             )
             for n in notifications
         ]

@@ -91,6 +91,14 @@ class AggregateCache:
             if len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
 
+    def outdated(self, aggregate_id: UUID, version: int) -> None:
+        """An event of `version` was committed: a copy older than that is evicted, one that
+        already holds it (this process's own save) is kept."""
+        with self._lock:
+            current = self._items.get(aggregate_id)
+            if current is not None and current.version < version:
+                del self._items[aggregate_id]
+
     def evict(self, aggregate_id: UUID) -> None:
         with self._lock:
             self._items.pop(aggregate_id, None)
@@ -186,6 +194,12 @@ class GroupCommitWriter:
             return done
         stored = [self._log.mapper.to_stored_event(e) for e in events]
         return self._group.submit(_Intent(aggregates, events, stored))
+
+    def submit_stored(self, stored: list[StoredEvent]) -> Future[int]:
+        """`submit` for events another process mapped (the writer process's callers): they are
+        decoded here because the projections apply them from memory after the commit."""
+        events = [self._log.mapper.to_domain_event(e) for e in stored]
+        return self._group.submit(_Intent((), events, stored))
 
     def close(self) -> None:
         self._group.close()

@@ -30,6 +30,17 @@ class ProjectionLock(Protocol):
     def release(self) -> None: ...
 
 
+class NeverLeads:
+    """For a process whose saves the writer process commits: that process applies, this one
+    follows (were it to lead, it would read back and apply what the writer applies itself)."""
+
+    def try_acquire(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        """Nothing is held."""
+
+
 class FileLock:
     """For SQLite: processes sharing a database file share this lock file beside it."""
 

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
 
 from infrastructure.batch_applier import BATCH, Entry, Unread
 from infrastructure.event_store import EventLog
@@ -20,10 +21,11 @@ class Observer:
 
 
 class ProjectionObservers:
-    """The observers, and `forget` for each event's originator, up to the last event seen."""
+    """The observers, and `forget` for each event's originator and version, up to the last
+    event seen."""
 
     def __init__(
-        self, log: EventLog, observers: Sequence[Observer], forget: Callable[[UUID], None]
+        self, log: EventLog, observers: Sequence[Observer], forget: Callable[[UUID, int], None]
     ) -> None:
         self._log = log
         self._observers = list(observers)
@@ -41,10 +43,19 @@ class ProjectionObservers:
     def saw(self, batch: Sequence[Entry]) -> None:
         """As the leader, after committing a non-empty batch."""
         for _, topic, event in batch:
-            self._forget(event.originator_id)
+            self._forget(event.originator_id, event.originator_version)
             if not isinstance(event, Unread):
                 self._react(topic, event)
         self._observed = max(self._observed, batch[-1][0])
+
+    def react(self, events: Sequence[DomainEventProtocol[Any]]) -> None:
+        """This process's own events, committed elsewhere: react now, ahead of `follow`, which
+        meets them again later (reactions are cache drops, so twice is harmless)."""
+        for event in events:
+            self._forget(event.originator_id, event.originator_version)
+            topic = get_topic(type(event))
+            if topic in self._topics:
+                self._react(topic, event)
 
     def follow(self, stop: int) -> None:
         """As a follower, through the events up to `stop`, which the leader committed."""
@@ -53,7 +64,7 @@ class ProjectionObservers:
                 start=self._observed, limit=BATCH, stop=stop, inclusive_of_start=False
             )
             for notification in notifications:
-                self._forget(UUID(str(notification.originator_id)))
+                self._forget(UUID(str(notification.originator_id)), notification.originator_version)
                 if notification.topic in self._topics:
                     event = self._log.mapper.to_domain_event(notification)
                     self._react(notification.topic, event)

@@ -62,7 +62,7 @@ class ProjectionRunner:
         timeout: float,
         listen_url: str | None = None,
         observers: Sequence[Observer] = (),
-        forget: Callable[[UUID], None] = lambda _: None,
+        forget: Callable[[UUID, int], None] = lambda _id, _version: None,
     ) -> None:
         self._log = log
         self._engine = engine
@@ -85,6 +85,12 @@ class ProjectionRunner:
         )
         self._applying = threading.RLock()
         self._wake = threading.Event()
+        """Set when events may await applying: this process's commits, another's (notified)."""
+        self._nudged = threading.Event()
+        """Set when a command waits for positions a follower has not read yet. A follower is
+        not woken by each notified commit: it reads the positions when one of its commands
+        waits, and otherwise every FOLLOWER_POLL_SECONDS, so N followers do not each pay a
+        read of positions and events per batch the leader commits."""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -116,6 +122,7 @@ class ProjectionRunner:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._nudged.set()
         for thread in self._threads:
             thread.join(timeout=10)
         self._leader.release()
@@ -137,6 +144,7 @@ class ProjectionRunner:
         reading them back from the log. A follower only nudges its loop."""
         if not self.leading or not events:
             self._wake.set()
+            self._nudged.set()
             return
         first, last = events[0][0], events[-1][0]
         try:
@@ -149,6 +157,13 @@ class ProjectionRunner:
         except Exception:
             log.exception("applying after a commit failed; the projection loop will retry")
             self._wake.set()
+
+    def adopt(self, events: Sequence[DomainEventProtocol[Any]], applied: int) -> None:
+        """Called by this process's remote writer once the writer process committed `events`
+        and applied the projections up to `applied`: the observers react to them first, so
+        that a command that waited for its position also sees their effects."""
+        self._observers.react(events)
+        self._waiters.advance(applied)
 
     def wait_for(self, position: int) -> None:
         self._waiters.wait_for(position)
@@ -227,11 +242,12 @@ class ProjectionRunner:
     def _nudge(self) -> None:
         """A command waits: a follower's loop re-reads the positions now."""
         if not self.leading:
-            self._wake.set()
+            self._nudged.set()
 
     def _follow(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            self._nudged.clear()
             applied: int | None = 0
             try:
                 if self.try_lead():
@@ -245,8 +261,15 @@ class ProjectionRunner:
                 continue
             if applied is None:
                 self._stop.wait(BUSY_POLL_SECONDS)
-            elif applied < BATCH:
-                self._wake.wait(self._poll_interval())
+            elif self.leading:
+                if applied < BATCH:
+                    self._wake.wait(
+                        IDLE_POLL_SECONDS if self._listen_url else UNNOTIFIED_POLL_SECONDS
+                    )
+            else:
+                self._nudged.wait(
+                    BUSY_POLL_SECONDS if self._waiters.waiting else FOLLOWER_POLL_SECONDS
+                )
 
     def _apply_unclaimed(self) -> int | None:
         """As the leader, apply what this process's writer will not: other processes' events.
@@ -262,11 +285,6 @@ class ProjectionRunner:
             return self._apply_next()
         finally:
             self._applying.release()
-
-    def _poll_interval(self) -> float:
-        if self.leading:
-            return IDLE_POLL_SECONDS if self._listen_url else UNNOTIFIED_POLL_SECONDS
-        return BUSY_POLL_SECONDS if self._waiters.waiting else FOLLOWER_POLL_SECONDS
 
     def _refresh(self) -> None:
         """As a follower: run observers, then take the positions the leader committed (in that

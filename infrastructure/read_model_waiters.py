@@ -36,6 +36,12 @@ class ReadModelWaiters:
             self.positions = positions
             self._done.notify_all()
 
+    def advance(self, position: int) -> None:
+        """Every read model is known to be at `position` at least (the writer process said so)."""
+        with self._done:
+            self.positions = {name: max(at, position) for name, at in self.positions.items()}
+            self._done.notify_all()
+
     def wait_for(self, position: int) -> None:
         deadline = time.monotonic() + self._timeout
         with self._done:

@@ -97,6 +97,10 @@ class Settings:
     log_format: str = "text"
     """`text` (one readable line per record) or `json` (one JSON object per line, with the
     request id of the HTTP request it was logged for)."""
+    writer_socket: str = ""
+    """Set by `fleetid serve` for its HTTP workers and MQTT process: the Unix socket of the
+    writer process, which commits their saves and applies the projections. Empty: this process
+    commits its own saves, and applies the projections if no other process does."""
     metrics_token: str = ""
     """What a scraper of `GET /metrics` must present as a bearer token; empty: anyone who
     reaches the port may read the metrics."""

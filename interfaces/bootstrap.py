@@ -34,6 +34,7 @@ from infrastructure.leadership import (
     AdvisoryLock,
     DatabaseWriteLock,
     FileLock,
+    NeverLeads,
     ProjectionLock,
 )
 from infrastructure.log_tree import LogTree
@@ -55,6 +56,7 @@ from infrastructure.projection_positions import ProjectionPositions
 from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
+from infrastructure.remote_writer import RemoteWriter
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
@@ -83,7 +85,8 @@ class FleetID:
     reads: ReadConnections
     keyring: SubjectKeyring
     log: EventLog
-    writer: GroupCommitWriter
+    writer: GroupCommitWriter | RemoteWriter
+    """The local group commit, or under `fleetid serve` the writer process's socket."""
     projections: ProjectionRunner
     message_writer: MessageWriter
     mosquitto_files: MosquittoFiles
@@ -174,9 +177,15 @@ class Storage:
         if settings.is_sqlite:
             private_database(Path(sqlite_path(settings)))
         engine = create_engine(url)
-        create_schema(engine)
+        # The writer process made the tables before the processes committing through it
+        # started; were those all to make them at once, PostgreSQL's catalog refuses some.
+        owner = not settings.writer_socket
+        if owner:
+            create_schema(engine)
         keyring = SubjectKeyring(engine, random_key(keys_dir / "master.key"))
-        event_log = EventLog(persistence_env(url), keyring)
+        event_log = EventLog(
+            {**persistence_env(url), "CREATE_TABLE": "y" if owner else "n"}, keyring
+        )
         return cls(
             settings,
             keys_dir,
@@ -209,12 +218,7 @@ def build(
     store = Storage.open(settings)
     session_states = SessionStateCache(SqlUserViews(store.reads))
     runner = projection_runner(store, session_states)
-    writer = GroupCommitWriter(
-        store.log,
-        on_commit=runner.committed,
-        write_lock=store.write_lock,
-        committing=runner.applying,
-    )
+    writer = event_writer(store, runner)
     message_writer = MessageWriter(store.engine, store.write_lock)
     log_tree = LogTree(store.engine, store.signing_key("log-signing.pem"), store.write_lock)
     adapters = shared_ports(store, runner, writer, message_writer, log_tree, session_states)
@@ -257,10 +261,22 @@ def build(
     return fleet
 
 
+def event_writer(store: Storage, runner: ProjectionRunner) -> GroupCommitWriter | RemoteWriter:
+    """Under `fleetid serve`, the writer process commits every process's saves."""
+    if store.settings.writer_socket:
+        return RemoteWriter(Path(store.settings.writer_socket), store.log, runner.adopt)
+    return GroupCommitWriter(
+        store.log,
+        on_commit=runner.committed,
+        write_lock=store.write_lock,
+        committing=runner.applying,
+    )
+
+
 def shared_ports(
     store: Storage,
     runner: ProjectionRunner,
-    writer: GroupCommitWriter,
+    writer: GroupCommitWriter | RemoteWriter,
     message_writer: MessageWriter,
     log_tree: LogTree,
     session_states: SessionStateCache,
@@ -302,7 +318,7 @@ def projection_runner(store: Storage, session_states: SessionStateCache) -> Proj
             Observer((get_topic(User.Erased),), store.keyring.observe),
             Observer(SESSION_TOPICS, session_states.observe),
         ],
-        forget=store.log.cache.evict,
+        forget=store.log.cache.outdated,
     )
 
 
@@ -336,6 +352,8 @@ def mosquitto_sync(
 
 
 def projection_lock(settings: Settings) -> ProjectionLock:
+    if settings.writer_socket:
+        return NeverLeads()
     if settings.is_sqlite:
         return FileLock(Path(f"{sqlite_path(settings)}.projections.lock"))
     return AdvisoryLock(settings.effective_database_url)

@@ -5,10 +5,16 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from uuid import UUID
@@ -28,7 +34,8 @@ from infrastructure.logging_config import configure_logging
 from infrastructure.metrics_dir import start_run
 from infrastructure.private_files import open_private
 from infrastructure.read_model_check import check_read_models
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import PREFIX, Settings, SettingsError
+from interfaces import child_process, writer_process
 from interfaces.aggregates import USERS, projections
 from interfaces.bootstrap import build, ensure_first_admin
 from interfaces.mqtt import service as mqtt_service
@@ -41,6 +48,8 @@ the parsed arguments, so `main` dispatches without knowing the subcommands."""
 
 OPERATOR = Actor(id=UUID(int=0), role=Role.ADMIN, kind=ActorKind.SYSTEM)
 """Who asks for the log's heads and proofs: the operator at the console acts as the system."""
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,8 +146,9 @@ def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    """The first admin is created here, once; then the MQTT broker's process and every HTTP
-    worker build their own FleetID from the same environment. They share one metrics directory,
+    """The first admin is created here, once; then the writer process, the MQTT broker's process
+    and every HTTP worker build their own FleetID from the same environment, the last two
+    committing through the first. They share one metrics directory,
     named in that environment, and are spawned rather than forked: each imports prometheus_client
     afresh, which reads the directory's name then (infrastructure/metrics_dir.py)."""
     from interfaces.rest.server import serve
@@ -150,20 +160,41 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         fleet.close()
     start_run(settings.data_dir)
     multiprocessing.set_start_method("spawn", force=True)
-    broker = mqtt_service.start_process(settings)
-    if broker is None:
+    started = writer_process.start_process(settings)
+    if started is None:
         return 1
+    writer, settings = started
+    os.environ[f"{PREFIX}WRITER_SOCKET"] = settings.writer_socket
+    stopping = threading.Event()
+    threading.Thread(target=_watch, args=(writer, stopping), daemon=True).start()
+    broker = mqtt_service.start_process(settings)
     try:
-        serve(
-            "interfaces.rest.asgi:create",
-            host=args.host or settings.http_host,
-            port=args.port or settings.http_port,
-            workers=settings.http_workers,
-            factory=True,
-        )
+        if broker is None:
+            return 1
+        try:
+            serve(
+                "interfaces.rest.asgi:create",
+                host=args.host or settings.http_host,
+                port=args.port or settings.http_port,
+                workers=settings.http_workers,
+                factory=True,
+            )
+        finally:
+            child_process.stop(broker)
     finally:
-        mqtt_service.stop_process(broker)
-    return 0
+        stopping.set()
+        child_process.stop(writer)
+    return 0 if writer.exitcode == 0 else 1
+
+
+def _watch(writer: BaseProcess, stopping: threading.Event) -> None:
+    """Without the writer no command can succeed: if it dies, the whole server stops (and its
+    supervisor restarts it) rather than answer 503 to every write. It waits on the sentinel:
+    a `join` here would race the main thread's for the exit status."""
+    wait([writer.sentinel])
+    if not stopping.is_set():
+        log.error("the writer process exited with %s; stopping", writer.exitcode)
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _config(settings: Settings, args: argparse.Namespace) -> int:

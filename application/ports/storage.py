@@ -17,6 +17,11 @@ class Unstorable(Exception):
     connection: storing them again cannot succeed, so the caller must refuse them, not retry."""
 
 
+class WriterUnavailable(Exception):
+    """The process that commits the log could not be reached, or lost its database: nothing
+    of the save is known to be stored, and the caller may try again."""
+
+
 class ConsistencyTimeout(Exception):
     """The read models did not reach a command's position in time."""
 

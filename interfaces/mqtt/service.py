@@ -3,7 +3,6 @@ serve`), or alone (`fleetid mqtt serve`), each with its own FleetID like any wor
 
 import asyncio
 import logging
-import multiprocessing
 import signal
 import sys
 from collections.abc import Callable
@@ -12,8 +11,8 @@ from multiprocessing.process import BaseProcess
 
 from application.ports.mqtt import SessionStore
 from infrastructure.logging_config import configure_logging
-from infrastructure.metrics_dir import process_ended
 from infrastructure.settings import Settings
+from interfaces import child_process
 from interfaces.bootstrap import FleetID, build
 from interfaces.mqtt.bridge import Bridge
 from interfaces.mqtt.broker import Broker
@@ -114,38 +113,15 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def start_process(settings: Settings) -> BaseProcess | None:
     """Start the broker in a process of its own and wait until it listens; None (and the
     reason on stderr) when it could not, for example because the port is taken."""
-    parent, child = multiprocessing.get_context("spawn").Pipe(duplex=False)
-    process = multiprocessing.get_context("spawn").Process(
-        target=_child, args=(settings, child), name="fleetid-mqtt", daemon=False
-    )
-    process.start()
-    child.close()
-    try:
-        answer = parent.recv() if parent.poll(120) else "did not start within 120 s"
-    except EOFError:
-        answer = "exited before listening"
+    process, answer = child_process.start("the MQTT broker", _child, (settings,))
     if isinstance(answer, int):
         return process
     print(
-        f"fleetid: the MQTT broker could not start: {answer}\n"
         f"(another broker on {settings.mqtt_host}:{settings.mqtt_port}? "
         "set FLEETID_MQTT_PORT to a free port, or FLEETID_MQTT_URL to use that broker)",
         file=sys.stderr,
     )
-    stop_process(process)
     return None
-
-
-def stop_process(process: BaseProcess) -> None:
-    """Stop the broker's process; its live gauges (open connections) go with it, however it
-    ended."""
-    if process.is_alive():
-        process.terminate()
-    process.join(60)
-    if process.is_alive():
-        process.kill()
-    if process.pid is not None:
-        process_ended(process.pid)
 
 
 def _child(settings: Settings, ready: Connection) -> None:

@@ -12,7 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from application.ports.mail import MailNotSent
-from application.ports.storage import ConsistencyTimeout, Unstorable
+from application.ports.storage import ConsistencyTimeout, Unstorable, WriterUnavailable
 from application.throttling import TooManyAttempts
 from domain.errors import (
     Conflict,
@@ -128,6 +128,11 @@ def consistency_timeout(_: Request[Any, Any, Any], exc: ConsistencyTimeout) -> R
     return problem(503, "read_model_lagging", f"change stored, but {exc}")
 
 
+def writer_unavailable(_: Request[Any, Any, Any], exc: WriterUnavailable) -> Response[Any]:
+    log.warning("a save could not reach the writer: %s", exc)
+    return problem(503, "unavailable", "the change could not be stored now; try again")
+
+
 def unstorable(_: Request[Any, Any, Any], exc: Unstorable) -> Response[Any]:
     """Records the checks let through but the database refused: the sender's data, so not a
     server error; nothing of the request was stored."""
@@ -155,6 +160,7 @@ HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: http_error,
     ConsistencyTimeout: consistency_timeout,
     Unstorable: unstorable,
+    WriterUnavailable: writer_unavailable,
     MailNotSent: mail_not_sent,
     RecursionError: too_deep,
     Exception: internal_error,
