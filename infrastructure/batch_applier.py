@@ -12,6 +12,7 @@ from eventsourcing.utils import resolve_topic
 
 from application.ports.storage import RowWriter
 from infrastructure.change_listener import PROJECTED_CHANNEL
+from infrastructure.change_marks import stamp_tables
 from infrastructure.event_store import EventLog
 from infrastructure.projection_positions import Fenced, ProjectionPositions
 from infrastructure.read_model_waiters import ReadModelWaiters
@@ -59,7 +60,9 @@ class BatchApplier:
         write_lock: AbstractContextManager[Any],
         notify: bool,
         observed: Callable[[str], bool],
+        closed: Callable[[dict[str, int]], None] = lambda _: None,
     ) -> None:
+        """`closed` hears, after each commit, how many row versions it closed by table."""
         self._log = log
         self._engine = engine
         self._projections = projections
@@ -68,6 +71,7 @@ class BatchApplier:
         self._write_lock = write_lock
         self._notify = notify
         self._observed = observed
+        self._closed = closed
         self._current_rows = CurrentRows()
         self._readers: dict[type[Any], list[Projection]] = {}
         self._topics_wanted: dict[str, bool] = {}
@@ -112,6 +116,7 @@ class BatchApplier:
                         expected = self._published.positions[projection.name]
                         self._positions.advance(conn, projection.name, expected, last)
                     rows.flush()
+                    stamp_tables(conn, rows.changed)
                     if self._notify:
                         conn.execute(sa.text(f"NOTIFY {PROJECTED_CHANNEL}"))
                     conn.commit()
@@ -121,6 +126,7 @@ class BatchApplier:
             self._current_rows.clear()
             raise
         self._current_rows.remember(rows.latest)
+        self._closed(rows.closed)
 
     def _wanted(self, topic: str) -> bool:
         """Whether any projection or observer reads events of this topic: the others (the

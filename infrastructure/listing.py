@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from infrastructure import sqlite_json
+from infrastructure.change_marks import MARK, Totals, mark_column, tables_read
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 
@@ -40,13 +41,17 @@ class Listing:
         self._table = table
         self._conditions = conditions
         self._prepared = lru_cache(maxsize=SHAPES)(self._prepare)
+        self._totals = Totals()
 
     def page(
         self, shape: Hashable, params: dict[str, Any], offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
+        """The total is counted again only when a table it counts changed (`change_marks`)."""
         count, rows = self._prepared(shape)
-        total = int(count.scalar(params))
-        return total, rows.all({**params, "offset": bindable(offset), "limit": limit})
+        found = rows.all({**params, "offset": bindable(offset), "limit": limit})
+        mark = found[0][MARK] if found else None
+        total = self._totals.total(shape, params, mark, lambda: int(count.scalar(params)))
+        return total, found
 
     def _prepare(self, shape: Hashable) -> tuple[PreparedSelect, PreparedSelect]:
         t = self._table
@@ -62,7 +67,7 @@ class Listing:
             .subquery("chosen")
         )
         page = (
-            sa.select(t)
+            sa.select(t, mark_column(tables_read(count)))
             .join(chosen, t.c.id == chosen.c.id)
             .where(current)
             .order_by(t.c.created_at, t.c.id)

@@ -24,6 +24,7 @@ from application.ports.messages import Receipt
 from application.ports.storage import Unstorable
 from domain.senml import Measurement
 from infrastructure.batching import GroupCommit
+from infrastructure.change_marks import bump_channels
 from infrastructure.metrics import TELEMETRY_RECORDS
 from infrastructure.schema import messages, mqtt_receipts
 
@@ -110,6 +111,7 @@ class MessageWriter:
         }
         with self._write_lock, conn.begin():
             conn.execute(messages.insert(), rows)
+            bump_channels(conn, (row["channel"] for row in rows))
             if receipts:
                 conn.execute(self._upsert_receipt, _receipt_rows(receipts))
         for protocol, stored in Counter(row["protocol"] for row in rows).items():

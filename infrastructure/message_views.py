@@ -5,7 +5,7 @@ deferred join: OFFSET walks `ix_messages_channel_time` (or the name or publisher
 and only the page's rows are read.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +22,7 @@ from application.ports.messages import (
     MessagePage,
     MessageView,
 )
+from infrastructure.change_marks import MARK, Totals, channel_mark_column
 from infrastructure.listing import bindable
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
@@ -59,12 +60,13 @@ class SqlMessageViews:
         self._postgres = reads.dialect.name == "postgresql"
         self._prepared = lru_cache(maxsize=SHAPES)(self._prepare)
         self._prepared_aggregate = lru_cache(maxsize=SHAPES)(self._prepare_aggregate)
+        self._totals = Totals()
 
     def page(self, query: MessageFilter) -> MessagePage:
         shape, params = _shape(query)
         count, rows = self._prepared(shape)
-        total = int(count.scalar(params))
         page = rows.all({**params, "offset": bindable(query.offset), "limit": query.limit})
+        total = self._total(shape, params, page, count)
         return MessagePage(total, query.offset, query.limit, [_view(row) for row in page])
 
     def aggregate(
@@ -73,13 +75,24 @@ class SqlMessageViews:
         shape, params = _shape(query)
         count, rows = self._prepared_aggregate(shape, function)
         params["interval"] = interval
-        total = int(count.scalar(params))
         found = rows.all({**params, "offset": bindable(query.offset), "limit": query.limit})
+        total = self._total((shape, function), params, found, count)
         points = [
             AggregateView(query.channel, row["name"], row["unit"], row["time"], row["value"])
             for row in found
         ]
         return AggregatePage(total, query.offset, query.limit, points)
+
+    def _total(
+        self,
+        shape: Hashable,
+        params: dict[str, Any],
+        page: list[dict[str, Any]],
+        count: PreparedSelect,
+    ) -> int:
+        """Counted again only when the channel got messages since (`change_marks`)."""
+        mark = page[0][MARK] if page else None
+        return self._totals.total(shape, params, mark, lambda: int(count.scalar(params)))
 
     def _prepare(self, shape: _Shape) -> tuple[PreparedSelect, PreparedSelect]:
         m = messages.c
@@ -94,7 +107,11 @@ class SqlMessageViews:
             .limit(sa.bindparam("limit", type_=sa.Integer))
             .subquery("chosen")
         )
-        page = sa.select(messages).join(chosen, m.id == chosen.c.id).order_by(*newest)
+        page = (
+            sa.select(messages, channel_mark_column())
+            .join(chosen, m.id == chosen.c.id)
+            .order_by(*newest)
+        )
         return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)
 
     def _prepare_aggregate(
@@ -124,6 +141,7 @@ class SqlMessageViews:
                 rows.c.unit,
                 rows.c.window.label("time"),
                 sa.type_coerce(folded, sa.Double).label("value"),
+                channel_mark_column(),
             )
             .group_by(*series)
             .order_by(rows.c.window.desc(), rows.c.name, rows.c.unit)

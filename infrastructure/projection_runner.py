@@ -32,6 +32,7 @@ from infrastructure.projection_positions import Fenced, ProjectionPositions
 from infrastructure.projection_rebuild import rebuild_tables
 from infrastructure.read_model_waiters import BUSY_POLL_SECONDS, ReadModelWaiters
 from infrastructure.schema import metadata
+from infrastructure.vacuum_keeper import VacuumKeeper
 
 __all__ = ["Observer", "Projection", "ProjectionRunner"]
 
@@ -63,8 +64,10 @@ class ProjectionRunner:
         listen_url: str | None = None,
         observers: Sequence[Observer] = (),
         forget: Callable[[UUID, int], None] = lambda _id, _version: None,
+        vacuum: VacuumKeeper | None = None,
     ) -> None:
         self._log = log
+        self._vacuum = vacuum
         self._engine = engine
         self._projections = list(projections)
         self._listen_url = listen_url
@@ -82,6 +85,7 @@ class ProjectionRunner:
             write_lock=write_lock,
             notify=bool(listen_url),
             observed=self._observers.watches,
+            closed=vacuum.closed if vacuum else lambda _: None,
         )
         self._applying = threading.RLock()
         self._wake = threading.Event()
@@ -107,6 +111,8 @@ class ProjectionRunner:
         self._observers.add(observer)
 
     def start(self) -> None:
+        if self._vacuum is not None:
+            self._vacuum.start()
         self._spawn(self._follow, "projections")
         if self._listen_url:
             channels = [getattr(self._log.recorder, "channel_name", ""), PROJECTED_CHANNEL]
@@ -125,6 +131,8 @@ class ProjectionRunner:
         self._nudged.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        if self._vacuum is not None:
+            self._vacuum.stop()
         self._leader.release()
 
     @property

@@ -248,6 +248,26 @@ projection_positions = sa.Table(
     comment="Where each projection stopped; written in the same transaction as its rows.",
 )
 
+change_marks = sa.Table(
+    "change_marks",
+    metadata,
+    sa.Column(
+        "subject",
+        sa.String(64),
+        primary_key=True,
+        comment="a read-model table's name, or messages/<channel id>",
+    ),
+    sa.Column(
+        "mark",
+        sa.BigInteger,
+        nullable=False,
+        comment="a table: the log position of the last event that changed it; a channel: a "
+        "count of the batches that stored messages on it",
+    ),
+    comment="Moves whenever its subject changes, in the same transaction: a page's total "
+    "counted at one mark is reused while the mark stays (infrastructure/change_marks.py).",
+)
+
 log_entries = sa.Table(
     "log_entries",
     metadata,

@@ -97,6 +97,9 @@ class Settings:
     log_format: str = "text"
     """`text` (one readable line per record) or `json` (one JSON object per line, with the
     request id of the HTTP request it was logged for)."""
+    vacuum_after: int = 1000
+    """PostgreSQL: row versions a read-model table may have closed before the projecting process
+    vacuums it (at most every 2 s); 0 leaves it to autovacuum."""
     writer_socket: str = ""
     """Set by `fleetid serve` for its HTTP workers and MQTT process: the Unix socket of the
     writer process, which commits their saves and applies the projections. Empty: this process
@@ -154,6 +157,8 @@ class Settings:
                 f"{PREFIX}MQTT_INGEST=hooks needs {PREFIX}MQTT_HOOK_SECRET: without it the "
                 "broker hooks are not served"
             )
+        if settings.vacuum_after < 0:
+            raise SettingsError(f"{PREFIX}VACUUM_AFTER must not be negative")
         for name in THROTTLE_SETTINGS:
             if getattr(settings, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must not be negative")

@@ -53,6 +53,7 @@ class VersionedRows:
         self._closes: defaultdict[str, list[Row]] = defaultdict(list)
         self._inserts: defaultdict[str, list[Row]] = defaultdict(list)
         self.latest: dict[tuple[str, str], Row] = {}
+        self._changed: dict[str, int] = {}
 
     def insert(self, table: str, key: str, values: Mapping[str, Any], position: int) -> None:
         self._open(table, key, {**values, "id": key}, position)
@@ -67,6 +68,7 @@ class VersionedRows:
         self._open(table, key, {**base, **changes}, position)
 
     def delete(self, table: str, key: str, position: int) -> None:
+        self._changed[table] = position
         base = self.latest.pop((table, key), None)
         if base is not None:
             base["valid_to"] = position
@@ -80,6 +82,18 @@ class VersionedRows:
             if row["id"] == key:
                 row.update(columns)
 
+    @property
+    def closed(self) -> dict[str, int]:
+        """How many versions committed earlier this batch closes, by table: the dead row
+        versions it leaves on PostgreSQL (see `vacuum_keeper`)."""
+        return {table: len(closes) for table, closes in self._closes.items() if closes}
+
+    @property
+    def changed(self) -> dict[str, int]:
+        """Each table this batch changes, with the position of the last event that changed it
+        (a scrub comes with an update of the same row, which carries its position)."""
+        return dict(self._changed)
+
     def flush(self) -> None:
         """All writes of the batch, in an order the current-row index accepts."""
         for table, key, columns in self._scrubs:
@@ -92,6 +106,7 @@ class VersionedRows:
                 self._conn.execute(metadata.tables[table].insert(), rows)
 
     def _open(self, table: str, key: str, row: Row, position: int) -> None:
+        self._changed[table] = position
         row = {**_blank(table), **row, "valid_from": position, "valid_to": None}
         self._inserts[table].append(row)
         self.latest[table, key] = row

@@ -64,6 +64,7 @@ from infrastructure.settings import Settings
 from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
+from infrastructure.vacuum_keeper import VacuumKeeper
 from interfaces.aggregates import USERS, explained_kinds, projections
 from interfaces.mqtt.router import Router
 from interfaces.registry import Key, T
@@ -319,7 +320,15 @@ def projection_runner(store: Storage, session_states: SessionStateCache) -> Proj
             Observer(SESSION_TOPICS, session_states.observe),
         ],
         forget=store.log.cache.outdated,
+        vacuum=vacuum_keeper(settings),
     )
+
+
+def vacuum_keeper(settings: Settings) -> VacuumKeeper | None:
+    """Only where closed versions linger (PostgreSQL) and only in a process that may project."""
+    if settings.is_sqlite or settings.writer_socket or not settings.vacuum_after:
+        return None
+    return VacuumKeeper(settings.effective_database_url, settings.vacuum_after)
 
 
 def start_following(fleet: FleetID) -> None:
