@@ -10,7 +10,7 @@ the save at fault fails.
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -134,11 +134,19 @@ class EventLog(Application[UUID]):
         if cached is not None:
             return cached
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_fold)
         except AggregateNotFoundError:
             return None
         self.cache.put(aggregate)
         return aggregate
+
+
+def _fold(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's fold without its per-event `isinstance` on a runtime Protocol, which cost a
+    fifth of a reload's time; every event in this log is an aggregate event that mutates."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 @dataclass
