@@ -5,6 +5,7 @@ deferred join: OFFSET walks `ix_messages_channel_time` (or the name or publisher
 and only the page's rows are read.
 """
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,8 @@ from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import messages
 
 SHAPES = 128
+MAX_NARROWED_WINDOWS = 10_000
+"""Beyond this many windows back, a page is folded from every row at once."""
 _COMPARE = {
     "eq": lambda column, bound: column == bound,
     "lt": lambda column, bound: column < bound,
@@ -72,11 +75,22 @@ class SqlMessageViews:
     def aggregate(
         self, query: MessageFilter, function: Aggregation, interval: float
     ) -> AggregatePage:
+        """The page is first folded from the newest `offset + limit` windows only, which hold it
+        whenever no window among them is empty; when they fall short (gaps), from every row.
+        Either way the rows before the page's are the same, since windows are whole."""
         shape, params = _shape(query)
-        count, rows = self._prepared_aggregate(shape, function)
         params["interval"] = interval
-        found = rows.all({**params, "offset": bindable(query.offset), "limit": query.limit})
+        count, narrowed, rows, newest = self._prepared_aggregate(shape, function)
+        paging = {**params, "offset": bindable(query.offset), "limit": query.limit}
+        latest = newest.scalar(params)
+        if latest is None:
+            return AggregatePage(0, query.offset, query.limit, [])
+        windows = min(query.offset + query.limit, MAX_NARROWED_WINDOWS)
+        cut = (math.floor(latest / interval) - windows + 1) * interval
+        found = narrowed.all({**paging, "cut": cut})
         total = self._total((shape, function), params, found, count)
+        if len(found) < min(query.limit, max(0, total - query.offset)):
+            found = rows.all(paging)
         points = [
             AggregateView(query.channel, row["name"], row["unit"], row["time"], row["value"])
             for row in found
@@ -116,26 +130,49 @@ class SqlMessageViews:
 
     def _prepare_aggregate(
         self, shape: _Shape, function: Aggregation
-    ) -> tuple[PreparedSelect, PreparedSelect]:
+    ) -> tuple[PreparedSelect, PreparedSelect, PreparedSelect, PreparedSelect]:
+        """The count of windows, the page from rows since `cut`, the page from every row, and
+        the newest row's time."""
+        where = _where(shape)
+        if function != "count":
+            where.append(messages.c.value.is_not(None))
+        since_cut = [*where, messages.c.time >= sa.bindparam("cut", type_=sa.Double)]
+        count = sa.select(sa.func.count().label("total")).select_from(
+            self._windows(where).subquery("windows")
+        )
+        newest = sa.select(sa.func.max(messages.c.time).label("newest")).where(*where)
+        return (
+            PreparedSelect(self._reads, count),
+            PreparedSelect(self._reads, self._aggregate_page(since_cut, function)),
+            PreparedSelect(self._reads, self._aggregate_page(where, function)),
+            PreparedSelect(self._reads, newest),
+        )
+
+    def _windowed(self, where: list[sa.ColumnElement[bool]]) -> sa.Subquery:
         """Windows are computed per row in a subquery and grouped outside it, so SELECT and
         GROUP BY share one expression (PostgreSQL cannot match two bound copies)."""
         m = messages.c
         interval = sa.bindparam("interval", type_=sa.Double)
         ratio = m.time / interval
         start = (sa.func.floor(ratio) if self._postgres else sa.cast(ratio, sa.Integer)) * interval
-        where = _where(shape)
-        if function != "count":
-            where.append(m.value.is_not(None))
-        rows = (
+        return (
             sa.select(m.name, m.unit, m.value, sa.type_coerce(start, sa.Double).label("window"))
             .where(*where)
             .subquery("windowed")
         )
+
+    def _windows(self, where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+        rows = self._windowed(where)
+        series = (rows.c.name, rows.c.unit, rows.c.window)
+        return sa.select(*series).group_by(*series)
+
+    def _aggregate_page(
+        self, where: list[sa.ColumnElement[bool]], function: Aggregation
+    ) -> sa.Select[Any]:
+        rows = self._windowed(where)
         series = (rows.c.name, rows.c.unit, rows.c.window)
         folded = _FOLD[function](rows.c.value)
-        windows = sa.select(*series).group_by(*series).subquery("windows")
-        count = sa.select(sa.func.count().label("total")).select_from(windows)
-        page = (
+        return (
             sa.select(
                 rows.c.name,
                 rows.c.unit,
@@ -148,7 +185,6 @@ class SqlMessageViews:
             .offset(sa.bindparam("offset", type_=sa.BigInteger))
             .limit(sa.bindparam("limit", type_=sa.Integer))
         )
-        return PreparedSelect(self._reads, count), PreparedSelect(self._reads, page)
 
 
 _FOLD: dict[str, Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]] = {
