@@ -29,6 +29,7 @@ from bench import databases
 from bench.mqtt import (
     build_plugin,
     count_stored,
+    counting_engine,
     fleet_env,
     fleetid_command,
     mosquitto_config,
@@ -41,7 +42,6 @@ from bench.mqtt import (
 )
 from bench.mqtt_load import publish
 from bench.servers import free_port
-from infrastructure.database import create_engine
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,7 +79,7 @@ def _run(directory: Path, binary: str, messages: int, saving: str) -> tuple[int,
         location = f"persistence_location {directory}/\n"
         config = mosquitto_config(directory, port, files, plugin, saving + location)
         topic = f"channels/{seed.channel}/messages"
-        engine = create_engine(database.database_url)
+        engine = counting_engine(database.database_url)
         bridged = {**env, "FLEETID_MQTT_URL": service_url(port)}
         try:
             broker = _start(binary, config, port)
