@@ -62,9 +62,10 @@ class AggregateCache:
     """The latest committed version of recently used aggregates, handed out as private copies.
 
     Copies are shallow: aggregates replace their attributes in event bodies and never mutate
-    them in place (see FleetAggregate). Entries are evicted when the projection runner sees
-    another process's events for them; until then a save on stale state fails its version
-    check, the writer evicts the entry, and the command reruns on state loaded from the log.
+    them in place (see FleetAggregate). Entries take the events the projection runner sees
+    another process commit for them (`followed`); until then a save on stale state fails its
+    version check, the writer evicts the entry, and the command reruns on state loaded from
+    the log.
     """
 
     def __init__(self, maxsize: int = CACHE_SIZE) -> None:
@@ -90,6 +91,27 @@ class AggregateCache:
             self._items.move_to_end(aggregate.id)
             if len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
+
+    def holds(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self._items
+
+    def followed(self, event: DomainEventProtocol[UUID]) -> None:
+        """An event another process committed: a copy one version behind takes it (as a load
+        from the log would), an older one is evicted, a newer or equal one is kept."""
+        with self._lock:
+            current = self._items.get(event.originator_id)
+        if current is None or current.version >= event.originator_version:
+            return
+        if current.version != event.originator_version - 1:
+            self.evict(event.originator_id)
+            return
+        advanced = _private_copy(current)
+        try:
+            event.mutate(advanced)  # type: ignore[attr-defined]
+        except Exception:  # an event the copy cannot take: load it afresh instead
+            self.evict(event.originator_id)
+            return
+        self.put(advanced)
 
     def outdated(self, aggregate_id: UUID, version: int) -> None:
         """An event of `version` was committed: a copy older than that is evicted, one that

@@ -21,16 +21,15 @@ class Observer:
 
 
 class ProjectionObservers:
-    """The observers, and `forget` for each event's originator and version, up to the last
-    event seen."""
+    """The observers, and the log's aggregate cache, kept in step with each event up to the
+    last one seen: a cached aggregate takes the events others committed (`followed`), so the
+    next command on it needs no reload."""
 
-    def __init__(
-        self, log: EventLog, observers: Sequence[Observer], forget: Callable[[UUID, int], None]
-    ) -> None:
+    def __init__(self, log: EventLog, observers: Sequence[Observer]) -> None:
         self._log = log
+        self._cache = log.cache
         self._observers = list(observers)
         self._topics = frozenset(t for o in observers for t in o.topics)
-        self._forget = forget
         self._observed = log.recorder.max_notification_id() or 0
 
     def add(self, observer: Observer) -> None:
@@ -43,8 +42,10 @@ class ProjectionObservers:
     def saw(self, batch: Sequence[Entry]) -> None:
         """As the leader, after committing a non-empty batch."""
         for _, topic, event in batch:
-            self._forget(event.originator_id, event.originator_version)
-            if not isinstance(event, Unread):
+            if isinstance(event, Unread):
+                self._cache.outdated(event.originator_id, event.originator_version)
+            else:
+                self._cache.followed(event)
                 self._react(topic, event)
         self._observed = max(self._observed, batch[-1][0])
 
@@ -52,7 +53,7 @@ class ProjectionObservers:
         """This process's own events, committed elsewhere: react now, ahead of `follow`, which
         meets them again later (reactions are cache drops, so twice is harmless)."""
         for event in events:
-            self._forget(event.originator_id, event.originator_version)
+            self._cache.outdated(event.originator_id, event.originator_version)
             topic = get_topic(type(event))
             if topic in self._topics:
                 self._react(topic, event)
@@ -64,9 +65,14 @@ class ProjectionObservers:
                 start=self._observed, limit=BATCH, stop=stop, inclusive_of_start=False
             )
             for notification in notifications:
-                self._forget(UUID(str(notification.originator_id)), notification.originator_version)
-                if notification.topic in self._topics:
-                    event = self._log.mapper.to_domain_event(notification)
+                watched = notification.topic in self._topics
+                cached = self._cache.holds(UUID(str(notification.originator_id)))
+                if not (watched or cached):
+                    continue
+                event = self._log.mapper.to_domain_event(notification)
+                if cached:
+                    self._cache.followed(event)
+                if watched:
                     self._react(notification.topic, event)
             self._observed = notifications[-1].id if len(notifications) == BATCH else stop
 

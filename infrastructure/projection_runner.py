@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEventProtocol
@@ -47,8 +46,8 @@ FOLLOWER_POLL_SECONDS = 0.1
 
 
 class ProjectionRunner:
-    """Observers see each event after its batch commits, and `forget` each event's originator:
-    process-local caches follow the log, whichever process wrote it.
+    """Observers see each event after its batch commits, and the log's aggregate cache takes
+    it: process-local caches follow the log, whichever process wrote it.
     `write_lock` is held only while a batch writes: on SQLite it is shared with the event writer,
     so the two take turns in-process instead of meeting SQLite's sleeping busy handler."""
 
@@ -63,7 +62,6 @@ class ProjectionRunner:
         timeout: float,
         listen_url: str | None = None,
         observers: Sequence[Observer] = (),
-        forget: Callable[[UUID, int], None] = lambda _id, _version: None,
         vacuum: VacuumKeeper | None = None,
     ) -> None:
         self._log = log
@@ -75,7 +73,7 @@ class ProjectionRunner:
         self._positions = ProjectionPositions(engine, [p.name for p in self._projections])
         self._positions.ensure()
         self._waiters = ReadModelWaiters(self._positions.load(), timeout=timeout, nudge=self._nudge)
-        self._observers = ProjectionObservers(log, observers, forget)
+        self._observers = ProjectionObservers(log, observers)
         self._batches = BatchApplier(
             log,
             engine,

@@ -319,7 +319,6 @@ def projection_runner(store: Storage, session_states: SessionStateCache) -> Proj
             Observer((get_topic(User.Erased),), store.keyring.observe),
             Observer(SESSION_TOPICS, session_states.observe),
         ],
-        forget=store.log.cache.outdated,
         vacuum=vacuum_keeper(settings),
     )
 

@@ -223,3 +223,35 @@ def _writer_pid(log_path: Path, timeout: float = 30) -> int:
                 return int(line.split("writer process ", 1)[1].split()[0])
         time.sleep(0.1)
     raise AssertionError(f"no writer in the log:\n{log_path.read_text(errors='replace')}")
+
+
+def test_a_worker_s_cached_aggregate_takes_the_other_worker_s_change(
+    writer: FleetID, settings: Settings, socket_path: Path
+) -> None:
+    """Followed events advance the cached copy: the next command there needs no reload."""
+    first, second = _worker(settings, socket_path), _worker(settings, socket_path)
+    try:
+        with TestClient(create_app(first)) as a, TestClient(create_app(second)) as b:
+            auth, admin = _admin(a)
+            assert (
+                a.patch(f"/users/{admin}/tags", json={"tags": ["a"]}, headers=auth).status_code
+                == 200
+            )
+            held = first.log.cache.get(UUID(admin))
+            assert held is not None
+            assert held.tags == ["a"]
+            assert (
+                b.patch(f"/users/{admin}/tags", json={"tags": ["b"]}, headers=auth).status_code
+                == 200
+            )
+            deadline = time.monotonic() + 5
+            while (
+                copy := first.log.cache.get(UUID(admin))
+            ) is not None and copy.version == held.version:
+                assert time.monotonic() < deadline, "the follower never saw the change"
+                time.sleep(0.01)
+            assert copy is not None, "evicted instead of advanced"
+            assert (copy.version, copy.tags) == (held.version + 1, ["b"])
+    finally:
+        first.close()
+        second.close()
