@@ -6,8 +6,10 @@ socket in their settings), each behind its own real HTTP app, and the writer is 
 `WriterService` on a real Unix socket; `test_serve_*` run the real processes.
 """
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -255,3 +257,35 @@ def test_a_worker_s_cached_aggregate_takes_the_other_worker_s_change(
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\x00\x00\x00\x05\xff\xfe\xfd\xfc\xfb",
+        b"\xff\xff\xff\xff",
+        b"\x00\x00\x00\x0e\x92\x01\x91\x94\xc4\x03abc\x01\xa1t\xc4\x00",
+    ],
+    ids=["not-msgpack", "huge-length", "short-uuid"],
+)
+def test_a_malformed_frame_costs_its_connection_only(
+    writer: FleetID,
+    socket_path: Path,
+    workers: tuple[TestClient[Any], TestClient[Any]],
+    garbage: bytes,
+) -> None:
+    """Whatever reaches the socket, the writer answers or drops that connection and goes on
+    committing for the others; nothing of the frame is stored."""
+    before = writer.raw_log.last_position()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as intruder:
+        intruder.connect(str(socket_path))
+        intruder.sendall(garbage)
+        intruder.settimeout(5)
+        with contextlib.suppress(OSError):
+            intruder.recv(1024)
+    assert writer.raw_log.last_position() == before
+    a, _ = workers
+    auth, admin = _admin(a)
+    assert (
+        a.patch(f"/users/{admin}/tags", json={"tags": ["after"]}, headers=auth).status_code == 200
+    )
