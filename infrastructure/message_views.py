@@ -85,9 +85,7 @@ class SqlMessageViews:
         latest = newest.scalar(params)
         if latest is None:
             return AggregatePage(0, query.offset, query.limit, [])
-        windows = min(query.offset + query.limit, MAX_NARROWED_WINDOWS)
-        cut = (math.floor(latest / interval) - windows + 1) * interval
-        found = narrowed.all({**paging, "cut": cut})
+        found = narrowed.all({**paging, "cut": _cut(latest, interval, query.offset + query.limit)})
         total = self._total((shape, function), params, found, count)
         if len(found) < min(query.limit, max(0, total - query.offset)):
             found = rows.all(paging)
@@ -185,6 +183,17 @@ class SqlMessageViews:
             .offset(sa.bindparam("offset", type_=sa.BigInteger))
             .limit(sa.bindparam("limit", type_=sa.Integer))
         )
+
+
+def _cut(latest: float, interval: float, windows: int) -> float:
+    """The start of the oldest of the newest `windows` windows; minus infinity (every row) when
+    the arithmetic leaves the floats (a time near the largest double over a tiny interval)."""
+    try:
+        newest = math.floor(latest / interval)
+    except (OverflowError, ValueError):
+        return -math.inf
+    cut = (newest - min(windows, MAX_NARROWED_WINDOWS) + 1) * interval
+    return cut if math.isfinite(cut) else -math.inf
 
 
 _FOLD: dict[str, Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]] = {

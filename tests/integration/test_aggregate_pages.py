@@ -65,3 +65,15 @@ def test_a_page_of_windows_is_the_fold_of_every_row(
     assert [(n, t) for n, t, _ in got] == [(n, t) for n, t, _ in want]
     assert [v for _, _, v in got] == pytest.approx([v for _, _, v in want])
     assert page.total == len({(n, math.floor(t / interval)) for n, t, _ in rows})
+
+
+@pytest.mark.parametrize("time", [1.7e308, -1.7e308, 5e-324])
+def test_extreme_times_fold_without_error(fleet: FleetID, time: float) -> None:
+    """Times at the doubles' ends, the shortest interval the API takes (1s): the newest
+    windows' start is still a finite number on both databases."""
+    channel = uuid4()
+    record = Measurement("edge", None, time, value=1.0)
+    fleet.message_writer.append(channel, uuid4(), "http", 0.0, [record]).result()
+    page = SqlMessageViews(fleet.reads).aggregate(MessageFilter(channel), "count", 1.0)
+    assert page.total == 1
+    assert [(p.name, p.value) for p in page.points] == [("edge", 1.0)]
