@@ -29,7 +29,7 @@ class Request(msgspec.Struct, array_like=True, frozen=True):
         return cls(
             request_id,
             [
-                (_uuid(e.originator_id).bytes, e.originator_version, e.topic, e.state)
+                (UUID(str(e.originator_id)).bytes, e.originator_version, e.topic, e.state)
                 for e in events
             ],
         )
@@ -96,7 +96,3 @@ def _exactly(sock: socket.socket, size: int) -> bytes | None:
             return None
         chunks += chunk
     return bytes(chunks)
-
-
-def _uuid(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
