@@ -55,6 +55,7 @@ def persistence_env(database_url: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "8",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": "infrastructure.postgres_recorder:FlatArrayRecorder",
     }
 
 
