@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from infrastructure.garbage_collector import collector_paused
 from infrastructure.log_entries import LogEntry, entry_of
-from infrastructure.log_tree import LogTree, append_leaves, leaf_count
+from infrastructure.log_tree import Edge, LogTree, append_leaves, leaf_count, right_edge
 from infrastructure.raw_log import RawLog
 from infrastructure.schema import log_entries
 
@@ -50,6 +50,10 @@ class AuditTrail:
         self._thread: threading.Thread | None = None
         self._indexed = 0
         """Where this process last saw the index end: an idle poll is one query, not two."""
+        self._edge: tuple[int, Edge] | None = None
+        """The tree's size and right edge after this process's last append: an append is then
+        two inserts and no reads. Another process's append makes the next insert collide, which
+        drops it."""
 
     def indexed_to(self) -> int:
         with self._engine.connect() as conn:
@@ -73,11 +77,14 @@ class AuditTrail:
             if not notifications:
                 self._indexed = position
                 return total
+            trusted_edge = self._edge is not None
             try:
                 with collector_paused():
                     entries = [entry_of(n) for n in notifications]
                     self._append(entries)
             except sa.exc.IntegrityError:
+                if trusted_edge:
+                    continue  # another process appended leaves: again with the stored edge
                 advanced = self.indexed_to()
                 if advanced <= position:
                     raise
@@ -88,10 +95,15 @@ class AuditTrail:
 
     def _append(self, entries: list[LogEntry]) -> None:
         """The lines are made before the write lock is taken: the event writer shares it."""
+        edge, self._edge = self._edge, None
         with self._write_lock, self._engine.begin() as conn:
-            first = leaf_count(conn)
+            if edge is None:
+                size = leaf_count(conn)
+                edge = (size, right_edge(conn, size))
+            first = edge[0]
             conn.execute(log_entries.insert(), [_row(e, first + i) for i, e in enumerate(entries)])
-            append_leaves(conn, first, [e.leaf_hash for e in entries])
+            after = append_leaves(conn, first, [e.leaf_hash for e in entries], edge[1])
+        self._edge = (first + len(entries), after)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._follow, name="audit-trail", daemon=True)

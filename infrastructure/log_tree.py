@@ -129,25 +129,44 @@ def leaf_count(conn: sa.Connection) -> int:
     return 0 if top is None else int(top) + 1
 
 
-def append_leaves(conn: sa.Connection, first: int, hashes: list[bytes]) -> None:
-    """Store leaves first.. and every subtree they complete, in the caller's transaction."""
+Edge = dict[int, bytes]
+"""The tree's right edge at a size: for each level whose node count is odd, the hash of that
+level's last node. It is all that appending needs of what is stored."""
+
+
+def right_edge(conn: sa.Connection, size: int) -> Edge:
+    wanted = {level: (size >> level) - 1 for level in range(size.bit_length()) if size >> level & 1}
+    if not wanted:
+        return {}
+    node = log_tree_nodes.c
+    query = sa.select(node.level, node.idx, node.hash).where(
+        sa.or_(*(sa.and_(node.level == level, node.idx == idx) for level, idx in wanted.items()))
+    )
+    found = {row.level: bytes(row.hash) for row in conn.execute(query)}
+    if found.keys() != wanted.keys():
+        raise LookupError(f"the log's tree of {size} leaves lacks its right edge")
+    return found
+
+
+def append_leaves(conn: sa.Connection, first: int, hashes: list[bytes], edge: Edge) -> Edge:
+    """Store leaves first.. and every subtree they complete, in the caller's transaction, given
+    the edge at `first` leaves; the edge after them."""
     level, start = 0, first
     fresh = dict(enumerate(hashes, start))
     rows = [{"level": 0, "idx": i, "hash": h} for i, h in fresh.items()]
+    after: Edge = {}
     while fresh:
         end = start + len(fresh)
+        if end % 2:
+            after[level] = fresh[end - 1]
         parents = range(start // 2, end // 2)
         if start % 2 and len(parents):
-            left = conn.execute(
-                sa.select(log_tree_nodes.c.hash).where(
-                    log_tree_nodes.c.level == level, log_tree_nodes.c.idx == start - 1
-                )
-            ).scalar_one()
-            fresh[start - 1] = bytes(left)
+            fresh[start - 1] = edge[level]
         fresh = {p: node_hash(fresh[2 * p], fresh[2 * p + 1]) for p in parents}
         level, start = level + 1, parents.start
         rows += [{"level": level, "idx": i, "hash": h} for i, h in fresh.items()]
     conn.execute(log_tree_nodes.insert(), rows)
+    return after | {above: h for above, h in edge.items() if above >= level}
 
 
 def leaves(engine: sa.Engine, size: int, batch: int = 10_000) -> Iterator[tuple[int, bytes]]:

@@ -5,7 +5,7 @@ import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -15,8 +15,11 @@ from application.users import NewUser
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue
 from domain.users import Role
+from infrastructure.log_entries import entry_of
+from infrastructure.settings import Settings
+from interfaces import verify_log
 from interfaces.aggregates import USERS
-from interfaces.bootstrap import FleetID
+from interfaces.bootstrap import FleetID, build
 from tests.helpers import blocking
 from tests.integration.test_mqtt_access import thing
 from tests.integration.test_users_store import ADMIN, CLI, register
@@ -119,3 +122,27 @@ def test_only_auditors_and_admins_read_the_log_and_bad_pages_are_refused(fleet: 
     for bad in (EventFilter(limit=0), EventFilter(limit=1001), EventFilter(after=-1)):
         with pytest.raises(InvalidValue):
             fleet.services.event_log.page(AUDITOR, bad)
+
+
+def test_two_processes_indexing_in_turn_keep_one_tree(fleet: FleetID, settings: Settings) -> None:
+    """Each trail remembers the tree's edge after its own append; an append by another process
+    (here the second trail, as a CLI or a new leader would) must not make it extend a stale
+    one."""
+    fleet.audit_trail.close()
+    other = build(settings)
+    try:
+        for trail, users in (
+            (fleet.audit_trail, 3),
+            (other.audit_trail, 5),
+            (fleet.audit_trail, 2),
+        ):
+            for _ in range(users):
+                register(fleet, f"{uuid4().hex}@example.com")
+            trail.catch_up()
+            assert trail.indexed_to() == fleet.raw_log.last_position()
+        size = fleet.log_tree.size()
+        lines = [entry_of(n).leaf_hash for n in fleet.raw_log.after(0, size + 1)]
+        assert len(lines) == size
+        assert fleet.log_tree.tree.root(size) == verify_log.root_of(lines)
+    finally:
+        other.close()

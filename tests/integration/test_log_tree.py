@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infrastructure.log_tree import append_leaves, leaf_count
+from infrastructure.log_tree import Edge, append_leaves, leaf_count, right_edge
 from infrastructure.merkle import Tree
 from infrastructure.schema import log_tree_nodes
 from interfaces.verify_log import root_of, verify_consistency, verify_inclusion
@@ -28,11 +28,14 @@ def stored_tree(engine: sa.Engine, batches: list[int]) -> tuple[Tree, list[bytes
     with engine.begin() as conn:
         conn.execute(log_tree_nodes.delete())
     leaves: list[bytes] = []
+    edge: Edge = {}
     for size in batches:
         fresh = [hashlib.sha256(f"leaf {len(leaves) + i}".encode()).digest() for i in range(size)]
         with engine.begin() as conn:
             assert leaf_count(conn) == len(leaves)
-            append_leaves(conn, len(leaves), fresh)
+            stored = right_edge(conn, len(leaves))
+            assert stored == edge, "the edge an append returns is the stored one"
+            edge = append_leaves(conn, len(leaves), fresh, stored)
         leaves += fresh
 
     def fetch(nodes: object) -> dict[tuple[int, int], bytes]:
