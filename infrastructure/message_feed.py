@@ -1,6 +1,7 @@
 """Reading the message store in arrival order, for what must follow it as it grows: the MQTT
 broker delivering messages accepted over HTTP."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -18,22 +19,35 @@ class SqlMessageFeed(MessageFeed):
         with self._engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.max(messages.c.id))).scalar() or 0)
 
-    def after(self, last_id: int, limit: int = 5000) -> tuple[list[int], list[StoredMessage]]:
+    def after(
+        self, last_id: int, listened: Callable[[str], bool], limit: int = 5000
+    ) -> tuple[list[int], list[StoredMessage]]:
+        column = messages.c
         arrived = (
-            sa.select(messages.c.id, messages.c.protocol)
-            .where(messages.c.id > last_id)
-            .order_by(messages.c.id)
+            sa.select(column.id, column.protocol, column.channel)
+            .where(column.id > last_id)
+            .order_by(column.id)
             .limit(limit)
         )
         with self._engine.connect() as conn:
             found = conn.execute(arrived).all()
-            wanted = [row_id for row_id, protocol in found if protocol == "http"]
-            if not wanted:
-                return [row_id for row_id, _ in found], []
-            rows = sa.select(messages).where(messages.c.id.in_(wanted)).order_by(messages.c.id)
-            return [row_id for row_id, _ in found], [
-                _stored(row) for row in conn.execute(rows).mappings()
-            ]
+            ids = [row.id for row in found]
+            channels = {
+                row.channel for row in found if row.protocol == "http" and listened(row.channel)
+            }
+            if not channels:
+                return ids, []
+            rows = (
+                sa.select(messages)
+                .where(
+                    column.id > last_id,
+                    column.id <= ids[-1],
+                    column.protocol == "http",
+                    column.channel.in_(sorted(channels)),
+                )
+                .order_by(column.id)
+            )
+            return ids, [_stored(row) for row in conn.execute(rows).mappings()]
 
 
 def _stored(row: sa.RowMapping) -> StoredMessage:

@@ -1,6 +1,6 @@
 """Telemetry: where messages are stored and how they are read."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -141,7 +141,11 @@ class MessageFeed(Protocol):
 
     def last_id(self) -> int: ...
 
-    def after(self, last_id: int, limit: int = 5000) -> tuple[list[int], list[StoredMessage]]:
-        """The ids of the rows after `last_id` (in id order), and those of them stored over
-        HTTP whole: telemetry over MQTT is most of the table and is only counted."""
+    def after(
+        self, last_id: int, listened: Callable[[str], bool], limit: int = 5000
+    ) -> tuple[list[int], list[StoredMessage]]:
+        """The ids of the rows after `last_id` (in id order), and whole those of them stored
+        over HTTP to a channel `listened` (by its id) holds: telemetry over MQTT is most of the
+        table, and packs nobody subscribed to are most of the rest; both are only counted.
+        The rows may include some above `last_id` that the ids do not (committed since)."""
         ...

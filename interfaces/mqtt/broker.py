@@ -193,6 +193,10 @@ class Broker:
             self._index.discard(topic_filter, session)
             self._persist(session)
 
+    def listens(self, channel: str) -> bool:
+        """Whether a session holds a subscription to a topic of this channel's messages."""
+        return self._index.covers(f"channels/{channel}/messages")
+
     def route(self, topic: str, payload: bytes, qos: int, origin: Session | None) -> int:
         """Deliver to every session subscribed to `topic`, once per session (at the highest QoS
         of its matching subscriptions); how many sessions got it."""

@@ -25,22 +25,30 @@ Route = Callable[[str, bytes], object]
 
 
 class HttpFeed:
+    """`listened` tells whether the channel (by id) has a subscriber: the embedded broker knows,
+    and packs nobody will receive are not read back; behind a bridge the broker that holds the
+    subscriptions is another, so every pack is read and published."""
+
     def __init__(
         self,
         feed: MessageFeed,
         route: Route,
+        listened: Callable[[str], bool] = lambda _channel: True,
         interval: float = 0.05,
         gap_wait: float = 2.0,
     ) -> None:
         self._feed = feed
         self._route = route
+        self._listened = listened
         self._interval = interval
         self._order = ArrivalOrder(feed.last_id(), gap_wait)
 
     async def run(self) -> None:
         while True:
             try:
-                ids, rows = await asyncio.to_thread(self._feed.after, self._order.watermark)
+                ids, rows = await asyncio.to_thread(
+                    self._feed.after, self._order.watermark, self._listened
+                )
                 fresh = self._order.accept(ids, time.monotonic())
                 self._deliver([row for row in rows if row.id in fresh])
             except Exception:

@@ -54,7 +54,9 @@ async def serve_until(fleet: FleetID, stop: asyncio.Event, ready: Callable[[int]
         store.close()
         raise
     feed = HttpFeed(
-        fleet.message_feed(), lambda topic, payload: broker.route(topic, payload, 1, None)
+        fleet.message_feed(),
+        lambda topic, payload: broker.route(topic, payload, 1, None),
+        broker.listens,
     )
     following = asyncio.create_task(feed.run())
     log.info("MQTT broker listening on %s:%d", settings.mqtt_host, port)

@@ -72,6 +72,10 @@ class SubscriptionIndex(Generic[T]):
             if not bucket:
                 del self._buckets[key]  # type: ignore[arg-type]
 
+    def covers(self, root_topic: str) -> bool:
+        """Whether any filter is held under these three concrete levels."""
+        return root_topic in self._buckets
+
     def match(self, topic: str) -> Iterator[tuple[str, T]]:
         key = root(topic)
         bucket = self._buckets.get(key) if key else None
