@@ -8,6 +8,7 @@ once that commit has returned, so an accepted message is on disk: on SQLite the 
 with `synchronous=FULL` (the WAL is synced at each commit, as the event log's is).
 """
 
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,11 +33,37 @@ from infrastructure.schema import messages, mqtt_receipts
 MAX_BATCH_ROWS = 5000
 
 
+COLUMNS = (
+    "channel",
+    "publisher",
+    "protocol",
+    "subtopic",
+    "received_at",
+    "name",
+    "unit",
+    "time",
+    "update_time",
+    "value",
+    "string_value",
+    "bool_value",
+    "data_value",
+    "sum",
+)
+CHANNEL, PROTOCOL = 0, 2
+Row = tuple[Any, ...]
+"""A message's values in the order of COLUMNS: handed to the driver as they are, since per-row
+work in the SQL toolkit was half a telemetry request's time."""
+COPY = f"COPY {messages.name} ({', '.join(COLUMNS)}) FROM STDIN"
+INSERT = (
+    f"INSERT INTO {messages.name} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+
+
 @dataclass
 class _Rows:
     """One caller's rows, and the receipt committed with them so a retransmission is known."""
 
-    rows: Sequence[dict[str, Any]]
+    rows: Sequence[Row]
     receipt: Receipt | None = None
 
 
@@ -70,14 +98,8 @@ class MessageWriter:
         subtopic: str | None = None,
     ) -> Future[None]:
         """Queue the rows for the next commit; the future resolves once they are committed."""
-        common = {
-            "channel": str(channel),
-            "publisher": str(publisher),
-            "protocol": protocol,
-            "subtopic": subtopic,
-            "received_at": received_at,
-        }
-        return self._group.submit(_Rows([common | _columns(m) for m in measurements], receipt))
+        common = (str(channel), str(publisher), protocol, subtopic, received_at)
+        return self._group.submit(_Rows([common + _values(m) for m in measurements], receipt))
 
     def received(self, client_id: str, packet_id: int) -> str | None:
         query = sa.select(mqtt_receipts.c.digest).where(
@@ -110,11 +132,14 @@ class MessageWriter:
             if b.receipt is not None
         }
         with self._write_lock, conn.begin():
-            conn.execute(messages.insert(), rows)
-            bump_channels(conn, (row["channel"] for row in rows))
+            if self._engine.dialect.name == "sqlite":
+                conn.exec_driver_sql(INSERT, rows)
+            else:
+                _copy(conn, rows)
+            bump_channels(conn, (row[CHANNEL] for row in rows))
             if receipts:
                 conn.execute(self._upsert_receipt, _receipt_rows(receipts))
-        for protocol, stored in Counter(row["protocol"] for row in rows).items():
+        for protocol, stored in Counter(row[PROTOCOL] for row in rows).items():
             TELEMETRY_RECORDS.labels(protocol).inc(stored)
 
     def _connect(self) -> sa.Connection:
@@ -148,11 +173,14 @@ def _refusal(error: BaseException) -> Unstorable | None:
 
 
 def _refused(error: BaseException) -> bool:
-    if not isinstance(error, sa.exc.DBAPIError) or error.connection_invalidated:
-        return False
-    if isinstance(error, sa.exc.DataError | sa.exc.IntegrityError):
+    """Rows sent through the driver itself fail with the driver's errors, not the toolkit's."""
+    if isinstance(error, sa.exc.DBAPIError):
+        if error.connection_invalidated:
+            return False
+        error = error.orig or error
+    if isinstance(error, sqlite3.IntegrityError | sqlite3.DataError):
         return True
-    state = getattr(error.orig, "sqlstate", None)
+    state = getattr(error, "sqlstate", None)
     return isinstance(state, str) and state[:2] in REFUSED_STATES
 
 
@@ -162,18 +190,27 @@ def _unstorable(error: BaseException) -> Unstorable:
     return Unstorable(f"the database refused the records: {str(cause).splitlines()[0]}")
 
 
-def _columns(m: Measurement) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "unit": m.unit,
-        "time": m.time,
-        "update_time": m.update_time,
-        "value": m.value,
-        "string_value": m.string_value,
-        "bool_value": m.bool_value,
-        "data_value": m.data_value,
-        "sum": m.sum,
-    }
+def _values(m: Measurement) -> Row:
+    return (
+        m.name,
+        m.unit,
+        m.time,
+        m.update_time,
+        m.value,
+        m.string_value,
+        m.bool_value,
+        m.data_value,
+        m.sum,
+    )
+
+
+def _copy(conn: sa.Connection, rows: Sequence[Row]) -> None:
+    """COPY on the driver's connection, in the transaction the caller began on it."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor, cursor.copy(COPY) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _upsert(dialect: str) -> sa.Insert:
