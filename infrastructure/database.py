@@ -1,8 +1,10 @@
 """The SQLAlchemy engine for read models and keys, on the same database as the event log."""
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 
 from infrastructure.schema import metadata
@@ -22,8 +24,25 @@ def create_engine(database_url: str) -> sa.Engine:
         return engine
     url = database_url.split("://", 1)[1]
     return sa.create_engine(
-        f"postgresql+psycopg://{url}", pool_size=24, max_overflow=16, hide_parameters=True
+        f"postgresql+psycopg://{url}",
+        pool_size=24,
+        max_overflow=16,
+        hide_parameters=True,
+        json_deserializer=_json_loads,
     )
+
+
+_decode = msgspec.json.Decoder().decode
+
+
+def _json_loads(data: str | bytes) -> Any:
+    """JSON columns decoded by msgspec: the standard library's decoder was a ninth of a list
+    page's time. What msgspec refuses to read (a number beyond a double, which no FleetID
+    writer produces but an analyst's UPDATE could) goes to the standard library, as before."""
+    try:
+        return _decode(data)
+    except msgspec.DecodeError:
+        return json.loads(data)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
