@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.log_proofs import MerkleLog, SignedHead
+from infrastructure.copy_rows import copy_rows
 from infrastructure.merkle import Node, Tree, node_hash
 from infrastructure.schema import log_entries, log_tree_heads, log_tree_nodes
 
@@ -129,6 +130,7 @@ def leaf_count(conn: sa.Connection) -> int:
     return 0 if top is None else int(top) + 1
 
 
+NODE_COLUMNS = ("level", "idx", "hash")
 Edge = dict[int, bytes]
 """The tree's right edge at a size: for each level whose node count is odd, the hash of that
 level's last node. It is all that appending needs of what is stored."""
@@ -153,7 +155,7 @@ def append_leaves(conn: sa.Connection, first: int, hashes: list[bytes], edge: Ed
     the edge at `first` leaves; the edge after them."""
     level, start = 0, first
     fresh = dict(enumerate(hashes, start))
-    rows = [{"level": 0, "idx": i, "hash": h} for i, h in fresh.items()]
+    rows = [(0, i, h) for i, h in fresh.items()]
     after: Edge = {}
     while fresh:
         end = start + len(fresh)
@@ -164,8 +166,13 @@ def append_leaves(conn: sa.Connection, first: int, hashes: list[bytes], edge: Ed
             fresh[start - 1] = edge[level]
         fresh = {p: node_hash(fresh[2 * p], fresh[2 * p + 1]) for p in parents}
         level, start = level + 1, parents.start
-        rows += [{"level": level, "idx": i, "hash": h} for i, h in fresh.items()]
-    conn.execute(log_tree_nodes.insert(), rows)
+        rows += [(level, i, h) for i, h in fresh.items()]
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, log_tree_nodes, NODE_COLUMNS, rows)
+    else:
+        conn.execute(
+            log_tree_nodes.insert(), [dict(zip(NODE_COLUMNS, r, strict=True)) for r in rows]
+        )
     return after | {above: h for above, h in edge.items() if above >= level}
 
 

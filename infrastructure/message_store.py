@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,6 +26,7 @@ from application.ports.storage import Unstorable
 from domain.senml import Measurement
 from infrastructure.batching import GroupCommit
 from infrastructure.change_marks import bump_channels
+from infrastructure.copy_rows import copy_rows
 from infrastructure.metrics import TELEMETRY_RECORDS
 from infrastructure.schema import messages, mqtt_receipts
 
@@ -53,7 +53,6 @@ CHANNEL, PROTOCOL = 0, 2
 Row = tuple[Any, ...]
 """A message's values in the order of COLUMNS: handed to the driver as they are, since per-row
 work in the SQL toolkit was half a telemetry request's time."""
-COPY = f"COPY {messages.name} ({', '.join(COLUMNS)}) FROM STDIN"
 INSERT = (
     f"INSERT INTO {messages.name} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
@@ -135,7 +134,7 @@ class MessageWriter:
             if self._engine.dialect.name == "sqlite":
                 conn.exec_driver_sql(INSERT, rows)
             else:
-                _copy(conn, rows)
+                copy_rows(conn, messages, COLUMNS, rows)
             bump_channels(conn, (row[CHANNEL] for row in rows))
             if receipts:
                 conn.execute(self._upsert_receipt, _receipt_rows(receipts))
@@ -202,15 +201,6 @@ def _values(m: Measurement) -> Row:
         m.data_value,
         m.sum,
     )
-
-
-def _copy(conn: sa.Connection, rows: Sequence[Row]) -> None:
-    """COPY on the driver's connection, in the transaction the caller began on it."""
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
-    with driver.cursor() as cursor, cursor.copy(COPY) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _upsert(dialect: str) -> sa.Insert:
