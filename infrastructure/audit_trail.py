@@ -10,13 +10,14 @@ when each event was first indexed, and that is what tampering is measured agains
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import sqlalchemy as sa
+from eventsourcing.persistence import Notification
 
 from infrastructure.copy_rows import copy_rows
 from infrastructure.garbage_collector import collector_paused
@@ -27,6 +28,8 @@ from infrastructure.schema import log_entries
 
 log = logging.getLogger(__name__)
 BATCH = 5000
+MAX_RECENT = 50_000
+"""Offered events kept at most: past that (the trail far behind) they are read back instead."""
 POLL_SECONDS = 0.05
 
 
@@ -52,6 +55,9 @@ class AuditTrail:
         self._thread: threading.Thread | None = None
         self._indexed = 0
         """Where this process last saw the index end: an idle poll is one query, not two."""
+        self._lock = threading.Lock()
+        self._recent: dict[int, Notification] = {}
+        """What `offer` was given and the trail has not indexed yet, by position."""
         self._edge: tuple[int, Edge] | None = None
         """The tree's size and right edge after this process's last append: an append is then
         two inserts and no reads. Another process's append makes the next insert collide, which
@@ -75,7 +81,7 @@ class AuditTrail:
         total = 0
         position = self.indexed_to()
         while True:
-            notifications = self._raw.after(position, BATCH)
+            notifications = self._read(position)
             if not notifications:
                 self._indexed = position
                 return total
@@ -94,6 +100,28 @@ class AuditTrail:
                 continue
             total += len(entries)
             position = self._indexed = entries[-1].position
+
+    def offer(self, notifications: Sequence[Notification]) -> None:
+        """Events this process's writer just committed, as stored: the trail takes their rows
+        from here instead of reading them back. It still asks the store which positions exist,
+        so an event another process stored is read as before."""
+        if not self._leading():
+            return
+        with self._lock:
+            if len(self._recent) + len(notifications) <= MAX_RECENT:
+                self._recent.update((n.id, n) for n in notifications)
+
+    def _read(self, position: int) -> list[Notification]:
+        positions = self._raw.positions_after(position, BATCH)
+        with self._lock:
+            for old in [p for p in self._recent if p <= position]:
+                del self._recent[old]
+            offered = {p: n for p in positions if (n := self._recent.pop(p, None)) is not None}
+        missing = [p for p in positions if p not in offered]
+        if not missing:
+            return [offered[p] for p in positions]
+        read = {n.id: n for n in self._raw.at(missing)}
+        return [found for p in positions if (found := offered.get(p) or read.get(p))]
 
     def _append(self, entries: list[LogEntry]) -> None:
         """The lines are made before the write lock is taken: the event writer shares it."""

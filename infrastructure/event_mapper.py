@@ -80,7 +80,7 @@ class EventMapper(Mapper[UUID]):
         typed["originator_version"] = stored_event.originator_version
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", typed)
-        return typing.cast(DomainEventProtocol[UUID], domain_event)
+        return typing.cast("DomainEventProtocol[UUID]", domain_event)
 
 
 @cache

@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     Mapper,
+    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -93,8 +94,11 @@ class AggregateCache:
             if len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
 
-    def holds(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self._items
+    def behind(self, aggregate_id: UUID, version: int) -> bool:
+        """Whether a cached copy lacks the event of `version`: only then is the event worth
+        decoding for `followed` (a process's own saves are cached holding theirs)."""
+        current = self._items.get(aggregate_id)
+        return current is not None and current.version < version
 
     def followed(self, event: DomainEventProtocol[UUID]) -> None:
         """An event another process committed: a copy one version behind takes it (as a load
@@ -194,12 +198,16 @@ class GroupCommitWriter:
         on_commit: Callable[[list[tuple[int, DomainEventProtocol[UUID]]]], None],
         write_lock: AbstractContextManager[Any],
         committing: AbstractContextManager[Any] = NOTHING_HELD,
+        on_stored: Callable[[Sequence[Notification]], None] | None = None,
     ) -> None:
         """`write_lock` is held around each insert; `committing` (re-entrant) around each insert
-        and its `on_commit`."""
+        and its `on_commit`. `on_stored` hears of the events as stored rows as soon as they are
+        committed (the audit trail, which then need not read them back); it runs before the
+        callers are answered, so it only hands them over."""
         self._log = log
         self._write_lock = write_lock
         self._on_commit = on_commit
+        self._on_stored = on_stored
         self._group: GroupCommit[_Intent, int] = GroupCommit(
             name="event-writer",
             commit=self._insert,
@@ -259,6 +267,19 @@ class GroupCommitWriter:
             ids = self._log.recorder.insert_events(events)
         if not ids:
             raise RuntimeError("the recorder returned no notification ids")
+        if self._on_stored is not None:
+            self._on_stored(
+                [
+                    Notification(
+                        id=position,
+                        originator_id=e.originator_id,
+                        originator_version=e.originator_version,
+                        topic=e.topic,
+                        state=e.state,
+                    )
+                    for position, e in zip(ids, events, strict=True)
+                ]
+            )
         start = 0
         for intent in batch:
             intent.ids = ids[start : start + len(intent.events)]

@@ -66,7 +66,9 @@ class ProjectionObservers:
             )
             for notification in notifications:
                 watched = notification.topic in self._topics
-                cached = self._cache.holds(UUID(str(notification.originator_id)))
+                cached = self._cache.behind(
+                    UUID(str(notification.originator_id)), notification.originator_version
+                )
                 if not (watched or cached):
                     continue
                 event = self._log.mapper.to_domain_event(notification)

@@ -17,6 +17,10 @@ class RawLog:
             f"SELECT {position} AS id, originator_id, originator_version, topic, state "
             f"FROM {table} WHERE {position} IN :positions ORDER BY {position}"
         ).bindparams(sa.bindparam("positions", expanding=True))
+        self._after = sa.text(
+            f"SELECT {position} FROM {table} WHERE {position} > :after "
+            f"ORDER BY {position} LIMIT :limit"
+        )
 
     def last_position(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -25,6 +29,11 @@ class RawLog:
         return self._recorder.select_notifications(
             start=position, limit=limit, inclusive_of_start=False
         )
+
+    def positions_after(self, position: int, limit: int) -> list[int]:
+        """The positions stored after `position`, in order: an index-only read."""
+        with self._engine.connect() as conn:
+            return list(conn.execute(self._after, {"after": position, "limit": limit}).scalars())
 
     def at(self, positions: Iterable[int]) -> list[Notification]:
         wanted = list(positions)

@@ -219,9 +219,17 @@ def build(
     store = Storage.open(settings)
     session_states = SessionStateCache(SqlUserViews(store.reads))
     runner = projection_runner(store, session_states)
-    writer = event_writer(store, runner)
-    message_writer = MessageWriter(store.engine, store.write_lock)
     log_tree = LogTree(store.engine, store.signing_key("log-signing.pem"), store.write_lock)
+    audit_trail = AuditTrail(
+        store.raw_log,
+        store.engine,
+        store.write_lock,
+        lambda: runner.leading,
+        log_tree,
+        settings.log_sign_interval,
+    )
+    writer = event_writer(store, runner, audit_trail)
+    message_writer = MessageWriter(store.engine, store.write_lock)
     adapters = shared_ports(store, runner, writer, message_writer, log_tree, session_states)
     stamp = publisher_stamp(store.key("mqtt-stamp.key", 16))
     mosquitto_files = MosquittoFiles(store.engine, store.box, stamp, settings.broker_login)
@@ -241,14 +249,7 @@ def build(
         publisher_stamp=stamp,
         mqtt_outbox=SqlOutbox(store.engine, store.write_lock),
         raw_log=store.raw_log,
-        audit_trail=AuditTrail(
-            store.raw_log,
-            store.engine,
-            store.write_lock,
-            lambda: runner.leading,
-            log_tree,
-            settings.log_sign_interval,
-        ),
+        audit_trail=audit_trail,
         log_tree=log_tree,
         services=build_services(
             replace(adapters, **(ports or {})),
@@ -262,7 +263,9 @@ def build(
     return fleet
 
 
-def event_writer(store: Storage, runner: ProjectionRunner) -> GroupCommitWriter | RemoteWriter:
+def event_writer(
+    store: Storage, runner: ProjectionRunner, audit_trail: AuditTrail
+) -> GroupCommitWriter | RemoteWriter:
     """Under `fleetid serve`, the writer process commits every process's saves."""
     if store.settings.writer_socket:
         return RemoteWriter(Path(store.settings.writer_socket), store.log, runner.adopt)
@@ -271,6 +274,7 @@ def event_writer(store: Storage, runner: ProjectionRunner) -> GroupCommitWriter 
         on_commit=runner.committed,
         write_lock=store.write_lock,
         committing=runner.applying,
+        on_stored=audit_trail.offer,
     )
 
 

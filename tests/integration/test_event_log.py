@@ -146,3 +146,33 @@ def test_two_processes_indexing_in_turn_keep_one_tree(fleet: FleetID, settings: 
         assert fleet.log_tree.tree.root(size) == verify_log.root_of(lines)
     finally:
         other.close()
+
+
+def test_the_trail_indexes_what_was_committed_whichever_process_stored_it(
+    fleet: FleetID, settings: Settings
+) -> None:
+    """The leader's own saves reach the trail as committed, so an alteration of the row before
+    it is indexed is caught; another process's saves are read from the store."""
+    from tests.integration.test_log_tamper import modify  # which imports this module
+
+    fleet.audit_trail.close()
+    follower = build(settings)
+    try:
+        register(fleet, f"{uuid4().hex}@example.com")
+        register(follower, f"{uuid4().hex}@example.com")
+        mine = fleet.raw_log.last_position()
+        register(fleet, f"{uuid4().hex}@example.com")
+        assert follower.audit_trail.indexed_to() == 0
+        modify(fleet, mine + 1)
+        fleet.audit_trail.catch_up()
+    finally:
+        follower.close()
+    size = fleet.log_tree.size()
+    stored = fleet.raw_log.after(0, size + 1)
+    assert [n.id for n in stored] == [e["position"] for e in events(fleet)], (
+        "every stored event is indexed, in order"
+    )
+    hashes = [entry_of(n).leaf_hash for n in stored]
+    tree = [fleet.log_tree.leaf_hash(i) for i in range(size)]
+    differing = [n.id for n, h, t in zip(stored, hashes, tree, strict=True) if h != t]
+    assert differing == [mine + 1], "only the row altered after its commit differs"
