@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench import api, databases, reader, servers
 from bench.report import Ceiling, DbCeiling, Measured, Row, print_report
+from bench.round_trips import Probe, RoundTrips
 from bench.wrk import CONNECTIONS, THREADS, WrkUnavailable, ensure_wrk, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -364,9 +365,29 @@ def measure_users(
 ) -> None:
     ids_file = seed(run, server, token, directory, name)
     for scenario in USERS_SCENARIOS:
-        measure_scenario(run, wrk, server, token, name, scenario, ids_file)
-        if scenario.mode == "tags":
-            check_write_landed(run, server, token, ids_file, name)
+        if scenario.mode != "tags":
+            measure_scenario(run, wrk, server, token, name, scenario, ids_file)
+            continue
+        probe = Probe(servers.HOST, server.port, token)
+        probe.start()
+        try:
+            measure_scenario(run, wrk, server, token, name, scenario, ids_file)
+        finally:
+            trips = probe.stop()
+        note_round_trips(run, name, server.workers, trips)
+        check_write_landed(run, server, token, ids_file, name)
+
+
+def note_round_trips(run: Run, name: str, workers: int, trips: RoundTrips) -> None:
+    """The issue's 'write followed by its read on another worker' under load (round_trips.py)."""
+    run.notes.append(
+        f"{name} {workers}w: write, then its read on a new connection (any worker), during the "
+        f"tags load: {len(trips.pairs_ms)} pairs, p50 {trips.percentile(0.5):.1f} ms, p99 "
+        f"{trips.percentile(0.99):.1f} ms (target < 50); reads missing their write: "
+        f"{trips.stale}; failed requests: {trips.failed}"
+    )
+    if trips.stale or trips.failed or not trips.pairs_ms:
+        raise RuntimeError(f"{name}: write-then-read pairs failed: {trips}")
 
 
 def measure_registry(
