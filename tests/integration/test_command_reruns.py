@@ -20,6 +20,11 @@ from tests.helpers import blocking
 ADMIN = Actor(id=UUID(int=1), role=Role.ADMIN)
 
 
+def _registered(fleet: FleetID, identity: str) -> UUID:
+    commands = blocking(fleet[USERS].commands)
+    return commands.register(NewUser(identity, "long enough secret"), ADMIN, Interface.CLI).id
+
+
 def _user(fleet: FleetID, user_id: UUID) -> User:
     user = fleet.log.repository.get(user_id)
     assert isinstance(user, User)
@@ -29,11 +34,7 @@ def _user(fleet: FleetID, user_id: UUID) -> User:
 def test_a_command_that_loses_every_rerun_is_a_conflict_and_stores_nothing(
     fleet: FleetID,
 ) -> None:
-    user_id = (
-        blocking(fleet[USERS].commands)
-        .register(NewUser("racer@example.com", "long enough secret"), ADMIN, Interface.CLI)
-        .id
-    )
+    user_id = _registered(fleet, "racer@example.com")
     cause = ADMIN.cause(Interface.CLI)
     before = _user(fleet, user_id).version
     loads: list[int] = []
@@ -58,11 +59,7 @@ def test_a_command_that_loses_every_rerun_is_a_conflict_and_stores_nothing(
 
 
 def test_a_command_that_loses_some_reruns_lands_once(fleet: FleetID) -> None:
-    user_id = (
-        blocking(fleet[USERS].commands)
-        .register(NewUser("second@example.com", "long enough secret"), ADMIN, Interface.CLI)
-        .id
-    )
+    user_id = _registered(fleet, "second@example.com")
     cause = ADMIN.cause(Interface.CLI)
     before = _user(fleet, user_id).version
     rivals = 3
