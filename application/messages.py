@@ -8,6 +8,7 @@ message store. The call returns only once they are durable, so an accepted pack 
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -64,23 +65,33 @@ class MessageCommands:
         protocol: str,
         receipt: Receipt | None = None,
         subtopic: str | None = None,
-    ) -> int:
-        """Store the pack's records, under the subtopic it was sent to; how many. Returns once
-        they are durable. The subtopic was checked by the interface it came through, as MQTT
-        topics are (`application.mqtt_access`)."""
+    ) -> None:
+        """Store the pack's records, under the subtopic it was sent to. Returns once they are
+        durable. The subtopic was checked by the interface it came through, as MQTT topics
+        are (`application.mqtt_access`)."""
+        await asyncio.wrap_future(self.submit(publisher, pack, protocol, receipt, subtopic))
+
+    def submit(
+        self,
+        publisher: Publisher,
+        pack: Any,
+        protocol: str,
+        receipt: Receipt | None = None,
+        subtopic: str | None = None,
+    ) -> Future[None]:
+        """As `publish`, without waiting: the future resolves once the records are durable. An
+        interface that acknowledges a burst of messages waits once for all of them, not once
+        for each."""
         received_at = self._clock()
-        measurements = resolve(pack, received_at)
-        stored = self._sink.append(
+        return self._sink.append(
             publisher.channel,
             publisher.thing,
             protocol,
             received_at,
-            measurements,
+            resolve(pack, received_at),
             receipt,
             subtopic,
         )
-        await asyncio.wrap_future(stored)
-        return len(measurements)
 
 
 def _publisher(access: ChannelAccess | None, channel_id: UUID) -> Publisher:

@@ -16,8 +16,14 @@ from infrastructure.keyfiles import random_key
 from infrastructure.settings import Settings
 from interfaces.bootstrap import build
 from interfaces.mqtt.broker import Broker
+from interfaces.mqtt.limits import Limits
 from interfaces.mqtt.router import Router
 from interfaces.mqtt.service import loop_factory
+
+UNQUEUED = Limits(max_queued=2**31)
+"""No bound on the messages queued for the bench's subscriber, as the bench's Mosquitto has
+none (`max_queued_messages 0`): its publishers can outrun the subscriber's acknowledgements,
+and a dropped message would leave the pass-through unmeasured."""
 
 
 class Discard:
@@ -51,7 +57,7 @@ async def main() -> None:
         return fleet.projections.position
 
     router = Router(fleet.services.mqtt_access, messages, fleet.services.identity_module, position)
-    broker = Broker(fleet.services.mqtt_access, router, position)
+    broker = Broker(fleet.services.mqtt_access, router, position, UNQUEUED)
     await broker.start(settings.mqtt_host, settings.mqtt_port)
     await asyncio.Event().wait()
 

@@ -17,21 +17,27 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
+from uuid import UUID
 
 from application.mqtt_access import thing_named
+from application.mqtt_topics import ChannelTopic, publish_target
 from application.ports.messages import Receipt
 from application.ports.mqtt import Outbox
 from infrastructure.settings import BrokerAccount
 from interfaces.mqtt.client import BrokerConnection, Login
 from interfaces.mqtt.packets import MalformedPacket, Prop, Publish, Reason
-from interfaces.mqtt.router import Router
+from interfaces.mqtt.router import Outcome, Queued, Router, settled
 
 log = logging.getLogger(__name__)
+_Handled = Outcome | Queued | asyncio.Future[Outcome]
+_Burst = list[tuple[Publish, _Handled]]
+DROPPED = Outcome(Reason.SUCCESS)
+"""A message acknowledged without being carried out: not a thing's, or stored before."""
 SUBSCRIPTIONS = ("channels/+/messages/#", "from/module/+/#")
-IN_FLIGHT = 1024
-"""Messages being stored at once; past this FleetID stops reading and the broker queues."""
+IN_FLIGHT = 16
+"""Reads (bursts of messages) being carried out at once; past this FleetID stops reading and
+the broker queues."""
 SESSION_EXPIRY = 7 * 24 * 60 * 60
 """How long the broker keeps FleetID's session (and queues its messages) while it is away."""
 KEEP_ALIVE = 30
@@ -62,9 +68,8 @@ class Bridge:
         self._stamp = stamp
         self._outbox = outbox
         self._connection: BrokerConnection | None = None
-        self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._commands = asyncio.Lock()
-        self._tasks: set[asyncio.Future[object]] = set()
+        self._tasks: set[asyncio.Future[Outcome]] = set()
         self._failed = asyncio.Event()
 
     def publish_later(self, topic: str, payload: bytes) -> None:
@@ -80,64 +85,84 @@ class Bridge:
         announced = False
         while not stop.is_set():
             connection = None
-            relaying = None
+            workers: list[asyncio.Task[None]] = []
             self._failed.clear()
             try:
                 connection = await BrokerConnection.open(self._login)
                 if self._outbox is None:
                     await connection.subscribe(*SUBSCRIPTIONS)
                 else:
-                    relaying = asyncio.create_task(self._relay(connection, self._outbox))
+                    workers.append(asyncio.create_task(self._relay(connection, self._outbox)))
+                pipeline: asyncio.Queue[_Burst | None] = asyncio.Queue(IN_FLIGHT)
+                workers.append(asyncio.create_task(self._acknowledge(connection, pipeline)))
                 self._connection = connection
                 if not announced:
                     ready()
                     announced = True
-                await self._consume(connection, stop)
+                await self._consume(connection, pipeline, stop)
+                await pipeline.put(None)
+                await asyncio.wait(workers[-1:], timeout=30)
             except (OSError, TimeoutError, MalformedPacket, asyncio.IncompleteReadError) as error:
                 log.warning("broker connection lost (%s); reconnecting in 1 s", error)
                 await asyncio.sleep(1)
             finally:
                 self._connection = None
-                if relaying is not None:
-                    relaying.cancel()
+                for worker in workers:
+                    worker.cancel()
                 if connection is not None:
                     await connection.close()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
 
-    async def _consume(self, connection: BrokerConnection, stop: asyncio.Event) -> None:
+    async def _consume(
+        self,
+        connection: BrokerConnection,
+        pipeline: "asyncio.Queue[_Burst | None]",
+        stop: asyncio.Event,
+    ) -> None:
+        """Hand each burst of messages over to be carried out, in the order they came."""
         pinged = time.monotonic()
         while not stop.is_set():
             if self._failed.is_set():
                 raise ConnectionError("a message failed: reconnecting so the broker sends it again")
-            message = await connection.receive(timeout=0.5)
+            messages = await connection.receive(timeout=0.5)
             if time.monotonic() - pinged > KEEP_ALIVE / 2:
                 connection.ping()
                 pinged = time.monotonic()
-            if message is None:
-                continue
-            await self._slots.acquire()
-            self._spawn(self._handle(connection, message))
+            if messages:
+                await pipeline.put([(m, self._start(connection, m)) for m in messages])
 
-    async def _handle(self, connection: BrokerConnection, message: Publish) -> None:
-        try:
-            await self._carry_out(connection, message)
-        except Exception:
-            log.exception("a message on %s failed; the broker will deliver it again", message.topic)
-            self._failed.set()
-            return
-        finally:
-            self._slots.release()
-        if message.qos and message.packet_id:
-            connection.acknowledge(message.packet_id)
+    async def _acknowledge(
+        self, connection: BrokerConnection, pipeline: "asyncio.Queue[_Burst | None]"
+    ) -> None:
+        """Acknowledge each burst once it is carried out. A message that fails stops the
+        acknowledgements: the bridge reconnects, and the broker delivers again what is not
+        acknowledged."""
+        while (burst := await pipeline.get()) is not None:
+            done: list[int] = []
+            for message, handled in burst:
+                try:
+                    await settled(handled)
+                except Exception:
+                    log.exception(
+                        "a message on %s failed; the broker will deliver it again", message.topic
+                    )
+                    self._failed.set()
+                    return
+                if message.qos and message.packet_id:
+                    done.append(message.packet_id)
+            if done:
+                connection.acknowledge_all(done)
 
-    async def _carry_out(self, connection: BrokerConnection, message: Publish) -> None:
+    def _start(self, connection: BrokerConnection, message: Publish) -> "_Handled":
+        """Start carrying out a message: telemetry goes to the message store at once; a
+        gateway's command runs after the commands before it."""
         stamp = _stamp(message.properties, self._stamp)
         thing = thing_named(stamp)
         if thing is None:
             if stamp != self._login.username:
                 log.warning("dropped a message on %r without a thing's stamp", message.topic)
-            return
+            return DROPPED
         receipt = None
         if message.qos and message.packet_id:
             digest = hashlib.blake2b(
@@ -147,17 +172,35 @@ class Bridge:
                 f"broker:{self._login.username}", message.packet_id, digest.hexdigest()
             )
             if message.dup and self._router.already_stored(receipt):
-                return
+                return DROPPED
         properties = _content_type(message.properties)
-        if message.topic.startswith("from/"):
-            async with self._commands:
-                outcome = await self._router.publish(
-                    thing, message.topic, message.payload, properties, receipt
-                )
-            for ack_topic, ack_payload in outcome.deliveries:
-                connection.publish(ack_topic, ack_payload)
-        else:
-            await self._router.publish(thing, message.topic, message.payload, properties, receipt)
+        target = publish_target(message.topic)
+        if isinstance(target, ChannelTopic):
+            return self._router.telemetry(
+                thing, target, message.topic, message.payload, properties, receipt
+            )
+        command = asyncio.ensure_future(
+            self._command(connection, thing, message, properties, receipt)
+        )
+        self._tasks.add(command)
+        command.add_done_callback(self._tasks.discard)
+        return command
+
+    async def _command(
+        self,
+        connection: BrokerConnection,
+        thing: UUID,
+        message: Publish,
+        properties: dict[int, object],
+        receipt: Receipt | None,
+    ) -> Outcome:
+        async with self._commands:
+            outcome = await self._router.publish(
+                thing, message.topic, message.payload, properties, receipt
+            )
+        for ack_topic, ack_payload in outcome.deliveries:
+            connection.publish(ack_topic, ack_payload)
+        return outcome
 
     async def _relay(self, connection: BrokerConnection, outbox: Outbox) -> None:
         """Publish what the hooks queued, oldest first, deleting each once the broker has it;
@@ -178,11 +221,6 @@ class Bridge:
         except (OSError, TimeoutError, ConnectionError) as error:
             log.warning("relaying the outbox failed (%s)", error)
             self._failed.set()
-
-    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def _stamp(properties: dict[int, object], stamp: str) -> str | None:

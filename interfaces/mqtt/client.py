@@ -25,8 +25,10 @@ from interfaces.mqtt.packets import (
 
 MAX_PACKET = 16 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
-INBOX = 1024
-"""Messages read ahead of the bridge; past this FleetID stops reading and the broker queues."""
+READ_SIZE = 1 << 16
+INBOX = 16
+"""Reads (each up to READ_SIZE bytes of messages) ahead of the bridge; past this FleetID stops
+reading and the broker queues."""
 
 
 class BrokerRefused(ConnectionError):
@@ -49,7 +51,7 @@ class BrokerConnection:
         self._reader = reader
         self._writer = writer
         self._ids = itertools.cycle(range(1, 65536))
-        self._inbox: asyncio.Queue[Publish | BaseException] = asyncio.Queue(INBOX)
+        self._inbox: asyncio.Queue[list[Publish] | BaseException] = asyncio.Queue(INBOX)
         self._subacks: dict[int, asyncio.Future[bytes]] = {}
         self._pubacks: dict[int, asyncio.Future[int]] = {}
         self._reading = asyncio.create_task(self._read())
@@ -97,49 +99,66 @@ class BrokerConnection:
         if any(code >= 0x80 for code in codes):
             raise BrokerRefused(f"the broker refused a subscription: {codes.hex()}")
 
-    async def receive(self, timeout: float) -> Publish | None:
-        """The next message, or None after `timeout` seconds; raises once the connection is
-        lost."""
+    async def receive(self, timeout: float) -> list[Publish]:
+        """The messages of the next read (none after `timeout` seconds); raises once the
+        connection is lost."""
         try:
-            item = await asyncio.wait_for(self._inbox.get(), timeout)
+            async with asyncio.timeout(timeout):
+                item = await self._inbox.get()
         except TimeoutError:
-            return None
+            return []
         if isinstance(item, BaseException):
             raise item
         return item
 
     async def _read(self) -> None:
         """In the background from the start, so `receive` can time out without cutting a
-        packet in half."""
+        packet in half. Each read takes every packet the broker has sent so far."""
+        buffer = bytearray()
         try:
             while True:
-                first, body = await packets.read_packet(self._reader, MAX_PACKET)
-                kind = first >> 4
-                if kind == Kind.PUBLISH:
-                    message = packets.decode(first, body, V5)
-                    assert isinstance(message, Publish)
-                    await self._inbox.put(message)
-                elif kind == Kind.SUBACK and len(body) >= 2:
-                    answered = self._subacks.pop(int.from_bytes(body[:2], "big"), None)
-                    if answered is not None and not answered.done():
-                        answered.set_result(body)
-                elif kind == Kind.PUBACK and len(body) >= 2:
-                    confirmed = self._pubacks.pop(int.from_bytes(body[:2], "big"), None)
-                    if confirmed is not None and not confirmed.done():
-                        confirmed.set_result(body[2] if len(body) > 2 else Reason.SUCCESS)
-                elif kind == Kind.DISCONNECT:
-                    raise ConnectionError(f"the broker disconnected: {body[:1].hex()}")
-                elif kind not in (Kind.PUBACK, Kind.PINGRESP):
-                    raise MalformedPacket(f"unexpected packet type {kind}")
-        except (OSError, EOFError, MalformedPacket, asyncio.IncompleteReadError) as error:
+                data = await self._reader.read(READ_SIZE)
+                if not data:
+                    raise EOFError("the broker closed the connection")
+                buffer += data
+                messages = [
+                    message
+                    for first, body in packets.take_packets(buffer, MAX_PACKET)
+                    if (message := self._on_packet(first, body)) is not None
+                ]
+                if messages:
+                    await self._inbox.put(messages)
+        except (OSError, EOFError, MalformedPacket) as error:
             lost = ConnectionError(f"lost the broker: {error}")
             for waiting in self._pubacks.values():
                 if not waiting.done():
                     waiting.set_exception(lost)
             await self._inbox.put(lost)
 
-    def acknowledge(self, packet_id: int) -> None:
-        self._write(packets.ack(Kind.PUBACK, packet_id, V5))
+    def _on_packet(self, first: int, body: bytes) -> Publish | None:
+        """A message for the bridge; the other packets answer what this connection sent."""
+        kind = first >> 4
+        if kind == Kind.PUBLISH:
+            message = packets.decode(first, body, V5)
+            assert isinstance(message, Publish)
+            return message
+        if kind == Kind.SUBACK and len(body) >= 2:
+            answered = self._subacks.pop(int.from_bytes(body[:2], "big"), None)
+            if answered is not None and not answered.done():
+                answered.set_result(body)
+        elif kind == Kind.PUBACK and len(body) >= 2:
+            confirmed = self._pubacks.pop(int.from_bytes(body[:2], "big"), None)
+            if confirmed is not None and not confirmed.done():
+                confirmed.set_result(body[2] if len(body) > 2 else Reason.SUCCESS)
+        elif kind == Kind.DISCONNECT:
+            raise ConnectionError(f"the broker disconnected: {body[:1].hex()}")
+        elif kind not in (Kind.PUBACK, Kind.PINGRESP):
+            raise MalformedPacket(f"unexpected packet type {kind}")
+        return None
+
+    def acknowledge_all(self, packet_ids: list[int]) -> None:
+        """PUBACK each, in one write."""
+        self._write(b"".join(packets.ack(Kind.PUBACK, i, V5) for i in packet_ids))
 
     def publish(self, topic: str, payload: bytes) -> None:
         """At QoS 1; the broker's PUBACK is not awaited (see `receive`)."""

@@ -15,6 +15,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.mqtt_access import MqttAccess
+from application.mqtt_topics import ChannelTopic, publish_target
 from application.ports.messages import Receipt
 from infrastructure.metrics import MQTT_PUBLISHES
 from interfaces.mqtt import packets
@@ -33,7 +34,7 @@ from interfaces.mqtt.packets import (
     Subscribe,
     Unsubscribe,
 )
-from interfaces.mqtt.router import Outcome, Router
+from interfaces.mqtt.router import Outcome, Queued, Router, settled
 from interfaces.mqtt.sessions import Session
 from interfaces.mqtt.topics import valid_filter, valid_name
 
@@ -66,7 +67,7 @@ log = logging.getLogger(__name__)
 _GRANTED = {0: Reason.SUCCESS, 1: Reason.GRANTED_QOS_1}
 _DISCONNECT_WITH_WILL = 0x04
 LINGER = 1.0
-_Work = tuple[Publish, Receipt | None, Awaitable[Outcome]]
+_Work = tuple[Publish, Receipt | None, Outcome | Queued | Awaitable[Outcome]]
 """A publish read, its receipt (QoS 1), and its handling: started (telemetry, so storage
 batches across publishes) or not (gateway commands, which run one at a time, in order)."""
 
@@ -319,13 +320,20 @@ class Connection:
         if message.qos and message.packet_id:
             receipt = Receipt(session.client_id, message.packet_id, _digest(message))
             if message.dup and await self._stored_before(session, receipt):
-                await self._pipeline.put((message, None, _answered(Outcome(Reason.SUCCESS))))
+                await self._pipeline.put((message, None, Outcome(Reason.SUCCESS)))
                 return
-        work = self._broker.router.publish(
-            session.thing, message.topic, message.payload, message.properties, receipt
-        )
-        task: Awaitable[Outcome] = work if command else asyncio.ensure_future(work)
-        await self._pipeline.put((message, receipt, task))
+        router = self._broker.router
+        target = publish_target(message.topic)
+        work: Outcome | Queued | Awaitable[Outcome]
+        if isinstance(target, ChannelTopic):
+            work = router.telemetry(
+                session.thing, target, message.topic, message.payload, message.properties, receipt
+            )
+        else:
+            work = router.publish(
+                session.thing, message.topic, message.payload, message.properties, receipt
+            )
+        await self._pipeline.put((message, receipt, work))
 
     async def _stored_before(self, session: Session, receipt: Receipt) -> bool:
         if session.stored.get(receipt.packet_id) == receipt.digest:
@@ -340,7 +348,7 @@ class Connection:
                 return
             message, receipt, work = item
             try:
-                outcome = await work
+                outcome = await settled(work)
             except Exception:
                 log.exception(
                     "%s: a publish on %r failed; it is not acknowledged",
@@ -449,13 +457,6 @@ class Connection:
 
     def _name(self) -> str:
         return f"client {self.session.client_id}" if self.session else "a client"
-
-
-def _answered(outcome: Outcome) -> "asyncio.Future[Outcome]":
-    """A publish already carried out (a retransmission): acknowledged in its turn."""
-    done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-    done.set_result(outcome)
-    return done
 
 
 def _digest(message: Publish) -> str:

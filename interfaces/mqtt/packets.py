@@ -235,6 +235,38 @@ async def read_packet(reader: asyncio.StreamReader, max_size: int) -> tuple[int,
     return first, await reader.readexactly(length) if length else b""
 
 
+def take_packets(buffer: bytearray, max_size: int) -> list[tuple[int, bytes]]:
+    """The complete packets at the start of `buffer` (first byte and body), removed from it;
+    a partial one stays for the next read. A packet over `max_size` bytes is refused as soon
+    as its length is known."""
+    packets: list[tuple[int, bytes]] = []
+    start, end = 0, len(buffer)
+    while (header := _remaining_length(buffer, start + 1, end)) is not None:
+        length, body = header
+        if length + 5 > max_size:
+            raise MalformedPacket(f"a packet of {length} bytes", Reason.PACKET_TOO_LARGE)
+        if body + length > end:
+            break
+        packets.append((buffer[start], bytes(buffer[body : body + length])))
+        start = body + length
+    del buffer[:start]
+    return packets
+
+
+def _remaining_length(buffer: bytearray, pos: int, end: int) -> tuple[int, int] | None:
+    """The length encoded at `pos` and where the body starts; None while it is incomplete."""
+    length = 0
+    for shift in range(0, 28, 7):
+        if pos >= end:
+            return None
+        digit = buffer[pos]
+        pos += 1
+        length |= (digit & 0x7F) << shift
+        if not digit & 0x80:
+            return length, pos
+    raise MalformedPacket("remaining length longer than four bytes")
+
+
 def varint(value: int) -> bytes:
     out = bytearray()
     while True:

@@ -5,8 +5,11 @@ The publisher is always the thing the broker authenticated for the connection (`
 anything the client put in the topic, payload or properties.
 """
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -34,6 +37,38 @@ class Outcome:
 
 REFUSED = Outcome(Reason.NOT_AUTHORIZED)
 MAX_DECISIONS = 100_000
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Telemetry handed to the message store: its outcome is known once `stored` is done."""
+
+    thing: UUID
+    topic: str
+    payload: bytes
+    stored: Future[None]
+
+    def outcome(self) -> Outcome:
+        """Only once `stored` is done; raises what failed other than a refusal."""
+        error = self.stored.exception()
+        if error is None:
+            return Outcome(Reason.SUCCESS, ((self.topic, self.payload),))
+        if isinstance(error, Unstorable):
+            return _refused(self.thing, self.topic, Outcome(Reason.UNSPECIFIED), str(error))
+        raise error
+
+
+async def settled(handled: Outcome | Queued | Awaitable[Outcome]) -> Outcome:
+    """The outcome of a publish, waiting for it to be carried out; a queued one that is done
+    already (most of a burst, once the first is) costs no turn of the event loop."""
+    if isinstance(handled, Outcome):
+        return handled
+    if isinstance(handled, Queued):
+        if not handled.stored.done():
+            with contextlib.suppress(Exception):  # `outcome` raises it
+                await asyncio.wrap_future(handled.stored)
+        return handled.outcome()
+    return await handled
 
 
 class Router:
@@ -64,7 +99,7 @@ class Router:
         """Carry out a publish; with a `receipt` (QoS 1), telemetry is stored with it."""
         target = publish_target(topic)
         if isinstance(target, ChannelTopic):
-            return await self._telemetry(thing, target, topic, payload, properties, receipt)
+            return await settled(self.telemetry(thing, target, topic, payload, properties, receipt))
         if not self._access.may_command(thing, target):
             return _refused(
                 thing, topic, REFUSED, "no such topic for this thing, or it is disabled"
@@ -72,26 +107,26 @@ class Router:
         ack = await self._identity.handle(thing, topic, payload)
         return Outcome(Reason.SUCCESS, ((ack.topic, ack.encode()),) if ack.send else ())
 
-    async def _telemetry(
+    def telemetry(
         self,
         thing: UUID,
         target: ChannelTopic,
         topic: str,
         payload: bytes,
         properties: dict[int, object],
-        receipt: Receipt | None,
-    ) -> Outcome:
+        receipt: Receipt | None = None,
+    ) -> "Outcome | Queued":
+        """Hand a telemetry publish to the message store without waiting for it; the outcome
+        right away when it is refused before that."""
         publisher = self._authorized(thing, target.channel)
         if isinstance(publisher, DomainError):
             return _refused(thing, topic, REFUSED, str(publisher))
         try:
             pack = decode_pack(payload, _content_type(payload, properties))
-            await self._messages.publish(publisher, pack, "mqtt", receipt, target.subtopic)
+            stored = self._messages.submit(publisher, pack, "mqtt", receipt, target.subtopic)
         except DomainError as error:
             return _refused(thing, topic, Outcome(Reason.PAYLOAD_FORMAT_INVALID), str(error))
-        except Unstorable as error:
-            return _refused(thing, topic, Outcome(Reason.UNSPECIFIED), str(error))
-        return Outcome(Reason.SUCCESS, ((topic, payload),))
+        return Queued(thing, topic, payload, stored)
 
     def _authorized(self, thing: UUID, channel: UUID) -> Publisher | DomainError:
         position = self._position()

@@ -77,6 +77,33 @@ def test_nothing_in_payload_topic_or_properties_changes_the_publisher(
     assert deployment.stored(c, 1) == [(writer.name, "mqtt", f"{victim.id}:x")]
 
 
+def test_a_burst_stores_every_valid_pack_and_nothing_of_the_others(
+    deployment: Deployment,
+) -> None:
+    """Packs read from the socket together are carried out together: a bad pack among them
+    is refused alone."""
+    writer = deployment.device("writer-secret-1")
+    c = deployment.channel((writer, "m_write"))
+    packs = [
+        b"not senml" if n % 7 == 3 else f'[{{"n":"m{n}","v":{n}}}]'.encode() for n in range(300)
+    ]
+
+    async def scenario() -> None:
+        async with deployment.client(writer) as pub:
+            await asyncio.gather(
+                *(
+                    pub.publish(f"channels/{c}/messages", pack, qos=n % 2)
+                    for n, pack in enumerate(packs)
+                )
+            )
+
+    asyncio.run(scenario())
+    valid = {f"m{n}" for n in range(300) if n % 7 != 3}
+    assert {name for _, _, name in deployment.stored(c, len(valid))} == valid
+    time.sleep(0.2)
+    assert len(deployment.stored(c)) == len(valid)
+
+
 def test_publishing_needs_m_write_and_subscribing_m_read(deployment: Deployment) -> None:
     writer, witness = deployment.device("writer-secret-1"), deployment.device("witness-1")
     outsider, prowler = deployment.device("outsider-1"), deployment.device("prowler-1")
