@@ -65,11 +65,13 @@ class MessageCommands:
         protocol: str,
         receipt: Receipt | None = None,
         subtopic: str | None = None,
-    ) -> None:
-        """Store the pack's records, under the subtopic it was sent to. Returns once they are
-        durable. The subtopic was checked by the interface it came through, as MQTT topics
-        are (`application.mqtt_access`)."""
-        await asyncio.wrap_future(self.submit(publisher, pack, protocol, receipt, subtopic))
+    ) -> int:
+        """Store the pack's records, under the subtopic it was sent to; how many. Returns once
+        they are durable. The subtopic was checked by the interface it came through, as MQTT
+        topics are (`application.mqtt_access`)."""
+        count, stored = self._append(publisher, pack, protocol, receipt, subtopic)
+        await asyncio.wrap_future(stored)
+        return count
 
     def submit(
         self,
@@ -82,16 +84,28 @@ class MessageCommands:
         """As `publish`, without waiting: the future resolves once the records are durable. An
         interface that acknowledges a burst of messages waits once for all of them, not once
         for each."""
+        return self._append(publisher, pack, protocol, receipt, subtopic)[1]
+
+    def _append(
+        self,
+        publisher: Publisher,
+        pack: Any,
+        protocol: str,
+        receipt: Receipt | None,
+        subtopic: str | None,
+    ) -> tuple[int, Future[None]]:
         received_at = self._clock()
-        return self._sink.append(
+        measurements = resolve(pack, received_at)
+        stored = self._sink.append(
             publisher.channel,
             publisher.thing,
             protocol,
             received_at,
-            resolve(pack, received_at),
+            measurements,
             receipt,
             subtopic,
         )
+        return len(measurements), stored
 
 
 def _publisher(access: ChannelAccess | None, channel_id: UUID) -> Publisher:

@@ -480,3 +480,21 @@ failed_attempts = sa.Table(
     "deleted with the next failure recorded, and may be deleted at any time.",
 )
 sa.Index("ix_failed_attempts_last_failure", failed_attempts.c.last_failure)
+
+reset_requests = sa.Table(
+    "reset_requests",
+    metadata,
+    sa.Column(
+        "key",
+        sa.String(64),
+        primary_key=True,
+        comment="keyed hash (HMAC-SHA256, hex) of the login a reset code was asked for",
+    ),
+    sa.Column(
+        "requested_at", sa.Double, nullable=False, comment="seconds since the epoch, last request"
+    ),
+    comment="The last request for a password reset code per login (POST /auth/reset): another "
+    "within FLEETID_PASSWORD_RESET_TTL answers false and mails nothing. Logins nobody holds are "
+    "recorded alike. Not part of the log; rows past the window go with the next request.",
+)
+sa.Index("ix_reset_requests_requested_at", reset_requests.c.requested_at)

@@ -41,6 +41,7 @@ from domain.groups import Group
 from domain.identities import IdentityIndex
 from domain.module_commands import ModuleCommand
 from domain.policies import Policy
+from domain.reset_codes import ResetCode
 from domain.things import Thing
 from domain.users import User
 from infrastructure.channel_views import SqlChannelViews
@@ -207,7 +208,7 @@ MODULES: tuple[AggregateModule, ...] = (
         routes=lambda w: [ConnectionsController.bound_to(w[CONNECTIONS])],
     ),
 )
-WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (IdentityIndex, ModuleCommand)
+WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (IdentityIndex, ModuleCommand, ResetCode)
 """Aggregates read only from the log: uniqueness claims and the gateways' command records."""
 AS_OF_ALSO = ("/access",)
 """Reads that are not one aggregate's and still answer as of a position (explanations)."""

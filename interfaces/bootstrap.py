@@ -57,6 +57,7 @@ from infrastructure.projection_runner import Observer, ProjectionRunner
 from infrastructure.raw_log import RawLog
 from infrastructure.read_connections import ReadConnections
 from infrastructure.remote_writer import RemoteWriter
+from infrastructure.reset_requests import SqlResetRequests
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
@@ -298,6 +299,7 @@ def shared_ports(
         subject_keys=store.keyring,
         tokens=JwtCodec(store.signing_key("token-signing.pem")),
         failures=SqlFailureLog(store.reads, store.write_lock),
+        reset_requests=SqlResetRequests(store.engine, store.write_lock),
         mailer=mailer(settings, store.engine, store.write_lock),
         session_states=session_states,
         message_sink=message_writer,

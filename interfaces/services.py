@@ -18,6 +18,7 @@ from application.message_queries import MessageQueries
 from application.messages import MessageCommands
 from application.mqtt_access import MqttAccess
 from application.password_reset import PasswordReset, ResetPolicy
+from application.reset_codes import CodeReset
 from application.sessions import Sessions
 from application.throttling import Limits, Throttle
 from infrastructure.settings import Settings
@@ -40,6 +41,7 @@ class Services:
 
     wiring: Wiring
     password_reset: PasswordReset
+    code_reset: CodeReset
     messages: MessageCommands
     message_queries: MessageQueries
     mqtt_access: MqttAccess
@@ -117,6 +119,17 @@ def _shared(w: Wiring) -> Services:
             w[USERS].commands,
             p.mailer,
             ResetPolicy(settings.password_reset_ttl, settings.password_reset_link),
+        ),
+        code_reset=CodeReset(
+            p.reader,
+            p.writer,
+            p.sync,
+            w[USERS].commands,
+            p.session_states,
+            p.blind,
+            p.reset_requests,
+            p.mailer,
+            settings.password_reset_ttl,
         ),
         messages=MessageCommands(connections, p.blind, p.message_sink),
         message_queries=MessageQueries(

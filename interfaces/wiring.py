@@ -16,6 +16,7 @@ from application.ports.security import (
     BlindIndex,
     FailureLog,
     PasswordHasher,
+    ResetRequests,
     SecretBox,
     SubjectKeys,
     TokenCodec,
@@ -45,6 +46,7 @@ class Ports:
     subject_keys: SubjectKeys
     tokens: TokenCodec
     failures: FailureLog
+    reset_requests: ResetRequests
     mailer: Mailer
     session_states: SessionStates
     message_sink: MessageSink

@@ -28,6 +28,15 @@ class FailureCount:
     """Seconds since the epoch."""
 
 
+class ResetRequests(Protocol):
+    """When each login last asked for a password reset code, where every worker sees it."""
+
+    def first_since(self, key: str, now: float, window: float) -> bool:
+        """Record a request for `key` and whether it is the first in `window` seconds,
+        atomically: of two requests at once, one is first."""
+        ...
+
+
 class FailureLog(Protocol):
     """Failed secret checks by key, where every worker and process sees them."""
 

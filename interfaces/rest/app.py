@@ -25,6 +25,7 @@ from interfaces.rest.allowed_methods import complete_allow, remember_allowed_met
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
 from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
+from interfaces.rest.certificate_auth import CertificateAuthController, CertificateAuthServices
 from interfaces.rest.client_address import TRUSTED_PROXIES
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
@@ -108,6 +109,9 @@ def shared_routes(fleet: FleetID) -> list[ControllerRouterHandler]:
         BrokerHooksController.bound_to(broker_hooks(fleet)),
         EventsController.bound_to(s.event_log),
         PasswordResetController.bound_to(ResetServices(s.password_reset, s.throttle)),
+        CertificateAuthController.bound_to(
+            CertificateAuthServices(s.sessions, s.code_reset, s.throttle)
+        ),
         HealthController.bound_to(health),
         LogProofsController.bound_to(s.log_proofs),
         MetricsController.bound_to(MetricsSetup(fleet.scrape(), fleet.settings.metrics_token)),

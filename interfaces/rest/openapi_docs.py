@@ -69,6 +69,10 @@ ALSO_ANSWERS: dict[str, set[int]] = {
     **{path: {404} for path in ("/log/leaves", "/log/proofs/inclusion", "/log/proofs/consistency")},
     "/password/reset-request": {429, 503},
     "/password/reset": {401, 429, 503},
+    "/auth/pwd": {401, 429},
+    "/auth/refresh": {401},
+    "/auth/reset": {429, 503},
+    "/auth/update": {401, 429, 503},
     **{path: {422, 429, 503} for path in INGEST},
 }
 HOOKS = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/mqtt/"))

@@ -1,12 +1,13 @@
 """Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
 
 OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
-together. FleetID has six such rules, each stated in the parameter's description and each
+together. FleetID has seven such rules, each stated in the parameter's description and each
 answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
 its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
 
 - `GET /channels/{channel_id}/messages`: `aggregation` and `interval` come together or not at all;
-- `PUT /password/reset`: `confirm_password` equals `password`;
+- `PUT /password/reset`: `confirm_password` equals `password`, and `POST /auth/update`:
+  `repeatedNewPassword` equals `newPassword`;
 - `GET /log/proofs/consistency`: `first` is at most `second`;
 - `POST /mqtt/vernemq`: the body is the payload of the hook the `vernemq-hook` header names;
 - `PATCH /users/{user_id}/owner`: a user is not its own owner;
@@ -37,6 +38,10 @@ def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
         return not together and field in ("aggregation", "interval")
     if path == "/password/reset":
         return body.get("password") != body.get("confirm_password") and field == "confirm_password"
+    if path == "/auth/update":
+        passwords = body.get("updatedPassword") or {}
+        differ = passwords.get("newPassword") != passwords.get("repeatedNewPassword")
+        return differ and field == "updatedPassword.repeatedNewPassword"
     if path == "/log/proofs/consistency":
         first, second = _number(query.get("first")), _number(query.get("second"))
         ordered = first is None or second is None or first <= second

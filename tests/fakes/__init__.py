@@ -37,6 +37,7 @@ from tests.fakes.messages import MemoryMessages
 from tests.fakes.outside import (
     MemoryFailureLog,
     MemoryMailer,
+    MemoryResetRequests,
     MemorySubjectKeys,
     NotInThisTier,
 )
@@ -85,6 +86,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         subject_keys=subject_keys,
         tokens=JwtCodec(Ed25519PrivateKey.generate()),
         failures=MemoryFailureLog(),
+        reset_requests=MemoryResetRequests(),
         mailer=mailer,
         session_states=users,
         message_sink=messages,

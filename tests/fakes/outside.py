@@ -28,6 +28,20 @@ class MemoryFailureLog:
             self._counts.pop(key, None)
 
 
+class MemoryResetRequests:
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_since(self, key: str, now: float, window: float) -> bool:
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and last >= now - window:
+                return False
+            self._last[key] = now
+            return True
+
+
 class MemoryMailer:
     """The outbox a scenario reads, as an operator reads the outbox table."""
 
