@@ -51,6 +51,7 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
 DEVICE = Cause(actor="thing-42", kind=ActorKind.THING, via=Interface.MQTT)
 SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
+SELF = Cause(actor=str(USER_ID), kind=ActorKind.USER, via=Interface.REST)
 
 # What each fixture must decode to, written out by hand so that the fixture file cannot drift
 # together with the code. Personal fields are listed in PERSONAL.
@@ -86,6 +87,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "IdentityIndex.Released": {"cause": SYSTEM},
     "IdentityIndex.Reclaimed": {"cause": DEVICE, "holder": OTHER_HOLDER},
+    "ResetCode.Issued": {
+        "originator_topic": "domain.reset_codes:ResetCode",
+        "cause": SELF,
+        "key": "c2" * 32,
+        "holder": USER_ID,
+        "expires_at": 1796526255.678901,
+    },
     "Thing.Provisioned": {
         "originator_topic": "domain.things:Thing",
         "cause": ADMIN,
