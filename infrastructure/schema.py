@@ -215,6 +215,35 @@ groups = listed(
 sa.Index("ix_groups_parent", groups.c.parent, sqlite_where=CURRENT, postgresql_where=CURRENT)
 sa.Index("ix_groups_path", groups.c.path, sqlite_where=CURRENT, postgresql_where=CURRENT)
 
+organizations = versioned(
+    "organizations",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="organizationId in the API"),
+    sa.Column("name", sa.Text, nullable=False, comment="unique in the system, any letter case"),
+    sa.Column("address", sa.Text, nullable=False, comment="postal address"),
+    sa.Column("contact_name", sa.Text, comment="primary contact's name (personal data)"),
+    sa.Column("contact_email", sa.Text, comment="primary contact's e-mail (personal data)"),
+    sa.Column("contact_phone", sa.Text, comment="primary contact's phone (personal data)"),
+    sa.Column("manufacture_id", sa.Text, nullable=False, comment="manufacturer id, free text"),
+    sa.Column("logo", sa.Text, nullable=False, comment="logo, as the client sent it"),
+    sa.Column("org_status", sa.String(32), nullable=False, comment="orgStatus, e.g. ACTIVE"),
+    sa.Column(
+        "parameters",
+        Document,
+        nullable=False,
+        comment="JSON object: the subject attributes it gives its certificates (ORGANIZATION, "
+        "CITY, COUNTRY, STATE, MANUFACTURER_ID)",
+    ),
+    *lifecycle(),
+    comment="The certificate manager's organizations, one row per version.",
+)
+sa.Index(
+    "ix_organizations_number",
+    organizations.c.number,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

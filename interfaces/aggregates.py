@@ -19,15 +19,18 @@ from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
+from application.organizations import OrganizationCommands, OrganizationQueries
 from application.policy_queries import PolicyQueries
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.groups import GroupViews
+from application.ports.organizations import OrganizationViews
 from application.ports.policies import PolicyViews
 from application.ports.things import ThingViews
 from application.ports.users import UserViews
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
+from application.projections.organizations import OrganizationsProjection
 from application.projections.policies import PoliciesProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
@@ -40,13 +43,16 @@ from domain.channels import Channel
 from domain.groups import Group
 from domain.identities import IdentityIndex
 from domain.module_commands import ModuleCommand
+from domain.organizations import Organization
 from domain.policies import Policy
 from domain.reset_codes import ResetCode
+from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.users import User
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.group_views import SqlGroupViews
+from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.projection_runner import Projection
 from infrastructure.thing_views import SqlThingViews
@@ -55,6 +61,7 @@ from interfaces.registry import Key, Provide
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.organizations import OrganizationsController, OrganizationServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
 from interfaces.wiring import ReadSide, Wiring
@@ -90,6 +97,7 @@ CHANNEL_VIEWS = Key[ChannelViews]("channel views")
 GROUP_VIEWS = Key[GroupViews]("group views")
 POLICY_VIEWS = Key[PolicyViews]("policy views")
 CONNECTION_VIEWS = Key[ConnectionViews]("connection views")
+ORGANIZATION_VIEWS = Key[OrganizationViews]("organization views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -97,6 +105,7 @@ CHANNELS = Key[ChannelServices]("channel services")
 GROUPS = Key[GroupServices]("group services")
 POLICIES = Key[PolicyQueries]("policy queries")
 CONNECTIONS = Key[ConnectionServices]("connection services")
+ORGANIZATIONS = Key[OrganizationServices]("organization services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -146,6 +155,14 @@ def _connections(w: Wiring) -> ConnectionServices:
         members,
         w.throttle,
         w[POLICIES],
+    )
+
+
+def _organizations(w: Wiring) -> OrganizationServices:
+    p = w.ports
+    return OrganizationServices(
+        OrganizationCommands(p.reader, p.writer, p.sync, p.blind),
+        OrganizationQueries(w[ORGANIZATION_VIEWS]),
     )
 
 
@@ -207,8 +224,22 @@ MODULES: tuple[AggregateModule, ...] = (
         ),
         routes=lambda w: [ConnectionsController.bound_to(w[CONNECTIONS])],
     ),
+    AggregateModule(
+        Organization,
+        OrganizationsProjection,
+        None,
+        ("/api/v1/organizations",),
+        views=(Provide(ORGANIZATION_VIEWS, lambda r: SqlOrganizationViews(r.reads)),),
+        services=(Provide(ORGANIZATIONS, _organizations),),
+        routes=lambda w: [OrganizationsController.bound_to(w[ORGANIZATIONS])],
+    ),
 )
-WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (IdentityIndex, ModuleCommand, ResetCode)
+WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (
+    IdentityIndex,
+    ModuleCommand,
+    ResetCode,
+    NumberSequence,
+)
 """Aggregates read only from the log: uniqueness claims and the gateways' command records."""
 AS_OF_ALSO = ("/access",)
 """Reads that are not one aggregate's and still answer as of a position (explanations)."""

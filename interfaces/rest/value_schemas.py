@@ -25,19 +25,19 @@ JSON_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
 """No control character but tab, newline and carriage return (metadata, at any depth)."""
 
 
-def _documented(**extra: Any) -> Meta:
+def documented(**extra: Any) -> Meta:
     return Meta(extra_json_schema={"extra": extra})
 
 
-Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH), _documented(pattern=TEXT)]
+Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH), documented(pattern=TEXT)]
 RequiredName = Annotated[
-    str, Meta(min_length=1, max_length=MAX_NAME_LENGTH), _documented(pattern=TEXT)
+    str, Meta(min_length=1, max_length=MAX_NAME_LENGTH), documented(pattern=TEXT)
 ]
 """Groups and channels must be named, as in both Magistrala specs."""
-Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH), _documented(pattern=TEXT)]
+Description = Annotated[str, Meta(max_length=MAX_DESCRIPTION_LENGTH), documented(pattern=TEXT)]
 Tags = Annotated[
     list[str],
-    _documented(
+    documented(
         max_items=MAX_TAGS,
         items={"type": "string", "minLength": 1, "maxLength": MAX_TAG_LENGTH, "pattern": TEXT},
     ),
@@ -68,7 +68,7 @@ METADATA_OBJECT: dict[str, Any] = {
 """Metadata as a JSON object to match, in a query parameter."""
 Metadata = Annotated[
     dict[str, Any],
-    _documented(
+    documented(
         max_properties=MAX_METADATA_KEYS,
         property_names=_KEY,
         additional_properties=_VALUE,

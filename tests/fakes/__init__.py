@@ -24,6 +24,7 @@ from interfaces.aggregates import (
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
     GROUP_VIEWS,
+    ORGANIZATION_VIEWS,
     POLICY_VIEWS,
     THING_VIEWS,
     USER_VIEWS,
@@ -45,6 +46,7 @@ from tests.fakes.views import (
     MemoryChannelViews,
     MemoryConnectionViews,
     MemoryGroupViews,
+    MemoryOrganizationViews,
     MemoryPolicyViews,
     MemoryThingViews,
     MemoryUserViews,
@@ -73,6 +75,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         GROUP_VIEWS: MemoryGroupViews(log.tables),
         POLICY_VIEWS: MemoryPolicyViews(log.tables),
         CONNECTION_VIEWS: MemoryConnectionViews(log.tables),
+        ORGANIZATION_VIEWS: MemoryOrganizationViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     ports = Ports(

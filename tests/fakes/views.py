@@ -16,6 +16,7 @@ from uuid import UUID
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.groups import GroupFilter, GroupPage, GroupView
+from application.ports.organizations import OrganizationView
 from application.ports.pages import ListFilter, Page
 from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
 from application.ports.security import SecretBox
@@ -486,6 +487,40 @@ def _policy_view(row: Row) -> PolicyView:
         object=UUID(row["object"]),
         actions=list(_json(row["actions"])),
         owner=_uuid(row["owner"]),
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
+
+
+class MemoryOrganizationViews:
+    """`OrganizationViews` as SqlOrganizationViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, number: int) -> OrganizationView | None:
+        found = [row for row in self._tables.rows("organizations") if row["number"] == number]
+        return _organization_view(found[0]) if found else None
+
+    def page(self, offset: int, limit: int) -> list[OrganizationView]:
+        ordered = sorted(self._tables.rows("organizations"), key=lambda row: row["number"])
+        return [_organization_view(row) for row in ordered[offset : offset + limit]]
+
+
+def _organization_view(row: Row) -> OrganizationView:
+    return OrganizationView(
+        number=row["number"],
+        id=UUID(row["id"]),
+        name=row["name"],
+        address=row["address"],
+        contact_name=row["contact_name"] or "",
+        contact_email=row["contact_email"] or "",
+        contact_phone=row["contact_phone"] or "",
+        manufacture_id=row["manufacture_id"],
+        logo=row["logo"],
+        org_status=row["org_status"],
+        parameters=dict(row["parameters"]),
         created_at=_utc(row["created_at"]),
         updated_at=_utc(row["updated_at"]),
         updated_by=row["updated_by"],

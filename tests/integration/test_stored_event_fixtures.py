@@ -46,12 +46,23 @@ CHANNEL_ID = UUID("aecf0902-816d-4e38-a5b3-a1ad9a7cf9e8")
 PARENT_GROUP = UUID("2766ae94-9a08-4418-82ce-3b91cf2ccd3e")
 GATEWAY = UUID("2f6a1c3e-9b7d-4e5f-8a1b-0c2d3e4f5a6b")
 GATEWAY_DEVICE = UUID("7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f")
+ORGANIZATION_ID = UUID("53e87951-6c79-5d0d-b02f-5b5c97481b37")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
 DEVICE = Cause(actor="thing-42", kind=ActorKind.THING, via=Interface.MQTT)
 SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
 SELF = Cause(actor=str(USER_ID), kind=ActorKind.USER, via=Interface.REST)
+
+ORGANIZATION = {
+    "address": "Street 1",
+    "contact_name": "John Smith",
+    "contact_email": "j.smith@example.com",
+    "contact_phone": "+38 012 345 6789",
+    "manufacture_id": "1020",
+    "logo": "Logo",
+    "org_status": "ACTIVE",
+}
 
 # What each fixture must decode to, written out by hand so that the fixture file cannot drift
 # together with the code. Personal fields are listed in PERSONAL.
@@ -87,6 +98,25 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "IdentityIndex.Released": {"cause": SYSTEM},
     "IdentityIndex.Reclaimed": {"cause": DEVICE, "holder": OTHER_HOLDER},
+    "NumberSequence.Started": {
+        "originator_topic": "domain.sequences:NumberSequence",
+        "cause": ADMIN,
+        "kind": "organization",
+    },
+    "NumberSequence.Taken": {"cause": ADMIN, "number": 1},
+    "Organization.Founded": {
+        "originator_topic": "domain.organizations:Organization",
+        "cause": ADMIN,
+        "number": 1,
+        "name": "Org. Name",
+        **ORGANIZATION,
+    },
+    "Organization.Updated": {
+        "cause": ADMIN,
+        **ORGANIZATION,
+        "address": "Street 2",
+        "parameters": {"CITY": "NY", "COUNTRY": "US"},
+    },
     "ResetCode.Issued": {
         "originator_topic": "domain.reset_codes:ResetCode",
         "cause": SELF,
@@ -227,6 +257,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
 }
 PERSONAL: dict[str, frozenset[str]] = {
+    "Organization.Founded": frozenset({"contact_name", "contact_email", "contact_phone"}),
+    "Organization.Updated": frozenset({"contact_name", "contact_email", "contact_phone"}),
     "User.Registered": frozenset({"identity", "name", "metadata"}),
     "User.Renamed": frozenset({"name"}),
     "User.MetadataReplaced": frozenset({"metadata"}),
@@ -368,6 +400,7 @@ def test_personal_fields_match_the_event_classes() -> None:
 
 def test_erased_subject_decodes_personal_fields_as_none(keyring: SubjectKeyring) -> None:
     keyring.erase(str(USER_ID))
+    keyring.erase(str(ORGANIZATION_ID))
     mapper = EventMapper(keyring)
     for fixture in FIXTURES:
         event = mapper.to_domain_event(stored(fixture))
