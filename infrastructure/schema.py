@@ -244,6 +244,31 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+profiles = versioned(
+    "profiles",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="profileId in the API"),
+    sa.Column("name", sa.Text, nullable=False, comment="unique in the system, any letter case"),
+    sa.Column("key_algorithm", sa.String(16), nullable=False, comment="e.g. EC:P-256, RSA:2048"),
+    sa.Column(
+        "signature_algorithm", sa.String(32), nullable=False, comment="e.g. ecdsa-with-SHA256"
+    ),
+    sa.Column(
+        "config",
+        sa.Text,
+        nullable=False,
+        comment="the configuration as loaded (JSON text, docs/certificate-manager.md)",
+    ),
+    *lifecycle(),
+    comment="Certificate profiles, one row per version.",
+)
+sa.Index(
+    "ix_profiles_number",
+    profiles.c.number,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

@@ -26,12 +26,15 @@ from application.ports.connections import ConnectionViews
 from application.ports.groups import GroupViews
 from application.ports.organizations import OrganizationViews
 from application.ports.policies import PolicyViews
+from application.ports.profiles import ProfileViews
 from application.ports.things import ThingViews
 from application.ports.users import UserViews
+from application.profiles import ProfileCommands, ProfileQueries
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.organizations import OrganizationsProjection
 from application.projections.policies import PoliciesProjection
+from application.projections.profiles import ProfilesProjection
 from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
 from application.thing_queries import ThingQueries
@@ -45,6 +48,7 @@ from domain.identities import IdentityIndex
 from domain.module_commands import ModuleCommand
 from domain.organizations import Organization
 from domain.policies import Policy
+from domain.profiles import Profile
 from domain.reset_codes import ResetCode
 from domain.sequences import NumberSequence
 from domain.things import Thing
@@ -54,6 +58,7 @@ from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
+from infrastructure.profile_views import SqlProfileViews
 from infrastructure.projection_runner import Projection
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.user_views import SqlUserViews
@@ -62,6 +67,7 @@ from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.organizations import OrganizationsController, OrganizationServices
+from interfaces.rest.profiles import ProfilesController, ProfileServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
 from interfaces.wiring import ReadSide, Wiring
@@ -98,6 +104,7 @@ GROUP_VIEWS = Key[GroupViews]("group views")
 POLICY_VIEWS = Key[PolicyViews]("policy views")
 CONNECTION_VIEWS = Key[ConnectionViews]("connection views")
 ORGANIZATION_VIEWS = Key[OrganizationViews]("organization views")
+PROFILE_VIEWS = Key[ProfileViews]("profile views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -106,6 +113,7 @@ GROUPS = Key[GroupServices]("group services")
 POLICIES = Key[PolicyQueries]("policy queries")
 CONNECTIONS = Key[ConnectionServices]("connection services")
 ORGANIZATIONS = Key[OrganizationServices]("organization services")
+PROFILES = Key[ProfileServices]("profile services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -163,6 +171,13 @@ def _organizations(w: Wiring) -> OrganizationServices:
     return OrganizationServices(
         OrganizationCommands(p.reader, p.writer, p.sync, p.blind),
         OrganizationQueries(w[ORGANIZATION_VIEWS]),
+    )
+
+
+def _profiles(w: Wiring) -> ProfileServices:
+    p = w.ports
+    return ProfileServices(
+        ProfileCommands(p.reader, p.writer, p.sync, p.blind), ProfileQueries(w[PROFILE_VIEWS])
     )
 
 
@@ -232,6 +247,15 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(ORGANIZATION_VIEWS, lambda r: SqlOrganizationViews(r.reads)),),
         services=(Provide(ORGANIZATIONS, _organizations),),
         routes=lambda w: [OrganizationsController.bound_to(w[ORGANIZATIONS])],
+    ),
+    AggregateModule(
+        Profile,
+        ProfilesProjection,
+        None,
+        ("/api/v1/profiles",),
+        views=(Provide(PROFILE_VIEWS, lambda r: SqlProfileViews(r.reads)),),
+        services=(Provide(PROFILES, _profiles),),
+        routes=lambda w: [ProfilesController.bound_to(w[PROFILES])],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

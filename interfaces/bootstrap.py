@@ -15,7 +15,7 @@ from eventsourcing.utils import get_topic
 from application.ports.mail import Mailer
 from application.ports.messages import MessageFeed
 from application.ports.mqtt import SessionStore
-from domain.causes import Interface
+from domain.causes import Cause, Interface
 from domain.users import User
 from infrastructure.access_history import SqlAccessHistory
 from infrastructure.audit_trail import AuditTrail
@@ -51,6 +51,7 @@ from infrastructure.mqtt_outbox import SqlOutbox
 from infrastructure.mqtt_session_store import SqlSessionStore
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.private_files import private_dir, private_file, tighten
+from infrastructure.profile_files import SHIPPED, read_profiles
 from infrastructure.projection_lag import ProjectionLag
 from infrastructure.projection_positions import ProjectionPositions
 from infrastructure.projection_runner import Observer, ProjectionRunner
@@ -66,7 +67,7 @@ from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
 from infrastructure.vacuum_keeper import VacuumKeeper
-from interfaces.aggregates import USERS, explained_kinds, projections
+from interfaces.aggregates import PROFILES, USERS, explained_kinds, projections
 from interfaces.mqtt.router import Router
 from interfaces.registry import Key, T
 from interfaces.services import Services, build_services
@@ -389,6 +390,16 @@ def private_database(path: Path) -> None:
 
 def sqlite_path(settings: Settings) -> str:
     return persistence_env(settings.effective_database_url)["SQLITE_DBNAME"]
+
+
+def ensure_shipped_profiles(fleet: FleetID) -> None:
+    """The profiles FleetID ships, loaded where their names are free: a profile an operator
+    changed stays as it is."""
+    cause = Cause.system(Interface.CLI)
+    for name, config in read_profiles(SHIPPED):
+        loaded = asyncio.run(fleet[PROFILES].commands.load(name, config, cause, replace=False))
+        if loaded.changed:
+            log.info("loaded profile %d, %s", loaded.number, name)
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:

@@ -27,17 +27,18 @@ from rich.text import Text
 from application.authorization import Actor
 from application.log_proofs import LogProofs
 from domain.causes import ActorKind, Cause, Interface
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from domain.users import Role
 from infrastructure.log_entries import entry_of
 from infrastructure.logging_config import configure_logging
 from infrastructure.metrics_dir import start_run
 from infrastructure.private_files import open_private
+from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import PREFIX, Settings, SettingsError
 from interfaces import child_process, writer_process
-from interfaces.aggregates import USERS, projections
-from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.aggregates import PROFILES, USERS, projections
+from interfaces.bootstrap import build, ensure_first_admin, ensure_shipped_profiles
 from interfaces.mqtt import service as mqtt_service
 
 EXPORT_BATCH = 5000
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_log_commands(commands.add_parser("log", help="the event log, for auditors"))
     _add_user_commands(commands.add_parser("users", help="user administration"))
     _add_mqtt_commands(commands.add_parser("mqtt", help="MQTT broker support"))
+    _add_profile_commands(commands.add_parser("profiles", help="certificate profiles"))
     return parser
 
 
@@ -131,6 +133,15 @@ def _add_user_commands(group: argparse.ArgumentParser) -> None:
     erase.set_defaults(run=_erase)
 
 
+def _add_profile_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    load = actions.add_parser(
+        "load", help="load certificate profiles from a JSON file (a name that exists is replaced)"
+    )
+    load.add_argument("file", type=Path)
+    load.set_defaults(run=_load_profiles)
+
+
 def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
     actions = group.add_subparsers(dest="action", required=True)
     mosquitto = actions.add_parser(
@@ -156,6 +167,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings)
     try:
         ensure_first_admin(fleet, Interface.CLI)
+        ensure_shipped_profiles(fleet)
     finally:
         fleet.close()
     start_run(settings.data_dir)
@@ -380,6 +392,24 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         fleet.close()
     print(f"erased the personal data of user {args.user_id}")
+    return 0
+
+
+def _load_profiles(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        profiles = read_profiles(args.file)
+    except (OSError, InvalidValue) as error:
+        print(f"fleetid: {args.file}: {getattr(error, 'field', '')} {error}", file=sys.stderr)
+        return 2
+    fleet = build(settings)
+    try:
+        commands = fleet[PROFILES].commands
+        for name, config in profiles:
+            loaded = asyncio.run(commands.load(name, config, Cause.system(Interface.CLI)))
+            done = "loaded" if loaded.changed else "unchanged"
+            print(f"{done}: profile {loaded.number}, {name}")
+    finally:
+        fleet.close()
     return 0
 
 

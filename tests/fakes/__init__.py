@@ -26,6 +26,7 @@ from interfaces.aggregates import (
     GROUP_VIEWS,
     ORGANIZATION_VIEWS,
     POLICY_VIEWS,
+    PROFILE_VIEWS,
     THING_VIEWS,
     USER_VIEWS,
     projections,
@@ -48,6 +49,7 @@ from tests.fakes.views import (
     MemoryGroupViews,
     MemoryOrganizationViews,
     MemoryPolicyViews,
+    MemoryProfileViews,
     MemoryThingViews,
     MemoryUserViews,
 )
@@ -76,6 +78,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         POLICY_VIEWS: MemoryPolicyViews(log.tables),
         CONNECTION_VIEWS: MemoryConnectionViews(log.tables),
         ORGANIZATION_VIEWS: MemoryOrganizationViews(log.tables),
+        PROFILE_VIEWS: MemoryProfileViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     ports = Ports(

@@ -19,6 +19,7 @@ from application.ports.groups import GroupFilter, GroupPage, GroupView
 from application.ports.organizations import OrganizationView
 from application.ports.pages import ListFilter, Page
 from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
+from application.ports.profiles import ProfileView
 from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
@@ -525,3 +526,28 @@ def _organization_view(row: Row) -> OrganizationView:
         updated_at=_utc(row["updated_at"]),
         updated_by=row["updated_by"],
     )
+
+
+class MemoryProfileViews:
+    """`ProfileViews` as SqlProfileViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, number: int) -> ProfileView | None:
+        return next((view for view in self.all() if view.number == number), None)
+
+    def all(self) -> list[ProfileView]:
+        rows = sorted(self._tables.rows("profiles"), key=lambda row: row["number"])
+        return [
+            ProfileView(
+                number=row["number"],
+                id=UUID(row["id"]),
+                name=row["name"],
+                key_algorithm=row["key_algorithm"],
+                config=row["config"],
+                created_at=_utc(row["created_at"]),
+                updated_at=_utc(row["updated_at"]),
+            )
+            for row in rows
+        ]

@@ -54,6 +54,12 @@ DEVICE = Cause(actor="thing-42", kind=ActorKind.THING, via=Interface.MQTT)
 SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
 SELF = Cause(actor=str(USER_ID), kind=ActorKind.USER, via=Interface.REST)
 
+PROFILE_CONFIG = (
+    '{"Subject": {"attributes": [{"type": "commonName", "source": ["Request.macAddress"], '
+    '"syntax": "MACAddress"}]}, "Validity": {"default": {"years": 1}}, '
+    '"SignatureAlgorithm": {"name": "ecdsa-with-SHA256"}, '
+    '"SubjectPublicKeyInfo": {"syntax": "EC:P-256"}}'
+)
 ORGANIZATION = {
     "address": "Street 1",
     "contact_name": "John Smith",
@@ -116,6 +122,17 @@ EXPECTED: dict[str, dict[str, Any]] = {
         **ORGANIZATION,
         "address": "Street 2",
         "parameters": {"CITY": "NY", "COUNTRY": "US"},
+    },
+    "Profile.Loaded": {
+        "originator_topic": "domain.profiles:Profile",
+        "cause": ADMIN,
+        "number": 1,
+        "name": "ECC Device Certificate",
+        "config": PROFILE_CONFIG,
+    },
+    "Profile.Reconfigured": {
+        "cause": SYSTEM,
+        "config": PROFILE_CONFIG.replace('"years": 1', '"years": 2'),
     },
     "ResetCode.Issued": {
         "originator_topic": "domain.reset_codes:ResetCode",

@@ -1,0 +1,77 @@
+"""Certificate profiles: loaded from files by the operator (`fleetid profiles load`) and, at
+first start, from the ones FleetID ships; read by admins.
+
+A profile's name is unique: loading a name that exists reconfigures that profile, keeping its
+number. Names are claimed in the uniqueness index identities use, under a keyed hash."""
+
+from dataclasses import dataclass
+
+from application.authorization import Actor
+from application.consistency import run_command
+from application.identity_keys import index_entry
+from application.organizations import require_admin
+from application.ports.profiles import ProfileView, ProfileViews
+from application.ports.security import BlindIndex
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from domain.aggregate import FleetAggregate
+from domain.causes import Cause
+from domain.errors import NotFound
+from domain.identities import IdentityIndex, comparable
+from domain.profile_configs import ProfileConfig, parse_config
+from domain.profiles import Profile
+from domain.sequences import NumberSequence
+
+
+@dataclass(frozen=True)
+class Loaded:
+    number: int
+    changed: bool
+    """False when the profile held this very configuration already."""
+
+
+class ProfileCommands:
+    def __init__(
+        self, reader: AggregateReader, writer: EventWriter, sync: ReadModelSync, blind: BlindIndex
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+        self._blind = blind
+
+    async def load(self, name: str, config: str, cause: Cause, *, replace: bool = True) -> Loaded:
+        """`replace=False` leaves a profile that exists as it is (the shipped profiles, loaded
+        at every start, never undo an operator's change)."""
+
+        def command() -> tuple[Loaded, list[FleetAggregate]]:
+            key = self._blind.key(f"profile-name\x00{comparable(name)}")
+            entry = index_entry(self._reader, key)
+            holder = None if entry is None else entry.holder
+            existing = None if holder is None else self._reader.get(holder)
+            if isinstance(existing, Profile):
+                changed = replace and existing.reconfigure(config, cause)
+                return Loaded(existing.number, changed), [existing] if changed else []
+            numbers = self._reader.get(NumberSequence.create_id("profile"))
+            if not isinstance(numbers, NumberSequence):
+                numbers = NumberSequence(kind="profile", cause=cause)
+            profile = Profile.load(numbers.take(cause), name, config, cause)
+            claim = IdentityIndex.claim(entry, key, profile.id, cause)
+            return Loaded(profile.number, True), [numbers, profile, claim]
+
+        return await run_command(self._writer, self._sync, command)
+
+
+@dataclass(frozen=True)
+class ProfileQueries:
+    views: ProfileViews
+
+    def all(self, actor: Actor) -> list[ProfileView]:
+        require_admin(actor)
+        return self.views.all()
+
+    def get(self, actor: Actor, number: int) -> tuple[ProfileView, ProfileConfig]:
+        """Admins read any; the certificate manager's users will read the profiles they are
+        given. Any other answers as an unknown number does."""
+        found = self.views.get(number) if actor.is_admin else None
+        if found is None:
+            raise NotFound("profile not found", field="profileId")
+        return found, parse_config(found.config)
