@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from application.authorization import Actor
 from application.consistency import run_command
 from application.identity_keys import index_entry
+from application.numbering import next_number
 from application.ports.organizations import OrganizationView, OrganizationViews
 from application.ports.security import BlindIndex
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
@@ -17,7 +18,6 @@ from domain.causes import Interface
 from domain.errors import Conflict, Forbidden, InvalidValue, NotFound
 from domain.identities import IdentityIndex, IdentityTaken, comparable
 from domain.organizations import Organization, OrganizationDetails, organization_id
-from domain.sequences import NumberSequence
 
 MAX_PAGE = 50
 """The document's bound on a page ("Maximum value is 50")."""
@@ -50,10 +50,7 @@ class OrganizationCommands:
         def command() -> tuple[int, list[FleetAggregate]]:
             cause = actor.cause(via)
             key = self.name_key(name)
-            numbers = self._reader.get(NumberSequence.create_id("organization"))
-            if not isinstance(numbers, NumberSequence):
-                numbers = NumberSequence(kind="organization", cause=cause)
-            number = numbers.take(cause)
+            numbers, number = next_number(self._reader, "organization", cause)
             organization = Organization.found(number, name, details, cause)
             try:
                 claim = IdentityIndex.claim(

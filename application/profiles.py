@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from application.authorization import Actor
 from application.consistency import run_command
 from application.identity_keys import index_entry
+from application.numbering import next_number
 from application.organizations import require_admin
 from application.ports.profiles import ProfileView, ProfileViews
 from application.ports.security import BlindIndex
@@ -19,7 +20,6 @@ from domain.errors import NotFound
 from domain.identities import IdentityIndex, comparable
 from domain.profile_configs import ProfileConfig, parse_config
 from domain.profiles import Profile
-from domain.sequences import NumberSequence
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,8 @@ class ProfileCommands:
             if isinstance(existing, Profile):
                 changed = replace and existing.reconfigure(config, cause)
                 return Loaded(existing.number, changed), [existing] if changed else []
-            numbers = self._reader.get(NumberSequence.create_id("profile"))
-            if not isinstance(numbers, NumberSequence):
-                numbers = NumberSequence(kind="profile", cause=cause)
-            profile = Profile.load(numbers.take(cause), name, config, cause)
+            numbers, number = next_number(self._reader, "profile", cause)
+            profile = Profile.load(number, name, config, cause)
             claim = IdentityIndex.claim(entry, key, profile.id, cause)
             return Loaded(profile.number, True), [numbers, profile, claim]
 
