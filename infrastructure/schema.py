@@ -269,6 +269,26 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+authorities = versioned(
+    "authorities",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="authorityId; 0 is the root"),
+    sa.Column("name", sa.Text, nullable=False, comment="its certificate's common name"),
+    sa.Column("profile", sa.BigInteger, comment="profile number it issues for; NULL: the root"),
+    sa.Column("key_algorithm", sa.String(16), nullable=False, comment="e.g. EC:P-256"),
+    sa.Column("certificate", sa.Text, nullable=False, comment="its certificate, PEM"),
+    sa.Column("imported", sa.Boolean, nullable=False, comment="brought by the operator"),
+    *lifecycle(),
+    comment="Certificate authorities (their keys are in signing_keys, not here), one row per "
+    "version.",
+)
+sa.Index(
+    "ix_authorities_number",
+    authorities.c.number,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),
@@ -534,6 +554,21 @@ failed_attempts = sa.Table(
     "deleted with the next failure recorded, and may be deleted at any time.",
 )
 sa.Index("ix_failed_attempts_last_failure", failed_attempts.c.last_failure)
+
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("ref", sa.String(36), primary_key=True, comment="the reference events name it by"),
+    sa.Column("algorithm", sa.String(16), nullable=False, comment="e.g. EC:P-256, RSA:2048"),
+    sa.Column(
+        "sealed_key",
+        sa.LargeBinary,
+        nullable=False,
+        comment="PKCS#8 private key, AES-256-GCM under keys/signing-keys.key (nonce first)",
+    ),
+    comment="Certificate authorities' private keys (the software signer): not part of the log, "
+    "never shown by the API. Losing this table or the key file loses the authorities' keys.",
+)
 
 reset_requests = sa.Table(
     "reset_requests",

@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar.types import ControllerRouterHandler
 
+from application.authorities import AuthorityCommands, AuthorityQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
@@ -21,6 +22,7 @@ from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.organizations import OrganizationCommands, OrganizationQueries
 from application.policy_queries import PolicyQueries
+from application.ports.authorities import AuthorityViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.groups import GroupViews
@@ -30,6 +32,7 @@ from application.ports.profiles import ProfileViews
 from application.ports.things import ThingViews
 from application.ports.users import UserViews
 from application.profiles import ProfileCommands, ProfileQueries
+from application.projections.authorities import AuthoritiesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.organizations import OrganizationsProjection
@@ -42,6 +45,7 @@ from application.things import ThingCommands
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.aggregate import FleetAggregate
+from domain.authorities import Authority
 from domain.channels import Channel
 from domain.groups import Group
 from domain.identities import IdentityIndex
@@ -53,6 +57,7 @@ from domain.reset_codes import ResetCode
 from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.users import User
+from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.group_views import SqlGroupViews
@@ -63,6 +68,7 @@ from infrastructure.projection_runner import Projection
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
+from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
@@ -105,6 +111,7 @@ POLICY_VIEWS = Key[PolicyViews]("policy views")
 CONNECTION_VIEWS = Key[ConnectionViews]("connection views")
 ORGANIZATION_VIEWS = Key[OrganizationViews]("organization views")
 PROFILE_VIEWS = Key[ProfileViews]("profile views")
+AUTHORITY_VIEWS = Key[AuthorityViews]("authority views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -114,6 +121,7 @@ POLICIES = Key[PolicyQueries]("policy queries")
 CONNECTIONS = Key[ConnectionServices]("connection services")
 ORGANIZATIONS = Key[OrganizationServices]("organization services")
 PROFILES = Key[ProfileServices]("profile services")
+AUTHORITIES = Key[AuthorityServices]("authority services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -178,6 +186,14 @@ def _profiles(w: Wiring) -> ProfileServices:
     p = w.ports
     return ProfileServices(
         ProfileCommands(p.reader, p.writer, p.sync, p.blind), ProfileQueries(w[PROFILE_VIEWS])
+    )
+
+
+def _authorities(w: Wiring) -> AuthorityServices:
+    p = w.ports
+    return AuthorityServices(
+        AuthorityCommands(p.reader, p.writer, p.sync, p.signer, p.ca_certificates),
+        AuthorityQueries(w[AUTHORITY_VIEWS]),
     )
 
 
@@ -256,6 +272,15 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(PROFILE_VIEWS, lambda r: SqlProfileViews(r.reads)),),
         services=(Provide(PROFILES, _profiles),),
         routes=lambda w: [ProfilesController.bound_to(w[PROFILES])],
+    ),
+    AggregateModule(
+        Authority,
+        AuthoritiesProjection,
+        None,
+        ("/api/v1/authorities",),
+        views=(Provide(AUTHORITY_VIEWS, lambda r: SqlAuthorityViews(r.reads)),),
+        services=(Provide(AUTHORITIES, _authorities),),
+        routes=lambda w: [AuthoritiesController.bound_to(w[AUTHORITIES].queries)],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

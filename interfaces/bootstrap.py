@@ -20,6 +20,7 @@ from domain.users import User
 from infrastructure.access_history import SqlAccessHistory
 from infrastructure.audit_trail import AuditTrail
 from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.ca_certificates import SignedCaCertificates
 from infrastructure.database import (
     create_engine,
     create_schema,
@@ -63,11 +64,12 @@ from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
 from infrastructure.settings import Settings
+from infrastructure.software_signer import SoftwareSigner, SqlSealedKeys
 from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
 from infrastructure.vacuum_keeper import VacuumKeeper
-from interfaces.aggregates import PROFILES, USERS, explained_kinds, projections
+from interfaces.aggregates import AUTHORITIES, PROFILES, USERS, explained_kinds, projections
 from interfaces.mqtt.router import Router
 from interfaces.registry import Key, T
 from interfaces.services import Services, build_services
@@ -289,6 +291,8 @@ def shared_ports(
     session_states: SessionStateCache,
 ) -> Ports:
     settings = store.settings
+    keys = SqlSealedKeys(store.engine, store.write_lock)
+    signer = SoftwareSigner(keys, store.key("signing-keys.key"))
     return Ports(
         reader=store.log,
         writer=writer,
@@ -301,6 +305,8 @@ def shared_ports(
         tokens=JwtCodec(store.signing_key("token-signing.pem")),
         failures=SqlFailureLog(store.reads, store.write_lock),
         reset_requests=SqlResetRequests(store.engine, store.write_lock),
+        signer=signer,
+        ca_certificates=SignedCaCertificates(signer),
         mailer=mailer(settings, store.engine, store.write_lock),
         session_states=session_states,
         message_sink=message_writer,
@@ -400,6 +406,20 @@ def ensure_shipped_profiles(fleet: FleetID) -> None:
         loaded = asyncio.run(fleet[PROFILES].commands.load(name, config, cause, replace=False))
         if loaded.changed:
             log.info("loaded profile %d, %s", loaded.number, name)
+
+
+def ensure_certificate_authorities(fleet: FleetID) -> None:
+    """The root, unless made or imported before, and an issuing authority for every profile
+    that has none."""
+    cause = Cause.system(Interface.CLI)
+    commands = fleet[AUTHORITIES].commands
+    if asyncio.run(commands.ensure_root(cause)):
+        log.info("made the root certificate authority")
+    views = fleet[AUTHORITIES].queries.views
+    for profile in fleet[PROFILES].queries.views.all():
+        made = asyncio.run(commands.ensure_for_profile(profile, views, cause))
+        if made is not None:
+            log.info("made certificate authority %d for profile %d", made, profile.number)
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:

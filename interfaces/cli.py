@@ -37,8 +37,13 @@ from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import PREFIX, Settings, SettingsError
 from interfaces import child_process, writer_process
-from interfaces.aggregates import PROFILES, USERS, projections
-from interfaces.bootstrap import build, ensure_first_admin, ensure_shipped_profiles
+from interfaces.aggregates import AUTHORITIES, PROFILES, USERS, projections
+from interfaces.bootstrap import (
+    build,
+    ensure_certificate_authorities,
+    ensure_first_admin,
+    ensure_shipped_profiles,
+)
 from interfaces.mqtt import service as mqtt_service
 
 EXPORT_BATCH = 5000
@@ -87,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_user_commands(commands.add_parser("users", help="user administration"))
     _add_mqtt_commands(commands.add_parser("mqtt", help="MQTT broker support"))
     _add_profile_commands(commands.add_parser("profiles", help="certificate profiles"))
+    _add_ca_commands(commands.add_parser("ca", help="the root certificate authority"))
     return parser
 
 
@@ -142,6 +148,18 @@ def _add_profile_commands(group: argparse.ArgumentParser) -> None:
     load.set_defaults(run=_load_profiles)
 
 
+def _add_ca_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    load = actions.add_parser(
+        "import",
+        help="make an operator's root the root of FleetID's certificate authorities (before the "
+        "first start of fleetid serve)",
+    )
+    load.add_argument("certificate", type=Path, help="the root's certificate, PEM")
+    load.add_argument("key", type=Path, help="its private key, PEM (PKCS#8 or traditional)")
+    load.set_defaults(run=_import_root)
+
+
 def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
     actions = group.add_subparsers(dest="action", required=True)
     mosquitto = actions.add_parser(
@@ -168,6 +186,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     try:
         ensure_first_admin(fleet, Interface.CLI)
         ensure_shipped_profiles(fleet)
+        ensure_certificate_authorities(fleet)
     finally:
         fleet.close()
     start_run(settings.data_dir)
@@ -410,6 +429,21 @@ def _load_profiles(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{done}: profile {loaded.number}, {name}")
     finally:
         fleet.close()
+    return 0
+
+
+def _import_root(settings: Settings, args: argparse.Namespace) -> int:
+    certificate, key = args.certificate.read_text(), args.key.read_bytes()
+    fleet = build(settings)
+    try:
+        commands = fleet[AUTHORITIES].commands
+        asyncio.run(commands.import_root(certificate, key, Cause.system(Interface.CLI)))
+    except DomainError as error:
+        print(f"fleetid: {error}", file=sys.stderr)
+        return 2
+    finally:
+        fleet.close()
+    print("imported the root certificate authority")
     return 0
 
 

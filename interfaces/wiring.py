@@ -21,6 +21,7 @@ from application.ports.security import (
     SubjectKeys,
     TokenCodec,
 )
+from application.ports.signing import CaCertificates, Signer
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.ports.users import SessionStates
 from application.sessions import Sessions
@@ -47,6 +48,8 @@ class Ports:
     tokens: TokenCodec
     failures: FailureLog
     reset_requests: ResetRequests
+    signer: Signer
+    ca_certificates: CaCertificates
     mailer: Mailer
     session_states: SessionStates
     message_sink: MessageSink

@@ -15,12 +15,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from infrastructure.blind_index import HmacBlindIndex
+from infrastructure.ca_certificates import SignedCaCertificates
 from infrastructure.metrics import PrometheusRefusals
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.settings import Settings
+from infrastructure.software_signer import SoftwareSigner
 from infrastructure.tokens import JwtCodec
 from interfaces.aggregates import (
+    AUTHORITY_VIEWS,
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
     GROUP_VIEWS,
@@ -40,10 +43,12 @@ from tests.fakes.outside import (
     MemoryFailureLog,
     MemoryMailer,
     MemoryResetRequests,
+    MemorySealedKeys,
     MemorySubjectKeys,
     NotInThisTier,
 )
 from tests.fakes.views import (
+    MemoryAuthorityViews,
     MemoryChannelViews,
     MemoryConnectionViews,
     MemoryGroupViews,
@@ -79,8 +84,10 @@ def memory_services(settings: Settings) -> MemoryFleet:
         CONNECTION_VIEWS: MemoryConnectionViews(log.tables),
         ORGANIZATION_VIEWS: MemoryOrganizationViews(log.tables),
         PROFILE_VIEWS: MemoryProfileViews(log.tables),
+        AUTHORITY_VIEWS: MemoryAuthorityViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
+    signer = SoftwareSigner(MemorySealedKeys(), os.urandom(32))
     ports = Ports(
         reader=log,
         writer=log,
@@ -93,6 +100,8 @@ def memory_services(settings: Settings) -> MemoryFleet:
         tokens=JwtCodec(Ed25519PrivateKey.generate()),
         failures=MemoryFailureLog(),
         reset_requests=MemoryResetRequests(),
+        signer=signer,
+        ca_certificates=SignedCaCertificates(signer),
         mailer=mailer,
         session_states=users,
         message_sink=messages,

@@ -42,6 +42,17 @@ class MemoryResetRequests:
             return True
 
 
+class MemorySealedKeys:
+    def __init__(self) -> None:
+        self._keys: dict[str, bytes] = {}
+
+    def put(self, ref: str, algorithm: str, sealed: bytes) -> None:
+        self._keys[ref] = sealed
+
+    def get(self, ref: str) -> bytes | None:
+        return self._keys.get(ref)
+
+
 class MemoryMailer:
     """The outbox a scenario reads, as an operator reads the outbox table."""
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, overload
 from uuid import UUID
 
+from application.ports.authorities import AuthorityView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.groups import GroupFilter, GroupPage, GroupView
@@ -548,6 +549,29 @@ class MemoryProfileViews:
                 config=row["config"],
                 created_at=_utc(row["created_at"]),
                 updated_at=_utc(row["updated_at"]),
+            )
+            for row in rows
+        ]
+
+
+class MemoryAuthorityViews:
+    """`AuthorityViews` as SqlAuthorityViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, number: int) -> AuthorityView | None:
+        return next((view for view in self.all() if view.number == number), None)
+
+    def all(self) -> list[AuthorityView]:
+        rows = sorted(self._tables.rows("authorities"), key=lambda row: row["number"])
+        return [
+            AuthorityView(
+                number=row["number"],
+                name=row["name"],
+                profile=row["profile"],
+                key_algorithm=row["key_algorithm"],
+                certificate=row["certificate"],
             )
             for row in rows
         ]

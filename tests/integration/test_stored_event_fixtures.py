@@ -134,6 +134,17 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "cause": SYSTEM,
         "config": PROFILE_CONFIG.replace('"years": 1', '"years": 2'),
     },
+    "Authority.Established": {
+        "originator_topic": "domain.authorities:Authority",
+        "cause": SYSTEM,
+        "number": 1,
+        "name": "FleetID ECC Device Certificate CA",
+        "profile": 1,
+        "key": "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "key_algorithm": "EC:P-256",
+        "certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        "imported": False,
+    },
     "ResetCode.Issued": {
         "originator_topic": "domain.reset_codes:ResetCode",
         "cause": SELF,
