@@ -289,6 +289,37 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+allocations = versioned(
+    "allocations",
+    sa.Column("organization", sa.BigInteger, nullable=False, comment="organizationId"),
+    sa.Column("authority", sa.BigInteger, nullable=False, comment="authorityId"),
+    sa.Column("balance", sa.BigInteger, nullable=False, comment="certificates allocated in all"),
+    sa.Column("used", sa.BigInteger, nullable=False, comment="certificates issued from it"),
+    sa.Column("reserved", sa.BigInteger, nullable=False, comment="held by open batches"),
+    sa.Column(
+        "used_by", Document, nullable=False, comment="JSON object: user id -> certificates used"
+    ),
+    sa.Column("status", sa.String(16), nullable=False, comment="enabled | disabled | removed"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was first granted"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Organizations' certificate balances per authority, one row per version: available "
+    "is balance - used - reserved. Every figure comes from the allocation's events.",
+)
+sa.Index(
+    "ix_allocations_organization",
+    allocations.c.organization,
+    allocations.c.authority,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_allocations_authority",
+    allocations.c.authority,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

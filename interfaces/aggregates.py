@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar.types import ControllerRouterHandler
 
+from application.allocations import AllocationCommands, AllocationQueries
 from application.authorities import AuthorityCommands, AuthorityQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
@@ -22,6 +23,7 @@ from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.organizations import OrganizationCommands, OrganizationQueries
 from application.policy_queries import PolicyQueries
+from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
@@ -32,6 +34,7 @@ from application.ports.profiles import ProfileViews
 from application.ports.things import ThingViews
 from application.ports.users import UserViews
 from application.profiles import ProfileCommands, ProfileQueries
+from application.projections.allocations import AllocationsProjection
 from application.projections.authorities import AuthoritiesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.groups import GroupsProjection
@@ -45,6 +48,7 @@ from application.things import ThingCommands
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.aggregate import FleetAggregate
+from domain.allocations import Allocation
 from domain.authorities import Authority
 from domain.channels import Channel
 from domain.groups import Group
@@ -57,6 +61,7 @@ from domain.reset_codes import ResetCode
 from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.users import User
+from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
@@ -68,6 +73,11 @@ from infrastructure.projection_runner import Projection
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
+from interfaces.rest.allocations import (
+    AllocationServices,
+    AuthorityBalancesController,
+    OrganizationAuthoritiesController,
+)
 from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
@@ -112,6 +122,7 @@ CONNECTION_VIEWS = Key[ConnectionViews]("connection views")
 ORGANIZATION_VIEWS = Key[OrganizationViews]("organization views")
 PROFILE_VIEWS = Key[ProfileViews]("profile views")
 AUTHORITY_VIEWS = Key[AuthorityViews]("authority views")
+ALLOCATION_VIEWS = Key[AllocationViews]("allocation views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -122,6 +133,7 @@ CONNECTIONS = Key[ConnectionServices]("connection services")
 ORGANIZATIONS = Key[OrganizationServices]("organization services")
 PROFILES = Key[ProfileServices]("profile services")
 AUTHORITIES = Key[AuthorityServices]("authority services")
+ALLOCATIONS = Key[AllocationServices]("allocation services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -194,6 +206,16 @@ def _authorities(w: Wiring) -> AuthorityServices:
     return AuthorityServices(
         AuthorityCommands(p.reader, p.writer, p.sync, p.signer, p.ca_certificates),
         AuthorityQueries(w[AUTHORITY_VIEWS]),
+    )
+
+
+def _allocations(w: Wiring) -> AllocationServices:
+    p = w.ports
+    return AllocationServices(
+        AllocationCommands(p.reader, p.writer, p.sync),
+        AllocationQueries(w[ALLOCATION_VIEWS]),
+        w[AUTHORITY_VIEWS],
+        w[PROFILE_VIEWS],
     )
 
 
@@ -281,6 +303,18 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(AUTHORITY_VIEWS, lambda r: SqlAuthorityViews(r.reads)),),
         services=(Provide(AUTHORITIES, _authorities),),
         routes=lambda w: [AuthoritiesController.bound_to(w[AUTHORITIES].queries)],
+    ),
+    AggregateModule(
+        Allocation,
+        AllocationsProjection,
+        None,
+        (),
+        views=(Provide(ALLOCATION_VIEWS, lambda r: SqlAllocationViews(r.reads)),),
+        services=(Provide(ALLOCATIONS, _allocations),),
+        routes=lambda w: [
+            OrganizationAuthoritiesController.bound_to(w[ALLOCATIONS]),
+            AuthorityBalancesController.bound_to(w[ALLOCATIONS]),
+        ],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

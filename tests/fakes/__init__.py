@@ -23,6 +23,7 @@ from infrastructure.settings import Settings
 from infrastructure.software_signer import SoftwareSigner
 from infrastructure.tokens import JwtCodec
 from interfaces.aggregates import (
+    ALLOCATION_VIEWS,
     AUTHORITY_VIEWS,
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
@@ -48,6 +49,7 @@ from tests.fakes.outside import (
     NotInThisTier,
 )
 from tests.fakes.views import (
+    MemoryAllocationViews,
     MemoryAuthorityViews,
     MemoryChannelViews,
     MemoryConnectionViews,
@@ -85,6 +87,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         ORGANIZATION_VIEWS: MemoryOrganizationViews(log.tables),
         PROFILE_VIEWS: MemoryProfileViews(log.tables),
         AUTHORITY_VIEWS: MemoryAuthorityViews(log.tables),
+        ALLOCATION_VIEWS: MemoryAllocationViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     signer = SoftwareSigner(MemorySealedKeys(), os.urandom(32))

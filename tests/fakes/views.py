@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, overload
 from uuid import UUID
 
+from application.ports.allocations import AllocationView
 from application.ports.authorities import AuthorityView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
@@ -574,4 +575,44 @@ class MemoryAuthorityViews:
                 certificate=row["certificate"],
             )
             for row in rows
+        ]
+
+
+class MemoryAllocationViews:
+    """`AllocationViews` as SqlAllocationViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, organization: int, authority: int) -> AllocationView | None:
+        return next(
+            (
+                view
+                for view in self._all()
+                if (view.organization, view.authority) == (organization, authority)
+            ),
+            None,
+        )
+
+    def of_organization(self, organization: int) -> list[AllocationView]:
+        found = [v for v in self._all() if v.organization == organization and v.status != "removed"]
+        return sorted(found, key=lambda view: view.authority)
+
+    def authority_total(self, authority: int) -> int:
+        return sum(
+            v.balance for v in self._all() if v.authority == authority and v.status != "removed"
+        )
+
+    def _all(self) -> list[AllocationView]:
+        return [
+            AllocationView(
+                organization=row["organization"],
+                authority=row["authority"],
+                balance=row["balance"],
+                used=row["used"],
+                reserved=row["reserved"],
+                used_by=dict(row["used_by"]),
+                status=row["status"],
+            )
+            for row in self._tables.rows("allocations")
         ]
