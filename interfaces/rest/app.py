@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler
 
 from infrastructure.metrics_dir import this_process_ends
-from interfaces.aggregates import as_of_paths
+from interfaces.aggregates import PROFILES, as_of_paths
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
@@ -29,6 +29,7 @@ from interfaces.rest.certificate_auth import CertificateAuthController, Certific
 from interfaces.rest.client_address import TRUSTED_PROXIES
 from interfaces.rest.errors import HANDLERS
 from interfaces.rest.events import EventsController
+from interfaces.rest.generators import GeneratorsController
 from interfaces.rest.health import HealthController, HealthServices
 from interfaces.rest.json_bodies import JSONBodyRequest
 from interfaces.rest.log_proofs import LogProofsController
@@ -109,6 +110,7 @@ def shared_routes(fleet: FleetID) -> list[ControllerRouterHandler]:
         BrokerHooksController.bound_to(broker_hooks(fleet)),
         EventsController.bound_to(s.event_log),
         PasswordResetController.bound_to(ResetServices(s.password_reset, s.throttle)),
+        GeneratorsController.bound_to(fleet[PROFILES].queries),
         CertificateAuthController.bound_to(
             CertificateAuthServices(s.sessions, s.code_reset, s.throttle)
         ),
