@@ -73,6 +73,7 @@ ALSO_ANSWERS: dict[str, set[int]] = {
     "/auth/refresh": {401},
     "/auth/reset": {429, 503},
     "/auth/update": {401, 429, 503},
+    "/api/v1/generators": {404},
     **{path: {422, 429, 503} for path in INGEST},
 }
 HOOKS = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/mqtt/"))
