@@ -189,6 +189,7 @@ def test_as_of_in_other_scripts_digits_is_refused_on_every_registry_read(
     ]
     assert len(reads) > 10
     for path in reads:
-        url = re.sub(r"\{[^}]+\}", str(uuid4()), path)
+        numbered = re.sub(r"\{[^}]+:int\}", "1", path)
+        url = re.sub(r"\{[^}]+\}", str(uuid4()), numbered)
         response = client.get(url, params={"as_of": digits}, headers=auth)
         assert_problem(response, 400, field="as_of")

@@ -81,6 +81,9 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "subject": user,
         "object_id": group,
         "subtopic": "sweep",
+        "organization_id": "1",
+        "profile_id": "1",
+        "authority_id": "1",
     }
 
 
