@@ -3,6 +3,7 @@ whose certificates anyone can fetch and check, with keys that never enter the lo
 
 import base64
 import datetime
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,21 @@ def test_an_operator_imports_a_root_before_the_first_start(tmp_path: Path) -> No
             authority.verify_directly_issued_by(certificate)
     finally:
         fleet.close()
+
+
+def test_openssl_accepts_every_chain_strictly(ca_client: TestClient[Any], tmp_path: Path) -> None:
+    """An independent tool's judgement: OpenSSL's strict X.509 checks."""
+    openssl = shutil.which("openssl")
+    assert openssl is not None, "openssl is part of the machine the tests run on"
+    root = tmp_path / "root.pem"
+    root.write_bytes(ca_client.get("/api/v1/authorities/0/certificate").content)
+    for number in range(1, 5):
+        authority = tmp_path / f"authority-{number}.pem"
+        authority.write_bytes(chain(ca_client, number)[0].public_bytes(serialization.Encoding.PEM))
+        verdict = subprocess.run(
+            [openssl, "verify", "-x509_strict", "-CAfile", str(root), str(authority)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert verdict.returncode == 0, verdict.stdout + verdict.stderr
