@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from application.consistency import run_command
 from application.numbering import next_number
-from application.ports.authorities import AuthorityView, AuthorityViews
+from application.ports.authorities import AuthorityViews
 from application.ports.profiles import ProfileView
 from application.ports.signing import CaCertificates, Signer
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
@@ -113,6 +113,3 @@ class AuthorityQueries:
         if found is None or root is None:
             raise NotFound("authority not found", field="authorityId")
         return found.certificate if number == ROOT else found.certificate + root.certificate
-
-    def all(self) -> list[AuthorityView]:
-        return self.views.all()
