@@ -52,6 +52,7 @@ REASON_OF_STATUS = {
 }
 
 _MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"Missing required (?:query|header|cookie) parameter '([^']+)'")
 _BODY_PATH = re.compile(r" - at `\$\.data([.\[][^`]*)`$")
 """msgspec's own path, which Litestar drops for array elements (`$.data[3].name`)."""
 
@@ -89,7 +90,9 @@ def validation_error(request: Request[Any, Any, Any], exc: ValidationException) 
     """Litestar/msgspec validation: name the offending field as a dotted path."""
     extra = exc.extra if isinstance(exc.extra, list) and exc.extra else None
     if extra is None:
-        return problem(400, "bad_request", exc.detail)
+        missing_parameter = _MISSING_PARAMETER.match(exc.detail)
+        named = missing_parameter.group(1) if missing_parameter else None
+        return problem(400, "bad_request", exc.detail, named)
     first: dict[str, Any] = extra[0]
     message = str(first.get("message", exc.detail))
     field = first.get("key")

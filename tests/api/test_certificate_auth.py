@@ -198,6 +198,11 @@ def test_validating_nonsense_answers_false_or_400(client: TestClient[Any], query
         assert_problem(answer, 400)
 
 
+def test_a_missing_query_parameter_is_named(client: TestClient[Any]) -> None:
+    assert_problem(client.post("/auth/reset"), 400, field="login")
+    assert_problem(client.post("/auth/validate-code"), 400, field="code")
+
+
 def test_a_disabled_users_code_opens_nothing(client: TestClient[Any], fleet: FleetID) -> None:
     token = admin_token(client)
     user = register(client, "leaving", "a-password-1", token)

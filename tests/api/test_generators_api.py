@@ -47,7 +47,7 @@ def test_a_profile_lists_the_generators_it_can_use(
 
 def test_unknown_profiles_and_bad_queries(client: TestClient[Any], admin: dict[str, str]) -> None:
     assert_problem(client.get("/api/v1/generators?profileId=99", headers=admin), 404)
-    assert_problem(client.get("/api/v1/generators", headers=admin), 400)
+    assert_problem(client.get("/api/v1/generators", headers=admin), 400, field="profileId")
     assert_problem(client.get("/api/v1/generators?profileId=x", headers=admin), 400)
     assert_problem(client.get("/api/v1/generators?profileId=1"), 401)
 
