@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from application.authorization import Actor
 from application.consistency import run_command
 from application.identity_keys import index_entry
+from application.member_rules import standing_of
 from application.numbering import next_number
+from application.ports.members import MemberViews
 from application.ports.organizations import OrganizationView, OrganizationViews
 from application.ports.security import BlindIndex
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
@@ -17,7 +19,7 @@ from domain.aggregate import FleetAggregate
 from domain.causes import Interface
 from domain.errors import Conflict, Forbidden, InvalidValue, NotFound
 from domain.identities import IdentityIndex, IdentityTaken, comparable
-from domain.organizations import Organization, OrganizationDetails, organization_id
+from domain.organizations import ECOSYSTEM, Organization, OrganizationDetails, organization_id
 
 MAX_PAGE = 50
 """The document's bound on a page ("Maximum value is 50")."""
@@ -95,20 +97,35 @@ class OrganizationCommands:
 @dataclass(frozen=True)
 class OrganizationQueries:
     views: OrganizationViews
+    members: MemberViews
 
     def get(self, actor: Actor, number: int) -> OrganizationView:
-        """Admins read any; the certificate manager's users will read their own once they
-        belong to one. Any other answers as an unknown number does."""
-        found = self.views.get(number) if actor.is_admin else None
+        """Admins read any; its users and its administrators read it. Any other answers as an
+        unknown number does."""
+        standing = standing_of(self.members, actor)
+        readable = standing.manages_organization(number) or standing.belongs_to(number)
+        found = self.views.get(number) if readable else None
         if found is None:
             raise NotFound("organization not found", field="organizationId")
+        return found
+
+    def of_current_user(self, actor: Actor) -> OrganizationView:
+        found = self.views.get(standing_of(self.members, actor).organization)
+        if found is None:
+            raise NotFound("the user belongs to no organization", field="organizationId")
         return found
 
     def page(
         self, actor: Actor, page: int, size: int, *, bounded: bool = True
     ) -> list[OrganizationView]:
-        """`bounded`: at most MAX_PAGE (the API's pages); the select list asks for more."""
-        require_admin(actor)
+        """`bounded`: at most MAX_PAGE (the API's pages); the select list asks for more.
+        Admins and the ecosystem's admins list them all."""
+        standing = standing_of(self.members, actor)
+        if not standing.admin and (
+            standing.membership is None
+            or ECOSYSTEM not in standing.membership.ecosystems_administered()
+        ):
+            raise Forbidden("only an admin may list organizations")
         if page < 0:
             raise InvalidValue("must be 0 or more", field="page")
         if size < 1 or (bounded and size > MAX_PAGE):

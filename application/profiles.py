@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from application.authorization import Actor
 from application.consistency import run_command
 from application.identity_keys import index_entry
+from application.member_rules import standing_of
 from application.numbering import next_number
-from application.organizations import require_admin
+from application.ports.members import MemberViews
 from application.ports.profiles import ProfileView, ProfileViews
 from application.ports.security import BlindIndex
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from domain.identities import IdentityIndex, comparable
 from domain.profile_configs import ProfileConfig, parse_config
 from domain.profiles import Profile
@@ -61,15 +62,20 @@ class ProfileCommands:
 @dataclass(frozen=True)
 class ProfileQueries:
     views: ProfileViews
+    members: MemberViews
 
     def all(self, actor: Actor) -> list[ProfileView]:
-        require_admin(actor)
-        return self.views.all()
+        """Admins read every profile; the certificate manager's users, those they may use."""
+        standing = standing_of(self.members, actor)
+        if not standing.admin and standing.membership is None:
+            raise Forbidden("only the certificate manager's users may read profiles")
+        return [view for view in self.views.all() if standing.uses_profile(view.number)]
 
     def get(self, actor: Actor, number: int) -> tuple[ProfileView, ProfileConfig]:
-        """Admins read any; the certificate manager's users will read the profiles they are
-        given. Any other answers as an unknown number does."""
-        found = self.views.get(number) if actor.is_admin else None
+        """Admins read any; the certificate manager's users, the profiles they may use. Any
+        other answers as an unknown number does."""
+        usable = standing_of(self.members, actor).uses_profile(number)
+        found = self.views.get(number) if usable else None
         if found is None:
             raise NotFound("profile not found", field="profileId")
         return found, parse_config(found.config)

@@ -7,7 +7,7 @@ the one slow computation, runs in a worker thread so that it never stalls the ev
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -29,6 +29,8 @@ from domain.errors import NotFound, Unauthenticated
 from domain.identities import IdentityIndex, IdentityTaken, comparable
 from domain.switchable import Status
 from domain.users import Role, User, check_identity, check_password
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ def view_of(user: User) -> UserView:
     )
 
 
+def _alone(user: User, cause: Cause) -> tuple[UserView, list[Aggregate]]:
+    return view_of(user), []
+
+
 class UserCommands:
     def __init__(
         self,
@@ -84,7 +90,7 @@ class UserCommands:
             cause = Cause(actor=str(user_id), kind=ActorKind.USER, via=via)
         else:
             cause = actor.cause(via)
-        return await self._register(user_id, new, actor.id if actor else None, cause)
+        return await self._register(user_id, new, actor.id if actor else None, cause, _alone)
 
     async def update(
         self,
@@ -207,17 +213,32 @@ class UserCommands:
             return None
         new = NewUser(identity=identity, secret=secret, name="admin", role=Role.ADMIN)
         try:
-            return await self._register(uuid4(), new, None, Cause.system(via))
+            return await self._register(uuid4(), new, None, Cause.system(via), _alone)
         except IdentityTaken:
             return None
 
+    async def register_with(
+        self,
+        new: NewUser,
+        cause: Cause,
+        also: Callable[[User, Cause], tuple[T, list[Aggregate]]],
+    ) -> T:
+        """Register a user without an owner and, in the same save, what `also` decides on it
+        (the certificate manager enrolls it): its answer, and the aggregates it changed."""
+        return await self._register(uuid4(), new, None, cause, also)
+
     async def _register(
-        self, user_id: UUID, new: NewUser, owner: UUID | None, cause: Cause
-    ) -> UserView:
+        self,
+        user_id: UUID,
+        new: NewUser,
+        owner: UUID | None,
+        cause: Cause,
+        also: Callable[[User, Cause], tuple[T, list[Aggregate]]],
+    ) -> T:
         identity = check_identity(new.identity)
         secret_hash = await asyncio.to_thread(self._hasher.hash, check_password(new.secret))
 
-        def command() -> tuple[UserView, list[Aggregate]]:
+        def command() -> tuple[T, list[Aggregate]]:
             user = User.register(
                 id=user_id,
                 identity=identity,
@@ -232,7 +253,8 @@ class UserCommands:
             if new.status is Status.DISABLED:
                 user.disable(cause)
             index = self._claim(identity, user.id, cause)
-            return view_of(user), [user, index]
+            answer, changed = also(user, cause)
+            return answer, [user, index, *changed]
 
         return await run_command(self._writer, self._sync, command)
 

@@ -1,5 +1,6 @@
 """The User aggregate: a person (or service account) that signs in and owns other entities."""
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -8,14 +9,18 @@ from eventsourcing.domain import event
 
 from domain.aggregate import FleetAggregate
 from domain.causes import Cause
-from domain.errors import Conflict, InvalidValue
+from domain.errors import Conflict, InvalidValue, NotFound
 from domain.identities import normalized
+from domain.memberships import Contact, Membership, Privilege
 from domain.switchable import Status, Switchable, Switched
 from domain.values import check_metadata, check_name, check_tags
 
 MIN_SECRET_LENGTH = 8
 MAX_SECRET_LENGTH = 256
 MAX_IDENTITY_LENGTH = 254
+
+
+CONTACT_FIELDS = frozenset({"first_name", "last_name", "phone", "email"})
 
 
 class Role(StrEnum):
@@ -89,6 +94,8 @@ class User(Switchable, FleetAggregate):
         self.role = Role(role)
         self.owner = owner
         self.status = Status.ENABLED
+        self.membership: Membership | None = None
+        """Its standing in the certificate manager, if it has one (domain/memberships.py)."""
 
     @classmethod
     def register(
@@ -147,6 +154,30 @@ class User(Switchable, FleetAggregate):
     class Disabled(Switched):
         becomes = Status.DISABLED
 
+    class Enrolled(FleetAggregate.Event):
+        """Joined the certificate manager under `number`."""
+
+        number: int
+        first_name: str | None
+        last_name: str | None
+        phone: str | None
+        email: str | None
+        privileges: list[dict[str, Any]]
+        personal_fields: ClassVar[frozenset[str]] = CONTACT_FIELDS
+
+    class ContactChanged(FleetAggregate.Event):
+        first_name: str | None
+        last_name: str | None
+        phone: str | None
+        email: str | None
+        personal_fields: ClassVar[frozenset[str]] = CONTACT_FIELDS
+
+    class PrivilegesChanged(FleetAggregate.Event):
+        privileges: list[dict[str, Any]]
+
+    class Withdrawn(FleetAggregate.Event):
+        """Left the certificate manager: its number answers no more."""
+
     class Erased(FleetAggregate.Event):
         """Personal data is forgotten by destroying its key; this records that it happened."""
 
@@ -196,6 +227,80 @@ class User(Switchable, FleetAggregate):
         self._check_live()
         self._erase(cause=cause)
 
+    def enroll(
+        self,
+        number: int,
+        contact: Contact | None,
+        privileges: tuple[Privilege, ...],
+        cause: Cause,
+    ) -> None:
+        """`contact` None: none known yet (the first admin, enrolled at start)."""
+        self._check_live()
+        if self.membership is not None:
+            raise Conflict("user is in the certificate manager already")
+        self._enroll(
+            number=number,
+            **_contact_fields(contact and contact.checked()),
+            privileges=[p.recorded() for p in privileges],
+            cause=cause,
+        )
+
+    def change_contact(self, contact: Contact, cause: Cause) -> None:
+        self._member()
+        self._change_contact(**_contact_fields(contact.checked()), cause=cause)
+
+    def change_privileges(self, privileges: tuple[Privilege, ...], cause: Cause) -> None:
+        if self._member().privileges != privileges:
+            self._change_privileges(privileges=[p.recorded() for p in privileges], cause=cause)
+
+    def withdraw(self, cause: Cause) -> None:
+        self._member()
+        self._withdraw(cause=cause)
+
+    def _member(self) -> Membership:
+        self._check_live()
+        if self.membership is None:
+            raise NotFound("user not found", field="userId")
+        return self.membership
+
+    @event(Enrolled)
+    def _enroll(
+        self,
+        number: int,
+        first_name: str | None,
+        last_name: str | None,
+        phone: str | None,
+        email: str | None,
+        privileges: list[dict[str, Any]],
+        cause: Cause,
+    ) -> None:
+        contact = _contact(first_name, last_name, phone, email)
+        recorded = tuple(Privilege.from_recorded(p) for p in privileges)
+        self.membership = Membership(number, contact, recorded)
+
+    @event(ContactChanged)
+    def _change_contact(
+        self,
+        first_name: str | None,
+        last_name: str | None,
+        phone: str | None,
+        email: str | None,
+        cause: Cause,
+    ) -> None:
+        if self.membership is not None:
+            contact = _contact(first_name, last_name, phone, email)
+            self.membership = replace(self.membership, contact=contact)
+
+    @event(PrivilegesChanged)
+    def _change_privileges(self, privileges: list[dict[str, Any]], cause: Cause) -> None:
+        if self.membership is not None:
+            recorded = tuple(Privilege.from_recorded(p) for p in privileges)
+            self.membership = replace(self.membership, privileges=recorded)
+
+    @event(Withdrawn)
+    def _withdraw(self, cause: Cause) -> None:
+        self.membership = None
+
     @event(Renamed)
     def _rename(self, name: str | None, cause: Cause) -> None:
         self.name = name
@@ -226,3 +331,25 @@ class User(Switchable, FleetAggregate):
         self.name = None
         self.metadata = {}
         self.status = Status.ERASED
+        if self.membership is not None:
+            self.membership = replace(self.membership, contact=None)
+
+
+def _contact_fields(contact: Contact | None) -> dict[str, str | None]:
+    if contact is None:
+        return dict.fromkeys(CONTACT_FIELDS)
+    return {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "phone": contact.phone,
+        "email": contact.email,
+    }
+
+
+def _contact(
+    first_name: str | None, last_name: str | None, phone: str | None, email: str | None
+) -> Contact | None:
+    """None when erasure left the sealed fields unreadable."""
+    if first_name is None or last_name is None or phone is None or email is None:
+        return None
+    return Contact(first_name, last_name, phone, email)

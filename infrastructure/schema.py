@@ -244,6 +244,49 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+members = versioned(
+    "members",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="userId in the certificate manager"),
+    sa.Column(
+        "organization", sa.BigInteger, nullable=False, comment="organization number; 0: none"
+    ),
+    sa.Column("first_name", sa.Text, comment="personal data; NULL once erased"),
+    sa.Column("last_name", sa.Text, comment="personal data; NULL once erased"),
+    sa.Column("phone", sa.Text, comment="personal data; NULL once erased"),
+    sa.Column("email", sa.Text, comment="personal data; NULL once erased"),
+    sa.Column(
+        "privileges",
+        Document,
+        nullable=False,
+        comment='JSON array of {"role": USER | ORG_ADMIN | ECO_ADMIN, "ecosystem", '
+        '"organization", "profiles": [profile numbers]}',
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when the user joined"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="The certificate manager's users (id: the FleetID user's id), one row per version; "
+    "a removed user's row is closed.",
+)
+sa.Index(
+    "ix_members_number",
+    members.c.number,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_members_organization",
+    members.c.organization,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_members_email",
+    sa.func.lower(members.c.email),
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 profiles = versioned(
     "profiles",
     sa.Column("number", sa.BigInteger, nullable=False, comment="profileId in the API"),

@@ -21,6 +21,7 @@ from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
+from application.members import MemberCommands, MemberQueries
 from application.organizations import OrganizationCommands, OrganizationQueries
 from application.policy_queries import PolicyQueries
 from application.ports.allocations import AllocationViews
@@ -28,6 +29,7 @@ from application.ports.authorities import AuthorityViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.groups import GroupViews
+from application.ports.members import MemberViews
 from application.ports.organizations import OrganizationViews
 from application.ports.policies import PolicyViews
 from application.ports.profiles import ProfileViews
@@ -66,6 +68,7 @@ from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.group_views import SqlGroupViews
+from infrastructure.member_views import SqlMemberViews
 from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.profile_views import SqlProfileViews
@@ -75,13 +78,18 @@ from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
 from interfaces.rest.allocations import (
     AllocationServices,
+    AllowedAuthoritiesController,
     AuthorityBalancesController,
+    AuthorityProfileController,
     OrganizationAuthoritiesController,
+    ProfileBalanceController,
 )
 from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
+from interfaces.rest.authority_items import AuthorityItems
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.members import MembersController, MemberServices
 from interfaces.rest.organizations import OrganizationsController, OrganizationServices
 from interfaces.rest.profiles import ProfilesController, ProfileServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
@@ -123,6 +131,7 @@ ORGANIZATION_VIEWS = Key[OrganizationViews]("organization views")
 PROFILE_VIEWS = Key[ProfileViews]("profile views")
 AUTHORITY_VIEWS = Key[AuthorityViews]("authority views")
 ALLOCATION_VIEWS = Key[AllocationViews]("allocation views")
+MEMBER_VIEWS = Key[MemberViews]("member views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -134,6 +143,7 @@ ORGANIZATIONS = Key[OrganizationServices]("organization services")
 PROFILES = Key[ProfileServices]("profile services")
 AUTHORITIES = Key[AuthorityServices]("authority services")
 ALLOCATIONS = Key[AllocationServices]("allocation services")
+MEMBERS = Key[MemberServices]("member services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -144,6 +154,19 @@ def _users(w: Wiring) -> UserServices:
         w.sessions,
         w.throttle,
         w.settings.self_registration,
+    )
+
+
+def _members(w: Wiring) -> MemberServices:
+    p = w.ports
+    users = w[USERS].commands
+    views = w[MEMBER_VIEWS]
+    return MemberServices(
+        MemberCommands(p.reader, p.writer, p.sync, p.blind, users, views),
+        MemberQueries(views),
+        users,
+        w[ORGANIZATION_VIEWS],
+        w.throttle,
     )
 
 
@@ -186,18 +209,24 @@ def _connections(w: Wiring) -> ConnectionServices:
     )
 
 
+def _authority_items(w: Wiring) -> AuthorityItems:
+    return AuthorityItems(w[ALLOCATION_VIEWS], w[AUTHORITY_VIEWS], w[PROFILE_VIEWS])
+
+
 def _organizations(w: Wiring) -> OrganizationServices:
     p = w.ports
     return OrganizationServices(
         OrganizationCommands(p.reader, p.writer, p.sync, p.blind),
-        OrganizationQueries(w[ORGANIZATION_VIEWS]),
+        OrganizationQueries(w[ORGANIZATION_VIEWS], w[MEMBER_VIEWS]),
+        _authority_items(w),
     )
 
 
 def _profiles(w: Wiring) -> ProfileServices:
     p = w.ports
     return ProfileServices(
-        ProfileCommands(p.reader, p.writer, p.sync, p.blind), ProfileQueries(w[PROFILE_VIEWS])
+        ProfileCommands(p.reader, p.writer, p.sync, p.blind),
+        ProfileQueries(w[PROFILE_VIEWS], w[MEMBER_VIEWS]),
     )
 
 
@@ -213,9 +242,8 @@ def _allocations(w: Wiring) -> AllocationServices:
     p = w.ports
     return AllocationServices(
         AllocationCommands(p.reader, p.writer, p.sync),
-        AllocationQueries(w[ALLOCATION_VIEWS]),
-        w[AUTHORITY_VIEWS],
-        w[PROFILE_VIEWS],
+        AllocationQueries(w[ALLOCATION_VIEWS], w[MEMBER_VIEWS]),
+        _authority_items(w),
     )
 
 
@@ -224,10 +252,16 @@ MODULES: tuple[AggregateModule, ...] = (
         User,
         UsersProjection,
         "user",
-        ("/users",),
-        views=(Provide(USER_VIEWS, lambda r: SqlUserViews(r.reads)),),
-        services=(Provide(USERS, _users),),
-        routes=lambda w: [UsersController.bound_to(w[USERS])],
+        ("/users", "/api/v1/users"),
+        views=(
+            Provide(USER_VIEWS, lambda r: SqlUserViews(r.reads)),
+            Provide(MEMBER_VIEWS, lambda r: SqlMemberViews(r.reads)),
+        ),
+        services=(Provide(USERS, _users), Provide(MEMBERS, _members)),
+        routes=lambda w: [
+            UsersController.bound_to(w[USERS]),
+            MembersController.bound_to(w[MEMBERS]),
+        ],
     ),
     AggregateModule(
         Thing,
@@ -314,6 +348,9 @@ MODULES: tuple[AggregateModule, ...] = (
         routes=lambda w: [
             OrganizationAuthoritiesController.bound_to(w[ALLOCATIONS]),
             AuthorityBalancesController.bound_to(w[ALLOCATIONS]),
+            AllowedAuthoritiesController.bound_to(w[ALLOCATIONS]),
+            ProfileBalanceController.bound_to(w[ALLOCATIONS]),
+            AuthorityProfileController.bound_to(w[ALLOCATIONS]),
         ],
     ),
 )

@@ -69,7 +69,14 @@ from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
 from infrastructure.user_views import SqlUserViews
 from infrastructure.vacuum_keeper import VacuumKeeper
-from interfaces.aggregates import AUTHORITIES, PROFILES, USERS, explained_kinds, projections
+from interfaces.aggregates import (
+    AUTHORITIES,
+    MEMBERS,
+    PROFILES,
+    USERS,
+    explained_kinds,
+    projections,
+)
 from interfaces.mqtt.router import Router
 from interfaces.registry import Key, T
 from interfaces.services import Services, build_services
@@ -431,3 +438,5 @@ def ensure_first_admin(fleet: FleetID, via: Interface) -> None:
         created = asyncio.run(admin)
         if created:
             log.info("created the first admin, user %s", created.id)
+    if settings.admin_identity:
+        asyncio.run(fleet[MEMBERS].commands.ensure_enrolled(settings.admin_identity, via))

@@ -1,19 +1,26 @@
-"""Users projection: one `users` row version per change, erasure scrubbing every version."""
+"""Users projection: one `users` row version per change, erasure scrubbing every version; and
+the certificate manager's view of them (`members`), from the same events."""
 
 from typing import Any
 
 from application.ports.storage import RowWriter
-from application.projections.changes import EntityProjection, id_or_none
+from application.projections.changes import EntityProjection, id_or_none, record_change
 from domain.aggregate import FleetAggregate
 from domain.switchable import Switched
 from domain.users import User
 
 PERSONAL_COLUMNS: dict[str, Any] = {"identity": None, "name": None, "metadata": None}
+MEMBER_PERSONAL_COLUMNS: dict[str, Any] = {
+    "first_name": None,
+    "last_name": None,
+    "phone": None,
+    "email": None,
+}
 
 
 class UsersProjection(EntityProjection):
     name = "users"
-    tables: tuple[str, ...] = ("users",)
+    tables: tuple[str, ...] = ("users", "members")
     events = User.Event
     created = User.Registered
 
@@ -30,8 +37,30 @@ class UsersProjection(EntityProjection):
 
     def record(self, event: FleetAggregate.Event, position: int, rows: RowWriter) -> None:
         if isinstance(event, User.Erased):
-            rows.scrub(self.tables[0], str(event.originator_id), PERSONAL_COLUMNS)
+            rows.scrub("users", str(event.originator_id), PERSONAL_COLUMNS)
+            rows.scrub("members", str(event.originator_id), MEMBER_PERSONAL_COLUMNS)
+        self._record_member(event, position, rows)
         super().record(event, position, rows)
+
+    def _record_member(self, event: FleetAggregate.Event, position: int, rows: RowWriter) -> None:
+        key = str(event.originator_id)
+        match event:
+            case User.Enrolled():
+                row = {
+                    "number": event.number,
+                    **_privileges(event.privileges),
+                    **_contact(event),
+                    "created_at": event.timestamp,
+                    "updated_at": None,
+                    "updated_by": None,
+                }
+                rows.insert("members", key, row, position)
+            case User.ContactChanged():
+                record_change(rows, "members", event, _contact(event), position)
+            case User.PrivilegesChanged(privileges=privileges):
+                record_change(rows, "members", event, _privileges(privileges), position)
+            case User.Withdrawn():
+                rows.delete("members", key, position)
 
     def changes(self, event: FleetAggregate.Event) -> dict[str, Any] | None:
         """Enabling, disabling and a new secret end the sessions signed in before them."""
@@ -53,3 +82,17 @@ class UsersProjection(EntityProjection):
             case User.Erased():
                 return {"status": "erased", **PERSONAL_COLUMNS}
         return None
+
+
+def _contact(event: User.Enrolled | User.ContactChanged) -> dict[str, Any]:
+    return {
+        "first_name": event.first_name,
+        "last_name": event.last_name,
+        "phone": event.phone,
+        "email": event.email,
+    }
+
+
+def _privileges(privileges: list[dict[str, Any]]) -> dict[str, Any]:
+    organization = next((p["organization"] for p in privileges if p["organization"]), 0)
+    return {"privileges": privileges, "organization": organization}

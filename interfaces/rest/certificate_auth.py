@@ -12,6 +12,7 @@ from application.reset_codes import CodeReset
 from application.sessions import Sessions
 from application.throttling import Throttle
 from domain.errors import Unauthenticated
+from domain.memberships import MAX_PASSWORD
 from domain.users import MAX_IDENTITY_LENGTH, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
 from interfaces.rest.client_address import client_address
 
@@ -19,8 +20,6 @@ MAX_TOKEN = 4096
 RAW_TOKEN_MEDIA_TYPES = ("", "text/plain", "application/json")
 """The refresh token comes as the whole body: the document's example names no media type, and
 clients that send a string say text/plain or JSON."""
-MAX_PASSWORD = 50
-"""The document's bound on a new password ("must be less or equal to 50")."""
 Login = Annotated[str, Meta(min_length=1, max_length=MAX_IDENTITY_LENGTH)]
 Code = Annotated[str, Meta(min_length=1, max_length=64)]
 NewPassword = Annotated[

@@ -74,6 +74,7 @@ ALSO_ANSWERS: dict[str, set[int]] = {
     "/auth/reset": {429, 503},
     "/auth/update": {401, 429, 503},
     "/api/v1/generators": {404},
+    "/api/v1/users/credentials": {429},
     **{path: {422, 429, 503} for path in INGEST},
 }
 HOOKS = frozenset(p for p in SECURITY_OF_PATH if p.startswith("/mqtt/"))

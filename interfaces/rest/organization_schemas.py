@@ -5,7 +5,8 @@ from typing import Annotated
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.ports.organizations import OrganizationView
-from domain.organizations import EMAIL, MAX_TEXT, PHONE, STATUS, OrganizationDetails
+from domain.organizations import ECOSYSTEM, EMAIL, MAX_TEXT, PHONE, STATUS, OrganizationDetails
+from interfaces.rest.authority_items import OrganizationAuthority
 from interfaces.rest.value_schemas import TEXT, documented
 
 REQUIRED_TEXT = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
@@ -74,17 +75,6 @@ class OrganizationUpdate(_Described, kw_only=True):
     organization_parameters: Parameters | None = None
 
 
-class OrganizationAuthority(Struct, rename="camel"):
-    id: int
-    ecosystem_id: int
-    signer_certificate_id: int
-    ecosystem_name: str
-    balance: int
-    enabled: bool
-    profile_id: int
-    profile_name: str
-
-
 class OrganizationResponse(Struct, rename="camel"):
     organization_id: int
     organization_name: str
@@ -100,7 +90,9 @@ class OrganizationResponse(Struct, rename="camel"):
     org_status: str
 
     @classmethod
-    def of(cls, view: OrganizationView, ecosystem: int) -> "OrganizationResponse":
+    def of(
+        cls, view: OrganizationView, authorities: list[OrganizationAuthority]
+    ) -> "OrganizationResponse":
         return cls(
             view.number,
             view.name,
@@ -110,8 +102,8 @@ class OrganizationResponse(Struct, rename="camel"):
             view.contact_phone,
             view.manufacture_id,
             view.logo,
-            [],
-            ecosystem,
+            authorities,
+            ECOSYSTEM,
             view.parameters,
             view.org_status,
         )

@@ -10,9 +10,11 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from application.authorization import Actor
 from application.organizations import MAX_PAGE, OrganizationCommands, OrganizationQueries
+from application.ports.organizations import OrganizationView
 from domain.causes import Interface
 from domain.organizations import PARAMETERS
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.authority_items import AuthorityItems
 from interfaces.rest.organization_schemas import (
     NewOrganization,
     OrganizationItem,
@@ -23,8 +25,6 @@ from interfaces.rest.organization_schemas import (
 
 ActorDep = NamedDependency[Actor]
 OrganizationId = Annotated[int, PathParameter(description="organization id", ge=0, le=2**53)]
-ECOSYSTEM_ID = 1
-"""The deployment is one ecosystem until ecosystems are built."""
 MAX_ITEMS = 10_000
 
 
@@ -32,6 +32,10 @@ MAX_ITEMS = 10_000
 class OrganizationServices:
     commands: OrganizationCommands
     queries: OrganizationQueries
+    items: AuthorityItems
+
+    def answer(self, view: OrganizationView) -> OrganizationResponse:
+        return OrganizationResponse.of(view, self.items.of_organization(view.number))
 
 
 class OrganizationsController(Controller):
@@ -48,8 +52,11 @@ class OrganizationsController(Controller):
     def get_organization(
         self, organization_id: OrganizationId, actor: ActorDep
     ) -> OrganizationResponse:
-        found = self.services.queries.get(actor, organization_id)
-        return OrganizationResponse.of(found, ECOSYSTEM_ID)
+        return self.services.answer(self.services.queries.get(actor, organization_id))
+
+    @get("/user", sync_to_thread=False, summary="The signed-in user's organization")
+    def of_current_user(self, actor: ActorDep) -> OrganizationResponse:
+        return self.services.answer(self.services.queries.of_current_user(actor))
 
     @get("/", sync_to_thread=False, summary="A page of organizations, by id (admins)")
     def list_organizations(
@@ -61,7 +68,7 @@ class OrganizationsController(Controller):
         ] = MAX_PAGE,
     ) -> list[OrganizationResponse]:
         found = self.services.queries.page(actor, page, size)
-        return [OrganizationResponse.of(view, ECOSYSTEM_ID) for view in found]
+        return [self.services.answer(view) for view in found]
 
     @post("/", status_code=200, summary="Create an organization (admins); answers its id")
     async def create(self, data: JSONBody[NewOrganization], actor: ActorDep) -> int:

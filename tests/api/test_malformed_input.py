@@ -84,6 +84,7 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "organization_id": "1",
         "profile_id": "1",
         "authority_id": "1",
+        "user_number": "1",
     }
 
 

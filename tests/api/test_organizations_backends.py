@@ -1,16 +1,21 @@
-"""Organizations on SQLite and PostgreSQL: numbers, the case-blind unique name, the page
-order, and reads `as_of` a position answering what they answered then."""
+"""Organizations and the certificate manager's users on SQLite and PostgreSQL: numbers, the
+case-blind unique name and e-mail, the page order, reads `as_of` a position answering what they
+answered then, and an erased person's contact gone from every version."""
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
-from domain.causes import Interface
+from domain.causes import Cause, Interface
+from interfaces.aggregates import MEMBERS, USERS
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
+from tests.api.test_members_api import CONTACT as MEMBER_CONTACT
+from tests.api.test_members_api import create_member, privilege
 from tests.api.test_organizations_api import CREATE, UPDATE
 from tests.helpers import admin_token, bearer
 
@@ -49,3 +54,36 @@ def test_organizations_read_alike_now_and_as_of(
     page = client.get("/api/v1/organizations?page=0&size=2", headers=admin).json()
     assert [o["organizationId"] for o in page] == [1, 2]
     assert page[1]["organizationName"] == "Ørsted Å/S"
+
+
+def test_users_read_alike_now_as_of_and_after_erasure(
+    admin_client: tuple[FleetID, TestClient[Any], dict[str, str]],
+) -> None:
+    fleet, client, admin = admin_client
+    assert client.post("/api/v1/organizations", json=CREATE, headers=admin).status_code == 200
+    for login in ("first_user", "second_user"):
+        created = create_member(client, admin, login, [privilege("USER", 1, [])])
+        assert created.status_code == 200, created.text
+    before = fleet.projections.position
+    contact = {**MEMBER_CONTACT, "email": "Changed@Example.com"}
+    changed = client.put("/api/v1/users/2", json={**contact, "userPrivileges": []}, headers=admin)
+    assert changed.status_code == 200, changed.text
+
+    found = client.post("/api/v1/users/organizations/1", json={}, headers=admin).json()
+    assert [user["userId"] for user in found] == [3]
+    then = client.get(f"/api/v1/users/2?as_of={before}", headers=admin).json()
+    now = client.get("/api/v1/users/2", headers=admin).json()
+    assert (then["organizationId"], then["email"]) == (1, MEMBER_CONTACT["email"])
+    assert (now["organizationId"], now["email"]) == (0, "Changed@Example.com")
+    taken = client.get("/api/v1/users/check_email?email=changed@EXAMPLE.com", headers=admin)
+    assert taken.json() is True
+
+    member = fleet[MEMBERS].queries.views.by_number(2)
+    assert member is not None
+    asyncio.run(fleet[USERS].commands.erase(member.user_id, Cause.system(Interface.CLI)))
+    erased = client.get(f"/api/v1/users/2?as_of={before}", headers=admin).json()
+    assert (erased["firstName"], erased["email"]) == ("", "")
+    assert (
+        client.get("/api/v1/users/check_email?email=changed@example.com", headers=admin).json()
+        is False
+    )

@@ -18,6 +18,7 @@ from application.ports.authorities import AuthorityView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.groups import GroupFilter, GroupPage, GroupView
+from application.ports.members import MemberView
 from application.ports.organizations import OrganizationView
 from application.ports.pages import ListFilter, Page
 from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
@@ -26,6 +27,7 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
+from infrastructure.member_views import administers, member_view
 from tests.fakes.tables import MemoryTables, Row
 
 T = TypeVar("T")
@@ -494,6 +496,40 @@ def _policy_view(row: Row) -> PolicyView:
         updated_at=_utc(row["updated_at"]),
         updated_by=row["updated_by"],
     )
+
+
+class MemoryMemberViews:
+    """`MemberViews` as SqlMemberViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def by_number(self, number: int) -> MemberView | None:
+        return next((view for view in self._every() if view.number == number), None)
+
+    def by_user(self, user_id: UUID) -> MemberView | None:
+        return next((view for view in self._every() if view.user_id == user_id), None)
+
+    def of_organization(self, organization: int) -> list[MemberView]:
+        return [view for view in self._every() if view.membership.organization == organization]
+
+    def ecosystem_admins(self, ecosystem: int) -> list[MemberView]:
+        return [view for view in self._every() if view.admin or administers(view, ecosystem)]
+
+    def email_taken(self, email: str) -> bool:
+        wanted = email.lower()
+        return any((row["email"] or "").lower() == wanted for row in self._tables.rows("members"))
+
+    def _every(self) -> list[MemberView]:
+        users = {row["id"]: row for row in self._tables.rows("users")}
+        rows = sorted(self._tables.rows("members"), key=lambda row: row["number"])
+        return [
+            member_view({**row, **_sign_in(users[row["id"]])}) for row in rows if row["id"] in users
+        ]
+
+
+def _sign_in(user: Row) -> dict[str, Any]:
+    return {"identity": user["identity"], "role": user["role"], "status": user["status"]}
 
 
 class MemoryOrganizationViews:

@@ -308,6 +308,27 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "cause": ADMIN,
         "secret_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdDQ$aGFzaDQ",
     },
+    "User.Enrolled": {
+        "cause": ADMIN,
+        "number": 7,
+        "first_name": "Augusta",
+        "last_name": "King",
+        "phone": "+44 20 7946 0000",
+        "email": "ada.king@fleet.example",
+        "privileges": [{"role": "USER", "ecosystem": 1, "organization": 1, "profiles": [1, 2]}],
+    },
+    "User.ContactChanged": {
+        "cause": ADMIN,
+        "first_name": "Augusta",
+        "last_name": "Byron",
+        "phone": "+44 20 7946 0001",
+        "email": "ada.byron@fleet.example",
+    },
+    "User.PrivilegesChanged": {
+        "cause": ADMIN,
+        "privileges": [{"role": "ECO_ADMIN", "ecosystem": 1, "organization": 0, "profiles": [3]}],
+    },
+    "User.Withdrawn": {"cause": ADMIN},
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "Organization.Founded": frozenset({"contact_name", "contact_email", "contact_phone"}),
@@ -316,6 +337,8 @@ PERSONAL: dict[str, frozenset[str]] = {
     "User.Renamed": frozenset({"name"}),
     "User.MetadataReplaced": frozenset({"metadata"}),
     "User.IdentityChanged": frozenset({"identity"}),
+    "User.Enrolled": frozenset({"first_name", "last_name", "phone", "email"}),
+    "User.ContactChanged": frozenset({"first_name", "last_name", "phone", "email"}),
 }
 
 
