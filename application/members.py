@@ -86,12 +86,17 @@ class MemberCommands:
         contact: Contact,
         privileges: list[Privilege],
         via: Interface,
+        *,
+        ecosystem_admin: bool = False,
     ) -> None:
+        """`ecosystem_admin`: the user must be one of the ecosystem's admins (404 otherwise)."""
         contact.checked()
 
         def command() -> tuple[None, list[User]]:
             standing = self._standing(actor)
             user = self._managed(standing, number)
+            if ecosystem_admin and not _administers_ecosystem(user):
+                raise NotFound("no ecosystem admin has this number", field="userId")
             granted = self._grantable(standing, privileges)
             if not standing.admin and not granted:
                 raise InvalidValue("name the privileges the user keeps", field="userPrivileges")
@@ -210,6 +215,11 @@ class MemberCommands:
                         "profile not found", field=f"{field}.accessibleProfiles[{position}]"
                     )
         return placed
+
+
+def _administers_ecosystem(user: User) -> bool:
+    administered = set() if user.membership is None else user.membership.ecosystems_administered()
+    return user.role is Role.ADMIN or ECOSYSTEM in administered
 
 
 def _placed(privilege: Privilege, index: int) -> Privilege:

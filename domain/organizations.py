@@ -15,8 +15,7 @@ from domain.errors import InvalidValue
 
 NAMESPACE = UUID("0b6f4c1d-9e2a-4b8c-8d7e-3f5a6b7c8d9e")
 ECOSYSTEM = 1
-ECOSYSTEM_NAME = "FleetID"
-"""The ecosystem every organization is in, until ecosystems can be made."""
+"""The ecosystem every organization is in: one per deployment (domain/ecosystems.py)."""
 MAX_TEXT = 255
 PHONE = re.compile(r"\+?\d*(\s|-)?((\(\d+\))?|\d+)(\s|-)?\d+(\s|-)?\d+(\s|-)?\d+", re.ASCII)
 """The document's phone rule, as written there."""

@@ -332,6 +332,18 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+ecosystems = versioned(
+    "ecosystems",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="ecosystemId in the API"),
+    sa.Column("name", sa.Text, nullable=False, comment="its name"),
+    sa.Column("description", sa.Text, nullable=False, comment="free text"),
+    sa.Column(
+        "capacity", sa.BigInteger, nullable=False, comment="certificates it may issue; 0: not set"
+    ),
+    *lifecycle(),
+    comment="The certificate manager's ecosystem (one per deployment), one row per version.",
+)
+
 allocations = versioned(
     "allocations",
     sa.Column("organization", sa.BigInteger, nullable=False, comment="organizationId"),
@@ -362,6 +374,28 @@ sa.Index(
     sqlite_where=CURRENT,
     postgresql_where=CURRENT,
 )
+
+balance_movements = versioned(
+    "balance_movements",
+    sa.Column(
+        "allocation",
+        sa.String(36),
+        nullable=False,
+        comment="the balance it moved: the id of its rows in allocations",
+    ),
+    sa.Column("batch", sa.Text, nullable=False, comment="the batch that ordered or issued"),
+    sa.Column(
+        "kind",
+        sa.String(16),
+        nullable=False,
+        comment="ordered (a batch reserved) | issued (it used) | released (it gave all back)",
+    ),
+    sa.Column("count", sa.BigInteger, nullable=False, comment="certificates"),
+    sa.Column("at", UTCDateTime, nullable=False, comment="when"),
+    comment="Every certificate order and issuance against a balance, appended and never "
+    "changed (id: derived from the allocation's event).",
+)
+sa.Index("ix_balance_movements_at", balance_movements.c.at)
 
 policies = versioned(
     "policies",

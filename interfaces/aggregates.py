@@ -19,6 +19,7 @@ from application.authorities import AuthorityCommands, AuthorityQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
+from application.ecosystems import EcosystemCommands, EcosystemQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.members import MemberCommands, MemberQueries
@@ -28,6 +29,7 @@ from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
+from application.ports.ecosystems import EcosystemViews
 from application.ports.groups import GroupViews
 from application.ports.members import MemberViews
 from application.ports.organizations import OrganizationViews
@@ -39,6 +41,7 @@ from application.profiles import ProfileCommands, ProfileQueries
 from application.projections.allocations import AllocationsProjection
 from application.projections.authorities import AuthoritiesProjection
 from application.projections.channels import ChannelsProjection
+from application.projections.ecosystems import EcosystemsProjection
 from application.projections.groups import GroupsProjection
 from application.projections.organizations import OrganizationsProjection
 from application.projections.policies import PoliciesProjection
@@ -53,6 +56,7 @@ from domain.aggregate import FleetAggregate
 from domain.allocations import Allocation
 from domain.authorities import Authority
 from domain.channels import Channel
+from domain.ecosystems import Ecosystem
 from domain.groups import Group
 from domain.identities import IdentityIndex
 from domain.module_commands import ModuleCommand
@@ -67,6 +71,7 @@ from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
+from infrastructure.ecosystem_views import SqlEcosystemViews
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.member_views import SqlMemberViews
 from infrastructure.organization_views import SqlOrganizationViews
@@ -88,6 +93,7 @@ from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.authority_items import AuthorityItems
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
+from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.members import MembersController, MemberServices
 from interfaces.rest.organizations import OrganizationsController, OrganizationServices
@@ -132,6 +138,7 @@ PROFILE_VIEWS = Key[ProfileViews]("profile views")
 AUTHORITY_VIEWS = Key[AuthorityViews]("authority views")
 ALLOCATION_VIEWS = Key[AllocationViews]("allocation views")
 MEMBER_VIEWS = Key[MemberViews]("member views")
+ECOSYSTEM_VIEWS = Key[EcosystemViews]("ecosystem views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -144,6 +151,7 @@ PROFILES = Key[ProfileServices]("profile services")
 AUTHORITIES = Key[AuthorityServices]("authority services")
 ALLOCATIONS = Key[AllocationServices]("allocation services")
 MEMBERS = Key[MemberServices]("member services")
+ECOSYSTEMS = Key[EcosystemServices]("ecosystem services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -210,7 +218,9 @@ def _connections(w: Wiring) -> ConnectionServices:
 
 
 def _authority_items(w: Wiring) -> AuthorityItems:
-    return AuthorityItems(w[ALLOCATION_VIEWS], w[AUTHORITY_VIEWS], w[PROFILE_VIEWS])
+    return AuthorityItems(
+        w[ALLOCATION_VIEWS], w[AUTHORITY_VIEWS], w[PROFILE_VIEWS], w[ECOSYSTEM_VIEWS]
+    )
 
 
 def _organizations(w: Wiring) -> OrganizationServices:
@@ -244,6 +254,16 @@ def _allocations(w: Wiring) -> AllocationServices:
         AllocationCommands(p.reader, p.writer, p.sync),
         AllocationQueries(w[ALLOCATION_VIEWS], w[MEMBER_VIEWS]),
         _authority_items(w),
+    )
+
+
+def _ecosystems(w: Wiring) -> EcosystemServices:
+    p = w.ports
+    return EcosystemServices(
+        EcosystemCommands(p.reader, p.writer, p.sync),
+        EcosystemQueries(w[ECOSYSTEM_VIEWS], w[MEMBER_VIEWS]),
+        w[MEMBERS],
+        w[AUTHORITY_VIEWS],
     )
 
 
@@ -337,6 +357,15 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(AUTHORITY_VIEWS, lambda r: SqlAuthorityViews(r.reads)),),
         services=(Provide(AUTHORITIES, _authorities),),
         routes=lambda w: [AuthoritiesController.bound_to(w[AUTHORITIES].queries)],
+    ),
+    AggregateModule(
+        Ecosystem,
+        EcosystemsProjection,
+        None,
+        ("/api/v1/ecosystems",),
+        views=(Provide(ECOSYSTEM_VIEWS, lambda r: SqlEcosystemViews(r.reads)),),
+        services=(Provide(ECOSYSTEMS, _ecosystems),),
+        routes=lambda w: [EcosystemsController.bound_to(w[ECOSYSTEMS])],
     ),
     AggregateModule(
         Allocation,

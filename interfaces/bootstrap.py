@@ -71,6 +71,7 @@ from infrastructure.user_views import SqlUserViews
 from infrastructure.vacuum_keeper import VacuumKeeper
 from interfaces.aggregates import (
     AUTHORITIES,
+    ECOSYSTEMS,
     MEMBERS,
     PROFILES,
     USERS,
@@ -413,6 +414,11 @@ def ensure_shipped_profiles(fleet: FleetID) -> None:
         loaded = asyncio.run(fleet[PROFILES].commands.load(name, config, cause, replace=False))
         if loaded.changed:
             log.info("loaded profile %d, %s", loaded.number, name)
+
+
+def ensure_ecosystem(fleet: FleetID) -> None:
+    if asyncio.run(fleet[ECOSYSTEMS].commands.ensure(Cause.system(Interface.CLI))):
+        log.info("made the certificate manager's ecosystem")
 
 
 def ensure_certificate_authorities(fleet: FleetID) -> None:

@@ -37,10 +37,11 @@ from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import PREFIX, Settings, SettingsError
 from interfaces import child_process, writer_process
-from interfaces.aggregates import AUTHORITIES, PROFILES, USERS, projections
+from interfaces.aggregates import AUTHORITIES, ECOSYSTEMS, PROFILES, USERS, projections
 from interfaces.bootstrap import (
     build,
     ensure_certificate_authorities,
+    ensure_ecosystem,
     ensure_first_admin,
     ensure_shipped_profiles,
 )
@@ -93,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_mqtt_commands(commands.add_parser("mqtt", help="MQTT broker support"))
     _add_profile_commands(commands.add_parser("profiles", help="certificate profiles"))
     _add_ca_commands(commands.add_parser("ca", help="the root certificate authority"))
+    _add_ecosystem_commands(
+        commands.add_parser("ecosystem", help="the certificate manager's ecosystem")
+    )
     return parser
 
 
@@ -160,6 +164,17 @@ def _add_ca_commands(group: argparse.ArgumentParser) -> None:
     load.set_defaults(run=_import_root)
 
 
+def _add_ecosystem_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    change = actions.add_parser(
+        "set", help="name, describe or size the ecosystem (what is not given is kept)"
+    )
+    change.add_argument("--name")
+    change.add_argument("--description")
+    change.add_argument("--capacity", type=int, help="certificates it may issue (0: not set)")
+    change.set_defaults(run=_set_ecosystem)
+
+
 def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
     actions = group.add_subparsers(dest="action", required=True)
     mosquitto = actions.add_parser(
@@ -185,6 +200,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     fleet = build(settings)
     try:
         ensure_first_admin(fleet, Interface.CLI)
+        ensure_ecosystem(fleet)
         ensure_shipped_profiles(fleet)
         ensure_certificate_authorities(fleet)
     finally:
@@ -429,6 +445,22 @@ def _load_profiles(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{done}: profile {loaded.number}, {name}")
     finally:
         fleet.close()
+    return 0
+
+
+def _set_ecosystem(settings: Settings, args: argparse.Namespace) -> int:
+    fleet = build(settings)
+    try:
+        ensure_ecosystem(fleet)
+        commands = fleet[ECOSYSTEMS].commands
+        cause = Cause.system(Interface.CLI)
+        changed = asyncio.run(commands.change(args.name, args.description, args.capacity, cause))
+    except DomainError as error:
+        print(f"fleetid: {error.field}: {error}", file=sys.stderr)
+        return 2
+    finally:
+        fleet.close()
+    print("changed the ecosystem" if changed else "the ecosystem is as asked already")
     return 0
 
 

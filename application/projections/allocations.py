@@ -1,14 +1,18 @@
-"""Allocations projection: one `allocations` row version per change of a balance."""
+"""Allocations projection: one `allocations` row version per change of a balance, and a
+`balance_movements` row per order, issuance and release."""
 
 from typing import Any
+from uuid import NAMESPACE_OID, uuid5
 
+from application.ports.storage import RowWriter
 from application.projections.changes import EntityProjection
+from domain.aggregate import FleetAggregate
 from domain.allocations import Allocation
 
 
 class AllocationsProjection(EntityProjection):
     name = "allocations"
-    tables: tuple[str, ...] = ("allocations",)
+    tables: tuple[str, ...] = ("allocations", "balance_movements")
     events = Allocation.Event
     created = Allocation.Granted
 
@@ -21,6 +25,13 @@ class AllocationsProjection(EntityProjection):
             "reserved": 0,
             "used_by": {},
         }
+
+    def record(self, event: FleetAggregate.Event, position: int, rows: RowWriter) -> None:
+        movement = _movement(event)
+        if movement is not None:
+            key = str(uuid5(NAMESPACE_OID, f"{event.originator_id}:{event.originator_version}"))
+            rows.insert("balance_movements", key, movement, position)
+        super().record(event, position, rows)
 
     def changes(self, event: Any) -> dict[str, Any] | None:
         match event:
@@ -35,6 +46,25 @@ class AllocationsProjection(EntityProjection):
             case Allocation.Committed(used=used, reserved=reserved, used_by=used_by):
                 return {"used": used, "reserved": reserved, "used_by": used_by}
         return None
+
+
+def _movement(event: FleetAggregate.Event) -> dict[str, Any] | None:
+    match event:
+        case Allocation.Reserved(batch=batch, count=count):
+            kind = "ordered"
+        case Allocation.Committed(batch=batch, count=count):
+            kind = "issued"
+        case Allocation.Released(batch=batch):
+            kind, count = "released", 0
+        case _:
+            return None
+    return {
+        "allocation": str(event.originator_id),
+        "batch": batch,
+        "kind": kind,
+        "count": count,
+        "at": event.timestamp,
+    }
 
 
 def _status(enabled: bool) -> str:

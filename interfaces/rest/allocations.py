@@ -17,7 +17,7 @@ from application.ports.allocations import AllocationView
 from domain.allocations import MAX_BALANCE
 from domain.causes import Interface
 from domain.errors import NotFound
-from domain.organizations import ECOSYSTEM, ECOSYSTEM_NAME
+from domain.organizations import ECOSYSTEM
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.authority_items import (
     AuthorityItems,
@@ -226,7 +226,7 @@ class AllowedAuthoritiesController(Controller):
                 authority.number,
                 ECOSYSTEM,
                 authority.number,
-                ECOSYSTEM_NAME,
+                items.ecosystem_name,
                 self.services.queries.authority_total(authority.number),
                 True,
                 *items.profile_of(authority.number),

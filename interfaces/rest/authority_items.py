@@ -8,8 +8,10 @@ from msgspec import Struct
 
 from application.ports.allocations import AllocationView, AllocationViews
 from application.ports.authorities import AuthorityViews
+from application.ports.ecosystems import EcosystemViews
 from application.ports.profiles import ProfileViews
-from domain.organizations import ECOSYSTEM, ECOSYSTEM_NAME
+from domain.ecosystems import DEFAULT_NAME
+from domain.organizations import ECOSYSTEM
 
 
 class OrganizationAuthority(Struct, rename="camel"):
@@ -53,6 +55,12 @@ class AuthorityItems:
     allocations: AllocationViews
     authorities: AuthorityViews
     profiles: ProfileViews
+    ecosystems: EcosystemViews
+
+    @property
+    def ecosystem_name(self) -> str:
+        found = self.ecosystems.get(ECOSYSTEM)
+        return DEFAULT_NAME if found is None else found.name
 
     def profile_of(self, authority: int) -> tuple[int, str]:
         """The number and name of the profile the authority issues for; (0, "") for none."""
@@ -68,7 +76,7 @@ class AuthorityItems:
             view.authority,
             ECOSYSTEM,
             view.authority,
-            ECOSYSTEM_NAME,
+            self.ecosystem_name,
             view.balance,
             enabled,
             profile,
@@ -97,7 +105,7 @@ class AuthorityItems:
             view.authority,
             ECOSYSTEM,
             view.authority,
-            ECOSYSTEM_NAME,
+            self.ecosystem_name,
             view.balance,
             view.status == "enabled",
             view.used,

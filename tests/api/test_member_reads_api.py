@@ -11,10 +11,9 @@ from litestar.testing import TestClient
 from domain.causes import Cause, Interface
 from interfaces.aggregates import ALLOCATIONS, MEMBERS
 from interfaces.bootstrap import FleetID, ensure_certificate_authorities, ensure_shipped_profiles
+from tests.api.certificate_people import balances, enroll, organizations, privilege
 from tests.api.support import assert_problem
-from tests.api.test_members_api import cm_sign_in, create_member, privilege
-from tests.api.test_organizations_api import CREATE as ORGANIZATION
-from tests.helpers import admin_token, bearer, register
+from tests.helpers import admin_token, bearer
 
 ECC = "ECC Device Certificate"
 
@@ -26,26 +25,14 @@ def people(client: TestClient[Any], sqlite_fleet: FleetID) -> dict[str, dict[str
     ensure_shipped_profiles(sqlite_fleet)
     ensure_certificate_authorities(sqlite_fleet)
     admin = bearer(admin_token(client))
-    for name in ("Domain", "Other"):
-        body = {**ORGANIZATION, "organizationName": name}
-        assert client.post("/api/v1/organizations", json=body, headers=admin).status_code == 200
-    for organization, authority, balance in ((1, 1, 100), (1, 2, 50), (2, 1, 10)):
-        path = f"/api/v1/organizations/{organization}/authorities/{authority}"
-        assert client.put(path.replace("authorities", "authority"), headers=admin).is_success
-        change = {"balance": balance, "enabled": True}
-        assert client.put(path, json=change, headers=admin).status_code == 200
+    organizations(client, admin, "Domain", "Other")
+    balances(client, admin, (1, 1, 100), (1, 2, 50), (2, 1, 10))
     made = {
         "org_user": [privilege("USER", 1, [1])],
         "org_admin": [privilege("ORG_ADMIN", 1, [1, 2])],
         "other_user": [privilege("USER", 2, [1])],
     }
-    tokens = {"admin": admin}
-    for login, privileges in made.items():
-        assert create_member(client, admin, login, privileges).status_code == 200
-        tokens[login] = cm_sign_in(client, login, "secret123")
-    register(client, "outsider@example.com", "secret123")
-    tokens["outsider"] = cm_sign_in(client, "outsider@example.com", "secret123")
-    return tokens
+    return enroll(client, admin, made)
 
 
 def granted(authority: int, balance: int, profile: int, name: str) -> dict[str, Any]:

@@ -10,33 +10,20 @@ from litestar.testing import TestClient
 from domain.causes import Cause, Interface
 from interfaces.aggregates import MEMBERS, USERS
 from interfaces.bootstrap import FleetID, ensure_shipped_profiles
+from tests.api.certificate_people import (
+    CREATE,
+    USERS_PATH,
+    cm_sign_in,
+    create_member,
+    enroll,
+    organizations,
+    privilege,
+)
 from tests.api.support import assert_problem
-from tests.api.test_organizations_api import CREATE as ORGANIZATION
 from tests.conftest import ADMIN_IDENTITY
-from tests.helpers import admin_token, bearer, register
+from tests.helpers import admin_token, bearer
 
-USERS_PATH = U = "/api/v1/users"
-CREATE = {
-    "userId": None,
-    "firstName": "John",
-    "lastName": "Smith",
-    "phone": "+38 050 492 4110",
-    "email": "j.smith@example.com",
-    "organizationId": 1,
-    "organizationName": "Sample Org",
-    "credentials": {"login": "eeeeeeeeeeeeeeeffffff", "password": "admin123"},
-    "userPrivileges": [
-        {
-            "id": 1,
-            "userRole": "USER",
-            "ecosystemId": 0,
-            "organizationId": 1,
-            "accessibleProfiles": [1],
-        }
-    ],
-    "ecosystemId": 1,
-    "isAdmin": True,
-}
+U = USERS_PATH
 UPDATE = {
     "firstName": "John",
     "lastName": "Smith",
@@ -55,42 +42,11 @@ UPDATE = {
 CONTACT = {k: UPDATE[k] for k in ("firstName", "lastName", "phone", "email")}
 
 
-def cm_sign_in(client: TestClient[Any], login: str, password: str) -> dict[str, str]:
-    signed = client.post("/auth/pwd", json={"username": login, "password": password})
-    assert signed.status_code == 200, signed.text
-    return bearer(signed.json()["accessToken"])
-
-
-def create_member(
-    client: TestClient[Any], token: dict[str, str], login: str, privileges: list[Any], **more: Any
-) -> Any:
-    body = {**CREATE, "credentials": {"login": login, "password": "secret123"}}
-    return client.put(
-        USERS_PATH, json={**body, "userPrivileges": privileges, **more}, headers=token
-    )
-
-
-def privilege(role: str, organization: int = 1, profiles: list[int] | None = None) -> Any:
-    ecosystem = 1 if role == "ECO_ADMIN" else 0
-    return {
-        "userRole": role,
-        "ecosystemId": ecosystem,
-        "organizationId": 0 if role == "ECO_ADMIN" else organization,
-        "accessibleProfiles": [1] if profiles is None else profiles,
-    }
-
-
 @pytest.fixture
 def admin(client: TestClient[Any], sqlite_fleet: FleetID) -> dict[str, str]:
     ensure_shipped_profiles(sqlite_fleet)
     headers = bearer(admin_token(client))
-    for name in ("Domain", "Other"):
-        created = client.post(
-            "/api/v1/organizations",
-            json={**ORGANIZATION, "organizationName": name},
-            headers=headers,
-        )
-        assert created.status_code == 200, created.text
+    organizations(client, headers, "Domain", "Other")
     return headers
 
 
@@ -213,14 +169,7 @@ def people(client: TestClient[Any], admin: dict[str, str]) -> dict[str, dict[str
         "org_user": [privilege("USER", 1)],
         "other_user": [privilege("USER", 2)],
     }
-    tokens = {"admin": admin}
-    for login, privileges in made.items():
-        created = create_member(client, admin, login, privileges, email=f"{login}@example.com")
-        assert created.status_code == 200, created.text
-        tokens[login] = cm_sign_in(client, login, "secret123")
-    register(client, "outsider@example.com", "secret123")
-    tokens["outsider"] = cm_sign_in(client, "outsider@example.com", "secret123")
-    return tokens
+    return enroll(client, admin, made)
 
 
 def given(*privileges: Any) -> dict[str, Any]:

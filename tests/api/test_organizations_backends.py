@@ -13,9 +13,9 @@ from domain.causes import Cause, Interface
 from interfaces.aggregates import MEMBERS, USERS
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
+from tests.api.certificate_people import create_member, privilege
 from tests.api.support import assert_problem
 from tests.api.test_members_api import CONTACT as MEMBER_CONTACT
-from tests.api.test_members_api import create_member, privilege
 from tests.api.test_organizations_api import CREATE, UPDATE
 from tests.helpers import admin_token, bearer
 

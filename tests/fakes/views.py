@@ -17,6 +17,7 @@ from application.ports.allocations import AllocationView
 from application.ports.authorities import AuthorityView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
+from application.ports.ecosystems import EcosystemView, Movement, Totals
 from application.ports.groups import GroupFilter, GroupPage, GroupView
 from application.ports.members import MemberView
 from application.ports.organizations import OrganizationView
@@ -27,6 +28,7 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
+from infrastructure.ecosystem_views import ecosystem_view
 from infrastructure.member_views import administers, member_view
 from tests.fakes.tables import MemoryTables, Row
 
@@ -530,6 +532,29 @@ class MemoryMemberViews:
 
 def _sign_in(user: Row) -> dict[str, Any]:
     return {"identity": user["identity"], "role": user["role"], "status": user["status"]}
+
+
+class MemoryEcosystemViews:
+    """`EcosystemViews` as SqlEcosystemViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, number: int) -> EcosystemView | None:
+        found = [row for row in self._tables.rows("ecosystems") if row["number"] == number]
+        return ecosystem_view(found[0]) if found else None
+
+    def totals(self) -> Totals:
+        live = [row for row in self._tables.rows("allocations") if row["status"] != "removed"]
+        return Totals(
+            sum(row["balance"] for row in live),
+            sum(row["used"] for row in live),
+            sum(row["reserved"] for row in live),
+        )
+
+    def movements(self) -> list[Movement]:
+        rows = sorted(self._tables.rows("balance_movements"), key=lambda row: row["valid_from"])
+        return [Movement(row["kind"], row["count"], _utc(row["at"])) for row in rows]
 
 
 class MemoryOrganizationViews:

@@ -329,6 +329,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "privileges": [{"role": "ECO_ADMIN", "ecosystem": 1, "organization": 0, "profiles": [3]}],
     },
     "User.Withdrawn": {"cause": ADMIN},
+    "Ecosystem.Founded": {
+        "originator_topic": "domain.ecosystems:Ecosystem",
+        "cause": SYSTEM,
+        "number": 1,
+        "name": "FleetID",
+        "description": "",
+        "capacity": 0,
+    },
+    "Ecosystem.Changed": {
+        "cause": SYSTEM,
+        "name": "Acme Fleet",
+        "description": "Acme's devices",
+        "capacity": 5000,
+    },
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "Organization.Founded": frozenset({"contact_name", "contact_email", "contact_phone"}),
