@@ -5,7 +5,15 @@ from typing import Annotated
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from application.ports.organizations import OrganizationView
-from domain.organizations import ECOSYSTEM, EMAIL, MAX_TEXT, PHONE, STATUS, OrganizationDetails
+from domain.organizations import (
+    ECOSYSTEM,
+    EMAIL,
+    MAX_TEXT,
+    PARAMETERS,
+    PHONE,
+    STATUS,
+    OrganizationDetails,
+)
 from interfaces.rest.authority_items import OrganizationAuthority
 from interfaces.rest.value_schemas import TEXT, documented
 
@@ -104,7 +112,7 @@ class OrganizationResponse(Struct, rename="camel"):
             view.logo,
             authorities,
             ECOSYSTEM,
-            view.parameters,
+            {name: view.parameters.get(name, "") for name in PARAMETERS},
             view.org_status,
         )
 
