@@ -162,8 +162,8 @@ class User(Switchable, FleetAggregate):
         last_name: str | None
         phone: str | None
         email: str | None
-        privileges: list[dict[str, Any]]
-        personal_fields: ClassVar[frozenset[str]] = CONTACT_FIELDS
+        privileges: list[dict[str, Any]] | None
+        personal_fields: ClassVar[frozenset[str]] = CONTACT_FIELDS | {"privileges"}
 
     class ContactChanged(FleetAggregate.Event):
         first_name: str | None
@@ -173,7 +173,8 @@ class User(Switchable, FleetAggregate):
         personal_fields: ClassVar[frozenset[str]] = CONTACT_FIELDS
 
     class PrivilegesChanged(FleetAggregate.Event):
-        privileges: list[dict[str, Any]]
+        privileges: list[dict[str, Any]] | None
+        personal_fields: ClassVar[frozenset[str]] = frozenset({"privileges"})
 
     class Withdrawn(FleetAggregate.Event):
         """Left the certificate manager: its number answers no more."""
@@ -271,12 +272,11 @@ class User(Switchable, FleetAggregate):
         last_name: str | None,
         phone: str | None,
         email: str | None,
-        privileges: list[dict[str, Any]],
+        privileges: list[dict[str, Any]] | None,
         cause: Cause,
     ) -> None:
         contact = _contact(first_name, last_name, phone, email)
-        recorded = tuple(Privilege.from_recorded(p) for p in privileges)
-        self.membership = Membership(number, contact, recorded)
+        self.membership = Membership(number, contact, _privileges(privileges))
 
     @event(ContactChanged)
     def _change_contact(
@@ -292,10 +292,9 @@ class User(Switchable, FleetAggregate):
             self.membership = replace(self.membership, contact=contact)
 
     @event(PrivilegesChanged)
-    def _change_privileges(self, privileges: list[dict[str, Any]], cause: Cause) -> None:
+    def _change_privileges(self, privileges: list[dict[str, Any]] | None, cause: Cause) -> None:
         if self.membership is not None:
-            recorded = tuple(Privilege.from_recorded(p) for p in privileges)
-            self.membership = replace(self.membership, privileges=recorded)
+            self.membership = replace(self.membership, privileges=_privileges(privileges))
 
     @event(Withdrawn)
     def _withdraw(self, cause: Cause) -> None:
@@ -332,7 +331,7 @@ class User(Switchable, FleetAggregate):
         self.metadata = {}
         self.status = Status.ERASED
         if self.membership is not None:
-            self.membership = replace(self.membership, contact=None)
+            self.membership = replace(self.membership, contact=None, privileges=())
 
 
 def _contact_fields(contact: Contact | None) -> dict[str, str | None]:
@@ -344,6 +343,11 @@ def _contact_fields(contact: Contact | None) -> dict[str, str | None]:
         "phone": contact.phone,
         "email": contact.email,
     }
+
+
+def _privileges(recorded: list[dict[str, Any]] | None) -> tuple[Privilege, ...]:
+    """None when erasure left them unreadable: an erased person holds no rights."""
+    return tuple(Privilege.from_recorded(p) for p in recorded or ())
 
 
 def _contact(

@@ -248,7 +248,10 @@ members = versioned(
     "members",
     sa.Column("number", sa.BigInteger, nullable=False, comment="userId in the certificate manager"),
     sa.Column(
-        "organization", sa.BigInteger, nullable=False, comment="organization number; 0: none"
+        "organization",
+        sa.BigInteger,
+        nullable=False,
+        comment="organization number; 0: none (or erased)",
     ),
     sa.Column("first_name", sa.Text, comment="personal data; NULL once erased"),
     sa.Column("last_name", sa.Text, comment="personal data; NULL once erased"),
@@ -259,7 +262,7 @@ members = versioned(
         Document,
         nullable=False,
         comment='JSON array of {"role": USER | ORG_ADMIN | ECO_ADMIN, "ecosystem", '
-        '"organization", "profiles": [profile numbers]}',
+        '"organization", "profiles": [profile numbers]}; empty once erased (personal data)',
     ),
     sa.Column("created_at", UTCDateTime, nullable=False, comment="when the user joined"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),

@@ -15,6 +15,8 @@ MEMBER_PERSONAL_COLUMNS: dict[str, Any] = {
     "last_name": None,
     "phone": None,
     "email": None,
+    "privileges": [],
+    "organization": 0,
 }
 
 
@@ -93,6 +95,8 @@ def _contact(event: User.Enrolled | User.ContactChanged) -> dict[str, Any]:
     }
 
 
-def _privileges(privileges: list[dict[str, Any]]) -> dict[str, Any]:
-    organization = next((p["organization"] for p in privileges if p["organization"]), 0)
-    return {"privileges": privileges, "organization": organization}
+def _privileges(privileges: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """None: unreadable, the person being erased since (a rebuild of the read model)."""
+    given = privileges or []
+    organization = next((p["organization"] for p in given if p["organization"]), 0)
+    return {"privileges": given, "organization": organization}

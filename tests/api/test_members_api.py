@@ -339,6 +339,7 @@ def test_an_erased_person_leaves_no_contact_behind(
     with sqlite_fleet.engine.connect() as connection:
         log = connection.exec_driver_sql("SELECT state FROM stored_events").scalars().all()
     assert not any(b"Smith" in bytes(state) or b"j.smith" in bytes(state) for state in log)
+    assert not any(b"ORG_ADMIN" in bytes(state) or b'"USER"' in bytes(state) for state in log)
 
     found = sqlite_fleet[MEMBERS].queries.views.by_number(2)
     assert found is not None
@@ -346,7 +347,10 @@ def test_an_erased_person_leaves_no_contact_behind(
     asyncio.run(erase)
     after = client.get(f"{U}/2", headers=admin).json()
     assert (after["firstName"], after["email"], after["credentials"]["login"]) == ("", "", "")
+    assert (after["userPrivileges"], after["organizationId"]) == ([], 0)
     with sqlite_fleet.engine.connect() as connection:
-        rows = connection.exec_driver_sql("SELECT first_name, phone, email FROM members").all()
+        rows = connection.exec_driver_sql(
+            "SELECT first_name, phone, email, privileges, organization FROM members"
+        ).all()
     assert rows
-    assert all(tuple(row) == (None, None, None) for row in rows)
+    assert all(tuple(row) == (None, None, None, "[]", 0) for row in rows)

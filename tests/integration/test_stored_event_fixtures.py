@@ -351,7 +351,8 @@ PERSONAL: dict[str, frozenset[str]] = {
     "User.Renamed": frozenset({"name"}),
     "User.MetadataReplaced": frozenset({"metadata"}),
     "User.IdentityChanged": frozenset({"identity"}),
-    "User.Enrolled": frozenset({"first_name", "last_name", "phone", "email"}),
+    "User.Enrolled": frozenset({"first_name", "last_name", "phone", "email", "privileges"}),
+    "User.PrivilegesChanged": frozenset({"privileges"}),
     "User.ContactChanged": frozenset({"first_name", "last_name", "phone", "email"}),
 }
 
