@@ -72,14 +72,16 @@ def test_rebuild_reports_progress_and_rate(
 ) -> None:
     fleet = build(make_settings(Path(env["FLEETID_DATA_DIR"]), env["FLEETID_DATABASE_URL"]))
     ensure_first_admin(fleet, Interface.CLI)
+    events = fleet.projections.position
     fleet.close()
+    assert events >= 2
 
     assert main(["projections", "rebuild"]) == 0
 
     captured = capsys.readouterr()
     assert "100.0%" in captured.err
-    assert "position 2/2" in captured.err
-    assert "rebuilt read models from 2 events" in captured.out
+    assert f"position {events}/{events}" in captured.err
+    assert f"rebuilt read models from {events} events" in captured.out
     assert "events/s" in captured.out
 
 
