@@ -29,6 +29,7 @@ from interfaces.bootstrap import (
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
 from tests.conftest import make_settings
+from tests.pki_judges import certificate_faults, issuance_faults
 
 
 @pytest.fixture
@@ -195,3 +196,28 @@ def test_openssl_accepts_every_chain_strictly(ca_client: TestClient[Any], tmp_pa
             timeout=30,
         )
         assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+
+
+def test_pkilint_finds_nothing_to_warn_of(ca_client: TestClient[Any]) -> None:
+    """An independent tool's judgement: pkilint's RFC 5280 validations of the root, of each
+    issuing authority, and of each authority as the root's issuance (names, key identifiers,
+    signature); nothing at WARNING or worse."""
+    [root] = chain(ca_client, 0)
+    root_pem = root.public_bytes(serialization.Encoding.PEM).decode()
+    assert certificate_faults(root_pem) == []
+    assert issuance_faults(root_pem, root_pem) == []
+    for number in range(1, 5):
+        authority = chain(ca_client, number)[0].public_bytes(serialization.Encoding.PEM).decode()
+        assert certificate_faults(authority) == [], number
+        assert issuance_faults(root_pem, authority) == [], number
+
+
+def test_pkilint_is_a_judge_that_can_refuse(ca_client: TestClient[Any]) -> None:
+    """The judge itself: a certificate signed by another key than its issuer's fails."""
+    [root] = chain(ca_client, 0)
+    authority = chain(ca_client, 1)[0]
+    found = issuance_faults(
+        authority.public_bytes(serialization.Encoding.PEM).decode(),
+        root.public_bytes(serialization.Encoding.PEM).decode(),
+    )
+    assert any("signature_verification_failed" in fault for fault in found), found
