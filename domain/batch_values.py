@@ -1,0 +1,100 @@
+"""What each certificate of a batch is given: the batch's `profileParams` made one certificate's
+by its generator value ("batch serialization").
+
+Per certificate, a parameter the profile takes from the request as free text (a common name, a
+DNS name, additional information) is the certificate's generator value followed by the text
+the batch gave (`0` and `name.name` make `0name.name`); a MAC address is the value of a MAC
+address generator itself; any other parameter (the validity in years, a device class, the
+PKCS#12 password) is the batch's, alike for every certificate. Each resulting value is checked
+by the profile's rule for it; a fault names the batch's key (`profileParams.years`)."""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from domain.errors import InvalidValue
+from domain.generators import Generator
+from domain.profile_configs import MAC_ADDRESS, Parameter, ProfileConfig, parameters
+
+MAX_VALUE = 255
+"""The longest value a parameter takes (a subject attribute's upper bound)."""
+MAX_NAME = 64
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class BatchValues:
+    """A batch's parameters, checked, ready to give each certificate its values."""
+
+    generator: Generator
+    generator_params: Mapping[str, str]
+    parameters: tuple[Parameter, ...]
+    given: Mapping[str, str]
+    size: int
+
+    @classmethod
+    def of(
+        cls,
+        config: ProfileConfig,
+        generator: Generator,
+        generator_params: Mapping[str, str],
+        profile_params: Mapping[str, str],
+        size: int,
+    ) -> "BatchValues":
+        known = tuple(parameters(config))
+        names = {p.name for p in known}
+        for key, value in profile_params.items():
+            if key not in names and (len(key) > MAX_NAME or CONTROL.search(key)):
+                raise InvalidValue("the profile takes no such parameter", field="profileParams")
+            field = f"profileParams.{key}"
+            if key not in names:
+                raise InvalidValue("the profile takes no such parameter", field=field)
+            if not value.strip():
+                raise InvalidValue("must not be empty", field=field)
+            if len(value) > MAX_VALUE or CONTROL.search(value):
+                raise InvalidValue(
+                    f"must be at most {MAX_VALUE} characters, none a control character",
+                    field=field,
+                )
+        values = cls(generator, generator_params, known, dict(profile_params), size)
+        values.serials()
+        values.first()
+        return values
+
+    def serials(self) -> list[str]:
+        """The generator's values, one per certificate; InvalidValue names the faulty key."""
+        return self.generator.values(dict(self.generator_params), self.size)
+
+    def first(self) -> dict[str, str]:
+        """The first certificate's values; every certificate's are checked alike."""
+        return next(self.each())
+
+    def each(self) -> Iterator[dict[str, str]]:
+        """Each certificate's values, by parameter name, in the batch's order."""
+        for serial in self.serials():
+            yield self._values(serial)
+
+    def _values(self, serial: str) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for parameter in self.parameters:
+            value = self._value(parameter, serial)
+            field = f"profileParams.{parameter.name}"
+            if value is None:
+                if parameter.required:
+                    raise InvalidValue("the profile needs this parameter", field=field)
+                continue
+            pattern = parameter.validation_pattern
+            if pattern is not None and not re.fullmatch(pattern, value):
+                raise InvalidValue(parameter.message or "breaks the profile's rule", field=field)
+            values[parameter.name] = value
+        return values
+
+    def _value(self, parameter: Parameter, serial: str) -> str | None:
+        given = self.given.get(parameter.name)
+        if parameter.validation_pattern == MAC_ADDRESS and self.generator.for_mac_addresses:
+            return serial
+        if given is None:
+            return parameter.value
+        if parameter.validation_pattern is None and "REQUEST" in parameter.scopes:
+            return f"{serial}{given}"
+        return given
