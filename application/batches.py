@@ -1,25 +1,39 @@
-"""The certificate manager's batches: a USER orders certificates of one authority's profile,
-numbered by a generator. So far: the preview, which shows what the batch's first certificate
-would be given, checked as its creation will check it."""
+"""The certificate manager's batches: a user orders certificates of one authority's profile,
+numbered by a generator; the order reserves the organization's balance, and rejecting it gives
+the balance back. A batch is read by its organization's users and administrators; an admin
+previews with any authority, but only an organization's users order, from its balance."""
 
 from dataclasses import dataclass
 
+from eventsourcing.domain import Aggregate
+
 from application.authorization import Actor
-from application.member_rules import standing_of
+from application.consistency import run_command
+from application.member_rules import Standing, standing_of
+from application.numbering import next_number
 from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
+from application.ports.batches import BatchFilter, BatchView, BatchViews
 from application.ports.members import MemberViews
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.profiles import ProfileQueries
+from domain.allocations import Allocation, allocation_id
 from domain.batch_values import BatchValues
-from domain.errors import InvalidValue, NotFound
+from domain.batches import Batch, batch_id
+from domain.causes import Interface
+from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.generators import applicable, generator
+
+PASSWORD = "pkcs12Password"
+MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
 class BatchRequest:
     authority: int
     name: str
-    generator: int
+    generator: int | None
+    """None: a single certificate, whose values are given as they are."""
     generator_params: dict[str, str]
     size: int
     profile_params: dict[str, str]
@@ -31,24 +45,129 @@ class BatchQueries:
     authorities: AuthorityViews
     allocations: AllocationViews
     profiles: ProfileQueries
+    batches: BatchViews
 
     def preview(self, actor: Actor, request: BatchRequest) -> BatchValues:
         """Who may order from the authority: an admin, or a user whose organization may use it
         (enabled) and who may use its profile. Anyone else learns nothing of the authority."""
+        return self._checked(standing_of(self.members, actor), actor, request)[1]
+
+    def checked_order(self, actor: Actor, request: BatchRequest) -> tuple[Standing, int]:
+        """The orderer's standing and the profile, once the request would make a batch."""
         standing = standing_of(self.members, actor)
+        if not standing.organization:
+            raise Forbidden("only an organization's users order certificates")
+        profile, _ = self._checked(standing, actor, request)
+        return standing, profile
+
+    def get(self, actor: Actor, number: int) -> BatchView:
+        found = self.batches.get(number)
+        if found is None or not _reads(standing_of(self.members, actor), found.organization):
+            raise NotFound("batch not found", field="batchId")
+        return found
+
+    def page(self, actor: Actor, query: BatchFilter) -> tuple[list[BatchView], int]:
+        """The batches of the actor's organization (an admin's: of the one it names)."""
+        if not 1 <= query.limit <= MAX_PAGE:
+            raise InvalidValue(f"must be 1 to {MAX_PAGE}", field="filter.pagingSettings.pageSize")
+        if not _reads(standing_of(self.members, actor), query.organization):
+            raise NotFound("organization not found", field="organizationId")
+        return self.batches.page(query)
+
+    def _checked(
+        self, standing: Standing, actor: Actor, request: BatchRequest
+    ) -> tuple[int, BatchValues]:
         authority = self.authorities.get(request.authority)
         profile = None if authority is None else authority.profile
         if profile is None or not standing.uses_profile(profile):
             raise NotFound("authority not found", field="authorityId")
-        if not standing.admin:
+        if not standing.admin or standing.organization:
             allocation = self.allocations.get(standing.organization, request.authority)
             if allocation is None or allocation.status != "enabled":
                 raise NotFound("authority not found", field="authorityId")
         _, config = self.profiles.get(actor, profile)
-        chosen = generator(request.generator)
+        chosen = None if request.generator is None else generator(request.generator)
         takes_mac = any(element.syntax == "MACAddress" for element in config.elements)
-        if chosen not in applicable(takes_mac):
+        if chosen is not None and chosen not in applicable(takes_mac):
             raise InvalidValue("the profile takes no such generator", field="generatorId")
-        return BatchValues.of(
+        values = BatchValues.of(
             config, chosen, request.generator_params, request.profile_params, request.size
         )
+        return profile, values
+
+
+def _reads(standing: Standing, organization: int) -> bool:
+    return standing.manages_organization(organization) or standing.belongs_to(organization)
+
+
+class BatchCommands:
+    def __init__(
+        self,
+        reader: AggregateReader,
+        writer: EventWriter,
+        sync: ReadModelSync,
+        queries: BatchQueries,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._sync = sync
+        self._queries = queries
+
+    async def order(self, actor: Actor, request: BatchRequest, via: Interface) -> int:
+        """The batch's number. Its balance is reserved in the same save, so an order beyond
+        what the organization may still use is refused (409) and records nothing."""
+        standing, profile = self._queries.checked_order(actor, request)
+        params = {k: v for k, v in request.profile_params.items() if k != PASSWORD}
+
+        def command() -> tuple[int, list[Aggregate]]:
+            cause = actor.cause(via)
+            numbers, number = next_number(self._reader, "batch", cause)
+            allocation = self._reader.get(allocation_id(standing.organization, request.authority))
+            if not isinstance(allocation, Allocation) or allocation.removed:
+                raise NotFound("authority not found", field="authorityId")
+            allocation.reserve(str(number), str(actor.id), request.size, cause)
+            batch = Batch.order(
+                number,
+                standing.number,
+                cause,
+                name=request.name,
+                organization=standing.organization,
+                authority=request.authority,
+                profile=profile,
+                user=str(actor.id),
+                size=request.size,
+                generator=request.generator or 0,
+                generator_params=request.generator_params,
+                profile_params=params,
+                pkcs12_password=request.profile_params.get(PASSWORD),
+            )
+            return number, [numbers, allocation, batch]
+
+        return await run_command(self._writer, self._sync, command)
+
+    async def reject(self, actor: Actor, number: int, reason: str, via: Interface) -> None:
+        """By the user who ordered it or the organization's administrators; its balance is
+        given back in the same save."""
+        self._require_updater(actor, number)
+
+        def command() -> tuple[None, list[Aggregate]]:
+            batch = self._reader.get(batch_id(number))
+            if not isinstance(batch, Batch):
+                raise NotFound("batch not found", field="batchId")
+            cause = actor.cause(via)
+            batch.reject(reason, cause)
+            allocation = self._reader.get(allocation_id(batch.organization, batch.authority))
+            if not isinstance(allocation, Allocation):
+                return None, [batch]
+            allocation.release(str(number), cause)
+            return None, [batch, allocation]
+
+        await run_command(self._writer, self._sync, command)
+
+    def _require_updater(self, actor: Actor, number: int) -> None:
+        found = self._queries.get(actor, number)
+        standing = standing_of(self._queries.members, actor)
+        if found.user_number != standing.number and not standing.manages_organization(
+            found.organization
+        ):
+            raise Forbidden("only who ordered the batch and its organization's admins may do this")

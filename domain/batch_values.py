@@ -26,7 +26,8 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 class BatchValues:
     """A batch's parameters, checked, ready to give each certificate its values."""
 
-    generator: Generator
+    generator: Generator | None
+    """None for a single certificate, whose values are the request's as given."""
     generator_params: Mapping[str, str]
     parameters: tuple[Parameter, ...]
     given: Mapping[str, str]
@@ -36,7 +37,7 @@ class BatchValues:
     def of(
         cls,
         config: ProfileConfig,
-        generator: Generator,
+        generator: Generator | None,
         generator_params: Mapping[str, str],
         profile_params: Mapping[str, str],
         size: int,
@@ -63,6 +64,8 @@ class BatchValues:
 
     def serials(self) -> list[str]:
         """The generator's values, one per certificate; InvalidValue names the faulty key."""
+        if self.generator is None:
+            return [""] * self.size
         return self.generator.values(dict(self.generator_params), self.size)
 
     def first(self) -> dict[str, str]:
@@ -91,10 +94,12 @@ class BatchValues:
 
     def _value(self, parameter: Parameter, serial: str) -> str | None:
         given = self.given.get(parameter.name)
-        if parameter.validation_pattern == MAC_ADDRESS and self.generator.for_mac_addresses:
+        numbered = self.generator
+        pattern = parameter.validation_pattern
+        if numbered is not None and numbered.for_mac_addresses and pattern == MAC_ADDRESS:
             return serial
         if given is None:
             return parameter.value
-        if parameter.validation_pattern is None and "REQUEST" in parameter.scopes:
+        if numbered is not None and pattern is None and "REQUEST" in parameter.scopes:
             return f"{serial}{given}"
         return given

@@ -335,6 +335,46 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+batches = versioned(
+    "batches",
+    sa.Column("number", sa.BigInteger, nullable=False, comment="batchId in the API"),
+    sa.Column("name", sa.Text, nullable=False, comment="batchName"),
+    sa.Column("organization", sa.BigInteger, nullable=False, comment="organizationId"),
+    sa.Column("authority", sa.BigInteger, nullable=False, comment="authorityId"),
+    sa.Column("profile", sa.BigInteger, nullable=False, comment="profileId"),
+    sa.Column("user_id", sa.String(36), nullable=False, comment="the ordering user's id"),
+    sa.Column("user_number", sa.BigInteger, nullable=False, comment="its userId"),
+    sa.Column("size", sa.BigInteger, nullable=False, comment="certificates ordered"),
+    sa.Column("generator", sa.BigInteger, comment="generatorId; NULL: a single certificate"),
+    sa.Column("generator_params", Document, nullable=False, comment="JSON object: generatorParams"),
+    sa.Column(
+        "profile_params",
+        Document,
+        nullable=False,
+        comment="JSON object: profileParams, without the PKCS#12 password",
+    ),
+    sa.Column("status", sa.String(32), nullable=False, comment="the document's batch status"),
+    sa.Column("reject_reason", sa.Text, nullable=False, comment="why it was rejected, or empty"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was ordered"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Certificate batches, one row per version.",
+)
+sa.Index(
+    "ix_batches_number",
+    batches.c.number,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_batches_organization",
+    batches.c.organization,
+    batches.c.number,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 ecosystems = versioned(
     "ecosystems",
     sa.Column("number", sa.BigInteger, nullable=False, comment="ecosystemId in the API"),

@@ -16,6 +16,7 @@ from litestar.types import ControllerRouterHandler
 
 from application.allocations import AllocationCommands, AllocationQueries
 from application.authorities import AuthorityCommands, AuthorityQueries
+from application.batches import BatchCommands, BatchQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
@@ -27,6 +28,7 @@ from application.organizations import OrganizationCommands, OrganizationQueries
 from application.policy_queries import PolicyQueries
 from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
+from application.ports.batches import BatchViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.ecosystems import EcosystemViews
@@ -40,6 +42,7 @@ from application.ports.users import UserViews
 from application.profiles import ProfileCommands, ProfileQueries
 from application.projections.allocations import AllocationsProjection
 from application.projections.authorities import AuthoritiesProjection
+from application.projections.batches import BatchesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.ecosystems import EcosystemsProjection
 from application.projections.groups import GroupsProjection
@@ -55,6 +58,7 @@ from application.users import UserCommands
 from domain.aggregate import FleetAggregate
 from domain.allocations import Allocation
 from domain.authorities import Authority
+from domain.batches import Batch
 from domain.channels import Channel
 from domain.ecosystems import Ecosystem
 from domain.groups import Group
@@ -69,6 +73,7 @@ from domain.things import Thing
 from domain.users import User
 from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
+from infrastructure.batch_views import SqlBatchViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.ecosystem_views import SqlEcosystemViews
@@ -91,6 +96,7 @@ from interfaces.rest.allocations import (
 )
 from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.authority_items import AuthorityItems
+from interfaces.rest.batches import BatchesController, BatchServices
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
@@ -139,6 +145,7 @@ AUTHORITY_VIEWS = Key[AuthorityViews]("authority views")
 ALLOCATION_VIEWS = Key[AllocationViews]("allocation views")
 MEMBER_VIEWS = Key[MemberViews]("member views")
 ECOSYSTEM_VIEWS = Key[EcosystemViews]("ecosystem views")
+BATCH_VIEWS = Key[BatchViews]("batch views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -152,6 +159,7 @@ AUTHORITIES = Key[AuthorityServices]("authority services")
 ALLOCATIONS = Key[AllocationServices]("allocation services")
 MEMBERS = Key[MemberServices]("member services")
 ECOSYSTEMS = Key[EcosystemServices]("ecosystem services")
+BATCHES = Key[BatchServices]("batch services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -264,6 +272,20 @@ def _ecosystems(w: Wiring) -> EcosystemServices:
         EcosystemQueries(w[ECOSYSTEM_VIEWS], w[MEMBER_VIEWS]),
         w[MEMBERS],
         w[AUTHORITY_VIEWS],
+    )
+
+
+def _batches(w: Wiring) -> BatchServices:
+    p = w.ports
+    queries = BatchQueries(
+        w[MEMBER_VIEWS],
+        w[AUTHORITY_VIEWS],
+        w[ALLOCATION_VIEWS],
+        w[PROFILES].queries,
+        w[BATCH_VIEWS],
+    )
+    return BatchServices(
+        BatchCommands(p.reader, p.writer, p.sync, queries), queries, w[PROFILE_VIEWS]
     )
 
 
@@ -381,6 +403,15 @@ MODULES: tuple[AggregateModule, ...] = (
             ProfileBalanceController.bound_to(w[ALLOCATIONS]),
             AuthorityProfileController.bound_to(w[ALLOCATIONS]),
         ],
+    ),
+    AggregateModule(
+        Batch,
+        BatchesProjection,
+        None,
+        ("/api/v1/batches",),
+        views=(Provide(BATCH_VIEWS, lambda r: SqlBatchViews(r.reads)),),
+        services=(Provide(BATCHES, _batches),),
+        routes=lambda w: [BatchesController.bound_to(w[BATCHES])],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

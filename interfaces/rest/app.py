@@ -16,22 +16,14 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler
 
-from application.batches import BatchQueries
 from infrastructure.metrics_dir import this_process_ends
-from interfaces.aggregates import (
-    ALLOCATION_VIEWS,
-    AUTHORITY_VIEWS,
-    MEMBER_VIEWS,
-    PROFILES,
-    as_of_paths,
-)
+from interfaces.aggregates import PROFILES, as_of_paths
 from interfaces.bootstrap import FleetID
 from interfaces.mqtt.hook_ingest import HookIngest
 from interfaces.rest.access import AccessController
 from interfaces.rest.allowed_methods import complete_allow, remember_allowed_methods
 from interfaces.rest.as_of import as_of_middleware, resolver
 from interfaces.rest.auth import auth_dependencies, bearer_token
-from interfaces.rest.batches import BatchesController
 from interfaces.rest.broker_hooks import HOOKS_OFF, BrokerHooksController, HookSetup
 from interfaces.rest.certificate_auth import CertificateAuthController, CertificateAuthServices
 from interfaces.rest.client_address import TRUSTED_PROXIES
@@ -119,14 +111,6 @@ def shared_routes(fleet: FleetID) -> list[ControllerRouterHandler]:
         EventsController.bound_to(s.event_log),
         PasswordResetController.bound_to(ResetServices(s.password_reset, s.throttle)),
         GeneratorsController.bound_to(fleet[PROFILES].queries),
-        BatchesController.bound_to(
-            BatchQueries(
-                fleet[MEMBER_VIEWS],
-                fleet[AUTHORITY_VIEWS],
-                fleet[ALLOCATION_VIEWS],
-                fleet[PROFILES].queries,
-            )
-        ),
         CertificateAuthController.bound_to(
             CertificateAuthServices(s.sessions, s.code_reset, s.throttle)
         ),

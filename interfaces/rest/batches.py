@@ -1,24 +1,58 @@
-"""The certificate manager's Batch API (`/api/v1/batches`), so far its preview."""
+"""The certificate manager's Batch API (`/api/v1/batches`): ordering, previewing, reading and
+rejecting batches."""
 
-from typing import Annotated, ClassVar
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar
 
-from litestar import Controller, put
+from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta, Struct
 
 from application.authorization import Actor
-from application.batches import BatchQueries, BatchRequest
+from application.batches import MAX_PAGE, BatchCommands, BatchQueries, BatchRequest
+from application.member_rules import standing_of
+from application.ports.batches import BatchFilter, BatchView
+from application.ports.profiles import ProfileViews
+from domain.batches import BatchStatus
+from domain.causes import Interface
+from domain.errors import InvalidValue
 from domain.generators import MAX_COUNT
+from interfaces.rest.as_of import AS_OF
+from interfaces.rest.organization_schemas import MaybeNumber
+from interfaces.rest.value_schemas import documented
 
 ActorDep = NamedDependency[Actor]
+BatchId = Annotated[int, PathParameter(description="batch id", ge=0, le=2**53)]
+Number = Annotated[int, Meta(ge=0, le=2**53)]
 Parameters = Annotated[dict[str, str | int], Meta(max_length=64)]
 """The document shows every parameter as text; a number is read as its text. The domain names
 a faulty key or value (`profileParams.years`)."""
+STATUSES = (
+    "Pending Creation",
+    "Pending Issue",
+    "Batch Issued Partly",
+    "Ready For Download",
+    "Zip removed after expiration",
+    "Processing Reject",
+    "Processing Revoke",
+    "Rejected",
+    "Revoked",
+    "Broken",
+)
+"""The document's statuses, in its table's order: the grid's `filter.status` is a place in it
+(from 1; 0 is any status)."""
+INACTIVE = frozenset({"Rejected", "Revoked", "Broken", "Zip removed after expiration"})
+DEFAULT_PAGE = 20
+NO_DATE = datetime(1970, 1, 2, tzinfo=UTC)
+"""A bound before this is no bound: the document's example sends the epoch for "any"."""
+MAX_REASON_BYTES = 4096
 
 
 class BatchBody(Struct, rename="camel", kw_only=True):
-    authority_id: Annotated[int, Meta(ge=0, le=2**53)]
+    authority_id: Number
     batch_name: Annotated[str, Meta(max_length=255)] = ""
     generator_id: Annotated[int, Meta(ge=1, le=2**31)]
     generator_params: Parameters
@@ -36,18 +70,153 @@ class BatchBody(Struct, rename="camel", kw_only=True):
         )
 
 
+class SingleBody(Struct, rename="camel", kw_only=True):
+    authority_id: Number
+    batch_name: Annotated[str, Meta(max_length=255)] = ""
+    profile_params: Parameters = {}
+
+    def request(self) -> BatchRequest:
+        params = _texts(self.profile_params)
+        return BatchRequest(self.authority_id, self.batch_name, None, {}, 1, params)
+
+
 def _texts(parameters: dict[str, str | int]) -> dict[str, str]:
     return {key: str(value) for key, value in parameters.items()}
 
 
+class Paging(Struct, rename="camel"):
+    page_index: Annotated[int, Meta(ge=0, le=2**31)] = 0
+    page_size: Annotated[int, Meta(ge=0, le=MAX_PAGE)] = 0
+    """0 is the default page size, 20."""
+    total_count: Any = None
+
+
+class Filter(Struct, rename="camel"):
+    """Every field may be left out, null or zero: it then asks nothing."""
+
+    batch_id: MaybeNumber = None
+    from_date: str | int | None = None
+    to_date: str | int | None = None
+    size_from: MaybeNumber = None
+    size_to: MaybeNumber = None
+    status: Annotated[
+        Annotated[int, Meta(ge=0, le=len(STATUSES))] | None,
+        documented(minimum=0, maximum=len(STATUSES)),
+    ] = None
+    batch_name: Annotated[str, Meta(max_length=255)] | None = None
+    paging_settings: Paging | None = None
+
+    def query(self, organization: int, profile: int | None) -> BatchFilter:
+        paging = self.paging_settings or Paging()
+        size = paging.page_size or DEFAULT_PAGE
+        return BatchFilter(
+            organization=organization,
+            profile=profile,
+            number=self.batch_id or None,
+            name=self.batch_name or None,
+            status=STATUSES[self.status - 1] if self.status else None,
+            size_from=self.size_from or None,
+            size_to=self.size_to or None,
+            created_from=_date(self.from_date, "filter.fromDate"),
+            created_to=_date(self.to_date, "filter.toDate"),
+            offset=paging.page_index * size,
+            limit=size,
+        )
+
+
+def _date(value: str | int | None, field: str) -> datetime | None:
+    """ISO 8601, or milliseconds since the epoch."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, int):
+            when = datetime.fromtimestamp(value / 1000, UTC)
+        else:
+            when = datetime.fromisoformat(value)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidValue("must be an ISO 8601 time or milliseconds", field=field) from None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return None if when < NO_DATE else when
+
+
+class GridBody(Struct, rename="camel"):
+    filter: Filter | None = None
+    sort_columns: Any = None
+
+
+class BatchInfo(Struct, rename="camel"):
+    batch_id: int
+    order_number: int
+    creation_date: str
+    profile: str
+    size: int
+    status: str
+    active: bool
+    batch_name: str
+    reject_reason: str
+    generator_parameters_values: dict[str, str]
+    user_id: int
+    downloadable: bool
+    rejectable: bool
+
+
+class Grid(Struct, rename="camel"):
+    batches: list[BatchInfo]
+    total_count: int
+
+
+class ProcessingInfo(Struct):
+    active: int
+    success: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class BatchServices:
+    commands: BatchCommands
+    queries: BatchQueries
+    profiles: ProfileViews
+
+    def info(self, view: BatchView) -> BatchInfo:
+        profile = self.profiles.get(view.profile)
+        return BatchInfo(
+            view.number,
+            view.number,
+            view.created_at.isoformat().replace("+00:00", "Z"),
+            "" if profile is None else profile.name,
+            view.size,
+            view.status,
+            view.status not in INACTIVE,
+            view.name,
+            view.reject_reason,
+            view.generator_params,
+            view.user_number,
+            False,
+            view.status == BatchStatus.PENDING_CREATION.value,
+        )
+
+
 class BatchesController(Controller):
     path = "/api/v1/batches"
+    parameters = AS_OF
     tags = ["certificate manager: batches"]
-    queries: ClassVar[BatchQueries]
+    services: ClassVar[BatchServices]
 
     @classmethod
-    def bound_to(cls, queries: BatchQueries) -> type["BatchesController"]:
-        return type(cls.__name__, (cls,), {"queries": queries})
+    def bound_to(cls, services: BatchServices) -> type["BatchesController"]:
+        return type(cls.__name__, (cls,), {"services": services})
+
+    @put("/", status_code=200, summary="Order a batch numbered by a generator")
+    async def order(self, data: JSONBody[BatchBody], actor: ActorDep) -> BatchInfo:
+        return await self._order(actor, data.request())
+
+    @put("/createSingleCertBatch", status_code=200, summary="Order one certificate")
+    async def order_one(self, data: JSONBody[SingleBody], actor: ActorDep) -> BatchInfo:
+        return await self._order(actor, data.request())
+
+    async def _order(self, actor: Actor, request: BatchRequest) -> BatchInfo:
+        number = await self.services.commands.order(actor, request, Interface.REST)
+        return self.services.info(self.services.queries.get(actor, number))
 
     @put(
         "/preview",
@@ -55,7 +224,89 @@ class BatchesController(Controller):
         summary="What the batch's first certificate would be given, and the batch's serials",
     )
     async def preview(self, data: JSONBody[BatchBody], actor: ActorDep) -> dict[str, str]:
-        values = self.queries.preview(actor, data.request())
+        values = self.services.queries.preview(actor, data.request())
         serials = values.serials()
         shown = serials[0] if len(serials) == 1 else f"{serials[0]} - {serials[-1]}"
         return {**values.first(), "serials": shown}
+
+    @post("/", status_code=200, summary="A page of the organization's batches, oldest first")
+    async def grid(
+        self,
+        data: JSONBody[GridBody],
+        actor: ActorDep,
+        profile_id: Annotated[
+            int | None,
+            QueryParameter(name="profileId", description="only this profile's", ge=0, le=2**53),
+        ] = None,
+        organization_id: Annotated[
+            int | None,
+            QueryParameter(
+                name="organizationId",
+                description="whose batches (an admin's choice); a user's are its organization's",
+                ge=0,
+                le=2**53,
+            ),
+        ] = None,
+    ) -> Grid:
+        queries = self.services.queries
+        standing = standing_of(queries.members, actor)
+        organization = standing.organization or organization_id or 0
+        query = (data.filter or Filter()).query(organization, profile_id or None)
+        found, total = queries.page(actor, query)
+        return Grid([self.services.info(view) for view in found], total)
+
+    @get("/{batch_id:int}", sync_to_thread=False, summary="A batch")
+    def batch(self, batch_id: BatchId, actor: ActorDep) -> BatchInfo:
+        return self.services.info(self.services.queries.get(actor, batch_id))
+
+    @get(
+        "/{batch_id:int}/status",
+        sync_to_thread=False,
+        media_type=MediaType.TEXT,
+        summary='"Processing" while issued, "Ready for download", or "Not Acceptable. Status: …"',
+    )
+    def status(self, batch_id: BatchId, actor: ActorDep) -> str:
+        found = self.services.queries.get(actor, batch_id)
+        if found.status == BatchStatus.PENDING_CREATION.value:
+            return "Processing"
+        return f"Not Acceptable. Status: {found.status}"
+
+    @get(
+        "/{batch_id:int}/processing_info",
+        sync_to_thread=False,
+        summary="Certificates still to issue (active), issued (success) and failed",
+    )
+    def processing_info(self, batch_id: BatchId, actor: ActorDep) -> ProcessingInfo:
+        found = self.services.queries.get(actor, batch_id)
+        pending = found.status == BatchStatus.PENDING_CREATION.value
+        return ProcessingInfo(found.size if pending else 0, 0, 0)
+
+    @delete(
+        "/{batch_id:int}",
+        status_code=200,
+        media_type=MediaType.TEXT,
+        summary="Reject a batch, the reason as the body; its balance is given back",
+    )
+    async def reject(
+        self, batch_id: BatchId, actor: ActorDep, request: Request[Any, Any, Any]
+    ) -> Response[bytes]:
+        reason = _reason(await request.body())
+        await self.services.commands.reject(actor, batch_id, reason, Interface.REST)
+        return Response(b"", status_code=200)
+
+
+def _reason(body: bytes) -> str:
+    """The body is the reason, as text; a JSON string is read as its text."""
+    if len(body) > MAX_REASON_BYTES:
+        raise InvalidValue(f"must be at most {MAX_REASON_BYTES} bytes", field="reason")
+    try:
+        text = body.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InvalidValue("must be UTF-8 text", field="reason") from None
+    if text.startswith('"'):
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError:
+            return text
+        return decoded if isinstance(decoded, str) else text
+    return text

@@ -10,7 +10,7 @@ from application.ports.members import MemberView
 from domain.memberships import LOGIN, NAME, Contact, MemberRole, Privilege
 from domain.users import MAX_SECRET_LENGTH
 from interfaces.rest.certificate_auth import NewPassword as Password
-from interfaces.rest.organization_schemas import Email, Number, Phone
+from interfaces.rest.organization_schemas import Email, MaybeNumber, Number, Phone
 from interfaces.rest.value_schemas import documented
 
 PersonName = Annotated[str, Meta(min_length=1, max_length=50, pattern=f"^{NAME.pattern}$")]
@@ -21,7 +21,6 @@ SearchLine = Annotated[str, Meta(max_length=254, pattern=SEARCH)]
 Role = Literal["USER", "ORG_ADMIN", "ECO_ADMIN"]
 NUMBER_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 2**53}
 Numbers = Annotated[list[Number], Meta(max_length=1_000), documented(items=NUMBER_SCHEMA)]
-MaybeNumber = Annotated[Number | None, documented(minimum=0, maximum=2**53)]
 SetAside = Annotated[Any, Meta(description="accepted, and set aside (deprecated)")]
 
 

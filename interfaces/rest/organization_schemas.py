@@ -31,6 +31,8 @@ Status = Annotated[
     documented(pattern=f"^{STATUS.pattern}$"),
 ]
 Number = Annotated[int, Meta(ge=0, le=2**53)]
+MaybeNumber = Annotated[Number | None, documented(minimum=0, maximum=2**53)]
+"""Its bounds are restated for the document: a union loses a minimum of 0 there."""
 
 
 class Parameters(Struct, rename="upper", kw_only=True):

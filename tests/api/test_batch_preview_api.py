@@ -43,7 +43,12 @@ BOAT = {**DEVICE, "profileParams": {**DEVICE["profileParams"], "deviceClass": "B
 
 @pytest.fixture
 def people(client: TestClient[Any], sqlite_fleet: FleetID) -> dict[str, dict[str, str]]:
-    """Organization 1 may use authorities 1 and 2, organization 2 authority 1 only."""
+    return batch_world(client, sqlite_fleet)
+
+
+def batch_world(client: TestClient[Any], sqlite_fleet: FleetID) -> dict[str, dict[str, str]]:
+    """Organization 1 may use authorities 1 and 2 (100 each), organization 2 authority 1 only;
+    `any_user` of 1 may use profiles 1 and 2, `device_user` of 1 profile 1."""
     ensure_shipped_profiles(sqlite_fleet)
     ensure_certificate_authorities(sqlite_fleet)
     admin = bearer(admin_token(client))

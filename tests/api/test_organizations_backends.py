@@ -1,6 +1,7 @@
-"""Organizations and the certificate manager's users on SQLite and PostgreSQL: numbers, the
-case-blind unique name and e-mail, the page order, reads `as_of` a position answering what they
-answered then, and an erased person's contact gone from every version."""
+"""Organizations, the certificate manager's users and batches on SQLite and PostgreSQL: numbers,
+the case-blind unique name and e-mail, the page order, the batch grid's filters, reads `as_of` a
+position answering what they answered then, and an erased person's contact gone from every
+version."""
 
 import asyncio
 from collections.abc import Iterator
@@ -11,10 +12,16 @@ from litestar.testing import TestClient
 
 from domain.causes import Cause, Interface
 from interfaces.aggregates import MEMBERS, USERS
-from interfaces.bootstrap import FleetID, ensure_first_admin
+from interfaces.bootstrap import (
+    FleetID,
+    ensure_certificate_authorities,
+    ensure_first_admin,
+    ensure_shipped_profiles,
+)
 from interfaces.rest.app import create_app
-from tests.api.certificate_people import create_member, privilege
+from tests.api.certificate_people import balances, create_member, enroll, privilege
 from tests.api.support import assert_problem
+from tests.api.test_batch_preview_api import SERVER
 from tests.api.test_members_api import CONTACT as MEMBER_CONTACT
 from tests.api.test_organizations_api import CREATE, UPDATE
 from tests.helpers import admin_token, bearer
@@ -87,3 +94,32 @@ def test_users_read_alike_now_as_of_and_after_erasure(
         client.get("/api/v1/users/check_email?email=changed@example.com", headers=admin).json()
         is False
     )
+
+
+def test_batches_are_ordered_and_found_alike(
+    admin_client: tuple[FleetID, TestClient[Any], dict[str, str]],
+) -> None:
+    fleet, client, admin = admin_client
+    ensure_shipped_profiles(fleet)
+    ensure_certificate_authorities(fleet)
+    assert client.post("/api/v1/organizations", json=CREATE, headers=admin).status_code == 200
+    balances(client, admin, (1, 2, 100))
+    user = enroll(client, admin, {"orderer": [privilege("USER", 1, [2])]})["orderer"]
+    for size, name in ((3, "first"), (5, "Second one"), (7, "third")):
+        body = {**SERVER, "batchSize": size, "batchName": name}
+        assert client.put("/api/v1/batches", json=body, headers=user).status_code == 200
+    assert client.request("DELETE", "/api/v1/batches/2", content=b"no", headers=user).is_success
+
+    def found(**wanted: Any) -> list[int]:
+        answer = client.post("/api/v1/batches", json={"filter": wanted}, headers=user)
+        assert answer.status_code == 200, answer.text
+        return [batch["batchId"] for batch in answer.json()["batches"]]
+
+    assert found() == [1, 2, 3]
+    assert found(batchName="ONE") == [2]
+    assert found(status=8) == [2]
+    assert found(sizeFrom=4, sizeTo=7) == [2, 3]
+    assert found(fromDate="2999-01-01T00:00:00Z") == []
+    assert found(pagingSettings={"pageIndex": 1, "pageSize": 2}) == [3]
+    available = client.get("/api/v1/authorities/2/balanceavailable/1", headers=user)
+    assert available.json() == 100 - 3 - 7

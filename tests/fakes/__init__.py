@@ -25,6 +25,7 @@ from infrastructure.tokens import JwtCodec
 from interfaces.aggregates import (
     ALLOCATION_VIEWS,
     AUTHORITY_VIEWS,
+    BATCH_VIEWS,
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
     ECOSYSTEM_VIEWS,
@@ -53,6 +54,7 @@ from tests.fakes.outside import (
 from tests.fakes.views import (
     MemoryAllocationViews,
     MemoryAuthorityViews,
+    MemoryBatchViews,
     MemoryChannelViews,
     MemoryConnectionViews,
     MemoryEcosystemViews,
@@ -91,6 +93,7 @@ def memory_services(settings: Settings) -> MemoryFleet:
         ORGANIZATION_VIEWS: MemoryOrganizationViews(log.tables),
         MEMBER_VIEWS: MemoryMemberViews(log.tables),
         ECOSYSTEM_VIEWS: MemoryEcosystemViews(log.tables),
+        BATCH_VIEWS: MemoryBatchViews(log.tables),
         PROFILE_VIEWS: MemoryProfileViews(log.tables),
         AUTHORITY_VIEWS: MemoryAuthorityViews(log.tables),
         ALLOCATION_VIEWS: MemoryAllocationViews(log.tables),

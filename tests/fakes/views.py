@@ -9,12 +9,14 @@ same views built from the same columns; `as_of` is ignored, these answer the cur
 import json
 import string
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, overload
 from uuid import UUID
 
 from application.ports.allocations import AllocationView
 from application.ports.authorities import AuthorityView
+from application.ports.batches import BatchFilter, BatchView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
@@ -28,6 +30,7 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
+from infrastructure.batch_views import batch_view
 from infrastructure.ecosystem_views import ecosystem_view
 from infrastructure.member_views import administers, member_view
 from tests.fakes.tables import MemoryTables, Row
@@ -532,6 +535,41 @@ class MemoryMemberViews:
 
 def _sign_in(user: Row) -> dict[str, Any]:
     return {"identity": user["identity"], "role": user["role"], "status": user["status"]}
+
+
+class MemoryBatchViews:
+    """`BatchViews` as SqlBatchViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, number: int) -> BatchView | None:
+        found = [row for row in self._tables.rows("batches") if row["number"] == number]
+        return _batch(found[0]) if found else None
+
+    def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
+        every = [_batch(row) for row in self._tables.rows("batches")]
+        found = sorted((b for b in every if _wanted(b, query)), key=lambda b: b.created_at)
+        return found[query.offset : query.offset + query.limit], len(found)
+
+
+def _batch(row: Row) -> BatchView:
+    view = batch_view(row)
+    return replace(view, created_at=_utc(view.created_at))
+
+
+def _wanted(view: BatchView, query: BatchFilter) -> bool:
+    return (
+        view.organization == query.organization
+        and (not query.profile or view.profile == query.profile)
+        and (not query.number or view.number == query.number)
+        and (not query.name or query.name.lower() in view.name.lower())
+        and (not query.status or view.status == query.status)
+        and (not query.size_from or view.size >= query.size_from)
+        and (not query.size_to or view.size <= query.size_to)
+        and (not query.created_from or view.created_at >= query.created_from)
+        and (not query.created_to or view.created_at <= query.created_to)
+    )
 
 
 class MemoryEcosystemViews:

@@ -1,0 +1,82 @@
+"""SQL over the `batches` read model (current versions only)."""
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from application.ports.batches import BatchFilter, BatchView
+from infrastructure.listing import Listing, like_pattern, name_like
+from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
+from infrastructure.schema import batches
+
+CURRENT = batches.c.valid_to.is_(None)
+BY_NUMBER = sa.select(batches).where(batches.c.number == sa.bindparam("number"), CURRENT)
+
+
+FILTERS = (
+    "profile",
+    "number",
+    "name",
+    "status",
+    "size_from",
+    "size_to",
+    "created_from",
+    "created_to",
+)
+
+
+class SqlBatchViews:
+    def __init__(self, reads: ReadConnections) -> None:
+        self._by_number = PreparedSelect(reads, BY_NUMBER)
+        self._listing = Listing(reads, batches, _conditions)
+
+    def get(self, number: int) -> BatchView | None:
+        row = self._by_number.one({"number": number})
+        return None if row is None else batch_view(row)
+
+    def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
+        """Oldest first. Each filter given is part of the statement's shape."""
+        given = {name: getattr(query, name) for name in FILTERS if getattr(query, name)}
+        if "name" in given:
+            given["name"] = like_pattern(given["name"])
+        shape = tuple(sorted(given))
+        params = {**given, "organization": query.organization}
+        total, rows = self._listing.page(shape, params, query.offset, query.limit)
+        return [batch_view(row) for row in rows], total
+
+
+def _conditions(shape: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
+    c = batches.c
+    every = {
+        "profile": c.profile == sa.bindparam("profile"),
+        "number": c.number == sa.bindparam("number"),
+        "name": name_like(c.name),
+        "status": c.status == sa.bindparam("status"),
+        "size_from": c.size >= sa.bindparam("size_from"),
+        "size_to": c.size <= sa.bindparam("size_to"),
+        "created_from": c.created_at >= sa.bindparam("created_from", type_=c.created_at.type),
+        "created_to": c.created_at <= sa.bindparam("created_to", type_=c.created_at.type),
+    }
+    return [c.organization == sa.bindparam("organization")] + [every[name] for name in shape]
+
+
+def batch_view(row: Mapping[str, Any]) -> BatchView:
+    """Also the in-memory fake's: rows of the same shape."""
+    return BatchView(
+        number=row["number"],
+        id=UUID(row["id"]),
+        name=row["name"],
+        organization=row["organization"],
+        authority=row["authority"],
+        profile=row["profile"],
+        user_number=row["user_number"],
+        size=row["size"],
+        generator=row["generator"],
+        generator_params=dict(row["generator_params"]),
+        status=row["status"],
+        reject_reason=row["reject_reason"],
+        created_at=row["created_at"],
+    )
