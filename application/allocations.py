@@ -156,13 +156,15 @@ class AllocationQueries:
             raise NotFound("user not found", field="userId")
         return found.used_by.get(str(member.user_id), 0)
 
-    def own(self, actor: Actor) -> tuple[Standing, list[AllocationView]]:
-        """The actor's standing, and the enabled balances of its organization with the
-        authorities of the profiles it may use (every balance, for an admin)."""
+    def own(
+        self, actor: Actor, *, enabled_only: bool = True
+    ) -> tuple[Standing, list[AllocationView]]:
+        """The actor's standing, and the balances of its organization (the enabled ones, unless
+        asked); none for an admin outside organizations."""
         standing = standing_of(self.members, actor)
         if standing.organization:
             found = self.views.of_organization(standing.organization)
-            return standing, [view for view in found if view.status == "enabled"]
+            return standing, [v for v in found if v.status == "enabled" or not enabled_only]
         if not standing.admin:
             raise Forbidden("only the certificate manager's users have balances")
         return standing, []

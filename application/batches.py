@@ -13,7 +13,7 @@ from application.member_rules import Standing, standing_of
 from application.numbering import next_number
 from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
-from application.ports.batches import BatchFilter, BatchView, BatchViews
+from application.ports.batches import BatchEntry, BatchFilter, BatchView, BatchViews
 from application.ports.members import MemberViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.profiles import ProfileQueries
@@ -65,6 +65,10 @@ class BatchQueries:
         if found is None or not _reads(standing_of(self.members, actor), found.organization):
             raise NotFound("batch not found", field="batchId")
         return found
+
+    def history(self, actor: Actor, number: int) -> list[BatchEntry]:
+        self.get(actor, number)
+        return self.batches.history(number)
 
     def page(self, actor: Actor, query: BatchFilter) -> tuple[list[BatchView], int]:
         """The batches of the actor's organization (an admin's: of the one it names)."""

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports.batches import BatchFilter, BatchView
+from application.ports.batches import BatchEntry, BatchFilter, BatchView
 from infrastructure.listing import Listing, like_pattern, name_like
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
@@ -14,6 +14,11 @@ from infrastructure.schema import batches
 
 CURRENT = batches.c.valid_to.is_(None)
 BY_NUMBER = sa.select(batches).where(batches.c.number == sa.bindparam("number"), CURRENT)
+HISTORY = (
+    sa.select(batches)
+    .where(batches.c.number == sa.bindparam("number"))
+    .order_by(batches.c.valid_from)
+)
 
 
 FILTERS = (
@@ -32,10 +37,14 @@ class SqlBatchViews:
     def __init__(self, reads: ReadConnections) -> None:
         self._by_number = PreparedSelect(reads, BY_NUMBER)
         self._listing = Listing(reads, batches, _conditions)
+        self._history = PreparedSelect(reads, HISTORY)
 
     def get(self, number: int) -> BatchView | None:
         row = self._by_number.one({"number": number})
         return None if row is None else batch_view(row)
+
+    def history(self, number: int) -> list[BatchEntry]:
+        return [batch_entry(row) for row in self._history.all({"number": number})]
 
     def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
         """Oldest first. Each filter given is part of the statement's shape."""
@@ -61,6 +70,18 @@ def _conditions(shape: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
         "created_to": c.created_at <= sa.bindparam("created_to", type_=c.created_at.type),
     }
     return [c.organization == sa.bindparam("organization")] + [every[name] for name in shape]
+
+
+def batch_entry(row: Mapping[str, Any]) -> BatchEntry:
+    """Also the in-memory fake's."""
+    return BatchEntry(
+        position=row["valid_from"],
+        status=row["status"],
+        reject_reason=row["reject_reason"],
+        size=row["size"],
+        at=row["updated_at"] or row["created_at"],
+        by=row["updated_by"] or row["user_id"],
+    )
 
 
 def batch_view(row: Mapping[str, Any]) -> BatchView:

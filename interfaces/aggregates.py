@@ -91,6 +91,7 @@ from interfaces.rest.allocations import (
     AllowedAuthoritiesController,
     AuthorityBalancesController,
     AuthorityProfileController,
+    DevicesController,
     OrganizationAuthoritiesController,
     ProfileBalanceController,
 )
@@ -393,7 +394,7 @@ MODULES: tuple[AggregateModule, ...] = (
         Allocation,
         AllocationsProjection,
         None,
-        (),
+        ("/api/v1/devices",),
         views=(Provide(ALLOCATION_VIEWS, lambda r: SqlAllocationViews(r.reads)),),
         services=(Provide(ALLOCATIONS, _allocations),),
         routes=lambda w: [
@@ -402,6 +403,7 @@ MODULES: tuple[AggregateModule, ...] = (
             AllowedAuthoritiesController.bound_to(w[ALLOCATIONS]),
             ProfileBalanceController.bound_to(w[ALLOCATIONS]),
             AuthorityProfileController.bound_to(w[ALLOCATIONS]),
+            DevicesController.bound_to(w[ALLOCATIONS]),
         ],
     ),
     AggregateModule(

@@ -24,6 +24,19 @@ class BatchView:
 
 
 @dataclass(frozen=True)
+class BatchEntry:
+    """One version of a batch: what an event made of it, when and by whom."""
+
+    position: int
+    status: str
+    reject_reason: str
+    size: int
+    at: datetime
+    by: str
+    """The actor's id."""
+
+
+@dataclass(frozen=True)
 class BatchFilter:
     """What a grid asks for; None (or 0, or empty) asks nothing of that column."""
 
@@ -42,6 +55,10 @@ class BatchFilter:
 
 class BatchViews(Protocol):
     def get(self, number: int) -> BatchView | None: ...
+
+    def history(self, number: int) -> list[BatchEntry]:
+        """Its versions, oldest first."""
+        ...
 
     def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
         """The page, newest first, and how many match in all."""

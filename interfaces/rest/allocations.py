@@ -261,6 +261,37 @@ class ProfileBalanceController(Controller):
         )
 
 
+class DeviceCounts(Struct):
+    ordered: int
+    issued: int
+
+
+class DevicesController(Controller):
+    path = "/api/v1/devices"
+    parameters = AS_OF
+    tags = ["certificate manager: devices"]
+    services: ClassVar[AllocationServices]
+
+    @classmethod
+    def bound_to(cls, services: AllocationServices) -> type["DevicesController"]:
+        return type(cls.__name__, (cls,), {"services": services})
+
+    @get(
+        "/",
+        sync_to_thread=False,
+        summary="Certificates the signed-in user's organization ordered (issued or held by "
+        "batches) and issued, over all its authorities (an admin: the ecosystem's)",
+    )
+    def counts(self, actor: ActorDep) -> DeviceCounts:
+        """An admin outside organizations counts the whole ecosystem's."""
+        standing, found = self.services.queries.own(actor, enabled_only=False)
+        if not standing.organization:
+            totals = self.services.items.ecosystems.totals()
+            return DeviceCounts(totals.used + totals.reserved, totals.used)
+        issued = sum(view.used for view in found)
+        return DeviceCounts(issued + sum(view.reserved for view in found), issued)
+
+
 class AuthorityProfileController(Controller):
     path = "/api/v1/users/profiles"
     parameters = AS_OF

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
+from uuid import UUID, uuid5
 
 from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
@@ -14,7 +15,7 @@ from msgspec import Meta, Struct
 from application.authorization import Actor
 from application.batches import MAX_PAGE, BatchCommands, BatchQueries, BatchRequest
 from application.member_rules import standing_of
-from application.ports.batches import BatchFilter, BatchView
+from application.ports.batches import BatchEntry, BatchFilter, BatchView
 from application.ports.profiles import ProfileViews
 from domain.batches import BatchStatus
 from domain.causes import Interface
@@ -165,6 +166,15 @@ class Grid(Struct, rename="camel"):
     total_count: int
 
 
+class AuditEntry(Struct, rename="camel"):
+    log_id: str
+    batch_id: int
+    log_type: str
+    user_name: str
+    date_time: str
+    message: str
+
+
 class ProcessingInfo(Struct):
     active: int
     success: int
@@ -177,12 +187,20 @@ class BatchServices:
     queries: BatchQueries
     profiles: ProfileViews
 
+    def login_of(self, actor: str) -> str:
+        """The login of a user who acted; an erased one's, or the system's, is empty."""
+        try:
+            found = self.queries.members.by_user(UUID(actor))
+        except ValueError:
+            return ""
+        return "" if found is None or found.login is None else found.login
+
     def info(self, view: BatchView) -> BatchInfo:
         profile = self.profiles.get(view.profile)
         return BatchInfo(
             view.number,
             view.number,
-            view.created_at.isoformat().replace("+00:00", "Z"),
+            _time(view.created_at),
             "" if profile is None else profile.name,
             view.size,
             view.status,
@@ -281,6 +299,26 @@ class BatchesController(Controller):
         pending = found.status == BatchStatus.PENDING_CREATION.value
         return ProcessingInfo(found.size if pending else 0, 0, 0)
 
+    @get(
+        "/{batch_id:int}/auditLog",
+        sync_to_thread=False,
+        summary="What happened to the batch, oldest first: who did it and when",
+    )
+    def audit_log(self, batch_id: BatchId, actor: ActorDep) -> list[AuditEntry]:
+        queries = self.services.queries
+        found = queries.get(actor, batch_id)
+        return [
+            AuditEntry(
+                str(uuid5(found.id, str(entry.position))),
+                batch_id,
+                entry.status,
+                self.services.login_of(entry.by),
+                _time(entry.at),
+                _message(entry),
+            )
+            for entry in queries.history(actor, batch_id)
+        ]
+
     @delete(
         "/{batch_id:int}",
         status_code=200,
@@ -293,6 +331,16 @@ class BatchesController(Controller):
         reason = _reason(await request.body())
         await self.services.commands.reject(actor, batch_id, reason, Interface.REST)
         return Response(b"", status_code=200)
+
+
+def _time(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def _message(entry: BatchEntry) -> str:
+    if entry.status == BatchStatus.REJECTED.value:
+        return f"rejected: {entry.reject_reason}" if entry.reject_reason else "rejected"
+    return f"ordered {entry.size} certificate{'s' if entry.size != 1 else ''}"
 
 
 def _reason(body: bytes) -> str:

@@ -11,6 +11,7 @@ from tests.api.support import assert_problem
 from tests.api.test_batch_preview_api import DEVICE, SERVER, batch_world
 
 BATCHES = "/api/v1/batches"
+DEVICES = "/api/v1/devices"
 AVAILABLE = "/api/v1/authorities/{}/balanceavailable/1"
 SINGLE = {
     "authorityId": 1,
@@ -83,6 +84,8 @@ def test_an_order_reserves_and_a_rejection_gives_back(
     assert (single.json()["batchId"], single.json()["size"]) == (2, 1)
     assert available(client, people, 1) == 99
 
+    assert client.get(DEVICES, headers=user).json() == {"ordered": 11, "issued": 0}
+    assert client.get(DEVICES, headers=people["admin"]).json() == {"ordered": 11, "issued": 0}
     got = client.get(f"{BATCHES}/1", headers=user)
     assert got.json() == ordered.json()
     assert client.get(f"{BATCHES}/1/status", headers=user).text == "Processing"
@@ -119,6 +122,13 @@ def test_an_order_reserves_and_a_rejection_gives_back(
     assert (
         client.get(f"{BATCHES}/1/status", headers=user).text == "Not Acceptable. Status: Rejected"
     )
+    log = client.get(f"{BATCHES}/1/auditLog", headers=user)
+    assert log.status_code == 200, log.text
+    assert [(e["logType"], e["userName"], e["message"], e["batchId"]) for e in log.json()] == [
+        ("Pending Creation", "any_user", "ordered 10 certificates", 1),
+        ("Rejected", "any_user", "rejected: Reject reason", 1),
+    ]
+    assert len({e["logId"] for e in log.json()}) == 2
     again = client.request("DELETE", f"{BATCHES}/1", content=b"again", headers=user)
     assert_problem(again, 409, field="batchId")
     rejected_only = {**GRID, "filter": {**GRID["filter"], "status": 8}}  # type: ignore[dict-item]
@@ -148,7 +158,8 @@ def test_who_reads_a_batch(
     status: int,
 ) -> None:
     assert client.put(BATCHES, json=SERVER, headers=people["any_user"]).status_code == 200
-    for path in (f"{BATCHES}/1", f"{BATCHES}/1/status", f"{BATCHES}/1/processing_info"):
+    reads = ("", "/status", "/processing_info", "/auditLog")
+    for path in (f"{BATCHES}/1{read}" for read in reads):
         assert client.get(path, headers=people[who]).status_code == status, path
 
 
@@ -203,3 +214,12 @@ def test_a_grid_page_is_bounded(
         400,
         field="filter.fromDate",
     )
+
+
+def test_devices_are_counted_for_an_organization_or_the_ecosystem(
+    client: TestClient[Any], people: dict[str, dict[str, str]]
+) -> None:
+    everyone = client.get(DEVICES, headers=people["admin"])
+    assert everyone.json() == {"ordered": 0, "issued": 0}
+    assert_problem(client.get(DEVICES, headers=people["outsider"]), 403)
+    assert client.get(DEVICES, headers=people["other_user"]).json() == {"ordered": 0, "issued": 0}

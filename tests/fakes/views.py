@@ -16,7 +16,7 @@ from uuid import UUID
 
 from application.ports.allocations import AllocationView
 from application.ports.authorities import AuthorityView
-from application.ports.batches import BatchFilter, BatchView
+from application.ports.batches import BatchEntry, BatchFilter, BatchView
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
@@ -30,7 +30,7 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
-from infrastructure.batch_views import batch_view
+from infrastructure.batch_views import batch_entry, batch_view
 from infrastructure.ecosystem_views import ecosystem_view
 from infrastructure.member_views import administers, member_view
 from tests.fakes.tables import MemoryTables, Row
@@ -546,6 +546,11 @@ class MemoryBatchViews:
     def get(self, number: int) -> BatchView | None:
         found = [row for row in self._tables.rows("batches") if row["number"] == number]
         return _batch(found[0]) if found else None
+
+    def history(self, number: int) -> list[BatchEntry]:
+        """The current version only: memory keeps no history (tests/fakes/tables.py)."""
+        rows = [row for row in self._tables.rows("batches") if row["number"] == number]
+        return [batch_entry(row) for row in rows]
 
     def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
         every = [_batch(row) for row in self._tables.rows("batches")]

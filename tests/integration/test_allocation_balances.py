@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.authorization import Actor
+from application.consistency import ConcurrentModification
 from domain.allocations import InsufficientBalance, allocation_id
 from domain.causes import Cause, Interface
 from domain.errors import DomainError
@@ -60,11 +61,16 @@ def test_racing_reservations_take_exactly_the_balance(fleet: FleetID, authority:
     commands = fleet[ALLOCATIONS].commands
 
     def reserve(n: int) -> bool:
-        try:
-            asyncio.run(commands.reserve(organization, authority, f"b{n}", "u", 1, CAUSE))
-        except InsufficientBalance:
-            return False
-        return True
+        """As a client does: "try again" (a command that kept losing the race to the same
+        allocation, on a loaded machine) is tried again; a refusal is final."""
+        while True:
+            try:
+                asyncio.run(commands.reserve(organization, authority, f"b{n}", "u", 1, CAUSE))
+            except InsufficientBalance:
+                return False
+            except ConcurrentModification:
+                continue
+            return True
 
     with ThreadPoolExecutor(8) as pool:
         taken = list(pool.map(reserve, range(80)))
