@@ -71,7 +71,7 @@ def _exchange(section: str, lines: list[str], index: int) -> tuple[Exchange, int
         request.append(lines[index])
         index += 1
     # The document writes some GETs' parameter tables where a body would be.
-    body = None if method in ("GET", "DELETE") else "\n".join(request).strip() or None
+    body = None if method == "GET" else "\n".join(request).strip() or None
     index = _skip_blank(lines, index + 1)
     status = int(lines[index].split(" ")[1])
     index = _skip_blank(lines, _skip_headers(lines, index + 1))

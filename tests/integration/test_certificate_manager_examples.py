@@ -1,4 +1,4 @@
-"""Every example exchange of the certificate manager's administrative sections, replayed in the
+"""Every example exchange of the certificate manager's sections that are built, replayed in the
 document's order against a served FleetID (`fleetid serve`, as `make run` starts it): each gets
 the documented status, and an answer of the documented shape (every documented field, with its
 JSON type).
@@ -28,12 +28,24 @@ from tests.helpers import admin_sign_in_when_up, bearer, free_port, server_env
 SECTIONS = (
     "User Authentication API",
     "Authorities API",
+    "Batch API",
+    "Device API",
     "EcoSystem API",
     "Generator API",
     "Organization API",
     "Profile API",
     "User API",
 )
+NOT_BUILT = {"GET /api/v1/batches/1/devices/auditLog?position=1"}
+"""Examples of what is not built yet (docs/certificate-manager.md, "Not built yet")."""
+WAITING_FOR_ISSUANCE = {"DELETE /api/v1/organizations/1/authority/1": 409}
+"""Until batches are issued, the single-certificate batch of the Batch API's examples keeps its
+reservation on this authority, which can then not be taken away (409, as documented in
+docs/certificate-manager.md). Issuing it will commit the reservation, and this goes."""
+USERS_SECTIONS = ("Batch API", "Device API")
+"""Sections whose every example is the document's USER's."""
+TEXT = {"GET /api/v1/batches/1/status"}
+"""Answers that are text, not JSON."""
 USER_LOGIN, USER_PASSWORD, NEW_PASSWORD = "login1", "admin123", "qwerty123"
 """The document's USER: its password is the one its credentials example changes."""
 AS_THE_USER = {
@@ -45,6 +57,14 @@ AS_THE_USER = {
     "PUT /api/v1/users/update_email",
 }
 """The examples the document gives to role USER; the others are an admin's."""
+AUTHORITIES = {
+    "PUT /api/v1/batches": 2,
+    "PUT /api/v1/batches/preview": 2,
+    "PUT /api/v1/batches/createSingleCertBatch": 1,
+}
+"""The document's authority 11 is, for a batch of its example's parameters, FleetID's issuing
+authority of the shipped server profile (2) or of the device profile (1); its generator 11 is
+the decimal sequence (1)."""
 WORLD_IDS = {
     "GET /api/v1/users/1?organizationId=1": "/api/v1/users/2?organizationId=1",
     "PUT /api/v1/users/1": "/api/v1/users/2",
@@ -54,6 +74,15 @@ WORLD_IDS = {
 }
 MAPS = {"GET /api/v1/profiles/1/dn"}
 """Answers that are maps: the document's keys (`key1`) stand for whichever the profile fixes."""
+FIRST_BATCH = {
+    "authorityId": 2,
+    "batchName": "Batch Name",
+    "generatorId": 1,
+    "generatorParams": {"increment": "1", "startValue": "100"},
+    "batchSize": 5,
+    "profileParams": {"commonName": "device", "dNSName": "device.example", "years": "1"},
+}
+"""Batch 1, which the document's batch examples read and reject."""
 CODE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -136,7 +165,7 @@ def _make(world: World) -> None:
         (
             USER_LOGIN,
             USER_PASSWORD,
-            {"userRole": "USER", "organizationId": 1, "accessibleProfiles": [1]},
+            {"userRole": "USER", "organizationId": 1, "accessibleProfiles": [1, 2]},
         ),
         (
             "ecoadmin",
@@ -155,6 +184,8 @@ def _make(world: World) -> None:
         created = world.call("PUT", "/api/v1/users", body)
         assert created.status_code == 200, created.text
     world.user = world.sign_in(USER_LOGIN, USER_PASSWORD)
+    ordered = world.call("PUT", "/api/v1/batches", FIRST_BATCH, **world.user)
+    assert ordered.status_code == 200, ordered.text
 
 
 def _request(world: World, exchange: Exchange) -> tuple[str, Any]:
@@ -164,7 +195,13 @@ def _request(world: World, exchange: Exchange) -> tuple[str, Any]:
         return target, None
     if exchange.target == "/auth/refresh":
         return target, world.refresh
+    if exchange.method == "DELETE":
+        return target, exchange.body
     body = json.loads(exchange.body)
+    if exchange.name in AUTHORITIES:
+        body["authorityId"] = AUTHORITIES[exchange.name]
+        if "generatorId" in body:
+            body["generatorId"] = 1
     if exchange.target == "/auth/pwd":
         body = {"username": ADMIN_IDENTITY, "password": ADMIN_SECRET}
     if exchange.target == "/auth/update":
@@ -174,7 +211,8 @@ def _request(world: World, exchange: Exchange) -> tuple[str, Any]:
 
 def _replay(world: World, exchange: Exchange) -> httpx.Response:
     target, body = _request(world, exchange)
-    headers = world.user if exchange.name in AS_THE_USER else world.admin
+    as_user = exchange.name in AS_THE_USER or exchange.section in USERS_SECTIONS
+    headers = world.user if as_user else world.admin
     answer = world.call(exchange.method, target, body, **headers)
     if exchange.target == "/auth/pwd" and answer.status_code == 200:
         world.refresh = answer.json()["refreshToken"]
@@ -216,13 +254,18 @@ def _kind(value: Any) -> str:
 
 
 def test_every_example_of_the_administrative_sections(world: World) -> None:
-    replayed = exchanges(*SECTIONS)
-    assert len(replayed) == 47, [e.name for e in replayed]
+    replayed = [e for e in exchanges(*SECTIONS) if e.name not in NOT_BUILT]
+    assert len(replayed) == 57, [e.name for e in replayed]
     faults: list[str] = []
     for exchange in replayed:
         answer = _replay(world, exchange)
-        if answer.status_code != exchange.status:
+        if answer.status_code != WAITING_FOR_ISSUANCE.get(exchange.name, exchange.status):
             faults.append(f"{exchange.name}: {answer.status_code} {answer.text[:200]}")
+        elif exchange.name in WAITING_FOR_ISSUANCE:
+            continue
+        elif exchange.name in TEXT:
+            if not answer.headers["content-type"].startswith("text/plain") or not answer.text:
+                faults.append(f"{exchange.name}: text expected, got {answer.text[:200]}")
         elif exchange.answer is NO_BODY:
             if answer.content not in (b"", b"null"):
                 faults.append(f"{exchange.name}: no body documented, got {answer.text[:200]}")
