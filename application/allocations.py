@@ -147,14 +147,13 @@ class AllocationQueries:
         return found
 
     def used(self, actor: Actor, organization: int, authority: int, user: int | None) -> int:
-        """What the organization used, or only what user `user` (a number) used."""
+        """What the organization used, or only what user `user` (a number) used: 0 for a
+        number that used nothing here, known or not, so that it tells nothing of who exists."""
         found = self.get(actor, organization, authority)
         if user is None:
             return found.used
         member = self.members.by_number(user)
-        if member is None:
-            raise NotFound("user not found", field="userId")
-        return found.used_by.get(str(member.user_id), 0)
+        return 0 if member is None else found.used_by.get(str(member.user_id), 0)
 
     def own(
         self, actor: Actor, *, enabled_only: bool = True

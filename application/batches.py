@@ -24,7 +24,8 @@ from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.generators import applicable, generator
 
-PASSWORD = "pkcs12Password"
+PASSWORD_TYPE = "pkcs12Password"
+"""The type of the profile element whose value is the PKCS#12 password, whatever its name."""
 MAX_PAGE = 100
 
 
@@ -52,13 +53,17 @@ class BatchQueries:
         (enabled) and who may use its profile. Anyone else learns nothing of the authority."""
         return self._checked(standing_of(self.members, actor), actor, request)[1]
 
-    def checked_order(self, actor: Actor, request: BatchRequest) -> tuple[Standing, int]:
-        """The orderer's standing and the profile, once the request would make a batch."""
+    def checked_order(
+        self, actor: Actor, request: BatchRequest
+    ) -> tuple[Standing, int, frozenset[str]]:
+        """The orderer's standing, the profile, and the names of the parameters that are
+        secrets, once the request would make a batch."""
         standing = standing_of(self.members, actor)
         if not standing.organization:
             raise Forbidden("only an organization's users order certificates")
-        profile, _ = self._checked(standing, actor, request)
-        return standing, profile
+        profile, values = self._checked(standing, actor, request)
+        secrets = frozenset(p.name for p in values.parameters if p.input_type == PASSWORD_TYPE)
+        return standing, profile, secrets
 
     def get(self, actor: Actor, number: int) -> BatchView:
         found = self.batches.get(number)
@@ -120,8 +125,9 @@ class BatchCommands:
     async def order(self, actor: Actor, request: BatchRequest, via: Interface) -> int:
         """The batch's number. Its balance is reserved in the same save, so an order beyond
         what the organization may still use is refused (409) and records nothing."""
-        standing, profile = self._queries.checked_order(actor, request)
-        params = {k: v for k, v in request.profile_params.items() if k != PASSWORD}
+        standing, profile, secrets = self._queries.checked_order(actor, request)
+        params = {k: v for k, v in request.profile_params.items() if k not in secrets}
+        password = next((v for k, v in request.profile_params.items() if k in secrets), None)
 
         def command() -> tuple[int, list[Aggregate]]:
             cause = actor.cause(via)
@@ -143,7 +149,7 @@ class BatchCommands:
                 generator=request.generator or 0,
                 generator_params=request.generator_params,
                 profile_params=params,
-                pkcs12_password=request.profile_params.get(PASSWORD),
+                pkcs12_password=password,
             )
             return number, [numbers, allocation, batch]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from application.authorization import Actor
 from application.ports.members import MemberViews
+from application.read_time import at_present
 from domain.memberships import MemberRole, Membership, Privilege
 from domain.organizations import ECOSYSTEM
 
@@ -72,8 +73,11 @@ class Standing:
 
 
 def standing_of(views: MemberViews, actor: Actor) -> Standing:
-    """From the read model, for queries (commands read the actor's user instead)."""
-    mine = views.by_user(actor.id)
+    """From the read model as it is now, for queries (commands read the actor's user instead):
+    a read `as_of` a past position answers with the rights the actor has now, not those it
+    had then."""
+    with at_present():
+        mine = views.by_user(actor.id)
     if mine is None:
         return Standing(actor.is_admin, None)
     return Standing(actor.is_admin, mine.membership, mine.number)

@@ -42,6 +42,12 @@ class BatchValues:
         profile_params: Mapping[str, str],
         size: int,
     ) -> "BatchValues":
+        taken = set() if generator is None else {p.name for p in generator.parameters}
+        for key in generator_params:
+            if key not in taken:
+                shown = key if len(key) <= MAX_NAME and not CONTROL.search(key) else None
+                field = "generatorParams" if shown is None else f"generatorParams.{shown}"
+                raise InvalidValue("the generator takes no such parameter", field=field)
         known = tuple(parameters(config))
         names = {p.name for p in known}
         for key, value in profile_params.items():
@@ -58,8 +64,9 @@ class BatchValues:
                     field=field,
                 )
         values = cls(generator, generator_params, known, dict(profile_params), size)
-        values.serials()
+        serials = values.serials()
         values.first()
+        values._values(serials[-1])
         return values
 
     def serials(self) -> list[str]:
@@ -69,7 +76,8 @@ class BatchValues:
         return self.generator.values(dict(self.generator_params), self.size)
 
     def first(self) -> dict[str, str]:
-        """The first certificate's values; every certificate's are checked alike."""
+        """The first certificate's values; the first's and the last's (the longest) were
+        checked when the batch was made, and every certificate's are checked alike."""
         return next(self.each())
 
     def each(self) -> Iterator[dict[str, str]]:
@@ -86,6 +94,11 @@ class BatchValues:
                 if parameter.required:
                     raise InvalidValue("the profile needs this parameter", field=field)
                 continue
+            if len(value) > MAX_VALUE:
+                raise InvalidValue(
+                    f"must be at most {MAX_VALUE} characters, the generator's value included",
+                    field=field,
+                )
             pattern = parameter.validation_pattern
             if pattern is not None and not re.fullmatch(pattern, value):
                 raise InvalidValue(parameter.message or "breaks the profile's rule", field=field)

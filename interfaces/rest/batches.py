@@ -187,13 +187,18 @@ class BatchServices:
     queries: BatchQueries
     profiles: ProfileViews
 
-    def login_of(self, actor: str) -> str:
-        """The login of a user who acted; an erased one's, or the system's, is empty."""
+    def login_of(self, reader: Actor, actor: str) -> str:
+        """The login of the user who acted, if the reader may see that user; otherwise (an
+        admin to a user, an erased person, the system) empty."""
         try:
-            found = self.queries.members.by_user(UUID(actor))
+            acting = self.queries.members.by_user(UUID(actor))
         except ValueError:
             return ""
-        return "" if found is None or found.login is None else found.login
+        if acting is None or acting.login is None:
+            return ""
+        standing = standing_of(self.queries.members, reader)
+        visible = standing.sees(acting.number, acting.membership, acting.admin)
+        return acting.login if visible else ""
 
     def info(self, view: BatchView) -> BatchInfo:
         profile = self.profiles.get(view.profile)
@@ -254,7 +259,13 @@ class BatchesController(Controller):
         actor: ActorDep,
         profile_id: Annotated[
             int | None,
-            QueryParameter(name="profileId", description="only this profile's", ge=0, le=2**53),
+            QueryParameter(
+                name="profileId",
+                description="only this profile's",
+                ge=0,
+                le=2**53,
+                schema_extra={"minimum": 0},
+            ),
         ] = None,
         organization_id: Annotated[
             int | None,
@@ -263,6 +274,7 @@ class BatchesController(Controller):
                 description="whose batches (an admin's choice); a user's are its organization's",
                 ge=0,
                 le=2**53,
+                schema_extra={"minimum": 0},
             ),
         ] = None,
     ) -> Grid:
@@ -312,7 +324,7 @@ class BatchesController(Controller):
                 str(uuid5(found.id, str(entry.position))),
                 batch_id,
                 entry.status,
-                self.services.login_of(entry.by),
+                self.services.login_of(actor, entry.by),
                 _time(entry.at),
                 _message(entry),
             )

@@ -76,7 +76,13 @@ class MembersController(Controller):
         actor: ActorDep,
         organization_id: Annotated[
             int | None,
-            QueryParameter(name="organizationId", description="its organization", ge=0),
+            QueryParameter(
+                name="organizationId",
+                description="its organization",
+                ge=0,
+                le=2**53,
+                schema_extra={"minimum": 0},
+            ),
         ] = None,
     ) -> MemberResponse:
         found = self.services.queries.get(actor, user_number, organization_id)
@@ -171,7 +177,9 @@ class MembersController(Controller):
     async def remove_user(
         self,
         actor: ActorDep,
-        user_id: Annotated[int, QueryParameter(name="userId", description="its number", ge=0)],
+        user_id: Annotated[
+            int, QueryParameter(name="userId", description="its number", ge=0, le=2**53)
+        ],
     ) -> Response[bytes]:
         await self.services.commands.remove(actor, user_id, REST)
         return _empty()

@@ -38,6 +38,13 @@ DEVICE = {
 }
 
 START = "generatorParams.startValue"
+LONGEST = {
+    **SERVER,
+    "batchSize": 10,
+    "generatorParams": {"increment": "1", "startValue": "100"},
+    "profileParams": {**SERVER["profileParams"], "commonName": "x" * 253},  # type: ignore[dict-item]
+}
+"""The first certificate's name is 256 characters: too long."""
 BOAT = {**DEVICE, "profileParams": {**DEVICE["profileParams"], "deviceClass": "Boat"}}  # type: ignore[dict-item]
 
 
@@ -132,6 +139,7 @@ def _profile(**changes: Any) -> dict[str, Any]:
         ({**SERVER, "profileParams": {"x" * 65: "1"}}, 400, "profileParams"),
         (_profile(commonName="a\x00b"), 400, "profileParams.commonName"),
         (_profile(commonName="x" * 256), 400, "profileParams.commonName"),
+        (LONGEST, 400, "profileParams.commonName"),
         ({**SERVER, "generatorParams": {"increment": "1", "startValue": "x"}}, 400, START),
         ({**SERVER, "generatorParams": {"startValue": "0"}}, 400, "generatorParams.increment"),
         ({**SERVER, "generatorId": MAC}, 400, "generatorId"),

@@ -1,14 +1,27 @@
 """Ordering batches: the document's examples of ordering, reading and rejecting, the balance
 each order reserves and a rejection gives back, who may do what, and what is refused."""
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
-from interfaces.bootstrap import FleetID
+from domain.causes import Cause, Interface
+from infrastructure.profile_files import SHIPPED, read_profiles
+from interfaces.aggregates import PROFILES
+from interfaces.bootstrap import FleetID, ensure_certificate_authorities
+from tests.api.certificate_people import (
+    PASSWORD,
+    balances,
+    cm_sign_in,
+    create_member,
+    privilege,
+)
 from tests.api.support import assert_problem
 from tests.api.test_batch_preview_api import DEVICE, SERVER, batch_world
+from tests.conftest import ADMIN_IDENTITY
 
 BATCHES = "/api/v1/batches"
 DEVICES = "/api/v1/devices"
@@ -26,6 +39,7 @@ SINGLE = {
 }
 NINE_YEARS = {**SERVER, "profileParams": {**SERVER["profileParams"], "years": "9"}}  # type: ignore[dict-item]
 PAST_THE_LAST = {**DEVICE, "generatorParams": {"increment": "1", "startValue": "FF:FF:FF:FF:FF:FF"}}
+JUNK = {**SERVER, "generatorParams": {**SERVER["generatorParams"], "junk": "x"}}  # type: ignore[dict-item]
 GRID = {
     "filter": {
         "batchId": 0,
@@ -178,6 +192,37 @@ def test_who_may_order_and_reject(
         client.request("DELETE", f"{BATCHES}/1", content=b"", headers=people["admin"]).status_code
         == 200
     )
+    log = client.get(f"{BATCHES}/1/auditLog", headers=people["any_user"]).json()
+    assert [entry["userName"] for entry in log] == ["any_user", ""]
+    as_admin = client.get(f"{BATCHES}/1/auditLog", headers=people["admin"]).json()
+    assert as_admin[1]["userName"] == ADMIN_IDENTITY
+
+
+def test_a_pkcs12_password_is_sealed_whatever_the_profile_names_it(
+    client: TestClient[Any], people: dict[str, dict[str, str]], sqlite_fleet: FleetID
+) -> None:
+    shipped = dict(read_profiles(SHIPPED))["ECC Server Certificate"]
+    config = json.loads(shipped)
+    config["PKCS12"]["Password"]["source"] = ["Batch.p12Password"]
+    cause = Cause.system(Interface.CLI)
+    asyncio.run(sqlite_fleet[PROFILES].commands.load("Renamed password", json.dumps(config), cause))
+    ensure_certificate_authorities(sqlite_fleet)
+    admin = people["admin"]
+    balances(client, admin, (1, 5, 10))
+    made = create_member(client, admin, "renamer", [privilege("USER", 1, [5])])
+    assert made.status_code == 200, made.text
+    user = cm_sign_in(client, "renamer", PASSWORD)
+    params = {**SERVER["profileParams"], "p12Password": "TopSecretPw9"}  # type: ignore[dict-item]
+    params.pop("pkcs12Password")
+    ordered = client.put(
+        BATCHES, json={**SERVER, "authorityId": 5, "profileParams": params}, headers=user
+    )
+    assert ordered.status_code == 200, ordered.text
+    with sqlite_fleet.engine.connect() as connection:
+        log = connection.exec_driver_sql("SELECT state FROM stored_events").scalars().all()
+        rows = connection.exec_driver_sql("SELECT profile_params FROM batches").scalars().all()
+    assert not any(b"TopSecretPw9" in bytes(state) for state in log)
+    assert not any("TopSecretPw9" in str(row) for row in rows)
 
 
 @pytest.mark.parametrize(
@@ -188,6 +233,7 @@ def test_who_may_order_and_reject(
         ({**SERVER, "batchName": "x" * 256}, "batchName"),
         ({**SERVER, "batchName": "tab\there"}, "batchName"),
         (PAST_THE_LAST, "generatorParams"),
+        (JUNK, "generatorParams.junk"),
     ],
 )  # fmt: skip
 def test_bad_orders_are_refused_and_record_nothing(

@@ -354,3 +354,26 @@ def test_an_erased_person_leaves_no_contact_behind(
         ).all()
     assert rows
     assert all(tuple(row) == (None, None, None, "[]", 0) for row in rows)
+
+
+def test_a_right_taken_away_is_not_given_back_by_as_of(
+    client: TestClient[Any], people: dict[str, dict[str, str]], sqlite_fleet: FleetID
+) -> None:
+    before = sqlite_fleet.projections.position
+    assert client.get(f"{U}/4", headers=people["org_admin"]).status_code == 200
+    demoted = given(privilege("USER", 2))
+    assert client.put(f"{U}/3", json=demoted, headers=people["admin"]).status_code == 200
+    assert client.get(f"{U}/4", headers=people["org_admin"]).status_code == 404
+    past = client.get(f"{U}/4?as_of={before}", headers=people["org_admin"])
+    assert past.status_code == 404, past.text
+
+
+def test_a_number_beyond_any_is_refused(
+    client: TestClient[Any], people: dict[str, dict[str, str]]
+) -> None:
+    """A query number is bounded before it reaches the database."""
+    huge = 2**63
+    for who in ("org_user", "admin"):
+        removed = client.get(f"{U}/remove_user?userId={huge}", headers=people[who])
+        assert_problem(removed, 400, field="userId")
+    assert_problem(client.get(f"{U}/2?organizationId={huge}", headers=people["admin"]), 400)
