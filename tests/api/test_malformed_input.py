@@ -85,6 +85,7 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "profile_id": "1",
         "authority_id": "1",
         "user_number": "1",
+        "batch_id": "1",
     }
 
 
