@@ -26,6 +26,7 @@ from interfaces.rest.authority_items import (
     UpdatedAuthority,
 )
 from interfaces.rest.profiles import ProfileItem
+from interfaces.rest.value_schemas import optional_number
 
 ActorDep = NamedDependency[Actor]
 Number = Annotated[int, PathParameter(ge=0, le=2**53)]
@@ -158,16 +159,7 @@ class AuthorityBalancesController(Controller):
         authority_id: Number,
         organization_id: Number,
         actor: ActorDep,
-        user_id: Annotated[
-            int | None,
-            QueryParameter(
-                name="userId",
-                ge=0,
-                le=2**53,
-                schema_extra={"minimum": 0},
-                description="only this user's use",
-            ),
-        ] = None,
+        user_id: Annotated[int | None, optional_number("userId", "only this user's use")] = None,
     ) -> int:
         return self.services.queries.used(actor, organization_id, authority_id, user_id)
 

@@ -9,7 +9,7 @@ from uuid import UUID, uuid5
 
 from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter
 from msgspec import Meta, Struct
 
 from application.authorization import Actor
@@ -23,7 +23,7 @@ from domain.errors import InvalidValue
 from domain.generators import MAX_COUNT
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.organization_schemas import MaybeNumber
-from interfaces.rest.value_schemas import documented
+from interfaces.rest.value_schemas import documented, optional_number
 
 ActorDep = NamedDependency[Actor]
 BatchId = Annotated[int, PathParameter(description="batch id", ge=0, le=2**53)]
@@ -258,23 +258,13 @@ class BatchesController(Controller):
         data: JSONBody[GridBody],
         actor: ActorDep,
         profile_id: Annotated[
-            int | None,
-            QueryParameter(
-                name="profileId",
-                description="only this profile's",
-                ge=0,
-                le=2**53,
-                schema_extra={"minimum": 0},
-            ),
+            int | None, optional_number("profileId", "only this profile's")
         ] = None,
         organization_id: Annotated[
             int | None,
-            QueryParameter(
-                name="organizationId",
-                description="whose batches (an admin's choice); a user's are its organization's",
-                ge=0,
-                le=2**53,
-                schema_extra={"minimum": 0},
+            optional_number(
+                "organizationId",
+                "whose batches (an admin's choice); a user's are its organization's",
             ),
         ] = None,
     ) -> Grid:

@@ -29,6 +29,7 @@ from interfaces.rest.member_schemas import (
     PasswordChange,
     SearchBody,
 )
+from interfaces.rest.value_schemas import optional_number
 
 Lookup = Annotated[str, QueryParameter(min_length=1, max_length=254, description="exact text")]
 
@@ -75,14 +76,7 @@ class MembersController(Controller):
         user_number: Number,
         actor: ActorDep,
         organization_id: Annotated[
-            int | None,
-            QueryParameter(
-                name="organizationId",
-                description="its organization",
-                ge=0,
-                le=2**53,
-                schema_extra={"minimum": 0},
-            ),
+            int | None, optional_number("organizationId", "its organization")
         ] = None,
     ) -> MemberResponse:
         found = self.services.queries.get(actor, user_number, organization_id)

@@ -9,6 +9,7 @@ hold no control character but tab, newline and carriage return, at any depth.
 
 from typing import Annotated, Any
 
+from litestar.params import QueryParameter
 from msgspec import Meta
 
 from domain.values import (
@@ -27,6 +28,14 @@ JSON_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
 
 def documented(**extra: Any) -> Meta:
     return Meta(extra_json_schema={"extra": extra})
+
+
+def optional_number(name: str, description: str) -> QueryParameter:
+    """An optional query number from 0 to 2**53. Its minimum is restated for the document:
+    on an optional parameter the OpenAPI schema loses a minimum of 0."""
+    return QueryParameter(
+        name=name, description=description, ge=0, le=2**53, schema_extra={"minimum": 0}
+    )
 
 
 Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH), documented(pattern=TEXT)]
