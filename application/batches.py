@@ -15,11 +15,11 @@ from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.batches import BatchEntry, BatchFilter, BatchView, BatchViews
 from application.ports.members import MemberViews
-from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.profiles import ProfileQueries
 from domain.allocations import Allocation, allocation_id
 from domain.batch_values import BatchValues
-from domain.batches import Batch, batch_id
+from domain.batches import DOWNLOADABLE, ISSUING, Batch, BatchStatus, batch_id
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.generators import applicable, generator
@@ -156,8 +156,10 @@ class BatchCommands:
         return await run_command(self._writer, self._sync, command)
 
     async def reject(self, actor: Actor, number: int, reason: str, via: Interface) -> None:
-        """By the user who ordered it or the organization's administrators; its balance is
-        given back in the same save."""
+        """By the user who ordered it or the organization's administrators. Before the batch
+        is downloaded this rejects it (the balance comes back), after it revokes it (the balance
+        stays used); the issuer finishes either. A batch with nothing issued is rejected at
+        once, its balance given back in the same save."""
         self._require_updater(actor, number)
 
         def command() -> tuple[None, list[Aggregate]]:
@@ -165,14 +167,31 @@ class BatchCommands:
             if not isinstance(batch, Batch):
                 raise NotFound("batch not found", field="batchId")
             cause = actor.cause(via)
-            batch.reject(reason, cause)
+            batch.withdraw(reason, cause)
             allocation = self._reader.get(allocation_id(batch.organization, batch.authority))
-            if not isinstance(allocation, Allocation):
+            if batch.status is not BatchStatus.REJECTED or not isinstance(allocation, Allocation):
                 return None, [batch]
             allocation.release(str(number), cause)
             return None, [batch, allocation]
 
         await run_command(self._writer, self._sync, command)
+
+    async def download(self, actor: Actor, number: int, via: Interface) -> BatchView:
+        """The batch to download; its first download is recorded (from then on it can only
+        be revoked)."""
+        found = self._queries.get(actor, number)
+
+        def command() -> tuple[None, list[Aggregate]]:
+            batch = self._reader.get(batch_id(number))
+            if not isinstance(batch, Batch):
+                raise NotFound("batch not found", field="batchId")
+            if batch.status in ISSUING and found.status in DOWNLOADABLE:
+                raise StaleWrite("the issuer's last saves have not reached this process yet")
+            batch.download(actor.cause(via))
+            return None, [batch]
+
+        await run_command(self._writer, self._sync, command)
+        return found
 
     def _require_updater(self, actor: Actor, number: int) -> None:
         found = self._queries.get(actor, number)

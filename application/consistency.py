@@ -38,11 +38,13 @@ async def run_command(
     """`command` loads fresh state, decides, and returns (result, aggregates to save).
 
     A stale write means another command won the race; re-running on fresh state either succeeds
-    or raises the domain error the new state calls for (e.g. identity taken).
+    or raises the domain error the new state calls for (e.g. identity taken). `command` may
+    raise StaleWrite itself when what it loaded is older than what the read models already
+    showed (another process's change this one has not followed yet): it is re-run alike.
     """
     for attempt in range(ATTEMPTS):
-        result, changed = command()
         try:
+            result, changed = command()
             position = await asyncio.wrap_future(writer.submit(*changed))
         except StaleWrite:
             await asyncio.sleep(

@@ -213,6 +213,31 @@ class ThingCommands:
         thing.remove(cause)
         return [thing, *self._release(thing.secret_lookup, thing.id, cause), *revoked]
 
+    def device(
+        self,
+        thing_id: UUID,
+        name: str,
+        metadata: dict[str, Any],
+        public_key: str,
+        owner: UUID,
+        cause: Cause,
+    ) -> list[Aggregate]:
+        """The thing of a device that a certificate was issued to, under a random secret; not
+        saved: whoever issued the certificate saves it with the issuance."""
+        secret = self._seal(str(uuid4()))
+        thing = Thing.provision(
+            id=thing_id,
+            identity="",
+            name=name,
+            tags=[],
+            metadata=metadata,
+            owner=owner,
+            secret=secret,
+            cause=cause,
+            public_key=public_key,
+        )
+        return [thing, IdentityIndex(key=secret.lookup, holder=thing_id, cause=cause)]
+
     def _view_of_new(self, thing: Thing, secret: str) -> ThingView:
         """Provisioned things answer with the secret in hand; no need to decrypt it."""
         return _view(thing, secret, None)

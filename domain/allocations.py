@@ -165,12 +165,84 @@ class Allocation(FleetAggregate):
         self.used = used
         self.used_by = used_by
 
+    class Used(FleetAggregate.Event):
+        """Certificates of a batch issued: taken from its reservation, which stays open for
+        the rest."""
+
+        batch: str
+        count: int
+        used: int
+        reserved: int
+        used_by: dict[str, int]
+
+    def use(self, batch: str, count: int, cause: Cause) -> None:
+        held = self.reserved.get(batch)
+        if held is None:
+            raise Conflict("this batch holds no reservation", field="batch")
+        user, held_count = held
+        if not 1 <= count <= held_count:
+            raise InvalidValue(f"must be 1 to the {held_count} reserved", field="count")
+        self._use(
+            batch=batch,
+            count=count,
+            used=self.used + count,
+            reserved=self.reserved_total - count,
+            used_by={**self.used_by, user: self.used_by.get(user, 0) + count},
+            cause=cause,
+        )
+
+    @event(Used)
+    def _use(
+        self,
+        batch: str,
+        count: int,
+        used: int,
+        reserved: int,
+        used_by: dict[str, int],
+        cause: Cause,
+    ) -> None:
+        user, held = self.reserved[batch]
+        self.reserved = {**self.reserved, batch: (user, held - count)}
+        self.used = used
+        self.used_by = used_by
+
+    class Refunded(FleetAggregate.Event):
+        """A rejected batch's issued certificates given back: the document restores the
+        balance of a batch rejected before it was downloaded."""
+
+        batch: str
+        user: str
+        count: int
+        used: int
+        used_by: dict[str, int]
+
+    def refund(self, batch: str, user: str, count: int, cause: Cause) -> None:
+        spent = self.used_by.get(user, 0)
+        if not 1 <= count <= min(self.used, spent):
+            raise InvalidValue(f"must be 1 to the {min(self.used, spent)} used", field="count")
+        self._refund(
+            batch=batch,
+            user=user,
+            count=count,
+            used=self.used - count,
+            used_by={**self.used_by, user: spent - count},
+            cause=cause,
+        )
+
+    @event(Refunded)
+    def _refund(
+        self, batch: str, user: str, count: int, used: int, used_by: dict[str, int], cause: Cause
+    ) -> None:
+        self.used = used
+        self.used_by = used_by
+
     class Released(FleetAggregate.Event):
         batch: str
         reserved: int
 
     def release(self, batch: str, cause: Cause) -> None:
-        """A batch that issues nothing (rejected) gives its reservation back."""
+        """What a batch's reservation still holds goes back: all of it if the batch issued
+        nothing (rejected), the rest once it is done."""
         if batch not in self.reserved:
             raise Conflict("this batch holds no reservation", field="batch")
         left = self.reserved_total - self.reserved[batch][1]

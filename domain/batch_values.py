@@ -66,7 +66,7 @@ class BatchValues:
         values = cls(generator, generator_params, known, dict(profile_params), size)
         serials = values.serials()
         values.first()
-        values._values(serials[-1])
+        values.for_serial(serials[-1])
         return values
 
     def serials(self) -> list[str]:
@@ -83,9 +83,11 @@ class BatchValues:
     def each(self) -> Iterator[dict[str, str]]:
         """Each certificate's values, by parameter name, in the batch's order."""
         for serial in self.serials():
-            yield self._values(serial)
+            yield self.for_serial(serial)
 
-    def _values(self, serial: str) -> dict[str, str]:
+    def for_serial(self, serial: str) -> dict[str, str]:
+        """The values of the certificate the generator numbers `serial`; InvalidValue if one
+        breaks the profile's rule."""
         values: dict[str, str] = {}
         for parameter in self.parameters:
             value = self._value(parameter, serial)

@@ -14,6 +14,8 @@ class Interface(StrEnum):
     REST = "rest"
     MQTT = "mqtt"
     CLI = "cli"
+    PROCESS = "process"
+    """FleetID's own background work (issuing a batch), carrying on what a caller asked."""
 
 
 @dataclass(frozen=True)

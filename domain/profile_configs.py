@@ -50,6 +50,7 @@ SOURCE = re.compile(
 )
 SYNTAX = re.compile(r"(Integer|String):[^,]+(,[^,]+)*|MACAddress|DNSName|Email|Text")
 URL = re.compile(r"https?://[^\s]+")
+OID = re.compile(r"[012](\.(0|[1-9][0-9]{0,38})){1,30}")
 MAX_CONFIG = 64 * 1024
 
 
@@ -65,6 +66,11 @@ class Element:
     default: str | None
     optional: bool
     description: str
+    oid: str | None = None
+    """For an `otherName:<name>` general name: the OID its value is put under. Without one the
+    value is left out of certificates: FleetID does not make OIDs up (the document names none
+    for `AeroMACS_DeviceClass`, and UUID-based ones under 2.25 are refused by certificate
+    linters and by some device parsers for their 128-bit arc)."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,12 @@ class ProfileConfig:
     key_usage: tuple[str, ...]
     key_usage_critical: bool
     purposes: tuple[str, ...]
+    purposes_critical: bool
     crl_urls: tuple[str, ...]
     ocsp_urls: tuple[str, ...]
+    revocation_info: bool
+    """Whether the profile's certificates say where to ask about revocation (CRL distribution
+    points, authority information access): FleetID's own URLs, whatever the profile names."""
 
 
 def parse_config(raw: str, field: str = "config") -> ProfileConfig:
@@ -141,6 +151,9 @@ def parse_config(raw: str, field: str = "config") -> ProfileConfig:
         key_usage=bits,
         key_usage_critical=bool(usage.get("critical", True)),
         purposes=purposes,
+        purposes_critical=bool(eku.get("critical", False)),
+        revocation_info="CRLDistributionPoints" in extensions
+        or "AuthorityInfoAccess" in extensions,
         crl_urls=at.child("Extensions.CRLDistributionPoints.distributionPointURLs").urls(
             crl.get("distributionPointURLs", [])
         ),
@@ -182,6 +195,9 @@ def _element(at: "_At", item: Any, types: tuple[str, ...] | None) -> Element:
     if syntax is not None and (not isinstance(syntax, str) or not SYNTAX.fullmatch(syntax)):
         raise InvalidValue("is not a known syntax", field=f"{at.path}.syntax")
     default = element.get("default")
+    oid = element.get("oid")
+    if oid is not None and (not isinstance(oid, str) or not OID.fullmatch(oid)):
+        raise InvalidValue("must be an OID, dotted", field=f"{at.path}.oid")
     if "Default" in sources and not isinstance(default, str):
         raise InvalidValue("a Default source needs a string default", field=f"{at.path}.default")
     return Element(
@@ -192,6 +208,7 @@ def _element(at: "_At", item: Any, types: tuple[str, ...] | None) -> Element:
         default=default if isinstance(default, str) else None,
         optional=bool(element.get("optional", False)),
         description=str(element.get("description", "")),
+        oid=oid if isinstance(oid, str) else None,
     )
 
 

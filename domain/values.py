@@ -1,8 +1,12 @@
 """Rules for the descriptive fields every entity kind shares (name, tags, metadata)."""
 
+import re
 from typing import Any
 
 from domain.errors import InvalidValue
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+JSON_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 MAX_NAME_LENGTH = 1024
 MAX_TAGS = 64
@@ -13,7 +17,7 @@ MAX_DESCRIPTION_LENGTH = 4096
 
 def check_text(value: str, field: str) -> str:
     """Control characters (NUL above all) are refused: no database stores every one of them."""
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+    if CONTROL.search(value):
         raise InvalidValue("control characters are not allowed", field=field)
     return value
 
@@ -57,7 +61,7 @@ def _check_json_text(value: Any) -> None:
     """Keys and strings anywhere in the document; control characters other than tab and
     newline are refused (NUL cannot be stored in PostgreSQL's jsonb)."""
     if isinstance(value, str):
-        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        if JSON_CONTROL.search(value):
             raise InvalidValue("control characters are not allowed", field="metadata")
     elif isinstance(value, dict):
         for key, item in value.items():

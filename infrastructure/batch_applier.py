@@ -26,8 +26,12 @@ CATCH_UP_BATCH = 10_000
 class Projection(Protocol):
     name: str
     tables: tuple[str, ...]
-    events: type[Any]
-    """The base of the events it reads (its aggregate's `Event`); others are not passed in."""
+
+    @property
+    def events(self) -> type[Any] | tuple[type[Any], ...]:
+        """The bases of the events it reads (its aggregate's `Event`); others are not passed
+        in."""
+        ...
 
     def process(self, event: DomainEventProtocol[Any], position: int, rows: RowWriter) -> None: ...
 

@@ -1,16 +1,19 @@
 """SQL over the `batches` read model (current versions only)."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from application.ports.batches import BatchEntry, BatchFilter, BatchView
+from application.ports.certificates import CertificateView
+from infrastructure.certificate_views import certificate_view
 from infrastructure.listing import Listing, like_pattern, name_like
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
-from infrastructure.schema import batches
+from infrastructure.schema import batches, certificates
 
 CURRENT = batches.c.valid_to.is_(None)
 BY_NUMBER = sa.select(batches).where(batches.c.number == sa.bindparam("number"), CURRENT)
@@ -20,6 +23,30 @@ HISTORY = (
     .order_by(batches.c.valid_from)
 )
 
+WORKING = ("Pending Creation", "Pending Issue", "Processing Reject", "Processing Revoke")
+FINISHED = ("Ready For Download", "Batch Issued Partly")
+NEEDING_WORK = (
+    sa.select(batches.c.number)
+    .where(
+        CURRENT,
+        sa.or_(
+            *(batches.c.status == status for status in WORKING),
+            sa.or_(*(batches.c.status == status for status in FINISHED))
+            & (batches.c.finished_at < sa.bindparam("before", type_=batches.c.finished_at.type)),
+        ),
+    )
+    .order_by(batches.c.number)
+)
+CERTIFICATES = (
+    sa.select(certificates)
+    .where(
+        certificates.c.valid_to.is_(None),
+        certificates.c.batch == sa.bindparam("batch"),
+        certificates.c.position > sa.bindparam("after"),
+    )
+    .order_by(certificates.c.position)
+    .limit(sa.bindparam("limit"))
+)
 
 FILTERS = (
     "profile",
@@ -38,6 +65,8 @@ class SqlBatchViews:
         self._by_number = PreparedSelect(reads, BY_NUMBER)
         self._listing = Listing(reads, batches, _conditions)
         self._history = PreparedSelect(reads, HISTORY)
+        self._needing_work = PreparedSelect(reads, NEEDING_WORK)
+        self._certificates = PreparedSelect(reads, CERTIFICATES)
 
     def get(self, number: int) -> BatchView | None:
         row = self._by_number.one({"number": number})
@@ -55,6 +84,13 @@ class SqlBatchViews:
         params = {**given, "organization": query.organization}
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
         return [batch_view(row) for row in rows], total
+
+    def needing_work(self, finished_before: datetime) -> list[int]:
+        return [row["number"] for row in self._needing_work.all({"before": finished_before})]
+
+    def certificates(self, batch: int, after: int, limit: int) -> list[CertificateView]:
+        rows = self._certificates.all({"batch": batch, "after": after, "limit": limit})
+        return [certificate_view(row) for row in rows]
 
 
 def _conditions(shape: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
@@ -99,5 +135,8 @@ def batch_view(row: Mapping[str, Any]) -> BatchView:
         generator_params=dict(row["generator_params"]),
         status=row["status"],
         reject_reason=row["reject_reason"],
+        issued=row["issued"],
+        failed=row["failed"],
+        downloaded=row["downloaded"],
         created_at=row["created_at"],
     )

@@ -1,20 +1,15 @@
-"""Certificates of FleetID's certificate authorities, signed through the signer port.
-
-The `cryptography` builder signs only with a key object it holds, and the signer's key may sit
-in a device that never lets it out. So the certificate is built and signed with a stand-in key
-of the same algorithm, which fixes every byte of the to-be-signed part (the signature
-algorithm included), and that part is then signed by the signer and put together in DER."""
+"""Certificates of FleetID's certificate authorities, signed through the signer port
+(infrastructure/port_signing.py)."""
 
 import datetime
-from functools import lru_cache
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from application.ports.signing import Signer
-from infrastructure.software_signer import PrivateKey, generate
+from infrastructure.port_signing import signed_der
 
 ROOT_YEARS = 20
 AUTHORITY_YEARS = 10
@@ -114,40 +109,7 @@ def _ca_builder(
 
 
 def _signed(builder: x509.CertificateBuilder, signer: Signer, key: str) -> x509.Certificate:
-    algorithm = signer.algorithm(key)
-    digest = hashes.SHA384() if algorithm == "EC:P-384" else hashes.SHA256()
-    draft = builder.sign(_stand_in(algorithm), digest)
-    tbs = draft.tbs_certificate_bytes
-    whole = draft.public_bytes(serialization.Encoding.DER)
-    head, _ = _header(whole, 0)
-    after_tbs = head + len(tbs)
-    algorithm_head, algorithm_length = _header(whole, after_tbs)
-    algorithm_id = whole[after_tbs : after_tbs + algorithm_head + algorithm_length]
-    signature = signer.sign(key, tbs)
-    bits = _tlv(0x03, b"\x00" + signature)
-    return x509.load_der_x509_certificate(_tlv(0x30, tbs + algorithm_id + bits))
-
-
-@lru_cache(maxsize=8)
-def _stand_in(algorithm: str) -> PrivateKey:
-    return generate(algorithm)
-
-
-def _header(der: bytes, at: int) -> tuple[int, int]:
-    """The length of the DER header at `at`, and of its content."""
-    first = der[at + 1]
-    if first < 0x80:
-        return 2, first
-    count = first & 0x7F
-    return 2 + count, int.from_bytes(der[at + 2 : at + 2 + count], "big")
-
-
-def _tlv(tag: int, content: bytes) -> bytes:
-    size = len(content)
-    if size < 0x80:
-        return bytes([tag, size]) + content
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(length)]) + length + content
+    return x509.load_der_x509_certificate(signed_der(builder, signer, key))
 
 
 class SignedCaCertificates:

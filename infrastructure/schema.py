@@ -354,7 +354,16 @@ batches = versioned(
         comment="JSON object: profileParams, without the PKCS#12 password",
     ),
     sa.Column("status", sa.String(32), nullable=False, comment="the document's batch status"),
-    sa.Column("reject_reason", sa.Text, nullable=False, comment="why it was rejected, or empty"),
+    sa.Column(
+        "reject_reason",
+        sa.Text,
+        nullable=False,
+        comment="why it was rejected or revoked (or why it broke), or empty",
+    ),
+    sa.Column("issued", sa.BigInteger, nullable=False, comment="certificates issued so far"),
+    sa.Column("failed", sa.BigInteger, nullable=False, comment="certificates that failed"),
+    sa.Column("downloaded", sa.Boolean, nullable=False, comment="downloaded at least once"),
+    sa.Column("finished_at", UTCDateTime, comment="when issuing ended; NULL before"),
     sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was ordered"),
     sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
@@ -371,6 +380,50 @@ sa.Index(
     "ix_batches_organization",
     batches.c.organization,
     batches.c.number,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
+certificates = versioned(
+    "certificates",
+    sa.Column("serial", sa.String(48), nullable=False, comment="serial number, hex upper case"),
+    sa.Column("authority", sa.BigInteger, nullable=False, comment="authorityId of its issuer"),
+    sa.Column("batch", sa.BigInteger, nullable=False, comment="batchId"),
+    sa.Column("position", sa.Integer, nullable=False, comment="its place in the batch, from 0"),
+    sa.Column("device", sa.String(36), nullable=False, comment="its device: the thing's id"),
+    sa.Column("common_name", sa.Text, nullable=False, comment="its subject's commonName"),
+    sa.Column("der", sa.LargeBinary, nullable=False, comment="the certificate, DER"),
+    sa.Column("status", sa.String(16), nullable=False, comment="ISSUED | REVOKED"),
+    sa.Column("reason", sa.Integer, comment="RFC 5280 revocation reason code; NULL: not revoked"),
+    sa.Column("revoked_at", UTCDateTime, comment="when it was revoked; NULL: not revoked"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was issued"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Issued certificates, one row per version (id: uuid5 of authority and serial).",
+)
+sa.Index(
+    "ix_certificates_serial",
+    certificates.c.serial,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_certificates_batch",
+    certificates.c.batch,
+    certificates.c.position,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_certificates_device",
+    certificates.c.device,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_certificates_revoked",
+    certificates.c.authority,
+    certificates.c.revoked_at,
     sqlite_where=CURRENT,
     postgresql_where=CURRENT,
 )
@@ -431,7 +484,8 @@ balance_movements = versioned(
         "kind",
         sa.String(16),
         nullable=False,
-        comment="ordered (a batch reserved) | issued (it used) | released (it gave all back)",
+        comment="ordered (a batch reserved) | issued (it used) | released (it gave back what "
+        "its reservation still held) | refunded (a rejected batch gave back what it used)",
     ),
     sa.Column("count", sa.BigInteger, nullable=False, comment="certificates"),
     sa.Column("at", UTCDateTime, nullable=False, comment="when"),
@@ -738,3 +792,21 @@ reset_requests = sa.Table(
     "recorded alike. Not part of the log; rows past the window go with the next request.",
 )
 sa.Index("ix_reset_requests_requested_at", reset_requests.c.requested_at)
+
+issued_keys = sa.Table(
+    "issued_keys",
+    metadata,
+    sa.Column("serial", sa.String(48), primary_key=True, comment="its certificate's serial, hex"),
+    sa.Column("batch", sa.BigInteger, nullable=False, comment="batchId"),
+    sa.Column("position", sa.Integer, nullable=False, comment="its place in the batch, from 0"),
+    sa.Column(
+        "sealed_key",
+        sa.LargeBinary,
+        nullable=False,
+        comment="PKCS#8 private key, AES-256-GCM under keys/issued-keys.key, the serial bound "
+        "in (nonce first)",
+    ),
+    comment="Private keys FleetID made for devices' certificates, until the batch's retention "
+    "ends or it is rejected: not part of the log, never shown but in a batch's download.",
+)
+sa.Index("ix_issued_keys_batch", issued_keys.c.batch, issued_keys.c.position)

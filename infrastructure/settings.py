@@ -104,6 +104,15 @@ class Settings:
     """Set by `fleetid serve` for its HTTP workers and MQTT process: the Unix socket of the
     writer process, which commits their saves and applies the projections. Empty: this process
     commits its own saves, and applies the projections if no other process does."""
+    public_url: str = ""
+    """Where clients reach this server (`https://fleet.example.com`): the URLs certificates name
+    for their CRL, OCSP responder and issuer's certificate start with it. Empty: the HTTP listen
+    address, which suits a single host only."""
+    issue_workers: int = 0
+    """Worker processes that make certificates under `fleetid serve`; 0: one per core."""
+    batch_retention_days: int = 30
+    """Days a ready batch's server-made private keys are kept for download; then they are
+    destroyed ("Zip removed after expiration") and its certificates stay valid."""
     metrics_token: str = ""
     """What a scraper of `GET /metrics` must present as a bearer token; empty: anyone who
     reaches the port may read the metrics."""
@@ -157,6 +166,13 @@ class Settings:
                 f"{PREFIX}MQTT_INGEST=hooks needs {PREFIX}MQTT_HOOK_SECRET: without it the "
                 "broker hooks are not served"
             )
+        if settings.issue_workers < 0 or settings.batch_retention_days < 1:
+            raise SettingsError(
+                f"{PREFIX}ISSUE_WORKERS must not be negative, {PREFIX}BATCH_RETENTION_DAYS at "
+                "least 1"
+            )
+        if settings.public_url and urlsplit(settings.public_url).scheme not in ("http", "https"):
+            raise SettingsError(f"{PREFIX}PUBLIC_URL must be an http(s) URL")
         if settings.vacuum_after < 0:
             raise SettingsError(f"{PREFIX}VACUUM_AFTER must not be negative")
         for name in THROTTLE_SETTINGS:
@@ -165,6 +181,11 @@ class Settings:
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings
+
+    @property
+    def base_url(self) -> str:
+        """`public_url`, or the listen address's."""
+        return self.public_url.rstrip("/") or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def external_broker(self) -> "BrokerAccount | None":

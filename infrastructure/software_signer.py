@@ -83,6 +83,11 @@ class SoftwareSigner:
             return private.sign(data, ec.ECDSA(HASHES[algorithm_of(private)]()))
         return private.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
+    def private_key(self, key: str) -> PrivateKey:
+        """The key itself, for signing in this process (certificates by the thousand): only
+        FleetID's own infrastructure asks, never through the port."""
+        return self._load(key)
+
     def _store(self, key: PrivateKey) -> str:
         ref = str(uuid.uuid4())
         der = key.private_bytes(
@@ -94,14 +99,12 @@ class SoftwareSigner:
         self._keys.put(ref, algorithm_of(key), nonce + self._aead.encrypt(nonce, der, ref.encode()))
         return ref
 
+    @lru_cache(maxsize=256)  # noqa: B019 - one signer per process; a reference names one key
     def _load(self, ref: str) -> PrivateKey:
+        """Read once per process: a batch signs thousands of certificates with one key."""
         sealed = self._keys.get(ref)
         if sealed is None:
             raise UnknownKey(f"no signing key {ref}")
-        return self._opened(ref, sealed)
-
-    @lru_cache(maxsize=256)  # noqa: B019 - one signer per process, keys never change
-    def _opened(self, ref: str, sealed: bytes) -> PrivateKey:
         der = self._aead.decrypt(sealed[:12], sealed[12:], ref.encode())
         key = serialization.load_der_private_key(der, password=None)
         assert isinstance(key, PrivateKey)

@@ -10,6 +10,8 @@ declaration provides is named at start-up (`HalfWired`).
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from litestar.types import ControllerRouterHandler
@@ -20,15 +22,19 @@ from application.batches import BatchCommands, BatchQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
+from application.downloads import BatchDownloads
 from application.ecosystems import EcosystemCommands, EcosystemQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
+from application.issuance import BatchIssuer, IssuerSettings
 from application.members import MemberCommands, MemberQueries
 from application.organizations import OrganizationCommands, OrganizationQueries
+from application.pki import PkiQueries
 from application.policy_queries import PolicyQueries
 from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.batches import BatchViews
+from application.ports.certificates import CertificateViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.ecosystems import EcosystemViews
@@ -43,6 +49,7 @@ from application.profiles import ProfileCommands, ProfileQueries
 from application.projections.allocations import AllocationsProjection
 from application.projections.authorities import AuthoritiesProjection
 from application.projections.batches import BatchesProjection
+from application.projections.certificates import CertificatesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.ecosystems import EcosystemsProjection
 from application.projections.groups import GroupsProjection
@@ -68,12 +75,15 @@ from domain.organizations import Organization
 from domain.policies import Policy
 from domain.profiles import Profile
 from domain.reset_codes import ResetCode
+from domain.revocations import RevocationList
 from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.users import User
 from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.batch_views import SqlBatchViews
+from infrastructure.certificate_files import CryptographyFiles
+from infrastructure.certificate_views import SqlCertificateViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.ecosystem_views import SqlEcosystemViews
@@ -83,6 +93,7 @@ from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.profile_views import SqlProfileViews
 from infrastructure.projection_runner import Projection
+from infrastructure.revocation_documents import SignedRevocationDocuments
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
@@ -104,6 +115,8 @@ from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.members import MembersController, MemberServices
 from interfaces.rest.organizations import OrganizationsController, OrganizationServices
+from interfaces.rest.pki import PkiController
+from interfaces.rest.pki_urls import authority_urls
 from interfaces.rest.profiles import ProfilesController, ProfileServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
 from interfaces.rest.users import UsersController, UserServices
@@ -147,6 +160,7 @@ ALLOCATION_VIEWS = Key[AllocationViews]("allocation views")
 MEMBER_VIEWS = Key[MemberViews]("member views")
 ECOSYSTEM_VIEWS = Key[EcosystemViews]("ecosystem views")
 BATCH_VIEWS = Key[BatchViews]("batch views")
+CERTIFICATE_VIEWS = Key[CertificateViews]("certificate views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -161,6 +175,7 @@ ALLOCATIONS = Key[AllocationServices]("allocation services")
 MEMBERS = Key[MemberServices]("member services")
 ECOSYSTEMS = Key[EcosystemServices]("ecosystem services")
 BATCHES = Key[BatchServices]("batch services")
+PKI_QUERIES = Key[PkiQueries]("authorities' certificates, CRLs and OCSP")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -285,9 +300,41 @@ def _batches(w: Wiring) -> BatchServices:
         w[PROFILES].queries,
         w[BATCH_VIEWS],
     )
-    return BatchServices(
-        BatchCommands(p.reader, p.writer, p.sync, queries), queries, w[PROFILE_VIEWS]
+    base = w.settings.base_url
+    issuer = BatchIssuer(
+        p.reader,
+        p.writer,
+        p.sync,
+        w[BATCH_VIEWS],
+        w[PROFILE_VIEWS],
+        w[THINGS].commands,
+        p.certificate_maker,
+        p.issued_keys,
+        IssuerSettings(
+            timedelta(days=w.settings.batch_retention_days),
+            partial(authority_urls, base),
+        ),
     )
+    downloads = BatchDownloads(
+        p.reader,
+        w[BATCH_VIEWS],
+        w[AUTHORITY_VIEWS],
+        w[PROFILE_VIEWS],
+        p.issued_keys,
+        CryptographyFiles(),
+    )
+    return BatchServices(
+        BatchCommands(p.reader, p.writer, p.sync, queries),
+        queries,
+        w[PROFILE_VIEWS],
+        issuer,
+        downloads,
+    )
+
+
+def _pki(w: Wiring) -> PkiQueries:
+    p = w.ports
+    return PkiQueries(p.reader, w[CERTIFICATE_VIEWS], SignedRevocationDocuments(p.signer))
 
 
 MODULES: tuple[AggregateModule, ...] = (
@@ -414,6 +461,15 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(BATCH_VIEWS, lambda r: SqlBatchViews(r.reads)),),
         services=(Provide(BATCHES, _batches),),
         routes=lambda w: [BatchesController.bound_to(w[BATCHES])],
+    ),
+    AggregateModule(
+        RevocationList,
+        CertificatesProjection,
+        None,
+        (),
+        views=(Provide(CERTIFICATE_VIEWS, lambda r: SqlCertificateViews(r.reads)),),
+        services=(Provide(PKI_QUERIES, _pki),),
+        routes=lambda w: [PkiController.bound_to(w[PKI_QUERIES])],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

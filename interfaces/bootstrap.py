@@ -21,6 +21,7 @@ from infrastructure.access_history import SqlAccessHistory
 from infrastructure.audit_trail import AuditTrail
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.ca_certificates import SignedCaCertificates
+from infrastructure.certificate_maker import InlineMaker
 from infrastructure.database import (
     create_engine,
     create_schema,
@@ -30,6 +31,7 @@ from infrastructure.database import (
 from infrastructure.event_log_views import SqlEventLogViews
 from infrastructure.event_store import EventLog, GroupCommitWriter, persistence_env
 from infrastructure.failed_attempts import SqlFailureLog
+from infrastructure.issued_keys import KeySeal, SqlIssuedKeys
 from infrastructure.keyfiles import random_key, signing_key
 from infrastructure.leadership import (
     AdvisoryLock,
@@ -301,6 +303,7 @@ def shared_ports(
     settings = store.settings
     keys = SqlSealedKeys(store.engine, store.write_lock)
     signer = SoftwareSigner(keys, store.key("signing-keys.key"))
+    seal = KeySeal(store.key("issued-keys.key"))
     return Ports(
         reader=store.log,
         writer=writer,
@@ -315,6 +318,8 @@ def shared_ports(
         reset_requests=SqlResetRequests(store.engine, store.write_lock),
         signer=signer,
         ca_certificates=SignedCaCertificates(signer),
+        certificate_maker=InlineMaker(signer, seal),
+        issued_keys=SqlIssuedKeys(store.engine, store.write_lock, seal),
         mailer=mailer(settings, store.engine, store.write_lock),
         session_states=session_states,
         message_sink=message_writer,

@@ -36,8 +36,9 @@ from infrastructure.private_files import open_private
 from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import PREFIX, Settings, SettingsError
-from interfaces import child_process, writer_process
+from interfaces import child_process, issuer_process, writer_process
 from interfaces.aggregates import AUTHORITIES, ECOSYSTEMS, PROFILES, USERS, projections
+from interfaces.batch_watch import add_batch_commands
 from interfaces.bootstrap import (
     build,
     ensure_certificate_authorities,
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_ecosystem_commands(
         commands.add_parser("ecosystem", help="the certificate manager's ecosystem")
     )
+    add_batch_commands(commands.add_parser("batches", help="certificate batches"))
     return parser
 
 
@@ -190,9 +192,9 @@ def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    """The first admin is created here, once; then the writer process, the MQTT broker's process
-    and every HTTP worker build their own FleetID from the same environment, the last two
-    committing through the first. They share one metrics directory,
+    """The first admin is created here, once; then the writer process, the MQTT broker's process,
+    the batch issuer's and every HTTP worker build their own FleetID from the same environment,
+    the last three committing through the first. They share one metrics directory,
     named in that environment, and are spawned rather than forked: each imports prometheus_client
     afresh, which reads the directory's name then (infrastructure/metrics_dir.py)."""
     from interfaces.rest.server import serve
@@ -215,20 +217,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     stopping = threading.Event()
     threading.Thread(target=_watch, args=(writer, stopping), daemon=True).start()
     broker = mqtt_service.start_process(settings)
+    issuer = issuer_process.start_process(settings) if broker is not None else None
     try:
-        if broker is None:
+        if broker is None or issuer is None:
             return 1
-        try:
-            serve(
-                "interfaces.rest.asgi:create",
-                host=args.host or settings.http_host,
-                port=args.port or settings.http_port,
-                workers=settings.http_workers,
-                factory=True,
-            )
-        finally:
-            child_process.stop(broker)
+        serve(
+            "interfaces.rest.asgi:create",
+            host=args.host or settings.http_host,
+            port=args.port or settings.http_port,
+            workers=settings.http_workers,
+            factory=True,
+        )
     finally:
+        for child in (issuer, broker):
+            if child is not None:
+                child_process.stop(child)
         stopping.set()
         child_process.stop(writer)
     return 0 if writer.exitcode == 0 else 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from application.log_proofs import MerkleLog
 from application.ports.event_log import AccessHistory, EventLogViews
+from application.ports.issuing import CertificateMaker, IssuedKeys
 from application.ports.mail import Mailer
 from application.ports.messages import MessageSink, MessageViews
 from application.ports.metrics import RefusalCounter
@@ -50,6 +51,8 @@ class Ports:
     reset_requests: ResetRequests
     signer: Signer
     ca_certificates: CaCertificates
+    certificate_maker: CertificateMaker
+    issued_keys: IssuedKeys
     mailer: Mailer
     session_states: SessionStates
     message_sink: MessageSink

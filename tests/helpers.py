@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
@@ -21,19 +20,19 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def sign_in(client: TestClient[Any], identity: str, secret: str) -> str:
+def sign_in(client: httpx.Client, identity: str, secret: str) -> str:
     response = client.post("/users/tokens/issue", json={"identity": identity, "secret": secret})
     assert response.status_code == 201, response.text
     token: str = response.json()["access_token"]
     return token
 
 
-def admin_token(client: TestClient[Any]) -> str:
+def admin_token(client: httpx.Client) -> str:
     return sign_in(client, ADMIN_IDENTITY, ADMIN_SECRET)
 
 
 def register(
-    client: TestClient[Any],
+    client: httpx.Client,
     identity: str,
     secret: str = "12345678",
     token: str | None = None,

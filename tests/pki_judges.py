@@ -6,6 +6,8 @@ import warnings
 
 from pkilint import document, loader, pkix, validation
 from pkilint.pkix import algorithm, certificate, extension, key, name
+from pkilint.pkix import crl as pkix_crl
+from pkilint.pkix import ocsp as pkix_ocsp
 from pkilint.pkix.certificate import certificate_extension, certificate_key
 from pkilint.validation import ValidationFindingSeverity, ValidationResult
 from pyasn1_alt_modules import rfc5280
@@ -87,3 +89,34 @@ def issuance_faults(issuer_pem: str, subject_pem: str) -> list[str]:
     results = decoders.validate(issuer.root) + decoders.validate(subject.root)
     results += on_issuer.validate(issuer.root) + on_subject.validate(subject.root)
     return faults(results)
+
+
+def crl_faults(der: bytes) -> list[str]:
+    """RFC 5280's rules for a CRL (pkilint's PKIX profile, as `lint_crl -t CRL -p PKIX`)."""
+    validator = pkix_crl.create_pkix_crl_validator_container(
+        [
+            pkix.create_attribute_decoder(name.ATTRIBUTE_TYPE_MAPPINGS),
+            pkix.create_extension_decoder(extension.EXTENSION_MAPPINGS),
+        ],
+        [
+            pkix_crl.create_issuer_validator_container([]),
+            pkix_crl.create_validity_validator_container([]),
+            pkix_crl.create_extensions_validator_container([]),
+        ],
+    )
+    crl_document = loader.RFC5280CertificateListDocumentLoader().load_der_document(der, "crl")
+    return faults(validator.validate(crl_document.root))
+
+
+def ocsp_faults(der: bytes) -> list[str]:
+    """RFC 6960's rules for an OCSP response (as `lint_ocsp_response`)."""
+    validator = pkix_ocsp.create_pkix_ocsp_response_validator_container(
+        [
+            pkix_ocsp.create_response_decoder(),
+            pkix.create_attribute_decoder(name.ATTRIBUTE_TYPE_MAPPINGS),
+            pkix.create_extension_decoder(extension.EXTENSION_MAPPINGS),
+        ],
+        [],
+    )
+    response = loader.RFC6960OCSPResponseDocumentLoader().load_der_document(der, "ocsp")
+    return faults(validator.validate(response.root))

@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.ports.certificates import CertificateView
+
 
 @dataclass(frozen=True)
 class BatchView:
@@ -20,6 +22,9 @@ class BatchView:
     generator_params: dict[str, str]
     status: str
     reject_reason: str
+    issued: int
+    failed: int
+    downloaded: bool
     created_at: datetime
 
 
@@ -62,4 +67,13 @@ class BatchViews(Protocol):
 
     def page(self, query: BatchFilter) -> tuple[list[BatchView], int]:
         """The page, newest first, and how many match in all."""
+        ...
+
+    def needing_work(self, finished_before: datetime) -> list[int]:
+        """Batches the issuer has work on: to issue, to reject or revoke, or ready since before
+        `finished_before` (their retention is over)."""
+        ...
+
+    def certificates(self, batch: int, after: int, limit: int) -> list[CertificateView]:
+        """The batch's certificates past place `after`, in its order."""
         ...

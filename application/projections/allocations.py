@@ -43,8 +43,13 @@ class AllocationsProjection(EntityProjection):
                 return {"status": "removed"}
             case Allocation.Reserved(reserved=reserved) | Allocation.Released(reserved=reserved):
                 return {"reserved": reserved}
-            case Allocation.Committed(used=used, reserved=reserved, used_by=used_by):
+            case (
+                Allocation.Committed(used=used, reserved=reserved, used_by=used_by)
+                | Allocation.Used(used=used, reserved=reserved, used_by=used_by)
+            ):
                 return {"used": used, "reserved": reserved, "used_by": used_by}
+            case Allocation.Refunded(used=used, used_by=used_by):
+                return {"used": used, "used_by": used_by}
         return None
 
 
@@ -52,8 +57,13 @@ def _movement(event: FleetAggregate.Event) -> dict[str, Any] | None:
     match event:
         case Allocation.Reserved(batch=batch, count=count):
             kind = "ordered"
-        case Allocation.Committed(batch=batch, count=count):
+        case (
+            Allocation.Committed(batch=batch, count=count)
+            | Allocation.Used(batch=batch, count=count)
+        ):
             kind = "issued"
+        case Allocation.Refunded(batch=batch, count=count):
+            kind = "refunded"
         case Allocation.Released(batch=batch):
             kind, count = "released", 0
         case _:

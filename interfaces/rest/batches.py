@@ -10,17 +10,21 @@ from uuid import UUID, uuid5
 from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
+from litestar.response import Stream
 from msgspec import Meta, Struct
 
 from application.authorization import Actor
 from application.batches import MAX_PAGE, BatchCommands, BatchQueries, BatchRequest
+from application.downloads import BatchDownloads
+from application.issuance import BatchIssuer
 from application.member_rules import standing_of
 from application.ports.batches import BatchEntry, BatchFilter, BatchView
 from application.ports.profiles import ProfileViews
-from domain.batches import BatchStatus
+from domain.batches import DOWNLOADABLE, ISSUED, ISSUING, BatchStatus
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from domain.generators import MAX_COUNT
+from infrastructure.zip_stream import zip_stream
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.organization_schemas import MaybeNumber
 from interfaces.rest.value_schemas import documented, optional_number
@@ -186,6 +190,8 @@ class BatchServices:
     commands: BatchCommands
     queries: BatchQueries
     profiles: ProfileViews
+    issuer: BatchIssuer
+    downloads: BatchDownloads
 
     def login_of(self, reader: Actor, actor: str) -> str:
         """The login of the user who acted, if the reader may see that user; otherwise (an
@@ -214,8 +220,8 @@ class BatchServices:
             view.reject_reason,
             view.generator_params,
             view.user_number,
-            False,
-            view.status == BatchStatus.PENDING_CREATION.value,
+            view.status in DOWNLOADABLE,
+            view.status in ISSUING or (view.status in ISSUED and not view.downloaded),
         )
 
 
@@ -287,8 +293,12 @@ class BatchesController(Controller):
     )
     def status(self, batch_id: BatchId, actor: ActorDep) -> str:
         found = self.services.queries.get(actor, batch_id)
-        if found.status == BatchStatus.PENDING_CREATION.value:
+        if found.status in ISSUING:
             return "Processing"
+        if found.status in DOWNLOADABLE:
+            return "Ready for download"
+        if found.status == BatchStatus.BROKEN:
+            return "Failed"
         return f"Not Acceptable. Status: {found.status}"
 
     @get(
@@ -298,8 +308,8 @@ class BatchesController(Controller):
     )
     def processing_info(self, batch_id: BatchId, actor: ActorDep) -> ProcessingInfo:
         found = self.services.queries.get(actor, batch_id)
-        pending = found.status == BatchStatus.PENDING_CREATION.value
-        return ProcessingInfo(found.size if pending else 0, 0, 0)
+        active = found.size - found.issued - found.failed if found.status in ISSUING else 0
+        return ProcessingInfo(active, found.issued, found.failed)
 
     @get(
         "/{batch_id:int}/auditLog",
@@ -321,11 +331,28 @@ class BatchesController(Controller):
             for entry in queries.history(actor, batch_id)
         ]
 
+    @get(
+        "/{batch_id:int}/download",
+        summary="The batch's certificates (and keys FleetID made) as a ZIP, streamed",
+        description="An attachment (`Content-Disposition`) named `batch-{batchId}.zip`; its "
+        "files are in docs/certificate-manager.md.",
+        media_type="application/zip",
+    )
+    async def download(self, batch_id: BatchId, actor: ActorDep) -> Stream:
+        found = await self.services.commands.download(actor, batch_id, Interface.REST)
+        entries = self.services.downloads.entries(found.number)
+        return Stream(
+            zip_stream(entries, datetime.now(UTC)),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="batch-{found.number}.zip"'},
+        )
+
     @delete(
         "/{batch_id:int}",
         status_code=200,
         media_type=MediaType.TEXT,
-        summary="Reject a batch, the reason as the body; its balance is given back",
+        summary="Reject a batch (before it is downloaded: its balance is given back) or revoke "
+        "it (after), the reason as the body",
     )
     async def reject(
         self, batch_id: BatchId, actor: ActorDep, request: Request[Any, Any, Any]

@@ -3,7 +3,7 @@ privileges, each signed in through the certificate manager's own sign-in."""
 
 from typing import Any
 
-from litestar.testing import TestClient
+import httpx
 
 from tests.api.test_organizations_api import CREATE as ORGANIZATION
 from tests.helpers import bearer, register
@@ -33,14 +33,14 @@ CREATE = {
 }
 
 
-def cm_sign_in(client: TestClient[Any], login: str, password: str) -> dict[str, str]:
+def cm_sign_in(client: httpx.Client, login: str, password: str) -> dict[str, str]:
     signed = client.post("/auth/pwd", json={"username": login, "password": password})
     assert signed.status_code == 200, signed.text
     return bearer(signed.json()["accessToken"])
 
 
 def create_member(
-    client: TestClient[Any], token: dict[str, str], login: str, privileges: list[Any], **more: Any
+    client: httpx.Client, token: dict[str, str], login: str, privileges: list[Any], **more: Any
 ) -> Any:
     body = {**CREATE, "credentials": {"login": login, "password": PASSWORD}}
     return client.put(
@@ -58,7 +58,7 @@ def privilege(role: str, organization: int = 1, profiles: list[int] | None = Non
     }
 
 
-def organizations(client: TestClient[Any], admin: dict[str, str], *names: str) -> None:
+def organizations(client: httpx.Client, admin: dict[str, str], *names: str) -> None:
     """Numbered from 1 in the order given."""
     for name in names:
         body = {**ORGANIZATION, "organizationName": name}
@@ -66,7 +66,7 @@ def organizations(client: TestClient[Any], admin: dict[str, str], *names: str) -
         assert created.status_code == 200, created.text
 
 
-def balances(client: TestClient[Any], admin: dict[str, str], *given: tuple[int, int, int]) -> None:
+def balances(client: httpx.Client, admin: dict[str, str], *given: tuple[int, int, int]) -> None:
     """(organization, authority, balance): each granted and enabled."""
     for organization, authority, balance in given:
         path = f"/api/v1/organizations/{organization}"
@@ -77,7 +77,7 @@ def balances(client: TestClient[Any], admin: dict[str, str], *given: tuple[int, 
 
 
 def enroll(
-    client: TestClient[Any], admin: dict[str, str], made: dict[str, list[Any]]
+    client: httpx.Client, admin: dict[str, str], made: dict[str, list[Any]]
 ) -> dict[str, dict[str, str]]:
     """Each login made a user with its privileges (numbered from 2 in the order given), and an
     outsider: a FleetID user outside the certificate manager. Their headers, and the admin's."""

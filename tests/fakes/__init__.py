@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from infrastructure.blind_index import HmacBlindIndex
 from infrastructure.ca_certificates import SignedCaCertificates
+from infrastructure.certificate_maker import InlineMaker
+from infrastructure.issued_keys import KeySeal
 from infrastructure.metrics import PrometheusRefusals
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.secret_box import AesSecretBox
@@ -26,6 +28,7 @@ from interfaces.aggregates import (
     ALLOCATION_VIEWS,
     AUTHORITY_VIEWS,
     BATCH_VIEWS,
+    CERTIFICATE_VIEWS,
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
     ECOSYSTEM_VIEWS,
@@ -45,6 +48,7 @@ from tests.fakes.log import MemoryLog
 from tests.fakes.messages import MemoryMessages
 from tests.fakes.outside import (
     MemoryFailureLog,
+    MemoryIssuedKeys,
     MemoryMailer,
     MemoryResetRequests,
     MemorySealedKeys,
@@ -55,6 +59,7 @@ from tests.fakes.views import (
     MemoryAllocationViews,
     MemoryAuthorityViews,
     MemoryBatchViews,
+    MemoryCertificateViews,
     MemoryChannelViews,
     MemoryConnectionViews,
     MemoryEcosystemViews,
@@ -94,12 +99,14 @@ def memory_services(settings: Settings) -> MemoryFleet:
         MEMBER_VIEWS: MemoryMemberViews(log.tables),
         ECOSYSTEM_VIEWS: MemoryEcosystemViews(log.tables),
         BATCH_VIEWS: MemoryBatchViews(log.tables),
+        CERTIFICATE_VIEWS: MemoryCertificateViews(log.tables),
         PROFILE_VIEWS: MemoryProfileViews(log.tables),
         AUTHORITY_VIEWS: MemoryAuthorityViews(log.tables),
         ALLOCATION_VIEWS: MemoryAllocationViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     signer = SoftwareSigner(MemorySealedKeys(), os.urandom(32))
+    seal = KeySeal(os.urandom(32))
     ports = Ports(
         reader=log,
         writer=log,
@@ -114,6 +121,8 @@ def memory_services(settings: Settings) -> MemoryFleet:
         reset_requests=MemoryResetRequests(),
         signer=signer,
         ca_certificates=SignedCaCertificates(signer),
+        certificate_maker=InlineMaker(signer, seal),
+        issued_keys=MemoryIssuedKeys(seal),
         mailer=mailer,
         session_states=users,
         message_sink=messages,

@@ -5,6 +5,7 @@ from typing import Any
 
 from application.ports.mail import Mail
 from application.ports.security import FailureCount
+from infrastructure.issued_keys import KeySeal
 
 
 class MemoryFailureLog:
@@ -51,6 +52,30 @@ class MemorySealedKeys:
 
     def get(self, ref: str) -> bytes | None:
         return self._keys.get(ref)
+
+
+class MemoryIssuedKeys:
+    """`IssuedKeys` as SqlIssuedKeys answers it, sealed by the real seal."""
+
+    def __init__(self, seal: KeySeal) -> None:
+        self._seal = seal
+        self._rows: dict[str, tuple[int, int, bytes]] = {}
+
+    def put(self, batch: int, keys: list[tuple[int, str, bytes]]) -> None:
+        for index, serial, sealed in keys:
+            self._rows[serial] = (batch, index, sealed)
+
+    def discard_from(self, batch: int, index: int) -> None:
+        self._rows = {k: v for k, v in self._rows.items() if v[0] != batch or v[1] < index}
+
+    def sealed(self, batch: int, first: int, last: int) -> dict[str, bytes]:
+        return {k: v[2] for k, v in self._rows.items() if v[0] == batch and first <= v[1] <= last}
+
+    def destroy(self, batch: int) -> None:
+        self._rows = {k: v for k, v in self._rows.items() if v[0] != batch}
+
+    def open(self, serial: str, sealed: bytes) -> bytes:
+        return self._seal.open(serial, sealed)
 
 
 class MemoryMailer:

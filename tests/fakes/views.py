@@ -17,6 +17,7 @@ from uuid import UUID
 from application.ports.allocations import AllocationView
 from application.ports.authorities import AuthorityView
 from application.ports.batches import BatchEntry, BatchFilter, BatchView
+from application.ports.certificates import CertificateView, Revocation
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
@@ -30,7 +31,8 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
-from infrastructure.batch_views import batch_entry, batch_view
+from infrastructure.batch_views import FINISHED, WORKING, batch_entry, batch_view
+from infrastructure.certificate_views import certificate_view
 from infrastructure.ecosystem_views import ecosystem_view
 from infrastructure.member_views import administers, member_view
 from tests.fakes.tables import MemoryTables, Row
@@ -557,6 +559,22 @@ class MemoryBatchViews:
         found = sorted((b for b in every if _wanted(b, query)), key=lambda b: b.created_at)
         return found[query.offset : query.offset + query.limit], len(found)
 
+    def needing_work(self, finished_before: datetime) -> list[int]:
+        return sorted(
+            row["number"]
+            for row in self._tables.rows("batches")
+            if row["status"] in WORKING
+            or (row["status"] in FINISHED and _utc(row["finished_at"]) < finished_before)
+        )
+
+    def certificates(self, batch: int, after: int, limit: int) -> list[CertificateView]:
+        rows = self._tables.rows("certificates")
+        found = sorted(
+            (r for r in rows if r["batch"] == batch and r["position"] > after),
+            key=lambda r: r["position"],
+        )
+        return [certificate_view(row) for row in found[:limit]]
+
 
 def _batch(row: Row) -> BatchView:
     view = batch_view(row)
@@ -575,6 +593,40 @@ def _wanted(view: BatchView, query: BatchFilter) -> bool:
         and (not query.created_from or view.created_at >= query.created_from)
         and (not query.created_to or view.created_at <= query.created_to)
     )
+
+
+class MemoryCertificateViews:
+    """`CertificateViews` as SqlCertificateViews answers it (current versions only)."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, authority: int, serial: str) -> CertificateView | None:
+        found = self._where(lambda r: (r["authority"], r["serial"]) == (authority, serial))
+        return found[0] if found else None
+
+    def find(self, serial: str, common_name: str) -> list[CertificateView]:
+        found = self._where(lambda r: (r["serial"], r["common_name"]) == (serial, common_name))
+        return sorted(found, key=lambda c: c.authority)
+
+    def of_devices(self, devices: list[str]) -> list[CertificateView]:
+        found = {c.device: c for c in self._where(lambda r: r["device"] in devices)}
+        return [found[device] for device in devices if device in found]
+
+    def revocations(self, authority: int) -> tuple[int, list[Revocation]]:
+        rows = self._revoked(authority)
+        mark = max((row["valid_from"] for row in rows), default=0)
+        return mark, [Revocation(r["serial"], _utc(r["revoked_at"]), r["reason"]) for r in rows]
+
+    def revocation_mark(self, authority: int) -> int:
+        return max((row["valid_from"] for row in self._revoked(authority)), default=0)
+
+    def _revoked(self, authority: int) -> list[Row]:
+        rows = self._tables.rows("certificates")
+        return [r for r in rows if r["authority"] == authority and r["status"] == "REVOKED"]
+
+    def _where(self, wanted: Callable[[Row], bool]) -> list[CertificateView]:
+        return [certificate_view(r) for r in self._tables.rows("certificates") if wanted(r)]
 
 
 class MemoryEcosystemViews:

@@ -51,6 +51,8 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 ADMIN = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.REST)
 DEVICE = Cause(actor="thing-42", kind=ActorKind.THING, via=Interface.MQTT)
 SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
+PROCESS = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.PROCESS)
+SERIAL = "11B315A8146EF4AD3D1C0E18297F6FBC"
 SELF = Cause(actor=str(USER_ID), kind=ActorKind.USER, via=Interface.REST)
 
 PROFILE_CONFIG = (
@@ -344,7 +346,54 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "profile_params": {"commonName": "name", "years": "1"},
         "pkcs12_password": "secret-pkcs12",
     },
-    "Batch.Rejected": {"cause": ADMIN, "reason": "Reject reason"},
+    "Batch.Rejected": {"cause": ADMIN, "reason": "Reject reason", "serials": []},
+    "Batch.ChunkIssued": {
+        "cause": PROCESS,
+        "number": 8,
+        "authority": 1,
+        "first": 0,
+        "issued": 1,
+        "failed": 1,
+        "certificates": [
+            {
+                "index": "0",
+                "serial": SERIAL,
+                "device": "4b971c11-204a-4bad-9b95-d6ab7a85c748",
+                "cn": "00:00:00:00:00:01",
+                "der": "MIIBszCCAVmgAwIBAgIQ",
+            }
+        ],
+        "failures": [{"index": "1", "reason": "commonName is over 64 characters"}],
+    },
+    "Batch.Finished": {"cause": PROCESS, "status": "Batch Issued Partly", "reason": ""},
+    "Batch.Downloaded": {"cause": ADMIN},
+    "Batch.ZipRemoved": {"cause": PROCESS},
+    "Batch.RevokeRequested": {"cause": ADMIN, "reason": "lost"},
+    "Batch.Revoked": {"cause": PROCESS, "serials": [SERIAL]},
+    "Batch.RejectRequested": {"cause": ADMIN, "reason": "wrong order"},
+    "Batch.Rejected v2": {"cause": PROCESS, "reason": "wrong order", "serials": [SERIAL]},
+    "Allocation.Used": {
+        "cause": PROCESS,
+        "batch": "8",
+        "count": 1,
+        "used": 5,
+        "reserved": 9,
+        "used_by": {str(OWNER): 5},
+    },
+    "Allocation.Refunded": {
+        "cause": PROCESS,
+        "batch": "8",
+        "user": str(OWNER),
+        "count": 1,
+        "used": 4,
+        "used_by": {str(OWNER): 4},
+    },
+    "RevocationList.Opened": {
+        "originator_topic": "domain.revocations:RevocationList",
+        "cause": PROCESS,
+        "authority": 1,
+    },
+    "RevocationList.Revoked": {"cause": PROCESS, "authority": 1, "serials": [SERIAL], "reason": 5},
     "Ecosystem.Founded": {
         "originator_topic": "domain.ecosystems:Ecosystem",
         "cause": SYSTEM,
