@@ -26,6 +26,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from application.batches import PASSWORD_TYPE
+from application.certificates import revocations_of
 from application.consistency import run_command
 from application.ports.batches import BatchViews
 from application.ports.issuing import (
@@ -46,7 +47,7 @@ from domain.causes import Cause, Interface
 from domain.errors import InvalidValue
 from domain.generators import generator
 from domain.profile_configs import parameters, parse_config
-from domain.revocations import CESSATION, RevocationList, revocations_id
+from domain.revocations import CESSATION
 
 log = logging.getLogger(__name__)
 
@@ -248,9 +249,7 @@ class BatchIssuer:
             batch = self._batch(number)
             rejecting = batch.status is BatchStatus.PROCESSING_REJECT
             serials = batch.conclude(CAUSE)
-            revocations = self._reader.get(revocations_id(batch.authority))
-            if not isinstance(revocations, RevocationList):
-                revocations = RevocationList.open(batch.authority, CAUSE)
+            revocations = revocations_of(self._reader, batch.authority, CAUSE)
             revocations.revoke(serials, CESSATION if rejecting else 0, CAUSE)
             changed: list[Aggregate] = [batch, revocations]
             allocation = self._allocation(batch)

@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from application.allocations import AllocationCommands, AllocationQueries
 from application.authorities import AuthorityCommands, AuthorityQueries
 from application.batches import BatchCommands, BatchQueries
+from application.certificates import CertificateCommands, CertificateQueries
 from application.channel_queries import ChannelQueries
 from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
@@ -109,6 +110,7 @@ from interfaces.rest.allocations import (
 from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.authority_items import AuthorityItems
 from interfaces.rest.batches import BatchesController, BatchServices
+from interfaces.rest.certificates import CertificatesController, CertificateServices
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
@@ -175,6 +177,7 @@ ALLOCATIONS = Key[AllocationServices]("allocation services")
 MEMBERS = Key[MemberServices]("member services")
 ECOSYSTEMS = Key[EcosystemServices]("ecosystem services")
 BATCHES = Key[BatchServices]("batch services")
+CERTIFICATES = Key[CertificateServices]("certificate services")
 PKI_QUERIES = Key[PkiQueries]("authorities' certificates, CRLs and OCSP")
 
 
@@ -332,6 +335,14 @@ def _batches(w: Wiring) -> BatchServices:
     )
 
 
+def _certificates(w: Wiring) -> CertificateServices:
+    p = w.ports
+    queries = CertificateQueries(
+        w[MEMBER_VIEWS], w[BATCH_VIEWS], w[CERTIFICATE_VIEWS], w[AUTHORITY_VIEWS]
+    )
+    return CertificateServices(CertificateCommands(p.reader, p.writer, p.sync, queries), queries)
+
+
 def _pki(w: Wiring) -> PkiQueries:
     p = w.ports
     return PkiQueries(p.reader, w[CERTIFICATE_VIEWS], SignedRevocationDocuments(p.signer))
@@ -466,10 +477,13 @@ MODULES: tuple[AggregateModule, ...] = (
         RevocationList,
         CertificatesProjection,
         None,
-        (),
+        ("/api/v1/certificates",),
         views=(Provide(CERTIFICATE_VIEWS, lambda r: SqlCertificateViews(r.reads)),),
-        services=(Provide(PKI_QUERIES, _pki),),
-        routes=lambda w: [PkiController.bound_to(w[PKI_QUERIES])],
+        services=(Provide(PKI_QUERIES, _pki), Provide(CERTIFICATES, _certificates)),
+        routes=lambda w: [
+            PkiController.bound_to(w[PKI_QUERIES]),
+            CertificatesController.bound_to(w[CERTIFICATES]),
+        ],
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (

@@ -86,6 +86,8 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "authority_id": "1",
         "user_number": "1",
         "batch_id": "1",
+        "file": "1.crl",
+        "encoded": "MAA%3D",
     }
 
 
