@@ -3,7 +3,7 @@ numbered by a generator; the order reserves the organization's balance, and reje
 the balance back. A batch is read by its organization's users and administrators; an admin
 previews with any authority, but only an organization's users order, from its balance."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate
 
@@ -19,14 +19,17 @@ from application.ports.storage import AggregateReader, EventWriter, ReadModelSyn
 from application.profiles import ProfileQueries
 from domain.allocations import Allocation, allocation_id
 from domain.batch_values import BatchValues
-from domain.batches import DOWNLOADABLE, ISSUING, Batch, BatchStatus, batch_id
+from domain.batches import DOWNLOADABLE, GENERATED, ISSUING, Batch, BatchStatus, batch_id
 from domain.causes import Interface
 from domain.errors import Forbidden, InvalidValue, NotFound
 from domain.generators import applicable, generator
+from domain.profile_configs import ProfileConfig, parameters
 
 PASSWORD_TYPE = "pkcs12Password"
 """The type of the profile element whose value is the PKCS#12 password, whatever its name."""
 MAX_PAGE = 100
+REQUESTS_PER_EVENT = 500
+"""An uploaded batch's requests per event: its order is one commit of several events."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,25 @@ class BatchRequest:
     generator_params: dict[str, str]
     size: int
     profile_params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Order:
+    """A batch about to be ordered, checked: numbered by a generator, or uploaded."""
+
+    authority: int
+    profile: int
+    name: str
+    size: int
+    generator: int
+    generator_params: dict[str, str]
+    profile_params: dict[str, str]
+    """The batch's own values, without the PKCS#12 password (`password`)."""
+    password: str | None
+    source: str
+    requests: list[dict[str, str]] = field(default_factory=list)
+    """An uploaded batch's values of each certificate, by parameter name."""
+    public_keys: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,12 +80,9 @@ class BatchQueries:
     ) -> tuple[Standing, int, frozenset[str]]:
         """The orderer's standing, the profile, and the names of the parameters that are
         secrets, once the request would make a batch."""
-        standing = standing_of(self.members, actor)
-        if not standing.organization:
-            raise Forbidden("only an organization's users order certificates")
-        profile, values = self._checked(standing, actor, request)
-        secrets = frozenset(p.name for p in values.parameters if p.input_type == PASSWORD_TYPE)
-        return standing, profile, secrets
+        standing, profile, config = self.ordering(actor, request.authority)
+        self._checked(standing, actor, request)
+        return standing, profile, secret_names(config)
 
     def get(self, actor: Actor, number: int) -> BatchView:
         found = self.batches.get(number)
@@ -83,18 +102,20 @@ class BatchQueries:
             raise NotFound("organization not found", field="organizationId")
         return self.batches.page(query)
 
+    def ordering(self, actor: Actor, authority: int) -> tuple[Standing, int, ProfileConfig]:
+        """The orderer's standing, and the authority's profile (number and configuration), once
+        the actor may order from it: an organization's user whose organization may use it
+        (enabled) and who may use its profile. Anyone else learns nothing of the authority."""
+        standing = standing_of(self.members, actor)
+        if not standing.organization:
+            raise Forbidden("only an organization's users order certificates")
+        profile, config = self._profile_of(standing, actor, authority)
+        return standing, profile, config
+
     def _checked(
         self, standing: Standing, actor: Actor, request: BatchRequest
     ) -> tuple[int, BatchValues]:
-        authority = self.authorities.get(request.authority)
-        profile = None if authority is None else authority.profile
-        if profile is None or not standing.uses_profile(profile):
-            raise NotFound("authority not found", field="authorityId")
-        if not standing.admin or standing.organization:
-            allocation = self.allocations.get(standing.organization, request.authority)
-            if allocation is None or allocation.status != "enabled":
-                raise NotFound("authority not found", field="authorityId")
-        _, config = self.profiles.get(actor, profile)
+        profile, config = self._profile_of(standing, actor, request.authority)
         chosen = None if request.generator is None else generator(request.generator)
         takes_mac = any(element.syntax == "MACAddress" for element in config.elements)
         if chosen is not None and chosen not in applicable(takes_mac):
@@ -103,6 +124,25 @@ class BatchQueries:
             config, chosen, request.generator_params, request.profile_params, request.size
         )
         return profile, values
+
+    def _profile_of(
+        self, standing: Standing, actor: Actor, authority: int
+    ) -> tuple[int, ProfileConfig]:
+        found = self.authorities.get(authority)
+        profile = None if found is None else found.profile
+        if profile is None or not standing.uses_profile(profile):
+            raise NotFound("authority not found", field="authorityId")
+        if not standing.admin or standing.organization:
+            allocation = self.allocations.get(standing.organization, authority)
+            if allocation is None or allocation.status != "enabled":
+                raise NotFound("authority not found", field="authorityId")
+        _, config = self.profiles.get(actor, profile)
+        return profile, config
+
+
+def secret_names(config: ProfileConfig) -> frozenset[str]:
+    """The parameters that are secrets: the PKCS#12 password, whatever its name."""
+    return frozenset(p.name for p in parameters(config) if p.input_type == PASSWORD_TYPE)
 
 
 def _reads(standing: Standing, organization: int) -> bool:
@@ -128,29 +168,52 @@ class BatchCommands:
         standing, profile, secrets = self._queries.checked_order(actor, request)
         params = {k: v for k, v in request.profile_params.items() if k not in secrets}
         password = next((v for k, v in request.profile_params.items() if k in secrets), None)
+        order = Order(
+            authority=request.authority,
+            profile=profile,
+            name=request.name,
+            size=request.size,
+            generator=request.generator or 0,
+            generator_params=request.generator_params,
+            profile_params=params,
+            password=password,
+            source=GENERATED,
+        )
+        return await self.place(actor, standing, order, via)
+
+    async def place(self, actor: Actor, standing: Standing, order: "Order", via: Interface) -> int:
+        """A checked order saved: the batch (with an uploaded batch's requests) and its
+        balance's reservation, in one commit."""
 
         def command() -> tuple[int, list[Aggregate]]:
             cause = actor.cause(via)
             numbers, number = next_number(self._reader, "batch", cause)
-            allocation = self._reader.get(allocation_id(standing.organization, request.authority))
+            allocation = self._reader.get(allocation_id(standing.organization, order.authority))
             if not isinstance(allocation, Allocation) or allocation.removed:
                 raise NotFound("authority not found", field="authorityId")
-            allocation.reserve(str(number), str(actor.id), request.size, cause)
+            allocation.reserve(str(number), str(actor.id), order.size, cause)
             batch = Batch.order(
                 number,
                 standing.number,
                 cause,
-                name=request.name,
+                name=order.name,
                 organization=standing.organization,
-                authority=request.authority,
-                profile=profile,
+                authority=order.authority,
+                profile=order.profile,
                 user=str(actor.id),
-                size=request.size,
-                generator=request.generator or 0,
-                generator_params=request.generator_params,
-                profile_params=params,
-                pkcs12_password=password,
+                size=order.size,
+                generator=order.generator,
+                generator_params=order.generator_params,
+                profile_params=order.profile_params,
+                pkcs12_password=order.password,
+                source=order.source,
             )
+            for first in range(0, len(order.requests), REQUESTS_PER_EVENT):
+                batch.add_requests(
+                    order.requests[first : first + REQUESTS_PER_EVENT],
+                    order.public_keys[first : first + REQUESTS_PER_EVENT],
+                    cause,
+                )
             return number, [numbers, allocation, batch]
 
         return await run_command(self._writer, self._sync, command)

@@ -25,7 +25,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from application.batches import PASSWORD_TYPE
+from application.batches import secret_names
 from application.certificates import revocations_of
 from application.consistency import run_command
 from application.ports.batches import BatchViews
@@ -42,11 +42,19 @@ from application.things import ThingCommands
 from domain.allocations import Allocation, allocation_id
 from domain.authorities import Authority, authority_id
 from domain.batch_values import BatchValues
-from domain.batches import ISSUED, ISSUING, Batch, BatchStatus, ChunkOutOfOrder, batch_id
+from domain.batches import (
+    GENERATED,
+    ISSUED,
+    ISSUING,
+    Batch,
+    BatchStatus,
+    ChunkOutOfOrder,
+    batch_id,
+)
 from domain.causes import Cause, Interface
 from domain.errors import InvalidValue
 from domain.generators import generator
-from domain.profile_configs import parameters, parse_config
+from domain.profile_configs import ProfileConfig, parse_config
 from domain.revocations import CESSATION
 
 log = logging.getLogger(__name__)
@@ -117,8 +125,7 @@ class BatchIssuer:
             await self._finish(batch.number, "its authority or profile is gone")
             return
         try:
-            values = self._values(batch, profile.config)
-            serials = values.serials()
+            values = _certificate_values(batch, parse_config(profile.config))
         except InvalidValue as error:
             await self._finish(batch.number, f"{error.field}: {error}")
             return
@@ -128,11 +135,12 @@ class BatchIssuer:
 
         def job(first: int) -> IssueJob:
             count = min(self._settings.chunk, batch.size - first)
+            keys = batch.public_keys[first : first + count]
             return IssueJob(
                 batch=batch.number,
                 first=first,
-                values=[_values_of(values, serials[i]) for i in range(first, first + count)],
-                public_keys=None,
+                values=[values(i) for i in range(first, first + count)],
+                public_keys=[base64.b64decode(key) for key in keys] if keys else None,
                 profile_config=profile.config,
                 authority_key=authority.key,
                 authority_certificate=authority.certificate,
@@ -157,17 +165,6 @@ class BatchIssuer:
             if following is not None:
                 running.append((following, self._maker.make(job(following))))
         await self._finish(batch.number, "")
-
-    def _values(self, batch: Batch, config_text: str) -> BatchValues:
-        """The batch's values as ordered, its PKCS#12 password (kept apart, sealed) back under
-        its parameter's name."""
-        config = parse_config(config_text)
-        given = dict(batch.profile_params)
-        secret = next((p.name for p in parameters(config) if p.input_type == PASSWORD_TYPE), None)
-        if batch.pkcs12_password is not None and secret is not None:
-            given[secret] = batch.pkcs12_password
-        chosen = generator(batch.generator) if batch.generator else None
-        return BatchValues.of(config, chosen, batch.generator_params, given, batch.size)
 
     async def _record(self, batch: Batch, first: int, chunk: MadeChunk) -> bool:
         """Save a chunk; False if the batch stopped issuing (rejected meanwhile)."""
@@ -289,8 +286,26 @@ def device_id(batch: UUID, index: int) -> UUID:
     return uuid5(batch, str(index))
 
 
-def _values_of(values: BatchValues, serial: str) -> dict[str, str] | str:
-    try:
-        return values.for_serial(serial)
-    except InvalidValue as error:
-        return f"{error.field}: {error}"
+def _certificate_values(
+    batch: Batch, config: ProfileConfig
+) -> Callable[[int], dict[str, str] | str]:
+    """Each certificate's values by its place in the batch, or why it cannot be made: the
+    batch's own (its PKCS#12 password, kept apart and sealed, back under its parameter's name),
+    numbered by the generator or taken from the uploaded request."""
+    given = dict(batch.profile_params)
+    secret = next(iter(secret_names(config)), None)
+    if batch.pkcs12_password is not None and secret is not None:
+        given[secret] = batch.pkcs12_password
+    if batch.source != GENERATED:
+        return lambda index: {**given, **batch.requests[index]}
+    chosen = generator(batch.generator) if batch.generator else None
+    values = BatchValues.of(config, chosen, batch.generator_params, given, batch.size)
+    serials = values.serials()
+
+    def numbered(index: int) -> dict[str, str] | str:
+        try:
+            return values.for_serial(serials[index])
+        except InvalidValue as error:
+            return f"{error.field}: {error}"
+
+    return numbered

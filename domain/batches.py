@@ -19,6 +19,7 @@ from domain.causes import Cause
 from domain.errors import Conflict, InvalidValue
 
 NAMESPACE = UUID("8e2f4a6c-1b3d-4c5e-9f7a-0b2c4d6e8f1a")
+GENERATED, FROM_CSRS, FROM_CSV = "generator", "csr", "csv"
 MAX_NAME = 255
 MAX_REASON = 1024
 
@@ -75,7 +76,16 @@ class Batch(FleetAggregate):
         profile_params: dict[str, str]
         """Without the PKCS#12 password, which is `pkcs12_password`."""
         pkcs12_password: str | None
+        source: str
+        """`generator`: numbered by a generator; `csr` and `csv`: uploaded, each certificate's
+        values (and a CSR's public key) in the batch's `RequestsAdded` events."""
         secret_fields: ClassVar[frozenset[str]] = frozenset({"pkcs12_password"})
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Batches were numbered by a generator before uploads."""
+            state["source"] = GENERATED
 
     @event(Ordered)
     def __init__(
@@ -92,6 +102,7 @@ class Batch(FleetAggregate):
         generator_params: dict[str, str],
         profile_params: dict[str, str],
         pkcs12_password: str | None,
+        source: str,
         cause: Cause,
     ) -> None:
         self.number = number
@@ -106,6 +117,11 @@ class Batch(FleetAggregate):
         self.generator_params = generator_params
         self.profile_params = profile_params
         self.pkcs12_password = pkcs12_password
+        self.source = source
+        self.requests: list[dict[str, str]] = []
+        """An uploaded batch's certificates' own values, by parameter name."""
+        self.public_keys: list[str] = []
+        """A CSR batch's: each certificate's SubjectPublicKeyInfo, DER in base64."""
         self.status = BatchStatus.PENDING_CREATION
         self.reject_reason = ""
         self.issued = 0
@@ -126,6 +142,31 @@ class Batch(FleetAggregate):
             cause=cause,
             **fields,
         )
+
+    class RequestsAdded(FleetAggregate.Event):
+        """Part of an uploaded batch's requests, in its order: saved with the order itself."""
+
+        first: int
+        values: list[dict[str, str]]
+        public_keys: list[str]
+        """Empty for a CSV batch, whose keys FleetID makes."""
+
+    def add_requests(
+        self, values: list[dict[str, str]], public_keys: list[str], cause: Cause
+    ) -> None:
+        first = len(self.requests)
+        if self.source == GENERATED or first + len(values) > self.size:
+            raise InvalidValue("the batch takes no more requests", field="files")
+        if public_keys and len(public_keys) != len(values):
+            raise InvalidValue("a public key for each request, or none", field="files")
+        self._add_requests(first=first, values=values, public_keys=public_keys, cause=cause)
+
+    @event(RequestsAdded)
+    def _add_requests(
+        self, first: int, values: list[dict[str, str]], public_keys: list[str], cause: Cause
+    ) -> None:
+        self.requests = [*self.requests, *values]
+        self.public_keys = [*self.public_keys, *public_keys]
 
     @property
     def next_index(self) -> int:

@@ -36,6 +36,8 @@ class Settings:
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 24 * 60 * 60
     max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 64 * 1024 * 1024
+    """The largest certificate batch upload (CSRs or CSV): 10,000 CSRs are about 10 MB."""
     argon2_memory_kib: int = 19 * 1024
     argon2_iterations: int = 2
     consistency_timeout: float = 5.0

@@ -61,6 +61,7 @@ from application.projections.things import ThingsProjection
 from application.projections.users import UsersProjection
 from application.thing_queries import ThingQueries
 from application.things import ThingCommands
+from application.uploads import BatchUploads
 from application.user_queries import UserQueries
 from application.users import UserCommands
 from domain.aggregate import FleetAggregate
@@ -95,6 +96,7 @@ from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.profile_views import SqlProfileViews
 from infrastructure.projection_runner import Projection
 from infrastructure.revocation_documents import SignedRevocationDocuments
+from infrastructure.signing_requests import CryptographyRequests
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
@@ -121,6 +123,7 @@ from interfaces.rest.pki import PkiController
 from interfaces.rest.pki_urls import authority_urls
 from interfaces.rest.profiles import ProfilesController, ProfileServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
+from interfaces.rest.uploads import UploadsController
 from interfaces.rest.users import UsersController, UserServices
 from interfaces.wiring import ReadSide, Wiring
 
@@ -326,13 +329,9 @@ def _batches(w: Wiring) -> BatchServices:
         p.issued_keys,
         CryptographyFiles(),
     )
-    return BatchServices(
-        BatchCommands(p.reader, p.writer, p.sync, queries),
-        queries,
-        w[PROFILE_VIEWS],
-        issuer,
-        downloads,
-    )
+    commands = BatchCommands(p.reader, p.writer, p.sync, queries)
+    uploads = BatchUploads(queries, commands, w[AUTHORITY_VIEWS], CryptographyRequests())
+    return BatchServices(commands, queries, w[PROFILE_VIEWS], issuer, downloads, uploads)
 
 
 def _certificates(w: Wiring) -> CertificateServices:
@@ -471,13 +470,16 @@ MODULES: tuple[AggregateModule, ...] = (
         ("/api/v1/batches",),
         views=(Provide(BATCH_VIEWS, lambda r: SqlBatchViews(r.reads)),),
         services=(Provide(BATCHES, _batches),),
-        routes=lambda w: [BatchesController.bound_to(w[BATCHES])],
+        routes=lambda w: [
+            BatchesController.bound_to(w[BATCHES]),
+            UploadsController.bound_to(w[BATCHES], w.settings.max_upload_bytes),
+        ],
     ),
     AggregateModule(
         RevocationList,
         CertificatesProjection,
         None,
-        ("/api/v1/certificates",),
+        (),
         views=(Provide(CERTIFICATE_VIEWS, lambda r: SqlCertificateViews(r.reads)),),
         services=(Provide(PKI_QUERIES, _pki), Provide(CERTIFICATES, _certificates)),
         routes=lambda w: [

@@ -20,6 +20,7 @@ from application.issuance import BatchIssuer
 from application.member_rules import standing_of
 from application.ports.batches import BatchEntry, BatchFilter, BatchView
 from application.ports.profiles import ProfileViews
+from application.uploads import BatchUploads
 from domain.batches import DOWNLOADABLE, ISSUED, ISSUING, BatchStatus
 from domain.causes import Interface
 from domain.errors import InvalidValue
@@ -192,6 +193,7 @@ class BatchServices:
     profiles: ProfileViews
     issuer: BatchIssuer
     downloads: BatchDownloads
+    uploads: BatchUploads
 
     def login_of(self, reader: Actor, actor: str) -> str:
         """The login of the user who acted, if the reader may see that user; otherwise (an

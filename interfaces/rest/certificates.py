@@ -17,7 +17,6 @@ from application.certificates import (
     FoundCertificate,
 )
 from domain.causes import Interface
-from interfaces.rest.as_of import AS_OF
 
 ActorDep = NamedDependency[Actor]
 Serial = Annotated[str, Meta(min_length=1, max_length=48, pattern=r"^\s*[0-9A-Fa-f]+\s*$")]
@@ -62,7 +61,6 @@ class CertificateServices:
 
 class CertificatesController(Controller):
     path = "/api/v1/certificates"
-    parameters = AS_OF
     tags = ["certificate manager: certificates"]
     services: ClassVar[CertificateServices]
 
