@@ -14,6 +14,7 @@ from application.numbering import next_number
 from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.batches import BatchEntry, BatchFilter, BatchView, BatchViews
+from application.ports.certificates import CertificateView, CertificateViews
 from application.ports.members import MemberViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.profiles import ProfileQueries
@@ -69,6 +70,7 @@ class BatchQueries:
     allocations: AllocationViews
     profiles: ProfileQueries
     batches: BatchViews
+    certificates: CertificateViews
 
     def preview(self, actor: Actor, request: BatchRequest) -> BatchValues:
         """Who may order from the authority: an admin, or a user whose organization may use it
@@ -93,6 +95,14 @@ class BatchQueries:
     def history(self, actor: Actor, number: int) -> list[BatchEntry]:
         self.get(actor, number)
         return self.batches.history(number)
+
+    def devices_history(
+        self, actor: Actor, number: int, position: int | None
+    ) -> list[CertificateView]:
+        """What happened to the batch's devices' certificates (or to the one at `position`,
+        from 1): each version, issued then revoked."""
+        self.get(actor, number)
+        return self.certificates.history(number, None if position is None else position - 1)
 
     def page(self, actor: Actor, query: BatchFilter) -> tuple[list[BatchView], int]:
         """The batches of the actor's organization (an admin's: of the one it names)."""

@@ -11,6 +11,9 @@ from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import certificates
 
 c = certificates.c
+MAX_HISTORY = 10_000
+"""Versions one history read returns: a whole batch of the largest size, issued and revoked,
+is asked for by position."""
 CURRENT = c.valid_to.is_(None)
 ONE = sa.select(certificates).where(
     CURRENT, c.authority == sa.bindparam("authority"), c.serial == sa.bindparam("serial")
@@ -23,6 +26,17 @@ FOUND = (
     .order_by(c.authority)
 )
 BY_DEVICE = sa.select(certificates).where(CURRENT, c.device == sa.bindparam("device"))
+HISTORY = (
+    sa.select(certificates)
+    .where(c.batch == sa.bindparam("batch"))
+    .order_by(c.position, c.valid_from)
+    .limit(MAX_HISTORY)
+)
+AT_POSITION = (
+    sa.select(certificates)
+    .where(c.batch == sa.bindparam("batch"), c.position == sa.bindparam("position"))
+    .order_by(c.valid_from)
+)
 REVOKED = CURRENT & (c.authority == sa.bindparam("authority")) & (c.status == "REVOKED")
 REVOCATIONS = sa.select(c.serial, c.revoked_at, c.reason, c.valid_from).where(REVOKED)
 MARK = sa.select(sa.func.coalesce(sa.func.max(c.valid_from), 0)).where(REVOKED)
@@ -35,6 +49,8 @@ class SqlCertificateViews:
         self._revocations = PreparedSelect(reads, REVOCATIONS)
         self._mark = PreparedSelect(reads, MARK)
         self._by_device = PreparedSelect(reads, BY_DEVICE)
+        self._history = PreparedSelect(reads, HISTORY)
+        self._at_position = PreparedSelect(reads, AT_POSITION)
 
     def get(self, authority: int, serial: str) -> CertificateView | None:
         row = self._one.one({"authority": authority, "serial": serial})
@@ -56,6 +72,13 @@ class SqlCertificateViews:
         rows = self._revocations.all({"authority": authority})
         mark = max((row["valid_from"] for row in rows), default=0)
         return mark, [Revocation(r["serial"], r["revoked_at"], r["reason"]) for r in rows]
+
+    def history(self, batch: int, position: int | None) -> list[CertificateView]:
+        if position is None:
+            rows = self._history.all({"batch": batch})
+        else:
+            rows = self._at_position.all({"batch": batch, "position": position})
+        return [certificate_view(row) for row in rows]
 
     def revocation_mark(self, authority: int) -> int:
         mark: int = self._mark.scalar({"authority": authority})

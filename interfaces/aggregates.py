@@ -305,6 +305,7 @@ def _batches(w: Wiring) -> BatchServices:
         w[ALLOCATION_VIEWS],
         w[PROFILES].queries,
         w[BATCH_VIEWS],
+        w[CERTIFICATE_VIEWS],
     )
     base = w.settings.base_url
     issuer = BatchIssuer(

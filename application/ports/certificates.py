@@ -42,6 +42,11 @@ class CertificateViews(Protocol):
         """The log position of the authority's latest revocation (0: none), and every one."""
         ...
 
+    def history(self, batch: int, position: int | None) -> list[CertificateView]:
+        """Every version of the batch's certificates (or of the one at `position`, from 0),
+        by place then age: issued, then revoked."""
+        ...
+
     def revocation_mark(self, authority: int) -> int:
         """That position alone: whether a CRL made before is still the latest."""
         ...

@@ -19,12 +19,14 @@ from application.downloads import BatchDownloads
 from application.issuance import BatchIssuer
 from application.member_rules import standing_of
 from application.ports.batches import BatchEntry, BatchFilter, BatchView
+from application.ports.certificates import CertificateView
 from application.ports.profiles import ProfileViews
 from application.uploads import BatchUploads
 from domain.batches import DOWNLOADABLE, ISSUED, ISSUING, BatchStatus
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from domain.generators import MAX_COUNT
+from domain.revocations import REASONS
 from infrastructure.zip_stream import zip_stream
 from interfaces.rest.as_of import AS_OF
 from interfaces.rest.organization_schemas import MaybeNumber
@@ -55,6 +57,8 @@ DEFAULT_PAGE = 20
 NO_DATE = datetime(1970, 1, 2, tzinfo=UTC)
 """A bound before this is no bound: the document's example sends the epoch for "any"."""
 MAX_REASON_BYTES = 4096
+Instant = Annotated[str, Meta(max_length=64, extra_json_schema={"format": "date-time"})]
+"""ISO 8601 (RFC 3339 included); the field may also be milliseconds since the epoch."""
 
 
 class BatchBody(Struct, rename="camel", kw_only=True):
@@ -101,8 +105,8 @@ class Filter(Struct, rename="camel"):
     """Every field may be left out, null or zero: it then asks nothing."""
 
     batch_id: MaybeNumber = None
-    from_date: str | int | None = None
-    to_date: str | int | None = None
+    from_date: Instant | int | None = None
+    to_date: Instant | int | None = None
     size_from: MaybeNumber = None
     size_to: MaybeNumber = None
     status: Annotated[
@@ -138,7 +142,7 @@ def _date(value: str | int | None, field: str) -> datetime | None:
         if isinstance(value, int):
             when = datetime.fromtimestamp(value / 1000, UTC)
         else:
-            when = datetime.fromisoformat(value)
+            when = datetime.fromisoformat(value.strip().upper())
     except (ValueError, OverflowError, OSError):
         raise InvalidValue("must be an ISO 8601 time or milliseconds", field=field) from None
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -176,6 +180,14 @@ class AuditEntry(Struct, rename="camel"):
     batch_id: int
     log_type: str
     user_name: str
+    date_time: str
+    message: str
+
+
+class DeviceEntry(Struct, rename="camel"):
+    log_id: str
+    device_id: str
+    cn: str
     date_time: str
     message: str
 
@@ -349,6 +361,22 @@ class BatchesController(Controller):
             headers={"Content-Disposition": f'attachment; filename="batch-{found.number}.zip"'},
         )
 
+    @get(
+        "/{batch_id:int}/devices/auditLog",
+        sync_to_thread=False,
+        summary="What happened to the batch's devices' certificates: issued, revoked",
+    )
+    def devices_audit_log(
+        self,
+        batch_id: BatchId,
+        actor: ActorDep,
+        position: Annotated[
+            int | None, optional_number("position", "only the device at this place, from 1")
+        ] = None,
+    ) -> list[DeviceEntry]:
+        found = self.services.queries.devices_history(actor, batch_id, position or None)
+        return [_device_entry(version) for version in found]
+
     @delete(
         "/{batch_id:int}",
         status_code=200,
@@ -362,6 +390,18 @@ class BatchesController(Controller):
         reason = _reason(await request.body())
         await self.services.commands.reject(actor, batch_id, reason, Interface.REST)
         return Response(b"", status_code=200)
+
+
+def _device_entry(version: CertificateView) -> DeviceEntry:
+    revoked = version.revoked_at is not None
+    at = version.revoked_at if version.revoked_at is not None else version.created_at
+    if revoked:
+        reason = REASONS.get(version.reason or 0, "unspecified")
+        message = f"certificate {version.serial} revoked: {reason}"
+    else:
+        message = f"certificate {version.serial} issued"
+    log_id = uuid5(UUID(version.device), f"{version.status}:{at.isoformat()}")
+    return DeviceEntry(str(log_id), version.device, version.common_name, _time(at), message)
 
 
 def _time(at: datetime) -> str:

@@ -3,6 +3,7 @@ certificate by common name and serial number, and revoke certificates by device 
 
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
+from uuid import UUID
 
 from litestar import Controller, Response, post
 from litestar.di import NamedDependency
@@ -21,7 +22,6 @@ from domain.causes import Interface
 ActorDep = NamedDependency[Actor]
 Serial = Annotated[str, Meta(min_length=1, max_length=48, pattern=r"^\s*[0-9A-Fa-f]+\s*$")]
 Reason = Annotated[int, Meta(ge=0, le=10, description="an RFC 5280 reason code (not 7 or 8)")]
-DeviceId = Annotated[str, Meta(min_length=1, max_length=36)]
 
 
 class FindBody(Struct, rename="camel"):
@@ -31,7 +31,7 @@ class FindBody(Struct, rename="camel"):
 
 class RevokeDevices(Struct, rename="camel"):
     reason_code: Reason
-    device_ids: Annotated[list[DeviceId], Meta(min_length=1, max_length=MAX_DEVICES)]
+    device_ids: Annotated[list[UUID], Meta(min_length=1, max_length=MAX_DEVICES)]
 
 
 class RevokeSerial(Struct, rename="camel"):
@@ -82,7 +82,7 @@ class CertificatesController(Controller):
         self, data: JSONBody[RevokeDevices], actor: ActorDep
     ) -> Response[bytes]:
         await self.services.commands.revoke_devices(
-            actor, data.device_ids, data.reason_code, Interface.REST
+            actor, [str(device) for device in data.device_ids], data.reason_code, Interface.REST
         )
         return Response(b"", status_code=200)
 

@@ -16,6 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
+    OpenAPIResponse,
     OpenAPIType,
     Operation,
     Parameter,
@@ -28,6 +29,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from interfaces.aggregates import as_of_paths
+from interfaces.rest.body_docs import ANSWER_KEY, BODY_KEY
 from interfaces.rest.broker_hooks import VERNE_HOOKS
 from interfaces.rest.errors import REASON_OF_STATUS, Problem
 
@@ -122,6 +124,23 @@ class IngestOperation(WriteOperation):
         self.request_body = PACK_BODY
 
 
+def _own(body: RequestBody | None, answers: tuple[str, ...]) -> type[WriteOperation]:
+    """The operation of a handler that reads its body itself, or answers binary media."""
+    binary = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+
+    @dataclass
+    class OwnOperation(WriteOperation):
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            if body is not None:
+                self.request_body = body
+            done = (self.responses or {}).get("200")
+            if answers and isinstance(done, OpenAPIResponse):
+                done.content = dict.fromkeys(answers, binary)
+
+    return OwnOperation
+
+
 VERNE_HOOK = Parameter(
     name="vernemq-hook",
     param_in=ParamType.HEADER,
@@ -186,7 +205,11 @@ def document_operations(app: Litestar) -> None:
                 continue
             security = _security(handler, route.path_format)
             handler.security = security
-            if route.path_format in INGEST:
+            if BODY_KEY in handler.opt or ANSWER_KEY in handler.opt:
+                handler.operation_class = _own(
+                    handler.opt.get(BODY_KEY), handler.opt.get(ANSWER_KEY, ())
+                )
+            elif route.path_format in INGEST:
                 handler.operation_class = IngestOperation
             elif route.path_format == VERNE_PATH:
                 handler.operation_class = VerneOperation

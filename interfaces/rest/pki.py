@@ -6,25 +6,39 @@ appendix A)."""
 
 import base64
 import binascii
-import re
 from typing import Annotated, Any, ClassVar
 from urllib.parse import unquote
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import PathParameter
 
 from application.pki import PkiQueries
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue
+from interfaces.rest.body_docs import ANSWER_KEY, BODY_KEY
 from interfaces.rest.pki_urls import PKI
 
 MAX_OCSP_REQUEST = 4096
 """A request for one certificate is about a hundred bytes; nonces and signatures add little."""
-FILE = re.compile(r"(0|[1-9][0-9]{0,8})\.(crl|cer)")
+FILE = r"^(0|[1-9][0-9]{0,8})\.(crl|cer)$"
 PKIX_CERT = "application/pkix-cert"
 PKIX_CRL = "application/pkix-crl"
 OCSP_RESPONSE = "application/ocsp-response"
+OCSP_REQUEST = "application/ocsp-request"
+OCSP_BODY = RequestBody(
+    required=True,
+    description="An OCSP request, DER (RFC 6960); anything else is answered malformedRequest.",
+    content={
+        OCSP_REQUEST: OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        )
+    },
+)
 Authority = Annotated[int, PathParameter(description="authorityId", ge=0, le=2**31)]
-FileName = Annotated[str, PathParameter(description="`{authorityId}.cer` or `{authorityId}.crl`")]
+FileName = Annotated[
+    str,
+    PathParameter(description="`{authorityId}.cer` or `{authorityId}.crl`", pattern=FILE),
+]
 Encoded = Annotated[str, PathParameter(description="the DER request, base64, URL-encoded")]
 
 
@@ -42,13 +56,12 @@ class PkiController(Controller):
         sync_to_thread=True,
         security=[],
         summary="An authority's certificate (`{n}.cer`, DER) or CRL (`{n}.crl`, DER)",
+        opt={ANSWER_KEY: (PKIX_CERT, PKIX_CRL)},
     )
     def authority_file(self, file: FileName) -> Response[bytes]:
-        found = FILE.fullmatch(file)
-        if found is None:
-            raise NotFound("names no authority's .cer or .crl", field="file")
-        number = int(found.group(1))
-        if found.group(2) == "crl":
+        name, kind = file.split(".")
+        number = int(name)
+        if kind == "crl":
             return Response(self.services.crl(number), media_type=PKIX_CRL, headers=_cached())
         return Response(
             _der(self.services.certificate(number)), media_type=PKIX_CERT, headers=_cached()
@@ -59,7 +72,11 @@ class PkiController(Controller):
         status_code=200,
         security=[],
         summary="OCSP (RFC 6960): the DER request as the body (application/ocsp-request)",
-        opt={"body_media_types": ("application/ocsp-request",)},
+        opt={
+            "body_media_types": (OCSP_REQUEST,),
+            BODY_KEY: OCSP_BODY,
+            ANSWER_KEY: (OCSP_RESPONSE,),
+        },
     )
     async def ocsp_post(
         self, authority: Authority, request: Request[Any, Any, Any]
@@ -74,15 +91,18 @@ class PkiController(Controller):
         sync_to_thread=True,
         security=[],
         summary="OCSP (RFC 6960): the request, DER in base64, URL-encoded, as the path",
+        opt={ANSWER_KEY: (OCSP_RESPONSE,)},
     )
     def ocsp_get(self, authority: Authority, encoded: Encoded) -> Response[bytes]:
+        """What is not base64 is no request: the responder says so as RFC 6960 asks, with a
+        malformedRequest response."""
         text = unquote(encoded.lstrip("/"))
         if len(text) > MAX_OCSP_REQUEST * 2:
             raise InvalidValue(f"must be at most {MAX_OCSP_REQUEST} bytes", field="request")
         try:
             request = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidValue("must be a base64 OCSP request", field="request") from None
+            request = b""
         return _ocsp(self.services.ocsp(authority, request))
 
 

@@ -9,6 +9,14 @@ from typing import Annotated, Any, ClassVar
 from litestar import Controller, Request, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    Encoding,
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    RequestBody,
+    Schema,
+)
 from litestar.params import QueryParameter
 
 from application.authorization import Actor
@@ -16,12 +24,44 @@ from application.uploads import Upload
 from domain.causes import Interface
 from domain.errors import InvalidValue
 from interfaces.rest.batches import BatchInfo, BatchServices
+from interfaces.rest.body_docs import BODY_KEY
 
 ActorDep = NamedDependency[Actor]
 ProfileId = Annotated[
     int, QueryParameter(name="profileId", ge=0, le=2**31, description="profileId")
 ]
 MULTIPART = ("multipart/form-data",)
+BATCH_REQUEST = Schema(
+    type=OpenAPIType.OBJECT,
+    properties={
+        "profileParams": Schema(
+            type=OpenAPIType.OBJECT,
+            additional_properties=Schema(type=OpenAPIType.STRING, max_length=255),
+            description="the batch's own values, by parameter name",
+        ),
+        "batchName": Schema(type=OpenAPIType.STRING, max_length=255),
+        "authorityId": Schema(type=OpenAPIType.INTEGER, minimum=0, maximum=2**31),
+    },
+    required=["profileParams"],
+)
+FORM = RequestBody(
+    required=True,
+    description="`files` must hold what the route reads, each item following the profile's rules "
+    "(`/api/v1/profiles/{id}/parameters`): a fault is 400 naming `files`.",
+    content={
+        "multipart/form-data": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.OBJECT,
+                properties={
+                    "csrBatchRequest": BATCH_REQUEST,
+                    "files": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+                },
+                required=["csrBatchRequest", "files"],
+            ),
+            encoding={"csrBatchRequest": Encoding(content_type="application/json")},
+        )
+    },
+)
 MAX_REQUEST_PART = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -41,7 +81,7 @@ class UploadsController(Controller):
         status_code=200,
         summary="Order a batch of the certificate signing requests uploaded",
         description="`files`: PEM text of one or more requests, or a ZIP of `.csr`/`.pem` files.",
-        opt={"body_media_types": MULTIPART},
+        opt={"body_media_types": MULTIPART, BODY_KEY: FORM},
     )
     async def upload(
         self, profile_id: ProfileId, actor: ActorDep, request: Request[Any, Any, Any]
@@ -57,7 +97,7 @@ class UploadsController(Controller):
         status_code=200,
         summary="Order a batch of the CSV file's rows, a certificate each",
         description="`files`: CSV with a header of parameter names (any letter case).",
-        opt={"body_media_types": MULTIPART},
+        opt={"body_media_types": MULTIPART, BODY_KEY: FORM},
     )
     async def upload_csv(
         self, profile_id: ProfileId, actor: ActorDep, request: Request[Any, Any, Any]

@@ -1,7 +1,7 @@
 """Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
 
 OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
-together. FleetID has ten such rules, each stated in the parameter's description and each
+together. FleetID has eleven such rules, each stated in the parameter's description and each
 answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
 its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
 
@@ -14,7 +14,9 @@ its "schema-valid request rejected" failure is dropped here, by rule, and nothin
 - `POST /mqtt/vernemq`: the body is the payload of the hook the `vernemq-hook` header names;
 - `PATCH /users/{user_id}/owner`: a user is not its own owner;
 - a batch's `generatorParams` and `profileParams` follow the rules of the generator and the
-  profile the body names (served by `/api/v1/generators` and `/api/v1/profiles/{id}/parameters`);
+  profile the body names (served by `/api/v1/generators` and `/api/v1/profiles/{id}/parameters`),
+  and so do an upload's `files` (its signing requests or CSV rows) and its `profileParams`,
+  whose `authorityId`, if given, is the `profileId`'s authority;
 - the certificate manager's `userId` is a number: the stateful phase links Magistrala's user
   ids (UUIDs) into it by name, and the 400 that answers is not a schema-valid request refused;
 - a filter a client may spell two ways (`tags` and `tag`, `ownerID` and `owner_id`,
@@ -62,6 +64,8 @@ def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
         return differ and field == "repeatedNewPassword"
     if path == "/api/v1/batches/preview":
         return str(field).startswith(("generatorParams", "profileParams", "generatorId"))
+    if path in ("/api/v1/batches/upload", "/api/v1/batches/upload-csv"):
+        return field in ("files", "csrBatchRequest.profileParams", "authorityId")
     if path in ("/api/v1/users", "/api/v1/users/{user_number}"):
         return bool(PRIVILEGE_PLACE.fullmatch(str(field)))
     if path == "/log/proofs/consistency":
@@ -123,6 +127,12 @@ def _problem(response: Any) -> dict[str, Any]:
     except ValueError:
         return {}
     return problem if isinstance(problem, dict) else {}
+
+
+@schemathesis.serializer("application/ocsp-request")
+def ocsp_request(context: Any, value: Any) -> bytes:
+    """The binary body an OCSP request is: what was generated for it, as bytes."""
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
 @schemathesis.hook

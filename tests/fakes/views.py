@@ -618,6 +618,11 @@ class MemoryCertificateViews:
         mark = max((row["valid_from"] for row in rows), default=0)
         return mark, [Revocation(r["serial"], _utc(r["revoked_at"]), r["reason"]) for r in rows]
 
+    def history(self, batch: int, position: int | None) -> list[CertificateView]:
+        """Current versions only: memory keeps no history (tests/fakes/tables.py)."""
+        found = self._where(lambda r: r["batch"] == batch and position in (None, r["position"]))
+        return sorted(found, key=lambda c: c.position)
+
     def revocation_mark(self, authority: int) -> int:
         return max((row["valid_from"] for row in self._revoked(authority)), default=0)
 

@@ -123,6 +123,18 @@ def test_a_certificate_is_found_then_revoked_by_its_device_and_by_its_serial(
     )
     assert_problem(wrong_profile, 404, field="serialNumber")
 
+    number = client.get("/api/v1/batches/1", headers=user).json()["batchId"]
+    log = client.get(f"/api/v1/batches/{number}/devices/auditLog?position=1", headers=user)
+    assert log.status_code == 200, log.text
+    entries = log.json()
+    assert [e["deviceId"] for e in entries] == [item["deviceId"]] * len(entries)
+    assert entries[-1]["message"] == f"certificate {serial(first)} revoked: keyCompromise"
+    assert entries[-1]["cn"] == common_name(first)
+    everyone = client.get(f"/api/v1/batches/{number}/devices/auditLog", headers=user).json()
+    assert {e["deviceId"] for e in everyone} == set(things.values())
+    outside = client.get(f"/api/v1/batches/{number}/devices/auditLog", headers=people["other_user"])
+    assert_problem(outside, 404, field="batchId")
+
 
 def test_bad_revocations_are_refused_and_change_nothing(
     fleet: FleetID, world: tuple[TestClient[Any], dict[str, dict[str, str]]]

@@ -101,8 +101,11 @@ def test_the_responder_answers_unknown_serials_other_issuers_and_junk(
     )
     assert client.post("/pki/ocsp/99", content=b"\x30\x00", headers=OCSP_REQUEST).status_code == 404
     assert client.get("/pki/authorities/99.crl").status_code == 404
-    assert client.get("/pki/authorities/1.pem").status_code == 404
-    assert client.get("/pki/ocsp/1/not base64!").status_code == 400
+    assert client.get("/pki/authorities/1.pem").status_code == 400
+    not_base64 = client.get("/pki/ocsp/1/not base64!")
+    assert ocsp.load_der_ocsp_response(not_base64.content).response_status == (
+        ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
     assert client.post("/pki/ocsp/1", content=b"0" * 5000, headers=OCSP_REQUEST).status_code == 400
     assert client.post("/pki/ocsp/1", content=b"\x30\x00").status_code == 415
 
