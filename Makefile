@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.mqtt --backend sqlite
 	$(BIN)/python -m bench.mqtt --backend postgres
+	$(BIN)/python -m bench.issuance --backend sqlite
+	$(BIN)/python -m bench.issuance --backend postgres
 
 clean:
 	rm -rf $(VENV) .fleetid

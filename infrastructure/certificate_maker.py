@@ -98,6 +98,10 @@ def _start_worker(database_url: str, signing_key: bytes, sealing_key: bytes) -> 
     _worker = (SoftwareSigner(keys, signing_key), KeySeal(sealing_key))
 
 
+def _ready() -> bool:
+    return _worker is not None
+
+
 def _make_in_worker(job: IssueJob) -> MadeChunk:
     assert _worker is not None
     return make_chunk(job, *_worker)
@@ -119,6 +123,12 @@ class PoolMaker:
 
     def make(self, job: IssueJob) -> Future[MadeChunk]:
         return self._pool.submit(_make_in_worker, job)
+
+    def warm_up(self) -> None:
+        """Start every worker now (each imports FleetID and reads its keys in about a second),
+        not when the first batch is waiting for them."""
+        for started in [self._pool.submit(_ready) for _ in range(self.workers)]:
+            started.result()
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

@@ -377,6 +377,12 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 sa.Index(
+    "ix_batches_status",
+    batches.c.status,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
     "ix_batches_organization",
     batches.c.organization,
     batches.c.number,
