@@ -4,6 +4,7 @@ devices they belong to, the balance reserved, used and given back, and the downl
 
 import asyncio
 import io
+import json
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -18,15 +19,24 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from litestar.testing import TestClient
 
-from domain.causes import Interface
-from interfaces.aggregates import BATCHES
-from interfaces.bootstrap import FleetID, ensure_first_admin
+from domain.causes import Cause, Interface
+from infrastructure.profile_files import SHIPPED
+from interfaces.aggregates import BATCHES, PROFILES
+from interfaces.bootstrap import FleetID, ensure_certificate_authorities, ensure_first_admin
 from interfaces.rest.app import create_app
+from tests.api.certificate_people import (
+    PASSWORD,
+    balances,
+    cm_sign_in,
+    create_member,
+    privilege,
+)
 from tests.api.test_batch_preview_api import DEVICE, SERVER, batch_world
 from tests.pki_judges import certificate_faults, issuance_faults
 
 URL = "/api/v1/batches"
 AVAILABLE = "/api/v1/authorities/{}/balanceavailable/1"
+SYSTEM = Cause.system(Interface.CLI)
 
 
 @pytest.fixture
@@ -302,3 +312,30 @@ def keys_of(fleet: FleetID, number: int) -> int:
     query = sa.text("SELECT count(*) FROM issued_keys WHERE batch = :b")
     with fleet.engine.connect() as conn:
         return int(conn.execute(query, {"b": number}).scalar_one())
+
+
+def test_the_profile_chooses_what_a_pkcs12_file_holds(
+    fleet: FleetID, world: tuple[TestClient[Any], dict[str, dict[str, str]]]
+) -> None:
+    client, people = world
+    shipped = json.loads(SHIPPED.read_text())["profiles"][0]["config"]
+    bagged = {"leaf": 0, "leaf+issuer": 1}
+    for number, (bag, extra) in enumerate(bagged.items(), start=5):
+        config = {**shipped, "PKCS12": {**shipped["PKCS12"]}}
+        config["PKCS12"]["CertBag"] = {**shipped["PKCS12"]["CertBag"], "default": bag}
+        loaded = asyncio.run(
+            fleet[PROFILES].commands.load(f"bag {bag}", json.dumps(config), SYSTEM)
+        )
+        assert loaded.number == number
+        ensure_certificate_authorities(fleet)
+        balances(client, people["admin"], (1, number, 10))
+        login = f"bagger{number}"
+        made = create_member(client, people["admin"], login, [privilege("USER", 1, [number])])
+        assert made.status_code == 200, made.text
+        user = cm_sign_in(client, login, PASSWORD)
+        batch = order(client, user, {**DEVICE, "authorityId": number})
+        issue(fleet)
+        archive = download(client, user, batch)
+        bundle = next(n for n in archive.namelist() if n.endswith(".p12"))
+        _, _, chain = pkcs12.load_key_and_certificates(archive.read(bundle), b"pw")
+        assert len(chain) == extra, bag
