@@ -48,25 +48,17 @@ class SignedRevocationDocuments:
         next_update: datetime,
     ) -> bytes:
         issuer = x509.load_pem_x509_certificate(certificate.encode())
-        builder = (
-            x509.CertificateRevocationListBuilder()
-            .issuer_name(issuer.subject)
-            .last_update(this_update)
-            .next_update(next_update)
-            .add_extension(x509.CRLNumber(number), critical=False)
-            .add_extension(_authority_key_id(issuer), critical=False)
+        entries = [_entry(revocation) for revocation in revocations]
+        builder = x509.CertificateRevocationListBuilder(
+            issuer_name=issuer.subject,
+            last_update=this_update,
+            next_update=next_update,
+            extensions=[
+                x509.Extension(x509.CRLNumber.oid, False, x509.CRLNumber(number)),
+                x509.Extension(x509.AuthorityKeyIdentifier.oid, False, _authority_key_id(issuer)),
+            ],
+            revoked_certificates=entries,
         )
-        for revocation in revocations:
-            entry = (
-                x509.RevokedCertificateBuilder()
-                .serial_number(int(revocation.serial, 16))
-                .revocation_date(revocation.at.replace(microsecond=0))
-            )
-            if revocation.reason in REASONS:
-                entry = entry.add_extension(
-                    x509.CRLReason(REASONS[revocation.reason]), critical=False
-                )
-            builder = builder.add_revoked_certificate(entry.build())
         return signed_der(builder, self._signer, key)
 
     def ocsp(
@@ -117,6 +109,19 @@ class SignedRevocationDocuments:
             if isinstance(extension.value, x509.OCSPNonce):
                 builder = builder.add_extension(extension.value, critical=False)
         return signed_ocsp(builder, self._signer, key)
+
+
+def _entry(revocation: Revocation) -> x509.RevokedCertificate:
+    """Built whole: adding entries to a CRL builder one by one copies them each time."""
+    extensions: list[x509.Extension[x509.ExtensionType]] = []
+    if revocation.reason in REASONS:
+        reason = x509.CRLReason(REASONS[revocation.reason])
+        extensions.append(x509.Extension(x509.CRLReason.oid, False, reason))
+    return x509.RevokedCertificateBuilder(
+        serial_number=int(revocation.serial, 16),
+        revocation_date=revocation.at.replace(microsecond=0),
+        extensions=extensions,
+    ).build()
 
 
 def _authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
