@@ -15,9 +15,11 @@ from application.ports.allocations import AllocationViews
 from application.ports.authorities import AuthorityViews
 from application.ports.batches import BatchEntry, BatchFilter, BatchView, BatchViews
 from application.ports.certificates import CertificateView, CertificateViews
+from application.ports.issuing import IssuedKeys
 from application.ports.members import MemberViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.profiles import ProfileQueries
+from application.read_time import AS_OF
 from domain.allocations import Allocation, allocation_id
 from domain.batch_values import BatchValues
 from domain.batches import DOWNLOADABLE, GENERATED, ISSUING, Batch, BatchStatus, batch_id
@@ -166,11 +168,13 @@ class BatchCommands:
         writer: EventWriter,
         sync: ReadModelSync,
         queries: BatchQueries,
+        keys: IssuedKeys,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._sync = sync
         self._queries = queries
+        self._keys = keys
 
     async def order(self, actor: Actor, request: BatchRequest, via: Interface) -> int:
         """The batch's number. Its balance is reserved in the same save, so an order beyond
@@ -248,11 +252,16 @@ class BatchCommands:
             return None, [batch, allocation]
 
         await run_command(self._writer, self._sync, command)
+        if self._queries.get(actor, number).status == BatchStatus.REJECTED:
+            self._keys.destroy(number)
 
     async def download(self, actor: Actor, number: int, via: Interface) -> BatchView:
-        """The batch to download; its first download is recorded (from then on it can only
-        be revoked)."""
-        found = self._queries.get(actor, number)
+        """The batch to download, by who may withdraw it (its private keys are its orderer's
+        and its organization's administrators', not every member's); the first download is
+        recorded: from then on it can only be revoked. A download is of the present."""
+        if AS_OF.get() is not None:
+            raise InvalidValue("a download is of the batch as it is now", field="as_of")
+        found = self._require_updater(actor, number)
 
         def command() -> tuple[None, list[Aggregate]]:
             batch = self._reader.get(batch_id(number))
@@ -266,10 +275,11 @@ class BatchCommands:
         await run_command(self._writer, self._sync, command)
         return found
 
-    def _require_updater(self, actor: Actor, number: int) -> None:
+    def _require_updater(self, actor: Actor, number: int) -> BatchView:
         found = self._queries.get(actor, number)
         standing = standing_of(self._queries.members, actor)
         if found.user_number != standing.number and not standing.manages_organization(
             found.organization
         ):
             raise Forbidden("only who ordered the batch and its organization's admins may do this")
+        return found

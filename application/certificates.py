@@ -20,7 +20,7 @@ from application.ports.members import MemberViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from domain.causes import Cause, Interface
 from domain.errors import InvalidValue, NotFound
-from domain.revocations import RevocationList, check_reason, revocations_id
+from domain.revocations import RevocationList, check_reason, normal_serial, revocations_id
 
 MAX_DEVICES = 1000
 """Devices one revocation may name: a batch's revocation is the batch's DELETE."""
@@ -41,7 +41,7 @@ class CertificateQueries:
 
     def find(self, actor: Actor, common_name: str, serial: str) -> list[FoundCertificate]:
         standing = standing_of(self.members, actor)
-        found = self.certificates.find(serial.upper(), common_name)
+        found = self.certificates.find(normal_serial(serial), common_name)
         return [f for f in self._with_batches(found) if _reads(standing, f.batch)]
 
     def revocable(
@@ -68,7 +68,7 @@ class CertificateQueries:
         found = [
             c
             for number in authorities
-            if (c := self.certificates.get(number, serial.upper())) is not None
+            if (c := self.certificates.get(number, normal_serial(serial))) is not None
         ]
         if not found:
             raise NotFound("certificate not found", field="serialNumber")

@@ -56,7 +56,7 @@ class BatchDownloads:
                     [
                         certificate.position + 1,
                         certificate.serial,
-                        certificate.common_name,
+                        _cell(certificate.common_name),
                         certificate.device,
                     ]
                 )
@@ -93,3 +93,8 @@ class BatchDownloads:
             given = [batch.profile_params[n] for n in names if n in batch.profile_params]
             bag = next(iter(given), None) or element.default or DEFAULT_BAG
         return {"leaf": [], "leaf+issuer": chain[:1]}.get(bag, chain)
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula is quoted as text (OWASP's CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

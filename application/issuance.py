@@ -8,6 +8,10 @@ can be recorded once only (`Batch.issue_chunk`), so no certificate is issued, an
 spent, twice. Private keys are stored, sealed, just before their chunk is saved; keys of a
 chunk that never got saved are discarded when the batch is taken up again.
 
+A device's id is drawn at random when its chunk is made, not derived from the batch: anyone may
+create a thing with an id of their choosing, and one who could foresee a device's id could take
+it first and stop the batch.
+
 The CPU work runs on the maker's workers, several chunks at once; chunks are saved in order.
 The issuer also finishes rejects and revokes (revoking what was issued, destroying the keys,
 giving the balance back as the document says), and removes the keys of batches whose retention
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -64,6 +68,7 @@ CHUNK = 1000
 1 MB for P-256. Each save costs the writer three commits (the log, the read models, the audit
 trail): larger chunks spread them over more certificates (bench/README.md)."""
 CAUSE = Cause.system(Interface.PROCESS)
+MAX_FAILURES = 3
 
 
 @dataclass(frozen=True)
@@ -97,14 +102,31 @@ class BatchIssuer:
         self._maker = maker
         self._keys = keys
         self._settings = settings
+        self._failures: dict[int, int] = {}
 
     async def run_once(self, now: datetime | None = None) -> int:
-        """Advance every batch that has work; how many did."""
+        """Advance every batch that has work; how many did. A batch that fails does not hold
+        up the others, and one that fails MAX_FAILURES times running is broken, saying why."""
         now = now or datetime.now(UTC)
         numbers = self._batches.needing_work(now - self._settings.retention)
         for number in numbers:
-            await self.advance(number, now)
+            try:
+                await self.advance(number, now)
+            except Exception as error:  # logged, counted, and the next batch goes on
+                log.exception("advancing batch %d failed", number)
+                failures = self._failures.get(number, 0) + 1
+                self._failures[number] = failures
+                if failures >= MAX_FAILURES:
+                    await self._give_up(number, f"issuing failed: {type(error).__name__}")
+            else:
+                self._failures.pop(number, None)
         return len(numbers)
+
+    async def _give_up(self, number: int, reason: str) -> None:
+        try:
+            await self._finish(number, reason)
+        except Exception:  # it stays to be tried again
+            log.exception("batch %d could not be marked broken", number)
 
     async def advance(self, number: int, now: datetime) -> None:
         batch = self._batch(number)
@@ -156,16 +178,18 @@ class BatchIssuer:
             running.append((first, self._maker.make(job(first))))
             if len(running) >= 2 * self._maker.workers:
                 break
-        while running:
-            first, made = running.popleft()
-            chunk = await asyncio.wrap_future(made)
-            if not await self._record(batch, first, chunk):
-                for _, later in running:
-                    later.cancel()
-                return
-            following = next(starts, None)
-            if following is not None:
-                running.append((following, self._maker.make(job(following))))
+        try:
+            while running:
+                first, made = running.popleft()
+                chunk = await asyncio.wrap_future(made)
+                if not await self._record(batch, first, chunk):
+                    return
+                following = next(starts, None)
+                if following is not None:
+                    running.append((following, self._maker.make(job(following))))
+        finally:
+            for _, later in running:
+                later.cancel()
         await self._finish(batch.number, "")
 
     async def _record(self, batch: Batch, first: int, chunk: MadeChunk) -> bool:
@@ -179,7 +203,7 @@ class BatchIssuer:
             {
                 "index": str(c.index),
                 "serial": c.serial,
-                "device": str(device_id(batch.id, c.index)),
+                "device": str(uuid4()),
                 "cn": c.common_name,
                 "der": base64.b64encode(c.der).decode(),
             }
@@ -281,11 +305,6 @@ class BatchIssuer:
 
     async def _saved(self, command: Callable[[], tuple[bool, list[Aggregate]]]) -> bool:
         return await run_command(self._writer, self._sync, command)
-
-
-def device_id(batch: UUID, index: int) -> UUID:
-    """The thing a batch's certificate belongs to: the same id whichever worker issues it."""
-    return uuid5(batch, str(index))
 
 
 def _certificate_values(

@@ -8,6 +8,7 @@ possession of its key (its signature) and hold a key of the profile's algorithm;
 not the CSR, decides what a certificate holds: of the CSR only the subject attributes the
 profile takes from it (`CSR.Subject.commonName`) and its public key are used."""
 
+import asyncio
 import base64
 import csv
 import io
@@ -18,7 +19,7 @@ from application.authorization import Actor
 from application.batches import BatchCommands, BatchQueries, Order, secret_names
 from application.ports.authorities import AuthorityViews
 from application.ports.uploads import SigningRequest, SigningRequestReader, UnreadableUpload
-from domain.batch_values import BatchValues
+from domain.batch_values import CONTROL, BatchValues
 from domain.batches import FROM_CSRS, FROM_CSV
 from domain.causes import Interface
 from domain.errors import InvalidValue, NotFound
@@ -26,6 +27,8 @@ from domain.generators import MAX_COUNT
 from domain.profile_configs import ProfileConfig, parameters
 
 MAX_FAULTS = 20
+MAX_VALUE = 64
+"""RFC 5280's bound on most subject attributes (ub-common-name and the like)."""
 SUBJECT = "CSR.Subject."
 GIVEN = ("Request.", "Batch.")
 
@@ -46,45 +49,61 @@ class BatchUploads:
     authorities: AuthorityViews
     requests: SigningRequestReader
 
+    def authorize(self, actor: Actor, profile: int) -> None:
+        """Before the upload is read: who may not order from the profile's authority learns
+        only that (404), whatever it sent."""
+        self.queries.ordering(actor, self._authority(profile))
+
     async def from_csrs(
         self, actor: Actor, upload: Upload, content: bytes, zipped: bool, via: Interface
     ) -> int:
-        authority = self._authority(upload)
+        authority = self._chosen(upload)
         standing, profile, config = self.queries.ordering(actor, authority)
-        try:
-            found = self.requests.read(content, zipped)
-        except UnreadableUpload as error:
-            raise InvalidValue(str(error), field="files") from None
         faults: list[str] = []
-        rows = [_csr_values(config, upload.profile_params, r, faults) for r in found]
+
+        def read() -> tuple[list[SigningRequest], list[dict[str, str]]]:
+            try:
+                found = self.requests.read(content, zipped)
+            except UnreadableUpload as error:
+                raise InvalidValue(str(error), field="files") from None
+            return found, [_csr_values(config, upload.profile_params, r, faults) for r in found]
+
+        found, rows = await asyncio.to_thread(read)
         _refuse(faults)
         order = _order(upload, authority, profile, config, rows, FROM_CSRS)
         keys = [base64.b64encode(r.public_key).decode() for r in found]
         return await self.commands.place(actor, standing, replace(order, public_keys=keys), via)
 
     async def from_csv(self, actor: Actor, upload: Upload, content: bytes, via: Interface) -> int:
-        authority = self._authority(upload)
+        authority = self._chosen(upload)
         standing, profile, config = self.queries.ordering(actor, authority)
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidValue("must be UTF-8 (or ASCII) text", field="files") from None
         faults: list[str] = []
-        rows = list(_csv_rows(config, upload.profile_params, text, faults))
+        rows = await asyncio.to_thread(
+            lambda: list(_csv_rows(config, upload.profile_params, text, faults))
+        )
         _refuse(faults)
         if not rows:
             raise InvalidValue("holds no row after its header", field="files")
         order = _order(upload, authority, profile, config, rows, FROM_CSV)
         return await self.commands.place(actor, standing, order, via)
 
-    def _authority(self, upload: Upload) -> int:
-        """The profile's authority: FleetID makes one per profile."""
-        found = [a.number for a in self.authorities.all() if a.profile == upload.profile]
+    def _authority(self, profile: int) -> int:
+        """The profile's authority: FleetID makes one per profile. No such profile answers as
+        an authority the caller may not use."""
+        found = [a.number for a in self.authorities.all() if a.profile == profile]
         if not found:
-            raise NotFound("profile not found", field="profileId")
-        if upload.authority is not None and upload.authority not in found:
-            raise InvalidValue("must be the profile's authority", field="authorityId")
+            raise NotFound("authority not found", field="authorityId")
         return found[0]
+
+    def _chosen(self, upload: Upload) -> int:
+        authority = self._authority(upload.profile)
+        if upload.authority is not None and upload.authority != authority:
+            raise InvalidValue("must be the profile's authority", field="authorityId")
+        return authority
 
 
 def _order(
@@ -123,6 +142,13 @@ def _csr_values(
     """A CSR's values: each subject attribute the profile takes from CSRs, under the name of
     the parameter it stands for (`macAddress`), or of the attribute (`Subject.commonName`)
     where no parameter does."""
+    for attribute in request.subject.values():
+        if len(attribute) > MAX_VALUE or CONTROL.search(attribute):
+            faults.append(
+                f"{request.where}: a subject attribute over {MAX_VALUE} characters or "
+                "holding a control character"
+            )
+            return {}
     if request.key_algorithm != config.key_algorithm:
         shown = request.key_algorithm or "an unsupported"
         faults.append(f"{request.where}: {shown} key; the profile certifies {config.key_algorithm}")

@@ -31,6 +31,18 @@ def revocations_id(authority: int) -> UUID:
     return uuid5(NAMESPACE, str(authority))
 
 
+def normal_serial(text: str, field: str = "serialNumber") -> str:
+    """A serial number as FleetID writes it: the upper-case hex of its bytes, without the
+    leading zeros some tools print or the sign byte DER adds."""
+    try:
+        value = int(text.strip(), 16)
+    except ValueError:
+        raise InvalidValue("must be a hexadecimal serial number", field=field) from None
+    if value <= 0:
+        raise InvalidValue("must be a positive serial number", field=field)
+    return value.to_bytes((value.bit_length() + 7) // 8, "big").hex().upper()
+
+
 def check_reason(code: int, field: str = "reasonCode") -> int:
     if code not in REASONS:
         raise InvalidValue(

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import datetime
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from cryptography import x509
@@ -114,15 +115,26 @@ class PoolMaker:
         self, workers: int, database_url: str, signing_key: bytes, sealing_key: bytes
     ) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(
-            workers,
+        self._initargs = (database_url, signing_key, sealing_key)
+        self._pool = self._started()
+
+    def _started(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers,
             mp_context=get_context("spawn"),
             initializer=_start_worker,
-            initargs=(database_url, signing_key, sealing_key),
+            initargs=self._initargs,
         )
 
     def make(self, job: IssueJob) -> Future[MadeChunk]:
-        return self._pool.submit(_make_in_worker, job)
+        """A worker that died (killed, out of memory) breaks the pool for good: a new one is
+        started, and the issuer's retry finds it."""
+        try:
+            return self._pool.submit(_make_in_worker, job)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._started()
+            return self._pool.submit(_make_in_worker, job)
 
     def warm_up(self) -> None:
         """Start every worker now (each imports FleetID and reads its keys in about a second),

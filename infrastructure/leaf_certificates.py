@@ -9,6 +9,7 @@ where it serves the CRL, OCSP and the issuer's certificate, whatever URLs the pr
 
 import datetime
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -52,6 +53,11 @@ USAGE_FLAGS = {
     "cRLSign": "crl_sign",
 }
 BACKDATE = datetime.timedelta(minutes=5)
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+"""A DNS name as RFC 5280 takes it (preferred name syntax), a leading wildcard label allowed."""
 MAX_SUBJECT_VALUE = 64
 """RFC 5280's upper bound of most attributes (ub-common-name and the like)."""
 
@@ -197,6 +203,8 @@ def _general_name(element: Element, value: str) -> x509.GeneralName | None:
         utf8 = bytes([0x0C, len(encoded)]) + encoded
         return x509.OtherName(x509.ObjectIdentifier(element.oid), utf8)
     if kind in ("dNSName", "DNSName"):
+        if not HOST_NAME.fullmatch(value):
+            raise Unissuable(f"{kind} {value!r} is not a host name")
         return x509.DNSName(value)
     if kind in ("rfc822Name", "Email"):
         return x509.RFC822Name(value)

@@ -77,7 +77,10 @@ class SignedRevocationDocuments:
         issuer = x509.load_pem_x509_certificate(certificate.encode())
         if (asked.issuer_name_hash, asked.issuer_key_hash) != _issuer_hashes(issuer, algorithm):
             return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
-        found = lookup(_hex(asked.serial_number))
+        serial = asked.serial_number
+        if serial <= 0:
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        found = lookup(_hex(serial))
         this_update = now.replace(microsecond=0)
         revoked = found is not None and found.revoked_at is not None
         if found is None:

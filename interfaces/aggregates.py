@@ -330,7 +330,7 @@ def _batches(w: Wiring) -> BatchServices:
         p.issued_keys,
         CryptographyFiles(),
     )
-    commands = BatchCommands(p.reader, p.writer, p.sync, queries)
+    commands = BatchCommands(p.reader, p.writer, p.sync, queries, p.issued_keys)
     uploads = BatchUploads(queries, commands, w[AUTHORITY_VIEWS], CryptographyRequests())
     return BatchServices(commands, queries, w[PROFILE_VIEWS], issuer, downloads, uploads)
 

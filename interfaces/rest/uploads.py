@@ -86,6 +86,7 @@ class UploadsController(Controller):
     async def upload(
         self, profile_id: ProfileId, actor: ActorDep, request: Request[Any, Any, Any]
     ) -> BatchInfo:
+        self.services.uploads.authorize(actor, profile_id)
         upload, content = await _form(request, profile_id)
         zipped = content.startswith(ZIP_MAGIC)
         uploads = self.services.uploads
@@ -102,6 +103,7 @@ class UploadsController(Controller):
     async def upload_csv(
         self, profile_id: ProfileId, actor: ActorDep, request: Request[Any, Any, Any]
     ) -> BatchInfo:
+        self.services.uploads.authorize(actor, profile_id)
         upload, content = await _form(request, profile_id)
         number = await self.services.uploads.from_csv(actor, upload, content, Interface.REST)
         return self._info(actor, number)

@@ -44,8 +44,9 @@ def _kill(server: "subprocess.Popen[bytes]") -> None:
 
 
 def _progress(client: httpx.Client, user: dict[str, str], number: int) -> tuple[str, int]:
-    info = client.get(f"/api/v1/batches/{number}", headers=user).json()
+    """The counts, then the status: a status read first could be older than the counts."""
     counts = client.get(f"/api/v1/batches/{number}/processing_info", headers=user).json()
+    info = client.get(f"/api/v1/batches/{number}", headers=user).json()
     return info["status"], counts["success"] + counts["failed"]
 
 
