@@ -49,7 +49,7 @@ def test_a_new_data_directory_is_private(sqlite_settings: Settings) -> None:
     try:
         register(fleet, "private@fleet.example")
         paths = private_paths(sqlite_settings)
-        assert len(paths) == 2 + 7 + 3
+        assert len(paths) == 2 + 8 + 3
         assert {path.name: mode(path) for path in paths} == {
             path.name: 0o700 if path.is_dir() else 0o600 for path in paths
         }
