@@ -29,6 +29,7 @@ from domain.generators import MAX_COUNT
 from domain.revocations import REASONS
 from infrastructure.zip_stream import zip_stream
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.body_docs import ANSWER_KEY
 from interfaces.rest.organization_schemas import MaybeNumber
 from interfaces.rest.value_schemas import documented, optional_number
 
@@ -349,8 +350,10 @@ class BatchesController(Controller):
         "/{batch_id:int}/download",
         summary="The batch's certificates (and keys FleetID made) as a ZIP, streamed",
         description="An attachment (`Content-Disposition`) named `batch-{batchId}.zip`; its "
-        "files are in docs/certificate-manager.md.",
+        "files are in docs/certificate-manager.md. It is of the batch as it is now: it takes "
+        "no `as_of`.",
         media_type="application/zip",
+        opt={ANSWER_KEY: ("application/zip",)},
     )
     async def download(self, batch_id: BatchId, actor: ActorDep) -> Stream:
         found = await self.services.commands.download(actor, batch_id, Interface.REST)

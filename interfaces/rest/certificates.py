@@ -20,7 +20,10 @@ from application.certificates import (
 from domain.causes import Interface
 
 ActorDep = NamedDependency[Actor]
-Serial = Annotated[str, Meta(min_length=1, max_length=48, pattern=r"^\s*[0-9A-Fa-f]+\s*$")]
+Serial = Annotated[
+    str, Meta(min_length=1, max_length=48, pattern=r"^\s*0*[1-9A-Fa-f][0-9A-Fa-f]*\s*$")
+]
+"""Hexadecimal, positive (a certificate's serial number is), leading zeros allowed."""
 Reason = Annotated[int, Meta(ge=0, le=10, description="an RFC 5280 reason code (not 7 or 8)")]
 
 
