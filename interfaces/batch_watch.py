@@ -10,9 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemaini
 from rich.progress import Progress as RichProgress
 
 from domain.batches import ISSUING, BatchStatus
+from infrastructure.batch_views import SqlBatchViews
+from infrastructure.database import create_engine
+from infrastructure.read_connections import ReadConnections
 from infrastructure.settings import Settings
-from interfaces.aggregates import BATCH_VIEWS
-from interfaces.bootstrap import build
 
 POLL_SECONDS = 0.25
 
@@ -25,8 +26,10 @@ def add_batch_commands(group: argparse.ArgumentParser) -> None:
 
 
 def watch_batch(settings: Settings, args: argparse.Namespace) -> int:
-    fleet = build(settings, follow=False)
-    views = fleet[BATCH_VIEWS]
+    """Reads the read model only: no schema check, no log, so that it never contends with the
+    server it watches (a schema check takes locks the server's writer may wait on)."""
+    engine = create_engine(settings.effective_database_url)
+    views = SqlBatchViews(ReadConnections(engine))
     console = Console(stderr=True)
     try:
         found = views.get(args.batch)
@@ -56,4 +59,4 @@ def watch_batch(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"batch {found.number}: {found.status}")
         return 0 if found.status == BatchStatus.READY else 1
     finally:
-        fleet.close()
+        engine.dispose()
