@@ -500,6 +500,148 @@ balance_movements = versioned(
 )
 sa.Index("ix_balance_movements_at", balance_movements.c.at)
 
+twins = versioned(
+    "twins",
+    sa.Column("object_id", sa.String(128), nullable=False, comment="objectId, unique"),
+    sa.Column("object_type", sa.String(128), nullable=False, comment="objectType"),
+    sa.Column("owner", sa.String(36), nullable=False, comment="id of the user that made it"),
+    sa.Column("thing", sa.String(36), comment="the FleetID thing it is the twin of, or NULL"),
+    sa.Column(
+        "operation", sa.String(36), nullable=False, comment="the mass operation that made it"
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Digital twins, one row per version (id: uuid5 of the objectId).",
+)
+sa.Index(
+    "ix_twins_object_id",
+    twins.c.object_id,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_twins_listing",
+    twins.c.owner,
+    twins.c.created_at,
+    twins.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_twins_type",
+    twins.c.object_type,
+    twins.c.created_at,
+    twins.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
+twin_services = versioned(
+    "twin_services",
+    sa.Column("twin", sa.String(36), nullable=False, comment="its twin's id in twins"),
+    sa.Column("key", sa.String(128), nullable=False, comment="the service's key"),
+    sa.Column("uri", sa.Text, nullable=False, comment="its endpoint"),
+    sa.Column("description", sa.Text, nullable=False, comment="free text, or empty"),
+    sa.Column("place", sa.Integer, nullable=False, comment="order in the twin, from 0"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was added"),
+    sa.Column("updated_at", UTCDateTime, comment="when an addService replaced it; NULL before"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Twins' service endpoints, one row per version (id: uuid5 of twin and key).",
+)
+sa.Index(
+    "ix_twin_services_twin",
+    twin_services.c.twin,
+    twin_services.c.place,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index("ix_twin_services_twin_history", twin_services.c.twin, twin_services.c.valid_from)
+
+twin_keys = versioned(
+    "twin_keys",
+    sa.Column("twin", sa.String(36), nullable=False, comment="its twin's id in twins"),
+    sa.Column("kid", sa.String(256), nullable=False, comment="the key's id within its twin"),
+    sa.Column("kms", sa.String(64), nullable=False, comment="where its private part is kept"),
+    sa.Column(
+        "type", sa.String(16), nullable=False, comment="Secp256k1 | P-256 | Secp256r1 | Ed25519"
+    ),
+    sa.Column("public_key_hex", sa.Text, nullable=False, comment="public key, hex, lower case"),
+    sa.Column("algorithms", Document, nullable=False, comment="JSON array: meta.algorithms"),
+    sa.Column("place", sa.Integer, nullable=False, comment="order in the twin, from 0"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was added"),
+    comment="Twins' public keys, one row per version (id: uuid5 of twin and kid). Private "
+    "keys are never kept.",
+)
+sa.Index(
+    "ix_twin_keys_twin",
+    twin_keys.c.twin,
+    twin_keys.c.place,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index("ix_twin_keys_twin_history", twin_keys.c.twin, twin_keys.c.valid_from)
+
+mass_operations = versioned(
+    "mass_operations",
+    sa.Column("owner", sa.String(36), nullable=False, comment="id of the user that submitted it"),
+    sa.Column(
+        "status",
+        sa.String(32),
+        nullable=False,
+        comment="pending | running | completed | completed_with_errors",
+    ),
+    sa.Column("total", sa.Integer, nullable=False, comment="items submitted"),
+    sa.Column("succeeded", sa.Integer, nullable=False, comment="items applied so far"),
+    sa.Column("failed", sa.Integer, nullable=False, comment="items that failed so far"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was submitted"),
+    sa.Column("started_at", UTCDateTime, comment="when its first item was taken up"),
+    sa.Column("completed_at", UTCDateTime, comment="when its last item was done"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Mass operations on digital twins, one row per version (id: massOperationId).",
+)
+sa.Index(
+    "ix_mass_operations_owner",
+    mass_operations.c.owner,
+    mass_operations.c.created_at,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+sa.Index(
+    "ix_mass_operations_status",
+    mass_operations.c.status,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
+mass_operation_items = versioned(
+    "mass_operation_items",
+    sa.Column("operation", sa.String(36), nullable=False, comment="its mass operation's id"),
+    sa.Column("position", sa.Integer, nullable=False, comment="its index in the request, from 0"),
+    sa.Column("operation_type", sa.String(32), comment="operationType, NULL when unreadable"),
+    sa.Column("object_id", sa.String(128), comment="objectId, NULL when unreadable"),
+    sa.Column("ok", sa.Boolean, nullable=False, comment="whether it was applied"),
+    sa.Column(
+        "outcome", sa.String(16), comment="created | unchanged | added | replaced; NULL: error"
+    ),
+    sa.Column("error_code", sa.String(32), comment="machine-readable error; NULL: applied"),
+    sa.Column("error_field", sa.Text, comment="the item's field at fault (a path)"),
+    sa.Column("reason", sa.Text, comment="why it failed, for people"),
+    sa.Column("notes", Document, nullable=False, comment="JSON array of strings"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was applied"),
+    comment="Each mass operation item's result, appended once it is applied (id: uuid5 of the "
+    "operation and the index).",
+)
+sa.Index(
+    "ix_mass_operation_items_operation",
+    mass_operation_items.c.operation,
+    mass_operation_items.c.position,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

@@ -28,6 +28,7 @@ from application.ecosystems import EcosystemCommands, EcosystemQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.issuance import BatchIssuer, IssuerSettings
+from application.mass_operations import MassOperationCommands, MassOperationQueries
 from application.members import MemberCommands, MemberQueries
 from application.organizations import OrganizationCommands, OrganizationQueries
 from application.pki import PkiQueries
@@ -40,11 +41,13 @@ from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.ecosystems import EcosystemViews
 from application.ports.groups import GroupViews
+from application.ports.mass_operations import MassOperationViews
 from application.ports.members import MemberViews
 from application.ports.organizations import OrganizationViews
 from application.ports.policies import PolicyViews
 from application.ports.profiles import ProfileViews
 from application.ports.things import ThingViews
+from application.ports.twins import TwinViews
 from application.ports.users import UserViews
 from application.profiles import ProfileCommands, ProfileQueries
 from application.projections.allocations import AllocationsProjection
@@ -54,13 +57,17 @@ from application.projections.certificates import CertificatesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.ecosystems import EcosystemsProjection
 from application.projections.groups import GroupsProjection
+from application.projections.mass_operations import MassOperationsProjection
 from application.projections.organizations import OrganizationsProjection
 from application.projections.policies import PoliciesProjection
 from application.projections.profiles import ProfilesProjection
 from application.projections.things import ThingsProjection
+from application.projections.twins import TwinsProjection
 from application.projections.users import UsersProjection
 from application.thing_queries import ThingQueries
 from application.things import ThingCommands
+from application.twin_operator import MassOperator
+from application.twins import TwinQueries
 from application.uploads import BatchUploads
 from application.user_queries import UserQueries
 from application.users import UserCommands
@@ -72,6 +79,7 @@ from domain.channels import Channel
 from domain.ecosystems import Ecosystem
 from domain.groups import Group
 from domain.identities import IdentityIndex
+from domain.mass_operations import MassOperation
 from domain.module_commands import ModuleCommand
 from domain.organizations import Organization
 from domain.policies import Policy
@@ -80,6 +88,7 @@ from domain.reset_codes import ResetCode
 from domain.revocations import RevocationList
 from domain.sequences import NumberSequence
 from domain.things import Thing
+from domain.twins import Twin
 from domain.users import User
 from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
@@ -90,14 +99,17 @@ from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.ecosystem_views import SqlEcosystemViews
 from infrastructure.group_views import SqlGroupViews
+from infrastructure.mass_operation_views import SqlMassOperationViews
 from infrastructure.member_views import SqlMemberViews
 from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
 from infrastructure.profile_views import SqlProfileViews
 from infrastructure.projection_runner import Projection
+from infrastructure.public_keys import CryptographyKeys
 from infrastructure.revocation_documents import SignedRevocationDocuments
 from infrastructure.signing_requests import CryptographyRequests
 from infrastructure.thing_views import SqlThingViews
+from infrastructure.twin_views import SqlTwinViews
 from infrastructure.user_views import SqlUserViews
 from interfaces.registry import Key, Provide
 from interfaces.rest.allocations import (
@@ -117,12 +129,14 @@ from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
+from interfaces.rest.mass_operations import MassOperationsController, MassOperationServices
 from interfaces.rest.members import MembersController, MemberServices
 from interfaces.rest.organizations import OrganizationsController, OrganizationServices
 from interfaces.rest.pki import PkiController
 from interfaces.rest.pki_urls import authority_urls
 from interfaces.rest.profiles import ProfilesController, ProfileServices
 from interfaces.rest.things import IdentifyController, ThingsController, ThingServices
+from interfaces.rest.twins import TwinsController, TwinServices
 from interfaces.rest.uploads import UploadsController
 from interfaces.rest.users import UsersController, UserServices
 from interfaces.wiring import ReadSide, Wiring
@@ -166,6 +180,8 @@ MEMBER_VIEWS = Key[MemberViews]("member views")
 ECOSYSTEM_VIEWS = Key[EcosystemViews]("ecosystem views")
 BATCH_VIEWS = Key[BatchViews]("batch views")
 CERTIFICATE_VIEWS = Key[CertificateViews]("certificate views")
+TWIN_VIEWS = Key[TwinViews]("twin views")
+MASS_OPERATION_VIEWS = Key[MassOperationViews]("mass operation views")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -182,6 +198,8 @@ ECOSYSTEMS = Key[EcosystemServices]("ecosystem services")
 BATCHES = Key[BatchServices]("batch services")
 CERTIFICATES = Key[CertificateServices]("certificate services")
 PKI_QUERIES = Key[PkiQueries]("authorities' certificates, CRLs and OCSP")
+TWINS = Key[TwinServices]("twin services")
+MASS_OPERATIONS = Key[MassOperationServices]("mass operation services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -335,6 +353,21 @@ def _batches(w: Wiring) -> BatchServices:
     return BatchServices(commands, queries, w[PROFILE_VIEWS], issuer, downloads, uploads)
 
 
+def _twins(w: Wiring) -> TwinServices:
+    return TwinServices(TwinQueries(w[TWIN_VIEWS], CryptographyKeys(), w.settings.base_url))
+
+
+def _mass_operations(w: Wiring) -> MassOperationServices:
+    p = w.ports
+    views = w[MASS_OPERATION_VIEWS]
+    operator = MassOperator(
+        p.reader, p.writer, p.sync, views, w[TWIN_VIEWS], w[THING_VIEWS], CryptographyKeys()
+    )
+    return MassOperationServices(
+        MassOperationCommands(p.writer, p.sync, views), MassOperationQueries(views), operator
+    )
+
+
 def _certificates(w: Wiring) -> CertificateServices:
     p = w.ports
     queries = CertificateQueries(
@@ -486,6 +519,26 @@ MODULES: tuple[AggregateModule, ...] = (
         routes=lambda w: [
             PkiController.bound_to(w[PKI_QUERIES]),
             CertificatesController.bound_to(w[CERTIFICATES]),
+        ],
+    ),
+    AggregateModule(
+        Twin,
+        TwinsProjection,
+        None,
+        ("/api/gemini/v1/digital-twins",),
+        views=(Provide(TWIN_VIEWS, lambda r: SqlTwinViews(r.reads)),),
+        services=(Provide(TWINS, _twins),),
+        routes=lambda w: [TwinsController.bound_to(w[TWINS])],
+    ),
+    AggregateModule(
+        MassOperation,
+        MassOperationsProjection,
+        None,
+        ("/api/gemini/v1/mass-operations",),
+        views=(Provide(MASS_OPERATION_VIEWS, lambda r: SqlMassOperationViews(r.reads)),),
+        services=(Provide(MASS_OPERATIONS, _mass_operations),),
+        routes=lambda w: [
+            MassOperationsController.bound_to(w[MASS_OPERATIONS], w.settings.max_upload_bytes)
         ],
     ),
 )

@@ -1,7 +1,8 @@
-"""The batch issuer's process under `fleetid serve`: it takes up every batch with work to do
-(application/issuance.py), resumes what a crash interrupted, and makes the certificates on
-`FLEETID_ISSUE_WORKERS` worker processes (one per core by default) while it saves chunks
-through the writer process like any other process's commands."""
+"""The background worker's process under `fleetid serve`. It takes up every batch with work
+to do (application/issuance.py), resumes what a crash interrupted, and makes the certificates
+on `FLEETID_ISSUE_WORKERS` worker processes (one per core by default); and it does the
+digital twins' mass operations (application/twin_operator.py). It saves through the writer
+process like any other process's commands."""
 
 import asyncio
 import contextlib
@@ -16,7 +17,7 @@ from infrastructure.keyfiles import random_key
 from infrastructure.logging_config import configure_logging
 from infrastructure.settings import Settings
 from interfaces import child_process
-from interfaces.aggregates import BATCHES
+from interfaces.aggregates import BATCHES, MASS_OPERATIONS
 from interfaces.bootstrap import build
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def _child(settings: Settings, ready: Connection) -> None:
     maker.warm_up()
     fleet = build(settings, ports={"certificate_maker": maker})
     issuer = fleet[BATCHES].issuer
+    operator = fleet[MASS_OPERATIONS].operator
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -51,11 +53,15 @@ def _child(settings: Settings, ready: Connection) -> None:
             loop.add_signal_handler(signum, stop.set)
         ready.send(os.getpid())
         while not stop.is_set():
-            try:
-                busy = await issuer.run_once()
-            except Exception:  # a batch that fails now is retried, the others go on
-                log.exception("issuing failed; trying again")
-                busy = 0
+            busy = 0
+            for name, work in (
+                ("issuing", issuer.run_once),
+                ("mass operations", operator.run_once),
+            ):
+                try:
+                    busy += await work()
+                except Exception:  # what fails now is retried, the rest goes on
+                    log.exception("%s failed; trying again", name)
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
