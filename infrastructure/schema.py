@@ -541,7 +541,7 @@ sa.Index(
 twin_services = versioned(
     "twin_services",
     sa.Column("twin", sa.String(36), nullable=False, comment="its twin's id in twins"),
-    sa.Column("key", sa.String(128), nullable=False, comment="the service's key"),
+    sa.Column("service_key", sa.String(128), nullable=False, comment="the service's key"),
     sa.Column("uri", sa.Text, nullable=False, comment="its endpoint"),
     sa.Column("description", sa.Text, nullable=False, comment="free text, or empty"),
     sa.Column("place", sa.Integer, nullable=False, comment="order in the twin, from 0"),

@@ -20,7 +20,10 @@ BY_OBJECT_ID = sa.select(twins).where(
 )
 SERVICES = (
     sa.select(
-        twin_services.c.twin, twin_services.c.key, twin_services.c.uri, twin_services.c.description
+        twin_services.c.twin,
+        twin_services.c.service_key,
+        twin_services.c.uri,
+        twin_services.c.description,
     )
     .where(twin_services.c.twin == sa.bindparam("twin"), twin_services.c.valid_to.is_(None))
     .order_by(twin_services.c.place)
@@ -99,7 +102,8 @@ def twin_view(
         owner=UUID(row["owner"]),
         thing=UUID(row["thing"]) if row["thing"] else None,
         services=[
-            {"key": s["key"], "uri": s["uri"], "description": s["description"]} for s in services
+            {"key": s["service_key"], "uri": s["uri"], "description": s["description"]}
+            for s in services
         ],
         keys=[
             {

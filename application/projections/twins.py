@@ -65,7 +65,7 @@ def _twin_row(event: Twin.Created) -> dict[str, Any]:
 def _service_row(twin: UUID, service: Service, place: int, at: Any) -> dict[str, Any]:
     return {
         "twin": str(twin),
-        "key": service["key"],
+        "service_key": service["key"],
         "uri": service["uri"],
         "description": service["description"],
         "place": place,

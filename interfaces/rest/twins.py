@@ -24,7 +24,7 @@ ActorDep = NamedDependency[Actor]
 ObjectIdPath = Annotated[
     str, PathParameter(description="the twin's objectId", pattern=NAME_PATTERN % 128)
 ]
-ObjectTypeQuery = Annotated[str | None, QueryParameter(max_length=128)]
+ObjectTypeQuery = Annotated[str | None, QueryParameter(name="objectType", max_length=128)]
 MAX_MESSAGE = 64 * 1024
 
 

@@ -33,11 +33,13 @@ from interfaces.aggregates import (
     CONNECTION_VIEWS,
     ECOSYSTEM_VIEWS,
     GROUP_VIEWS,
+    MASS_OPERATION_VIEWS,
     MEMBER_VIEWS,
     ORGANIZATION_VIEWS,
     POLICY_VIEWS,
     PROFILE_VIEWS,
     THING_VIEWS,
+    TWIN_VIEWS,
     USER_VIEWS,
     projections,
 )
@@ -64,11 +66,13 @@ from tests.fakes.views import (
     MemoryConnectionViews,
     MemoryEcosystemViews,
     MemoryGroupViews,
+    MemoryMassOperationViews,
     MemoryMemberViews,
     MemoryOrganizationViews,
     MemoryPolicyViews,
     MemoryProfileViews,
     MemoryThingViews,
+    MemoryTwinViews,
     MemoryUserViews,
 )
 
@@ -103,6 +107,8 @@ def memory_services(settings: Settings) -> MemoryFleet:
         PROFILE_VIEWS: MemoryProfileViews(log.tables),
         AUTHORITY_VIEWS: MemoryAuthorityViews(log.tables),
         ALLOCATION_VIEWS: MemoryAllocationViews(log.tables),
+        TWIN_VIEWS: MemoryTwinViews(log.tables),
+        MASS_OPERATION_VIEWS: MemoryMassOperationViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     signer = SoftwareSigner(MemorySealedKeys(), os.urandom(32))

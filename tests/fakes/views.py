@@ -22,6 +22,7 @@ from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
 from application.ports.groups import GroupFilter, GroupPage, GroupView
+from application.ports.mass_operations import ItemView, OperationView
 from application.ports.members import MemberView
 from application.ports.organizations import OrganizationView
 from application.ports.pages import ListFilter, Page
@@ -29,12 +30,15 @@ from application.ports.policies import PolicyFilter, PolicyPage, PolicyView
 from application.ports.profiles import ProfileView
 from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
+from application.ports.twins import TwinFilter, TwinPage, TwinView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
 from domain.identities import normalized
 from infrastructure.batch_views import FINISHED, WORKING, batch_entry, batch_view
 from infrastructure.certificate_views import certificate_view
 from infrastructure.ecosystem_views import ecosystem_view
+from infrastructure.mass_operation_views import item_view, operation_view
 from infrastructure.member_views import administers, member_view
+from infrastructure.twin_views import twin_view
 from tests.fakes.tables import MemoryTables, Row
 
 T = TypeVar("T")
@@ -777,3 +781,83 @@ class MemoryAllocationViews:
             )
             for row in self._tables.rows("allocations")
         ]
+
+
+class MemoryTwinViews:
+    """`TwinViews` as SqlTwinViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, object_id: str) -> TwinView | None:
+        found = [row for row in self._tables.rows("twins") if row["object_id"] == object_id]
+        return self._view(found[0]) if found else None
+
+    def page(self, query: TwinFilter) -> TwinPage:
+        tests: list[Test] = []
+        if query.owner is not None:
+            tests.append(_is("owner", query.owner))
+        if query.object_type is not None:
+            tests.append(_is("object_type", query.object_type))
+        return _page(self._tables.rows("twins"), tests, query, self._view)
+
+    def existing(self, object_ids: Collection[str]) -> set[str]:
+        return {row["object_id"] for row in self._tables.rows("twins")} & set(object_ids)
+
+    def _view(self, row: Row) -> TwinView:
+        def parts(table: str) -> list[Row]:
+            found = [part for part in self._tables.rows(table) if part["twin"] == row["id"]]
+            return sorted(found, key=lambda part: part["place"])
+
+        view = twin_view(row, parts("twin_services"), parts("twin_keys"))
+        return replace(view, created_at=_utc(view.created_at), updated_at=_utc(view.updated_at))
+
+
+class MemoryMassOperationViews:
+    """`MassOperationViews` as SqlMassOperationViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, operation_id: UUID) -> OperationView | None:
+        found = [r for r in self._tables.rows("mass_operations") if r["id"] == str(operation_id)]
+        return _operation(found[0]) if found else None
+
+    def page(self, owner: UUID | None, offset: int, limit: int) -> Page[OperationView]:
+        tests = [] if owner is None else [_is("owner", owner)]
+        window = TwinFilter(offset, limit)
+        return _page(self._tables.rows("mass_operations"), tests, window, _operation)
+
+    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> Page[ItemView]:
+        found = sorted(
+            (
+                row
+                for row in self._tables.rows("mass_operation_items")
+                if row["operation"] == str(operation_id) and ok in (None, row["ok"])
+            ),
+            key=lambda row: row["position"],
+        )
+        return Page(
+            len(found), offset, limit, [item_view(r) for r in found[offset : offset + limit]]
+        )
+
+    def unfinished(self) -> list[UUID]:
+        rows = sorted(self._unfinished(), key=lambda row: row["created_at"])
+        return [UUID(row["id"]) for row in rows]
+
+    def unfinished_of(self, owner: UUID) -> int:
+        return sum(1 for row in self._unfinished() if row["owner"] == str(owner))
+
+    def _unfinished(self) -> list[Row]:
+        rows = self._tables.rows("mass_operations")
+        return [row for row in rows if row["status"] in ("pending", "running")]
+
+
+def _operation(row: Row) -> OperationView:
+    view = operation_view(row)
+    return replace(
+        view,
+        created_at=_utc(view.created_at),
+        started_at=_utc(view.started_at),
+        completed_at=_utc(view.completed_at),
+    )

@@ -1,0 +1,384 @@
+"""Digital twins made by mass operations, beside the raw event-append rate of the same run on
+the same database.
+
+    .venv/bin/python -m bench.twins [--backend sqlite|postgres] [--items 1000] [--operations N]
+                                    [--large 100000]
+
+Starts `fleetid serve` (its background worker process applies the operations), signs in the
+admin and, after one small unmeasured operation (first-call costs):
+
+- twins/s: `--operations` operations of `--items` createDigitalTwin items each (enough for
+  20,000 twins by default), each twin with a service and a real secp256k1 public key (a pool
+  of KEY_POOL keys made beforehand and shared by the twins: every key is still checked for
+  each twin), posted back to back and timed from the first POST until the last operation is
+  `completed`. A POST refused because the user has MAX_UNFINISHED operations waiting already
+  (409 too_many_operations) is posted again once the oldest is done; the clock runs on.
+- one operation of `--large` items: how long its POST took to answer, and the time from the
+  POST until the operation is `completed`.
+- raw append: with the server stopped, as many twin-created events as the timed operations
+  made (at least TWINS; the same content, mapped beforehand, not timed) appended through the
+  log's recorder to the same log on the same database, RAW_SAVE a save under the write lock,
+  as the writer process inserts them: the events/s that the database and the event store
+  allow without FleetID's work around them.
+
+Every operation must end `completed` with every item succeeded, and the twins listed must be
+as many as were made; anything else fails the bench. Target: TARGET twins/s.
+"""
+
+import argparse
+import json
+import math
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from application.mass_operations import MAX_UNFINISHED
+from bench import databases, servers
+from domain.causes import ActorKind, Cause, Interface
+from domain.twins import Twin, TwinContent
+from infrastructure.settings import Settings
+from interfaces.bootstrap import Storage
+from interfaces.rest.mass_operation_schemas import stored_item
+
+TARGET = 5000.0
+"""Twins/s through mass operations."""
+TWINS = 20_000
+"""Twins the throughput figure makes when --operations is not given."""
+KEY_POOL = 2000
+RAW_SAVE = 1000
+"""Events per save of the raw append: as many as a chunk of the background worker."""
+WARMUP_ITEMS = 100
+MASS = "/api/gemini/v1/mass-operations"
+TWINS_PATH = "/api/gemini/v1/digital-twins"
+ADMIN, SECRET = "bench-admin@example.com", "bench-secret-1"
+POLL = 0.05
+DONE = ("completed", "completed_with_errors")
+
+
+@dataclass(frozen=True)
+class Served:
+    twins: int
+    seconds: float
+    """From the first POST until the last operation was completed."""
+    refused: int
+    """POSTs answered 409 too_many_operations, posted again."""
+    cpu: float | None
+    """CPU seconds of the server's processes meanwhile."""
+    large: int
+    large_post: float
+    large_done: float
+    """From the POST until the large operation was completed."""
+    large_cpu: float | None
+
+
+@dataclass(frozen=True)
+class Raw:
+    rate: float
+    """Events/s."""
+    events: int
+    mean_bytes: float
+    """Stored state per event."""
+    log_events: int
+    """Events in the log after the run, before the raw append."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.twins", description=__doc__)
+    parser.add_argument("--items", type=int, default=1000, help="items per operation")
+    parser.add_argument(
+        "--operations",
+        type=int,
+        default=None,
+        help=f"operations timed back to back (default: enough for {TWINS:,} twins)",
+    )
+    parser.add_argument("--large", type=int, default=100_000, help="items of the large one")
+    databases.add_backend_options(parser)
+    options = parser.parse_args(argv)
+    operations = options.operations or math.ceil(TWINS / options.items)
+    run = secrets.token_hex(4)
+    _log(f"making {KEY_POOL:,} secp256k1 keys and the request bodies")
+    keys = key_pool(KEY_POOL)
+    names = iter(range(1 << 62))
+    warmup = body(run, names, min(WARMUP_ITEMS, options.items), keys)
+    bodies = [body(run, names, options.items, keys) for _ in range(operations)]
+    large = body(run, names, options.large, keys)
+    _log(f"the large body: {len(large) / 2**20:.1f} MiB")
+    with tempfile.TemporaryDirectory(prefix="fleetid-twins-bench-") as temp:
+        directory = Path(temp)
+        with databases.chosen_backend(options, directory) as database:
+            served = _served(directory, database.database_url, warmup, bodies, large)
+            _log("the raw append, with the server stopped")
+            events = max(TWINS, served.twins)
+            raw = raw_append(directory, database.database_url, run, keys, events)
+    _report(options, operations, served, raw)
+    return 0
+
+
+def key_pool(count: int) -> list[str]:
+    """Uncompressed secp256k1 points (65 bytes), in hexadecimal."""
+    point = serialization.PublicFormat.UncompressedPoint
+    return [
+        ec.generate_private_key(ec.SECP256K1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, point)
+        .hex()
+        for _ in range(count)
+    ]
+
+
+def item(object_id: str, public_hex: str) -> dict[str, Any]:
+    return {
+        "operationType": "createDigitalTwin",
+        "objectId": object_id,
+        "objectType": "sensor",
+        "services": [
+            {"key": "mqtt", "uri": "mqtts://broker.example:8883", "description": "telemetry"}
+        ],
+        "keys": [
+            {
+                "kid": "key-1",
+                "kms": "local",
+                "type": "Secp256k1",
+                "publicKeyHex": public_hex,
+                "meta": {"algorithms": ["ES256K"]},
+            }
+        ],
+    }
+
+
+def body(run: str, names: Iterator[int], count: int, keys: list[str]) -> bytes:
+    """A request of `count` createDigitalTwin items, each of an objectId of its own."""
+    items = []
+    for _ in range(count):
+        n = next(names)
+        items.append(item(f"bench-{run}-{n}", keys[n % len(keys)]))
+    return json.dumps(items, separators=(",", ":")).encode()
+
+
+def _served(
+    directory: Path, database_url: str, warmup: bytes, bodies: list[bytes], large: bytes
+) -> Served:
+    port = servers.free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FLEETID_")},
+        "FLEETID_DATA_DIR": str(directory / "data"),
+        "FLEETID_DATABASE_URL": database_url,
+        "FLEETID_ADMIN_IDENTITY": ADMIN,
+        "FLEETID_ADMIN_SECRET": SECRET,
+        "FLEETID_ARGON2_MEMORY_KIB": "1024",
+        "FLEETID_ARGON2_ITERATIONS": "1",
+        "FLEETID_MQTT_PORT": str(servers.free_port()),
+        "FLEETID_HTTP_PORT": str(port),
+    }
+    command = [sys.executable, "-m", "interfaces.cli", "serve"]
+    log = directory / "server.log"
+    with (
+        servers.running("fleetid", command, env, log, port, "/health") as server,
+        httpx.Client(base_url=server.url, timeout=600) as client,
+    ):
+        try:
+            return _measured(server, client, warmup, bodies, large)
+        except Exception:
+            # The log goes with the temp dir: what it says of the failure is shown first.
+            lines = log.read_text(errors="replace").splitlines()
+            _log(f"the server's log, last {min(len(lines), 60)} lines:")
+            print("\n".join(lines[-60:]), file=sys.stderr, flush=True)
+            raise
+
+
+def _measured(
+    server: servers.Server, client: httpx.Client, warmup: bytes, bodies: list[bytes], large: bytes
+) -> Served:
+    signed = client.post("/users/tokens/issue", json={"identity": ADMIN, "secret": SECRET})
+    if signed.status_code != 201:
+        raise RuntimeError(f"sign-in answered {signed.status_code}: {signed.text}")
+    mass = Mass(client, {"Authorization": f"Bearer {signed.json()['access_token']}"})
+    _log("warm-up operation")
+    made = mass.wait(mass.submit(warmup)[0])
+    _log(f"{len(bodies)} operations of {mass.total(bodies[0]):,} items")
+    cpu_before = server.cpu_seconds()
+    started = time.perf_counter()
+    submitted, refused = [], 0
+    for request in bodies:
+        operation, refusals = mass.submit(request, submitted)
+        submitted.append(operation)
+        refused += refusals
+    twins = sum(mass.wait(operation) for operation in submitted)
+    seconds = time.perf_counter() - started
+    cpu = _spent(cpu_before, server.cpu_seconds())
+    _log(f"one operation of {mass.total(large):,} items")
+    cpu_before = server.cpu_seconds()
+    started = time.perf_counter()
+    (operation, _) = mass.submit(large)
+    posted = time.perf_counter() - started
+    large_twins = mass.wait(operation)
+    large_done = time.perf_counter() - started
+    large_cpu = _spent(cpu_before, server.cpu_seconds())
+    mass.check_listed(made + twins + large_twins)
+    problems = server.problems_since(0)
+    if problems:
+        raise RuntimeError(f"{len(problems)} problem lines in the server log")
+    return Served(twins, seconds, refused, cpu, large_twins, posted, large_done, large_cpu)
+
+
+class Mass:
+    """Mass operations over HTTP as one signed-in user."""
+
+    def __init__(self, client: httpx.Client, headers: dict[str, str]) -> None:
+        self._client = client
+        self._headers = headers
+
+    @staticmethod
+    def total(request: bytes) -> int:
+        return request.count(b'"operationType"')
+
+    def submit(self, request: bytes, waiting: Sequence[str] = ()) -> tuple[str, int]:
+        """The operation's id, and how many times the POST was refused for too many operations
+        waiting (then the oldest of `waiting` not done yet is waited for)."""
+        refused = 0
+        while True:
+            answer = self._client.post(
+                MASS,
+                content=request,
+                headers={**self._headers, "Content-Type": "application/json"},
+            )
+            if answer.status_code == 201:
+                return str(answer.json()["massOperationId"]), refused
+            if answer.status_code != 409 or "too_many_operations" not in answer.text:
+                raise RuntimeError(f"POST {MASS} answered {answer.status_code}: {answer.text}")
+            refused += 1
+            pending = [o for o in waiting if self._status(o)["status"] not in DONE]
+            if not pending:
+                time.sleep(POLL)
+                continue
+            self.wait(pending[0])
+
+    def wait(self, operation: str) -> int:
+        """Its twins, once it is done: fails unless every item succeeded."""
+        while (found := self._status(operation))["status"] not in DONE:
+            time.sleep(POLL)
+        if found["status"] != "completed" or found["succeeded"] != found["total"]:
+            raise RuntimeError(
+                f"mass operation {operation} ended {found['status']}: {found['succeeded']} of "
+                f"{found['total']} succeeded, {found['failed']} failed; first items "
+                f"{found.get('items')}"
+            )
+        return int(found["succeeded"])
+
+    def check_listed(self, expected: int) -> None:
+        """The twins' list holds every twin made (its read model may lag the status a little)."""
+        deadline = time.monotonic() + 10
+        while True:
+            answer = self._client.get(TWINS_PATH, params={"limit": 1}, headers=self._headers)
+            answer.raise_for_status()
+            listed = int(answer.json()["total"])
+            if listed == expected:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{listed:,} twins listed, {expected:,} made")
+            time.sleep(0.2)
+
+    def _status(self, operation: str) -> dict[str, Any]:
+        answer = self._client.get(f"{MASS}/{operation}?limit=1", headers=self._headers)
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
+
+
+def raw_append(directory: Path, database_url: str, run: str, keys: list[str], count: int) -> Raw:
+    """Events/s inserted by the log's recorder, RAW_SAVE a save, into the log of the run."""
+    settings = Settings(data_dir=directory / "data", database_url=database_url)
+    store = Storage.open(settings)
+    try:
+        cause = Cause(str(uuid.uuid4()), ActorKind.USER, Interface.PROCESS)
+        operation = str(uuid.uuid4())
+        events = []
+        for n in range(count):
+            stored = stored_item(item(f"raw-{run}-{n}", keys[n % len(keys)]))
+            content = TwinContent(
+                stored["objectId"], stored["objectType"], stored["services"], stored["keys"]
+            )
+            twin = Twin.create(content, cause.actor, None, operation, n, cause)
+            events.extend(store.log.mapper.to_stored_event(e) for e in twin.collect_events())
+        before = store.raw_log.last_position()
+        recorder = store.log.recorder
+        started = time.perf_counter()
+        for first in range(0, len(events), RAW_SAVE):
+            with store.write_lock:
+                recorder.insert_events(events[first : first + RAW_SAVE])
+        elapsed = time.perf_counter() - started
+        if store.raw_log.last_position() - before != len(events):
+            raise RuntimeError("the raw append did not store every event")
+    finally:
+        store.log.close()
+        store.engine.dispose()
+    return Raw(
+        rate=len(events) / elapsed,
+        events=len(events),
+        mean_bytes=sum(len(e.state) for e in events) / len(events),
+        log_events=before,
+    )
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def _report(options: argparse.Namespace, operations: int, served: Served, raw: Raw) -> None:
+    cores = os.cpu_count() or 1
+    rate = served.twins / served.seconds
+    verdict = "met" if rate >= TARGET else "MISSED"
+    large_rate = served.large / served.large_done
+    print(f"digital twins, {options.backend}, {cores} cores")
+    print(
+        f"  raw event append              {raw.rate:10,.0f} events/s  {raw.events:,} twin-created "
+        f"events of {raw.mean_bytes:,.0f} bytes, {RAW_SAVE:,} a save, into a log of "
+        f"{raw.log_events:,}"
+    )
+    print(
+        f"  mass operations, POST->done   {rate:10,.0f} twins/s   "
+        f"{rate / raw.rate:.3f}x raw append (target {TARGET:,.0f} twins/s: {verdict}); "
+        f"{operations} operations of "
+        f"{options.items:,} items, {served.twins:,} twins in {served.seconds:.2f} s"
+    )
+    if served.cpu is not None:
+        print(
+            f"{'':32}server CPU {served.cpu:.1f} s, {served.cpu / served.seconds:.2f} cores, "
+            f"{served.cpu / served.twins * 1e6:,.0f} us a twin"
+        )
+    if served.refused:
+        print(
+            f"{'':32}{served.refused} POSTs refused ({MAX_UNFINISHED} operations waiting) and "
+            "posted again once the oldest was done, in the time"
+        )
+    print(f"  one operation of {served.large:,} items")
+    print(f"    POST answered               {served.large_post:10.2f} s")
+    print(
+        f"    POST->completed             {served.large_done:10.2f} s         "
+        f"{large_rate:,.0f} twins/s, {large_rate / raw.rate:.3f}x raw append"
+    )
+    if served.large_cpu is not None:
+        print(
+            f"{'':32}server CPU {served.large_cpu:.1f} s, "
+            f"{served.large_cpu / served.large_done:.2f} cores, "
+            f"{served.large_cpu / served.large * 1e6:,.0f} us a twin"
+        )
+
+
+def _log(message: str) -> None:
+    print(f"[bench.twins] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
