@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from eventsourcing.persistence import StoredEvent
 
 from application.mass_operations import MAX_UNFINISHED
 from bench import databases, servers
@@ -73,13 +74,13 @@ class Served:
     """From the first POST until the last operation was completed."""
     refused: int
     """POSTs answered 409 too_many_operations, posted again."""
-    cpu: float | None
-    """CPU seconds of the server's processes meanwhile."""
+    cpu: dict[str, float]
+    """CPU seconds of the server's processes meanwhile, by role (`server_cpu`)."""
     large: int
     large_post: float
     large_done: float
     """From the POST until the large operation was completed."""
-    large_cpu: float | None
+    large_cpu: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -207,24 +208,25 @@ def _measured(
     _log("warm-up operation")
     made = mass.wait(mass.submit(warmup)[0])
     _log(f"{len(bodies)} operations of {mass.total(bodies[0]):,} items")
-    cpu_before = server.cpu_seconds()
+    cpu_before = server_cpu(server)
     started = time.perf_counter()
-    submitted, refused = [], 0
+    submitted: list[str] = []
+    refused = 0
     for request in bodies:
         operation, refusals = mass.submit(request, submitted)
         submitted.append(operation)
         refused += refusals
     twins = sum(mass.wait(operation) for operation in submitted)
     seconds = time.perf_counter() - started
-    cpu = _spent(cpu_before, server.cpu_seconds())
+    cpu = _spent(cpu_before, server_cpu(server))
     _log(f"one operation of {mass.total(large):,} items")
-    cpu_before = server.cpu_seconds()
+    cpu_before = server_cpu(server)
     started = time.perf_counter()
     (operation, _) = mass.submit(large)
     posted = time.perf_counter() - started
     large_twins = mass.wait(operation)
     large_done = time.perf_counter() - started
-    large_cpu = _spent(cpu_before, server.cpu_seconds())
+    large_cpu = _spent(cpu_before, server_cpu(server))
     mass.check_listed(made + twins + large_twins)
     problems = server.problems_since(0)
     if problems:
@@ -303,7 +305,7 @@ def raw_append(directory: Path, database_url: str, run: str, keys: list[str], co
     try:
         cause = Cause(str(uuid.uuid4()), ActorKind.USER, Interface.PROCESS)
         operation = str(uuid.uuid4())
-        events = []
+        events: list[StoredEvent] = []
         for n in range(count):
             stored = stored_item(item(f"raw-{run}-{n}", keys[n % len(keys)]))
             content = TwinContent(
@@ -331,8 +333,82 @@ def raw_append(directory: Path, database_url: str, run: str, keys: list[str], co
     )
 
 
-def _spent(before: float | None, after: float | None) -> float | None:
-    return None if before is None or after is None else after - before
+ROLES = ("writer process", "MQTT broker", "background worker")
+"""`fleetid serve`'s children in the order it starts them (interfaces/cli.py, `_serve`); the
+HTTP workers come after them."""
+
+
+def server_cpu(server: servers.Server) -> dict[str, float]:
+    """User + system CPU seconds so far (Linux /proc) of each of the server's processes, summed
+    by role: the children of `fleetid serve` told apart by the order they started in."""
+    spent: dict[str, float] = {}
+
+    def add(role: str, pid: int, descendants: bool) -> None:
+        stat = _stat(pid)
+        if stat is not None:
+            spent[role] = spent.get(role, 0.0) + stat[0]
+        if descendants:
+            for child in _children(pid):
+                add(role, child, True)
+
+    main = server.process.pid
+    add("supervisor", main, False)
+    children = sorted(
+        (stat[1], pid, _command(pid)) for pid in _children(main) if (stat := _stat(pid)) is not None
+    )
+    spawned = [pid for _, pid, command in children if "resource_tracker" not in command]
+    for index, pid in enumerate(spawned):
+        role = ROLES[index] if index < len(ROLES) else "HTTP workers"
+        add(role, pid, False)
+        for child in _children(pid):
+            add("certificate workers" if role == "background worker" else role, child, True)
+    return spent
+
+
+def _stat(pid: int) -> tuple[float, int] | None:
+    """(CPU seconds, start time in clock ticks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[19])
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {role: after[role] - before.get(role, 0.0) for role in after}
+
+
+def _cpu_lines(cpu: dict[str, float], seconds: float, twins: int) -> None:
+    if not cpu:
+        return
+    total = sum(cpu.values())
+    print(
+        f"{'':32}server CPU {total:.1f} s, {total / seconds:.2f} cores, "
+        f"{total / twins * 1e6:,.0f} us a twin:"
+    )
+    for role, spent in sorted(cpu.items(), key=lambda entry: -entry[1]):
+        print(
+            f"{'':34}{role:<22}{spent:6.2f} s  {spent / seconds:5.2f} cores  "
+            f"{spent / twins * 1e6:5,.0f} us a twin"
+        )
 
 
 def _report(options: argparse.Namespace, operations: int, served: Served, raw: Raw) -> None:
@@ -352,11 +428,7 @@ def _report(options: argparse.Namespace, operations: int, served: Served, raw: R
         f"{operations} operations of "
         f"{options.items:,} items, {served.twins:,} twins in {served.seconds:.2f} s"
     )
-    if served.cpu is not None:
-        print(
-            f"{'':32}server CPU {served.cpu:.1f} s, {served.cpu / served.seconds:.2f} cores, "
-            f"{served.cpu / served.twins * 1e6:,.0f} us a twin"
-        )
+    _cpu_lines(served.cpu, served.seconds, served.twins)
     if served.refused:
         print(
             f"{'':32}{served.refused} POSTs refused ({MAX_UNFINISHED} operations waiting) and "
@@ -368,12 +440,7 @@ def _report(options: argparse.Namespace, operations: int, served: Served, raw: R
         f"    POST->completed             {served.large_done:10.2f} s         "
         f"{large_rate:,.0f} twins/s, {large_rate / raw.rate:.3f}x raw append"
     )
-    if served.large_cpu is not None:
-        print(
-            f"{'':32}server CPU {served.large_cpu:.1f} s, "
-            f"{served.large_cpu / served.large_done:.2f} cores, "
-            f"{served.large_cpu / served.large * 1e6:,.0f} us a twin"
-        )
+    _cpu_lines(served.large_cpu, served.large_done, served.large)
 
 
 def _log(message: str) -> None:

@@ -10,8 +10,9 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
-from msgspec import Meta, Struct
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, PathParameter, QueryParameter
+from msgspec import Struct
 
 from application.authorization import Actor
 from application.mass_operations import MassOperationCommands, MassOperationQueries
@@ -27,7 +28,14 @@ MAX_ITEMS_PAGE = 1000
 INLINE_ITEMS = 1000
 """Requests up to this many items are read on the event loop; larger ones in a thread, so
 that other requests are answered meanwhile."""
-Items = Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=MAX_ITEMS)]
+Items = Annotated[
+    list[dict[str, Any]],
+    Body(
+        media_type=RequestEncodingType.JSON,
+        schema_extra={"min_items": 1, "max_items": MAX_ITEMS},
+        description=f"1 to {MAX_ITEMS} operations, each an object",
+    ),
+]
 ItemsLimit = Annotated[int, QueryParameter(ge=1, le=MAX_ITEMS_PAGE)]
 OperationId = Annotated[UUID, PathParameter(description="the massOperationId")]
 Outcome = Annotated[
@@ -114,7 +122,7 @@ class MassOperationsController(Controller):
         "error in the results, and the others are applied. A body that is not an array of "
         "objects is refused whole. `privateKeyHex` is dropped at once, never stored.",
     )
-    async def submit(self, data: JSONBody[Items], actor: ActorDep) -> Response[Submitted]:
+    async def submit(self, data: Items, actor: ActorDep) -> Response[Submitted]:
         if len(data) <= INLINE_ITEMS:
             items = [stored_item(item) for item in data]
         else:

@@ -68,7 +68,13 @@ class TwinsPage(Struct):
 
 class VerifyBody(Struct, forbid_unknown_fields=False):
     kid: Kid
-    message: Annotated[str, Meta(max_length=2 * MAX_MESSAGE)]
+    message: Annotated[
+        str,
+        Meta(
+            max_length=2 * MAX_MESSAGE,
+            description="the signed bytes, written as `encoding` says (at most 64 KiB)",
+        ),
+    ]
     signature: Annotated[str, Meta(min_length=2, max_length=512, pattern=r"^(?:[0-9A-Fa-f]{2})+$")]
     """Hexadecimal: r||s (64 bytes) or DER for ES256K and ES256, 64 bytes for EdDSA."""
     encoding: Literal["utf-8", "hex", "base64url"] = "utf-8"

@@ -88,6 +88,7 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "batch_id": "1",
         "file": "1.crl",
         "encoded": "MAA%3D",
+        "mass_operation_id": "0b6f1b1e-8c1a-4a8e-9d55-8e1f0d3b7a21",
     }
 
 

@@ -1,7 +1,7 @@
 """Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
 
 OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
-together. FleetID has eleven such rules, each stated in the parameter's description and each
+together. FleetID has twelve such rules, each stated in the parameter's description and each
 answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
 its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
 
@@ -19,6 +19,7 @@ its "schema-valid request rejected" failure is dropped here, by rule, and nothin
   whose `authorityId`, if given, is the `profileId`'s authority;
 - the certificate manager's `userId` is a number: the stateful phase links Magistrala's user
   ids (UUIDs) into it by name, and the 400 that answers is not a schema-valid request refused;
+- a twin's `verify` body: `message` is written in its `encoding` (hex or base64url);
 - a filter a client may spell two ways (`tags` and `tag`, `ownerID` and `owner_id`,
   `parentID` and `parent_id`) holds one value.
 
@@ -72,6 +73,8 @@ def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
         first, second = _number(query.get("first")), _number(query.get("second"))
         ordered = first is None or second is None or first <= second
         return not ordered and field == "first"
+    if path == "/api/gemini/v1/digital-twins/{object_id}/verify":
+        return body.get("encoding") in ("hex", "base64url") and field == "message"
     if path == "/mqtt/vernemq":
         return str(problem.get("message", "")).startswith("malformed ")
     if field == "userId" and path.startswith("/api/v1/"):

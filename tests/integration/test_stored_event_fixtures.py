@@ -54,6 +54,21 @@ SYSTEM = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.CLI)
 PROCESS = Cause(actor="system", kind=ActorKind.SYSTEM, via=Interface.PROCESS)
 SERIAL = "11B315A8146EF4AD3D1C0E18297F6FBC"
 SELF = Cause(actor=str(USER_ID), kind=ActorKind.USER, via=Interface.REST)
+APPLIER = Cause(actor=str(OWNER), kind=ActorKind.USER, via=Interface.PROCESS)
+OPERATION = "3c9e6f1a-5b2d-4e7f-8a1c-9d0b2e4f6a81"
+TWIN_KEY = {
+    "kid": "key-1",
+    "kms": "local",
+    "type": "Secp256k1",
+    "publicKeyHex": "02" + "ab" * 32,
+    "algorithms": ["ES256K"],
+}
+TWIN_SERVICE = {"key": "mqtt", "uri": "mqtts://broker.example:8883", "description": "telemetry"}
+BAD_ITEM_ERROR = {
+    "code": "invalid_value",
+    "field": "objectId",
+    "reason": "Expected `str`, got `int`",
+}
 
 PROFILE_CONFIG = (
     '{"Subject": {"attributes": [{"type": "commonName", "source": ["Request.macAddress"], '
@@ -434,6 +449,73 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "name": "Acme Fleet",
         "description": "Acme's devices",
         "capacity": 5000,
+    },
+    "MassOperation.Submitted": {
+        "originator_topic": "domain.mass_operations:MassOperation",
+        "cause": ADMIN,
+        "owner": str(OWNER),
+        "admin": False,
+        "total": 2,
+    },
+    "MassOperation.ItemsAdded": {
+        "cause": ADMIN,
+        "first": 0,
+        "items": [
+            {
+                "operationType": "createDigitalTwin",
+                "objectId": "meter-0001",
+                "objectType": "meter",
+                "services": [TWIN_SERVICE],
+                "keys": [TWIN_KEY],
+                "discarded": ["keys[0].privateKeyHex"],
+            },
+            {"operationType": "addService", "error": BAD_ITEM_ERROR},
+        ],
+    },
+    "MassOperation.Started": {"cause": APPLIER},
+    "MassOperation.ChunkApplied": {
+        "cause": APPLIER,
+        "first": 0,
+        "results": [
+            {
+                "index": 0,
+                "objectId": "meter-0001",
+                "operationType": "createDigitalTwin",
+                "ok": True,
+                "notes": ["keys[0].privateKeyHex was discarded: FleetID never keeps a private key"],
+                "outcome": "created",
+            },
+            {
+                "index": 1,
+                "objectId": None,
+                "operationType": "addService",
+                "ok": False,
+                "notes": [],
+                "error": BAD_ITEM_ERROR,
+            },
+        ],
+        "succeeded": 1,
+        "failed": 1,
+    },
+    "MassOperation.Completed": {"cause": APPLIER, "status": "completed_with_errors"},
+    "Twin.Created": {
+        "originator_topic": "domain.twins:Twin",
+        "cause": APPLIER,
+        "object_id": "meter-0001",
+        "object_type": "meter",
+        "owner": str(OWNER),
+        "thing": None,
+        "services": [TWIN_SERVICE],
+        "keys": [TWIN_KEY],
+        "operation": OPERATION,
+        "item": 0,
+    },
+    "Twin.ServicesAdded": {
+        "cause": APPLIER,
+        "services": [{**TWIN_SERVICE, "uri": "mqtts://other.example:8883"}],
+        "replaced": ["mqtt"],
+        "operation": OPERATION,
+        "item": 1,
     },
 }
 PERSONAL: dict[str, frozenset[str]] = {
