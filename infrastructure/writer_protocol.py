@@ -14,8 +14,10 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-MAX_FRAME = 64 * 1024 * 1024
-"""Far above any save (a bulk request's events are a few MB); a longer length is corruption."""
+MAX_FRAME = 256 * 1024 * 1024
+"""Above any save: the largest is a mass operation stored whole, whose events hold at most the
+items of a request of FLEETID_MAX_UPLOAD_BYTES (64 MiB by default) as read. A longer length
+is corruption."""
 
 Outcome = Literal["ok", "stale", "unavailable", "failed"]
 
