@@ -85,7 +85,9 @@ class MassOperationQueries:
         found = self._views.get(operation_id)
         if found is None or not can_see_entity(actor, found.owner):
             raise NotFound("mass operation not found", field="massOperationId")
-        return OperationResults(found, self._views.items(operation_id, offset, limit, ok))
+        counted = {None: found.succeeded + found.failed, True: found.succeeded, False: found.failed}
+        items = self._views.items(operation_id, offset, limit, ok)
+        return OperationResults(found, Page(counted[ok], offset, limit, items))
 
     def page(self, actor: Actor, offset: int, limit: int) -> Page[OperationView]:
         """The caller's own: an admin's list too, so that it is not buried under everyone's."""

@@ -28,20 +28,18 @@ WAITING_OF = (
 )
 
 
-def _items(ok: bool | None) -> tuple[sa.Select[Any], sa.Select[Any]]:
+def _items(ok: bool | None) -> sa.Select[Any]:
     i = mass_operation_items.c
     where = [i.valid_to.is_(None), i.operation == sa.bindparam("operation")]
     if ok is not None:
         where.append(i.ok == sa.true() if ok else i.ok == sa.false())
-    count = sa.select(sa.func.count()).select_from(mass_operation_items).where(*where)
-    page = (
+    return (
         sa.select(mass_operation_items)
         .where(*where)
         .order_by(i.position)
         .offset(sa.bindparam("offset", type_=sa.BigInteger))
         .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    return count, page
 
 
 class SqlMassOperationViews:
@@ -50,9 +48,7 @@ class SqlMassOperationViews:
         self._waiting = PreparedSelect(reads, WAITING)
         self._waiting_of = PreparedSelect(reads, WAITING_OF)
         self._listing = Listing(reads, mass_operations, _conditions)
-        self._items = {
-            ok: tuple(PreparedSelect(reads, s) for s in _items(ok)) for ok in (None, True, False)
-        }
+        self._items = {ok: PreparedSelect(reads, _items(ok)) for ok in (None, True, False)}
 
     def get(self, operation_id: UUID) -> OperationView | None:
         row = self._by_id.one({"id": str(operation_id)})
@@ -63,11 +59,9 @@ class SqlMassOperationViews:
         total, rows = self._listing.page(tuple(params), params, offset, limit)
         return Page(total, offset, limit, [operation_view(row) for row in rows])
 
-    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> Page[ItemView]:
-        count, page = self._items[ok]
-        params = {"operation": str(operation_id)}
-        rows = page.all({**params, "offset": bindable(offset), "limit": limit})
-        return Page(int(count.scalar(params)), offset, limit, [item_view(row) for row in rows])
+    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> list[ItemView]:
+        params = {"operation": str(operation_id), "offset": bindable(offset), "limit": limit}
+        return [item_view(row) for row in self._items[ok].all(params)]
 
     def unfinished(self) -> list[UUID]:
         return [UUID(row["id"]) for row in self._waiting.all({})]

@@ -41,7 +41,7 @@ class MassOperationViews(Protocol):
         """Oldest first; all when `owner` is None."""
         ...
 
-    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> Page[ItemView]:
+    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> list[ItemView]:
         """Results in item order; only the successes or only the errors when `ok` is set."""
         ...
 

@@ -828,7 +828,7 @@ class MemoryMassOperationViews:
         window = TwinFilter(offset, limit)
         return _page(self._tables.rows("mass_operations"), tests, window, _operation)
 
-    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> Page[ItemView]:
+    def items(self, operation_id: UUID, offset: int, limit: int, ok: bool | None) -> list[ItemView]:
         found = sorted(
             (
                 row
@@ -837,9 +837,7 @@ class MemoryMassOperationViews:
             ),
             key=lambda row: row["position"],
         )
-        return Page(
-            len(found), offset, limit, [item_view(r) for r in found[offset : offset + limit]]
-        )
+        return [item_view(row) for row in found[offset : offset + limit]]
 
     def unfinished(self) -> list[UUID]:
         rows = sorted(self._unfinished(), key=lambda row: row["created_at"])
