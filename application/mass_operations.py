@@ -5,6 +5,7 @@ Who: any signed-in user submits; an operation and its results are its owner's an
 read, and 404 to anyone else. A user may have MAX_UNFINISHED operations waiting or running at
 once: each holds up to 100,000 items in the log for good, so a flood is refused early."""
 
+import asyncio
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -52,13 +53,12 @@ class MassOperationCommands:
         self._writer = writer
         self._sync = sync
         self._views = views
+        self._submitting = asyncio.Lock()
 
     async def submit(self, actor: Actor, items: list[Item]) -> UUID:
-        """Stored with its items in one commit before this returns: nothing accepted is lost."""
-        if self._views.unfinished_of(actor.id) >= MAX_UNFINISHED:
-            raise TooManyOperations(
-                f"{MAX_UNFINISHED} of your operations are still running; wait for one to end"
-            )
+        """Stored with its items in one commit before this returns: nothing accepted is lost.
+        Submits take turns in a process, each counted after the one before it is visible, so
+        concurrent requests exceed the cap by at most one per other process."""
         operation = MassOperation.submit(
             str(actor.id),
             actor.is_admin,
@@ -66,7 +66,12 @@ class MassOperationCommands:
             STORED_CHUNK,
             actor.cause(Interface.REST),
         )
-        return await run_command(self._writer, self._sync, lambda: (operation.id, [operation]))
+        async with self._submitting:
+            if self._views.unfinished_of(actor.id) >= MAX_UNFINISHED:
+                raise TooManyOperations(
+                    f"{MAX_UNFINISHED} of your operations are still running; wait for one to end"
+                )
+            return await run_command(self._writer, self._sync, lambda: (operation.id, [operation]))
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,20 @@ events it causes are saved in one commit, and `MassOperation.apply_chunk` takes 
 chunk, so after a crash (even kill -9) the operation resumes at the first item not saved and
 no item is applied twice.
 
-Items are applied with the rights the owner had when submitting:
+Items are applied with the owner's rights when their chunk is (none once the owner is
+disabled; an admin's only if the owner was one when submitting and still is):
 - `createDigitalTwin` makes a twin owned by the operation's owner. An objectId that already
-  has a twin is `unchanged` when the owner (or an admin) created it with the same content, an
-  error otherwise (`twin_exists` with other content, `object_id_taken` when it is someone
-  else's). An objectId that is the id of a FleetID thing links the twin to it when the owner
-  owns that thing (or is an admin), and is `object_id_taken` otherwise, as for a twin: the
-  answer does not tell which.
+  has a twin is `unchanged` when the twin is the owner's (or the owner is an admin) and holds
+  the item's content, an error otherwise (`twin_exists` with other content, `object_id_taken`
+  when it is someone else's). An objectId that reads as a UUID is kept for the twins of
+  things: it must be the id of one of the owner's things, and links the twin to it
+  (`object_id_reserved` otherwise, whether a thing has that id or not).
 - `addService` adds each service, or puts it in place of the twin's service of the same key
   (`replaced`); one the twin already holds as given is `unchanged`.
 """
 
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -28,9 +29,10 @@ from application.ports.mass_operations import MassOperationViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.ports.things import ThingViews
 from application.ports.twins import PublicKeys, TwinViews
+from application.ports.users import UserViews
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import DomainError
-from domain.mass_operations import CREATE, DONE, Item, MassOperation, OperationStatus, Result
+from domain.mass_operations import CREATE, DONE, Item, MassOperation, Result
 from domain.twins import KEY_KINDS, Twin, TwinContent, twin_id
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class MassOperator:
         operations: MassOperationViews,
         twins: TwinViews,
         things: ThingViews,
+        users: UserViews,
         keys: PublicKeys,
         chunk: int = CHUNK,
     ) -> None:
@@ -70,55 +73,79 @@ class MassOperator:
         self._operations = operations
         self._twins = twins
         self._things = things
+        self._users = users
         self._keys = keys
         self._chunk = chunk
+        self._held: dict[UUID, MassOperation] = {}
+        """Each running operation as last saved here: an operation holds up to 100,000 items,
+        too many to load from the log for every chunk, and it is kept out of the shared
+        aggregate cache (`FleetAggregate.cacheable`)."""
 
     async def run_once(self) -> int:
-        """Finish every operation with work left; how many there were. One that fails stays
-        to be tried again and does not hold up the others."""
+        """The next chunk of each owner's oldest operation with items left; how many
+        operations have items left. Owners take turns, a chunk each, so that one's large
+        operations hold up neither other owners' nor the batches the same process issues,
+        while an owner's own operations are applied in the order they were submitted. One
+        that fails is tried again on the next round and does not hold up the others."""
         found = self._operations.unfinished()
-        for operation_id in found:
+        taken: set[UUID] = set()
+        for operation in found:
+            if operation.owner in taken:
+                continue
+            taken.add(operation.owner)
             try:
-                await self.finish(operation_id)
+                await self.advance(operation.id)
             except Exception:  # logged; tried again on the next round
-                log.exception("mass operation %s failed; trying again", operation_id)
+                self._held.pop(operation.id, None)
+                log.exception("mass operation %s failed; trying again", operation.id)
         return len(found)
 
-    async def finish(self, operation_id: UUID) -> None:
-        operation = self._operation(operation_id)
-        cause = Cause(operation.owner, ActorKind.USER, Interface.PROCESS)
-        if operation.status is OperationStatus.PENDING:
-            await self._save(lambda: self._started(operation_id, cause))
-        while await self._save(lambda: self._next_chunk(operation_id, cause)):
-            pass
+    async def advance(self, operation_id: UUID) -> None:
+        """Start the operation if it waits, and apply its next chunk."""
+        operation = await run_command(
+            self._writer, self._sync, lambda: self._next_chunk(operation_id)
+        )
+        if operation.status in DONE:
+            self._held.pop(operation_id, None)
+        else:
+            self._held[operation_id] = operation
 
-    def _operation(self, operation_id: UUID) -> MassOperation:
+    def _take(self, operation_id: UUID) -> MassOperation:
+        """The operation as held, else from the log. Taken, not shared: a command that fails
+        leaves nothing behind, and its rerun reads the log."""
+        held = self._held.pop(operation_id, None)
+        if held is not None:
+            return held
         found = self._reader.get(operation_id)
         assert isinstance(found, MassOperation), f"no mass operation {operation_id}"
         return found
 
-    def _started(self, operation_id: UUID, cause: Cause) -> tuple[bool, list[Aggregate]]:
-        operation = self._operation(operation_id)
-        operation.start(cause)
-        return True, [operation]
-
-    def _next_chunk(self, operation_id: UUID, cause: Cause) -> tuple[bool, list[Aggregate]]:
-        """Apply the next chunk; False once none is left."""
-        operation = self._operation(operation_id)
+    def _next_chunk(self, operation_id: UUID) -> tuple[MassOperation, list[Aggregate]]:
+        operation = self._take(operation_id)
         if operation.status in DONE:
-            return False, []
+            return operation, []
+        cause = Cause(operation.owner, ActorKind.USER, Interface.PROCESS)
+        operation.start(cause)
         first = operation.next_index
         items = operation.items[first : first + self._chunk]
+        rights = self._rights(operation)
         twins = Twins(self._reader, self._twins, items)
         results = [
-            self._result(operation, first + offset, item, twins, cause)
+            self._result(rights, first + offset, item, twins, cause)
             for offset, item in enumerate(items)
         ]
         operation.apply_chunk(first, results, cause)
-        return True, [operation, *twins.changed()]
+        return operation, [operation, *twins.changed()]
+
+    def _rights(self, operation: MassOperation) -> "Rights":
+        """The owner's rights now: none once disabled, an admin's only while still one."""
+        user = self._users.get(UUID(operation.owner))
+        enabled = user is not None and user.status == "enabled"
+        admin = enabled and operation.admin and user is not None and user.role == "admin"
+        return Rights(operation.owner, str(operation.id), enabled, admin)
 
     def _result(
-        self, operation: MassOperation, index: int, item: Item, twins: "Twins", cause: Cause
+        self, rights: "Rights", index: int, item: Item, twins: "Twins", cause: Cause
     ) -> Result:
         result: Result = {
             "index": index,
@@ -130,76 +157,79 @@ class MassOperator:
         try:
             if "error" in item:
                 raise ItemError(**item["error"])
-            outcome = self._apply(operation, index, item, twins, cause)
+            if not rights.enabled:
+                reason = "the operation's owner is disabled"
+                raise ItemError("owner_disabled", "", reason)
+            outcome = self._apply(rights, index, item, twins, cause)
         except ItemError as error:
             return {**result, "error": error.error}
         except DomainError as error:
-            return {
-                **result,
-                "error": {
-                    "code": error.reason,
-                    "field": error.field or "",
-                    "reason": error.message,
-                },
-            }
-        except Exception:  # one item's fault must not stop the operation: it fails alone
-            log.exception("item %d of mass operation %s failed", index, operation.id)
-            failure = {
-                "code": "internal_error",
-                "field": "",
-                "reason": "the item could not be applied",
-            }
+            failure = {"code": error.reason, "field": error.field or "", "reason": error.message}
             return {**result, "error": failure}
         return {**result, "ok": True, "outcome": outcome}
 
-    def _apply(
-        self, operation: MassOperation, index: int, item: Item, twins: "Twins", cause: Cause
-    ) -> str:
+    def _apply(self, rights: "Rights", index: int, item: Item, twins: "Twins", cause: Cause) -> str:
         object_id = item["objectId"]
-        twin = twins.get(object_id)
-        mine = twin is not None and (operation.admin or twin.owner == operation.owner)
         if item["operationType"] == CREATE:
+            thing = self._thing(object_id, rights)
+            twin = twins.get(object_id)
             content = TwinContent(object_id, item["objectType"], item["services"], item["keys"])
             if twin is not None:
-                if not mine:
+                if not rights.may_change(twin):
                     raise ItemError("object_id_taken", "objectId", "objectId is taken")
                 if not twin.holds(content):
                     reason = "a twin of this objectId exists with other content"
                     raise ItemError("twin_exists", "objectId", reason)
                 return "unchanged"
             self._check_keys(content)
-            thing = self._thing(object_id, operation)
-            created = Twin.create(content, operation.owner, thing, str(operation.id), index, cause)
-            twins.made(created)
+            twins.made(Twin.create(content, rights.owner, thing, rights.operation, index, cause))
             return "created"
-        if twin is None or not mine:
+        twin = twins.get(object_id)
+        if twin is None or not rights.may_change(twin):
             raise ItemError("twin_not_found", "objectId", "no twin of this objectId")
         if twin.object_type != item["objectType"]:
             reason = f"the twin's objectType is {twin.object_type!r}"
             raise ItemError("object_type_mismatch", "objectType", reason)
-        return twin.add_services(item["services"], str(operation.id), index, cause)
+        return twin.add_services(item["services"], rights.operation, index, cause)
 
     def _check_keys(self, content: TwinContent) -> None:
         for place, key in enumerate(content.keys):
-            fault = self._keys.fault(KEY_KINDS[key["type"]], bytes.fromhex(key["publicKeyHex"]))
+            field = f"keys[{place}].publicKeyHex"
+            raw = bytes.fromhex(key["publicKeyHex"])
+            try:
+                fault = self._keys.fault(KEY_KINDS[key["type"]], raw)
+            except Exception:  # the key's own bytes broke the library: the item fails alone
+                log.exception("reading a twin's %s key failed", key["type"])
+                fault = "the key could not be read"
             if fault is not None:
-                raise ItemError("invalid_key", f"keys[{place}].publicKeyHex", fault)
+                raise ItemError("invalid_key", field, fault)
 
-    def _thing(self, object_id: str, operation: MassOperation) -> str | None:
-        """The thing the objectId names, if any, when the owner may link the twin to it."""
+    def _thing(self, object_id: str, rights: "Rights") -> str | None:
+        """An objectId that reads as a UUID is kept for the twins of things: it must be the id
+        of one of the owner's things (any, for an admin), written as FleetID writes it. Any
+        other such objectId is refused alike, whether a thing has it or not."""
         try:
             thing_id = UUID(object_id)
         except ValueError:
             return None
-        thing = self._things.get(thing_id)
-        if thing is None:
-            return None
-        if not (operation.admin or str(thing.owner) == operation.owner):
-            raise ItemError("object_id_taken", "objectId", "objectId is taken")
-        return str(thing_id)
+        thing = self._things.get(thing_id) if str(thing_id) == object_id else None
+        if thing is None or not (rights.admin or str(thing.owner) == rights.owner):
+            reason = "an objectId that is a UUID must be the id of one of your things"
+            raise ItemError("object_id_reserved", "objectId", reason)
+        return object_id
 
-    async def _save(self, command: Callable[[], tuple[bool, list[Aggregate]]]) -> bool:
-        return await run_command(self._writer, self._sync, command)
+
+@dataclass(frozen=True)
+class Rights:
+    """What an operation's items may do: its owner's rights when its chunk is applied."""
+
+    owner: str
+    operation: str
+    enabled: bool
+    admin: bool
+
+    def may_change(self, twin: Twin) -> bool:
+        return self.admin or twin.owner == self.owner
 
 
 class Twins:

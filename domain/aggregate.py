@@ -16,6 +16,8 @@ class FleetAggregate(Aggregate):
     such record (`records_updater = False`)."""
 
     records_updater: ClassVar[bool] = True
+    cacheable: ClassVar[bool] = True
+    """False for an aggregate too large to keep in every process's cache of recent ones."""
     updated_by: str | None
 
     class Event(Aggregate.Event):

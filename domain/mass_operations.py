@@ -46,6 +46,9 @@ class ChunkOutOfOrder(Conflict):
 
 
 class MassOperation(FleetAggregate):
+    cacheable = False
+    """It holds its items (up to 100,000): the background worker keeps the one it works on."""
+
     class Submitted(FleetAggregate.Created):
         owner: str
         admin: bool

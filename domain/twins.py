@@ -116,16 +116,15 @@ class Twin(FleetAggregate):
         )
 
     def holds(self, content: "TwinContent") -> bool:
-        """Whether creating `content` again would change nothing (the order of services and
-        keys aside)."""
+        """Whether creating `content` again would change nothing: the same type and keys, and
+        each of its services held as given (a twin may have gained more since, so that a
+        request that created it and added services can be sent again)."""
+        held = _by(self.services, "key")
         return (
             self.object_type == content.object_type
-            and _by(self.services, "key") == _by(content.services, "key")
             and _by(self.keys, "kid") == _by(content.keys, "kid")
+            and all(held.get(s["key"]) == s for s in content.services)
         )
-
-    def key(self, kid: str) -> TwinKey | None:
-        return next((k for k in self.keys if k["kid"] == kid), None)
 
     class ServicesAdded(FleetAggregate.Event):
         """Services added, or put in place of the twin's services of the same key."""

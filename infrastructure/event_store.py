@@ -84,6 +84,8 @@ class AggregateCache:
         return _private_copy(found)
 
     def put(self, aggregate: Aggregate) -> None:
+        if not getattr(aggregate, "cacheable", True):
+            return
         kept = _private_copy(aggregate)
         with self._lock:
             current = self._items.get(aggregate.id)

@@ -17,9 +17,7 @@ CURRENT = mass_operations.c.valid_to.is_(None)
 UNFINISHED = sa.or_(mass_operations.c.status == "pending", mass_operations.c.status == "running")
 BY_ID = sa.select(mass_operations).where(mass_operations.c.id == sa.bindparam("id"), CURRENT)
 WAITING = (
-    sa.select(mass_operations.c.id)
-    .where(CURRENT, UNFINISHED)
-    .order_by(mass_operations.c.created_at)
+    sa.select(mass_operations).where(CURRENT, UNFINISHED).order_by(mass_operations.c.created_at)
 )
 WAITING_OF = (
     sa.select(sa.func.count())
@@ -63,8 +61,8 @@ class SqlMassOperationViews:
         params = {"operation": str(operation_id), "offset": bindable(offset), "limit": limit}
         return [item_view(row) for row in self._items[ok].all(params)]
 
-    def unfinished(self) -> list[UUID]:
-        return [UUID(row["id"]) for row in self._waiting.all({})]
+    def unfinished(self) -> list[OperationView]:
+        return [operation_view(row) for row in self._waiting.all({})]
 
     def unfinished_of(self, owner: UUID) -> int:
         return int(self._waiting_of.scalar({"owner": str(owner)}))

@@ -544,7 +544,13 @@ twin_services = versioned(
     sa.Column("service_key", sa.String(128), nullable=False, comment="the service's key"),
     sa.Column("uri", sa.Text, nullable=False, comment="its endpoint"),
     sa.Column("description", sa.Text, nullable=False, comment="free text, or empty"),
-    sa.Column("place", sa.Integer, nullable=False, comment="order in the twin, from 0"),
+    sa.Column(
+        "place",
+        sa.BigInteger,
+        nullable=False,
+        comment="sorts the twin's services in the order they were added (0, 1, … at creation; "
+        "later ones after)",
+    ),
     sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was added"),
     sa.Column("updated_at", UTCDateTime, comment="when an addService replaced it; NULL before"),
     sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),

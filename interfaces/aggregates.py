@@ -361,7 +361,14 @@ def _mass_operations(w: Wiring) -> MassOperationServices:
     p = w.ports
     views = w[MASS_OPERATION_VIEWS]
     operator = MassOperator(
-        p.reader, p.writer, p.sync, views, w[TWIN_VIEWS], w[THING_VIEWS], CryptographyKeys()
+        p.reader,
+        p.writer,
+        p.sync,
+        views,
+        w[TWIN_VIEWS],
+        w[THING_VIEWS],
+        w[USER_VIEWS],
+        CryptographyKeys(),
     )
     return MassOperationServices(
         MassOperationCommands(p.writer, p.sync, views), MassOperationQueries(views), operator

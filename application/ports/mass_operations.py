@@ -45,7 +45,7 @@ class MassOperationViews(Protocol):
         """Results in item order; only the successes or only the errors when `ok` is set."""
         ...
 
-    def unfinished(self) -> list[UUID]:
+    def unfinished(self) -> list[OperationView]:
         """Operations pending or running, oldest first (the present, never `as_of`)."""
         ...
 

@@ -15,18 +15,21 @@ from domain.twins import KEY_KINDS, MAX_SERVICES
 MAX_KEYS = 16
 MAX_ALGORITHMS = 16
 MAX_REASON = 300
-NAME_PATTERN = r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,%d}$"
+END = r"(?![\s\S])"
+"""The end of the text: `$` also matches before a final newline (Python and ECMAScript alike)."""
+NAME_PATTERN = r"^(?!\.\.?" + END + r")[A-Za-z0-9._~:@!$&'()*+,;=-]{1,%d}" + END
 """objectIds, kids and service keys: characters a URL path segment and a DID's fragment
-take as they are."""
+take as they are; not `.` or `..`, which URLs drop as path segments."""
+TEXT = r"^[^\x00-\x1f\x7f]*" + END
 ObjectId = Annotated[str, Meta(pattern=NAME_PATTERN % 128)]
 Kid = Annotated[str, Meta(pattern=NAME_PATTERN % 256)]
-Label = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Uri = Annotated[str, Meta(min_length=1, max_length=2048, pattern=r"^[^\s\x00-\x1f\x7f]+$")]
+Label = Annotated[str, Meta(min_length=1, max_length=128, pattern=TEXT)]
+Uri = Annotated[str, Meta(min_length=1, max_length=2048, pattern=r"^[^\s\x00-\x1f\x7f]+" + END)]
 """Taken as given (the document's own example is `string`): a DID document lists it as the
 service's endpoint."""
-Description = Annotated[str, Meta(max_length=1024, pattern=r"^[^\x00-\x1f\x7f]*$")]
-PublicKeyHex = Annotated[str, Meta(pattern=r"^(?:[0-9A-Fa-f]{2}){32,65}$")]
-Algorithm = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Description = Annotated[str, Meta(max_length=1024, pattern=TEXT)]
+PublicKeyHex = Annotated[str, Meta(pattern=r"^(?:[0-9A-Fa-f]{2}){32,65}" + END)]
+Algorithm = Annotated[str, Meta(min_length=1, max_length=64, pattern=TEXT)]
 _PATH = re.compile(r" - at `\$\.?([^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `([^`]+)`")
 _OBJECT_ID = re.compile(NAME_PATTERN % 128)

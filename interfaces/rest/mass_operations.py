@@ -8,34 +8,59 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, PathParameter, QueryParameter
-from msgspec import Struct
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
+from litestar.params import PathParameter, QueryParameter
+from msgspec import Meta, Struct
 
 from application.authorization import Actor
 from application.mass_operations import MassOperationCommands, MassOperationQueries
 from application.ports.mass_operations import ItemView, OperationView
 from application.twin_operator import MassOperator
-from domain.mass_operations import MAX_ITEMS
+from domain.errors import InvalidValue
+from domain.mass_operations import MAX_ITEMS, Item
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.body_docs import BODY_KEY
 from interfaces.rest.mass_operation_schemas import stored_item
 from interfaces.rest.paging import Limit, Offset
 
 ActorDep = NamedDependency[Actor]
 MAX_ITEMS_PAGE = 1000
-INLINE_ITEMS = 1000
-"""Requests up to this many items are read on the event loop; larger ones in a thread, so
-that other requests are answered meanwhile."""
-Items = Annotated[
-    list[dict[str, Any]],
-    Body(
-        media_type=RequestEncodingType.JSON,
-        schema_extra={"min_items": 1, "max_items": MAX_ITEMS},
-        description=f"1 to {MAX_ITEMS} operations, each an object",
-    ),
-]
+Items = Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=MAX_ITEMS)]
+BODY = RequestBody(
+    required=True,
+    description=f"1 to {MAX_ITEMS} operations, each an object (docs/digital-twins.md)",
+    content={
+        "application/json": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(type=OpenAPIType.OBJECT),
+                min_items=1,
+                max_items=MAX_ITEMS,
+            )
+        )
+    },
+)
+
+
+class MalformedJson(InvalidValue):
+    reason = "malformed_json"
+
+
+def read_items(body: bytes) -> list[Item]:
+    """The request's items as stored. The array is checked before its items are read: a body
+    of millions of `{}` costs one decode (a transient list of them), never their reading."""
+    try:
+        given = msgspec.json.decode(body, type=Items)
+    except msgspec.ValidationError as error:
+        raise InvalidValue(f"the body must be an array of operations: {error}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+        raise MalformedJson(f"the body is not JSON: {error}") from None
+    return [stored_item(item) for item in given]
+
+
 ItemsLimit = Annotated[int, QueryParameter(ge=1, le=MAX_ITEMS_PAGE)]
 OperationId = Annotated[UUID, PathParameter(description="the massOperationId")]
 Outcome = Annotated[
@@ -103,12 +128,18 @@ class MassOperationsController(Controller):
     path = "/api/gemini/v1/mass-operations"
     tags = ["digital twins: mass operations"]
     services: ClassVar[MassOperationServices]
+    reading: ClassVar[asyncio.Semaphore]
 
     @classmethod
     def bound_to(
         cls, services: MassOperationServices, max_bytes: int
     ) -> type["MassOperationsController"]:
-        attributes = {"services": services, "request_max_body_size": max_bytes}
+        """One request's body is read at a time per process: the bound on what reading costs."""
+        attributes = {
+            "services": services,
+            "request_max_body_size": max_bytes,
+            "reading": asyncio.Semaphore(1),
+        }
         return type(cls.__name__, (cls,), attributes)
 
     @post(
@@ -121,12 +152,12 @@ class MassOperationsController(Controller):
         "answer and done in the background: an item whose content is wrong is that item's "
         "error in the results, and the others are applied. A body that is not an array of "
         "objects is refused whole. `privateKeyHex` is dropped at once, never stored.",
+        opt={BODY_KEY: BODY},
     )
-    async def submit(self, data: Items, actor: ActorDep) -> Response[Submitted]:
-        if len(data) <= INLINE_ITEMS:
-            items = [stored_item(item) for item in data]
-        else:
-            items = await asyncio.to_thread(lambda: [stored_item(item) for item in data])
+    async def submit(self, request: Request[Any, Any, Any], actor: ActorDep) -> Response[Submitted]:
+        async with self.reading:
+            body = await request.body()
+            items = await asyncio.to_thread(read_items, body)
         operation = await self.services.commands.submit(actor, items)
         return Response(
             Submitted(str(operation)),

@@ -17,14 +17,16 @@ from application.ports.twins import TwinView
 from application.twins import TwinQueries
 from domain.errors import InvalidValue
 from interfaces.rest.as_of import AS_OF
-from interfaces.rest.mass_operation_schemas import NAME_PATTERN, Kid
+from interfaces.rest.mass_operation_schemas import END, NAME_PATTERN, TEXT, Kid
 from interfaces.rest.paging import Limit, Offset
 
 ActorDep = NamedDependency[Actor]
 ObjectIdPath = Annotated[
     str, PathParameter(description="the twin's objectId", pattern=NAME_PATTERN % 128)
 ]
-ObjectTypeQuery = Annotated[str | None, QueryParameter(name="objectType", max_length=128)]
+ObjectTypeQuery = Annotated[
+    str | None, QueryParameter(name="objectType", max_length=128, pattern=TEXT)
+]
 MAX_MESSAGE = 64 * 1024
 
 
@@ -75,7 +77,9 @@ class VerifyBody(Struct, forbid_unknown_fields=False):
             description="the signed bytes, written as `encoding` says (at most 64 KiB)",
         ),
     ]
-    signature: Annotated[str, Meta(min_length=2, max_length=512, pattern=r"^(?:[0-9A-Fa-f]{2})+$")]
+    signature: Annotated[
+        str, Meta(min_length=2, max_length=512, pattern=r"^(?:[0-9A-Fa-f]{2})+" + END)
+    ]
     """Hexadecimal: r||s (64 bytes) or DER for ES256K and ES256, 64 bytes for EdDSA."""
     encoding: Literal["utf-8", "hex", "base64url"] = "utf-8"
     """How `message` writes the signed bytes."""
@@ -176,7 +180,8 @@ def _message(text: str, encoding: str) -> bytes:
         if encoding == "hex":
             data = bytes.fromhex(text)
         elif encoding == "base64url":
-            data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            padded = text + "=" * (-len(text) % 4)
+            data = base64.b64decode(padded, altchars=b"-_", validate=True)
         else:
             data = text.encode("utf-8")
     except (ValueError, binascii.Error):

@@ -839,9 +839,9 @@ class MemoryMassOperationViews:
         )
         return [item_view(row) for row in found[offset : offset + limit]]
 
-    def unfinished(self) -> list[UUID]:
+    def unfinished(self) -> list[OperationView]:
         rows = sorted(self._unfinished(), key=lambda row: row["created_at"])
-        return [UUID(row["id"]) for row in rows]
+        return [_operation(row) for row in rows]
 
     def unfinished_of(self, owner: UUID) -> int:
         return sum(1 for row in self._unfinished() if row["owner"] == str(owner))

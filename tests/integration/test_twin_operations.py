@@ -8,6 +8,7 @@ import base64
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +52,10 @@ def twins(fleet: FleetID) -> Iterator[tuple[TestClient[Any], People]]:
 
 
 def run(fleet: FleetID) -> None:
-    asyncio.run(fleet[MASS_OPERATIONS].operator.run_once())
+    """Until no operation has items left: each round applies one chunk of each."""
+    operator = fleet[MASS_OPERATIONS].operator
+    while asyncio.run(operator.run_once()):
+        pass
 
 
 def submit(client: TestClient[Any], user: dict[str, str], items: Any) -> str:
@@ -205,9 +209,16 @@ def test_too_many_items_and_too_many_running_operations_are_refused(
     too_many = b"[" + b",".join([b"{}"] * 100_001) + b"]"
     headers = {**people["alice"], "Content-Type": "application/json"}
     assert_problem(client.post(MASS, content=too_many, headers=headers), 400)
-    for _ in range(MAX_UNFINISHED):
-        submit(client, people["alice"], [create("waiting")])
-    refused = client.post(MASS, json=[create("one-more")], headers=people["alice"])
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(
+                lambda n: client.post(MASS, json=[create(f"w{n}")], headers=people["alice"]),
+                range(MAX_UNFINISHED + 8),
+            )
+        )
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201] * MAX_UNFINISHED + [409] * 8, "submitted at once, counted in turn"
+    refused = next(answer for answer in answers if answer.status_code == 409)
     assert_problem(refused, 409, error="too_many_operations")
     submit(client, people["bob"], [create("bobs")])
 
@@ -221,7 +232,7 @@ def test_creating_again_changes_nothing_and_other_content_is_the_items_error(
     applied(fleet, client, people["alice"], [first])
     before = client.get(f"{TWINS}/dev-1", headers=people["alice"]).json()
     same = {**first, "services": [service("b"), service("a")]}
-    other = create("dev-1", services=[service("a")], keys=[key_entry(k1)])
+    other = create("dev-1", services=[service("a", "https://elsewhere.example/")], keys=[])
     found = applied(fleet, client, people["alice"], [same])
     assert found["items"][0]["outcome"] == "unchanged"
     assert errors(applied(fleet, client, people["alice"], [other])) == {
@@ -318,23 +329,82 @@ def test_twins_and_operations_are_their_owners_and_admins(
     assert_problem(client.post(MASS, json=[create("anon")]), 401)
 
 
-def test_a_twin_takes_the_id_of_its_owners_thing_and_only_its_owners(
+def test_an_objectid_that_is_a_uuid_is_kept_for_the_twins_of_the_owners_things(
     fleet: FleetID, twins: tuple[TestClient[Any], People]
 ) -> None:
     client, people = twins
     made = client.post("/things", json={"name": "meter"}, headers=people["alice"])
     assert made.status_code == 201, made.text
     thing = made.json()["id"]
-    taken = applied(fleet, client, people["bob"], [create(thing)])
-    assert errors(taken) == {0: ("object_id_taken", "objectId")}
+    nobodys = "0b6f1b1e-8c1a-4a8e-9d55-8e1f0d3b7a21"
+    by_bob = applied(fleet, client, people["bob"], [create(thing), create(nobodys)])
+    assert errors(by_bob) == {
+        0: ("object_id_reserved", "objectId"),
+        1: ("object_id_reserved", "objectId"),
+    }, "a thing of another's and no thing at all are answered alike"
     linked = applied(fleet, client, people["alice"], [create(thing)])
     assert linked["items"][0]["outcome"] == "created"
     twin = client.get(f"{TWINS}/{thing}", headers=people["alice"]).json()
     assert twin["thingId"] == thing
-    free = applied(fleet, client, people["alice"], [create("0b6f1b1e-8c1a-4a8e-9d55-8e1f0d3b7a21")])
-    unlinked = client.get(f"{TWINS}/0b6f1b1e-8c1a-4a8e-9d55-8e1f0d3b7a21", headers=people["alice"])
-    assert free["items"][0]["ok"]
-    assert unlinked.json()["thingId"] is None
+    spellings = [thing.upper(), thing.replace("-", ""), f"urn:uuid:{thing}"]
+    other = applied(fleet, client, people["alice"], [create(name) for name in spellings])
+    assert errors(other) == dict.fromkeys(range(3), ("object_id_reserved", "objectId"))
+    moved = create(thing, services=[service("mqtt", "mqtts://elsewhere.example")])
+    by_admin = applied(fleet, client, people["admin"], [moved, create(f"{thing}-copy")])
+    assert errors(by_admin) == {0: ("twin_exists", "objectId")}
+    again = applied(fleet, client, people["admin"], [create(thing, services=[])])
+    assert again["items"][0]["outcome"] == "unchanged"
+
+
+def test_a_disabled_owners_items_are_not_applied(
+    fleet: FleetID, twins: tuple[TestClient[Any], People]
+) -> None:
+    client, people = twins
+    alice = people["alice"]
+    me = client.get("/users/profile", headers=alice).json()["id"]
+    operation = submit(client, alice, [create("late-1"), create("late-2")])
+    disabled = client.post(f"/users/{me}/disable", headers=people["admin"])
+    assert disabled.status_code == 200, disabled.text
+    run(fleet)
+    found = results(client, people["admin"], operation)
+    assert errors(found) == {0: ("owner_disabled", ""), 1: ("owner_disabled", "")}
+    assert found["status"] == "completed_with_errors"
+    assert_problem(client.get(f"{TWINS}/late-1", headers=people["admin"]), 404)
+
+
+def test_a_request_sent_again_changes_nothing(
+    fleet: FleetID, twins: tuple[TestClient[Any], People]
+) -> None:
+    client, people = twins
+    request = [
+        create("again", services=[service("a")], keys=[key_entry(key_pair())]),
+        add_service("again", [service("b", "https://b.example/")]),
+    ]
+    first = applied(fleet, client, people["alice"], request)
+    second = applied(fleet, client, people["alice"], request)
+    assert [i["outcome"] for i in first["items"]] == ["created", "added"]
+    assert [i["outcome"] for i in second["items"]] == ["unchanged", "unchanged"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"objectId": "dev1\n"}, "objectId"),
+        ({"objectId": "."}, "objectId"),
+        ({"objectId": ".."}, "objectId"),
+        ({"objectType": "sensor\n"}, "objectType"),
+        ({"services": [service("k\n")]}, "services[0].key"),
+        ({"services": [service("k", "https://x/\n")]}, "services[0].uri"),
+    ],
+)
+def test_a_trailing_newline_or_a_dot_segment_is_no_name(
+    fleet: FleetID, twins: tuple[TestClient[Any], People], change: dict[str, Any], field: str
+) -> None:
+    client, people = twins
+    found = applied(fleet, client, people["alice"], [{**create("fine"), **change}])
+    assert errors(found) == {0: ("invalid_value", field)}
+    nul = client.get(TWINS, params={"objectType": "\x00"}, headers=people["alice"])
+    assert_problem(nul, 400, field="objectType")
 
 
 def test_twins_are_listed_in_pages_and_by_object_type(
@@ -435,6 +505,8 @@ def test_a_signature_proves_who_holds_a_twins_key(
     assert_problem(client.post(url, json=unknown, headers=people["alice"]), 404, field="kid")
     garbage = {"kid": "k1", "message": "zz", "signature": "00" * 64, "encoding": "hex"}
     assert_problem(client.post(url, json=garbage, headers=people["alice"]), 400, field="message")
+    loose = {"kid": "k1", "message": "aGVsbG8!!!?", "signature": der, "encoding": "base64url"}
+    assert_problem(client.post(url, json=loose, headers=people["alice"]), 400, field="message")
     odd = {"kid": "k1", "message": "x", "signature": "abc"}
     assert_problem(client.post(url, json=odd, headers=people["alice"]), 400)
 
@@ -445,11 +517,11 @@ def test_reads_answer_as_of_the_past(fleet: FleetID, twins: tuple[TestClient[Any
     before = datetime.now(UTC).isoformat()
     time.sleep(0.01)
     created = applied(fleet, client, alice, [create("old", services=[service("a")])])
-    time.sleep(0.01)
-    between = datetime.now(UTC).isoformat()
-    time.sleep(0.01)
+    between = str(fleet.projections.position)
     applied(fleet, client, alice, [add_service("old", [service("a", "https://new.example/")])])
-    past = client.get(f"{TWINS}/old", params={"as_of": between}, headers=alice).json()
+    answer = client.get(f"{TWINS}/old", params={"as_of": between}, headers=alice)
+    assert answer.status_code == 200, answer.text
+    past = answer.json()
     assert past["services"] == [service("a")]
     now = client.get(f"{TWINS}/old", headers=alice).json()
     assert now["services"] == [service("a", "https://new.example/")]

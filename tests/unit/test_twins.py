@@ -25,11 +25,13 @@ def _twin(**given: Any) -> Twin:
     return Twin.create(_content(**given), "user-1", None, "op", 0, OWNER)
 
 
-def test_a_twin_holds_the_same_content_whatever_its_order() -> None:
+def test_a_twin_holds_what_created_it_whatever_its_order_and_whatever_it_gained() -> None:
     pair = key_pair()
     twin = _twin(services=[service("a"), service("b")], keys=[key_entry(pair)])
     assert twin.holds(_content(services=[service("b"), service("a")], keys=[key_entry(pair)]))
-    assert not twin.holds(_content(services=[service("a")], keys=[key_entry(pair)]))
+    assert twin.holds(_content(services=[service("a")], keys=[key_entry(pair)])), "a part"
+    moved = [service("a", "https://elsewhere.example/")]
+    assert not twin.holds(_content(services=moved, keys=[key_entry(pair)]))
     assert not twin.holds(_content(services=[service("a"), service("b")]))
     assert not twin.holds(_content(object_type="camera", services=[service("a"), service("b")]))
 
