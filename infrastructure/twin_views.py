@@ -18,28 +18,22 @@ CHUNK = 500
 BY_OBJECT_ID = sa.select(twins).where(
     twins.c.object_id == sa.bindparam("object_id"), twins.c.valid_to.is_(None)
 )
-SERVICES = (
-    sa.select(
-        twin_services.c.twin,
-        twin_services.c.service_key,
-        twin_services.c.uri,
-        twin_services.c.description,
+PAGE_SLOTS = 100
+"""Twins whose parts one statement reads: a page's (the API's largest page), each bound to a
+slot of its own so that the statement compiles once; slots left over are bound to NULL."""
+
+
+def _parts_of(table: sa.Table, *columns: str) -> sa.Select[Any]:
+    slots: list[sa.BindParameter[str]] = [sa.bindparam(f"t{n}") for n in range(PAGE_SLOTS)]
+    return (
+        sa.select(table.c.twin, *(table.c[name] for name in columns))
+        .where(table.c.twin.in_(slots), table.c.valid_to.is_(None))
+        .order_by(table.c.twin, table.c.place)
     )
-    .where(twin_services.c.twin == sa.bindparam("twin"), twin_services.c.valid_to.is_(None))
-    .order_by(twin_services.c.place)
-)
-KEYS = (
-    sa.select(
-        twin_keys.c.twin,
-        twin_keys.c.kid,
-        twin_keys.c.kms,
-        twin_keys.c.type,
-        twin_keys.c.public_key_hex,
-        twin_keys.c.algorithms,
-    )
-    .where(twin_keys.c.twin == sa.bindparam("twin"), twin_keys.c.valid_to.is_(None))
-    .order_by(twin_keys.c.place)
-)
+
+
+SERVICES = _parts_of(twin_services, "service_key", "uri", "description")
+KEYS = _parts_of(twin_keys, "kid", "kms", "type", "public_key_hex", "algorithms")
 
 
 class SqlTwinViews:
@@ -52,7 +46,7 @@ class SqlTwinViews:
 
     def get(self, object_id: str) -> TwinView | None:
         row = self._by_object_id.one({"object_id": object_id})
-        return None if row is None else self._view(row)
+        return None if row is None else self._views([row])[0]
 
     def page(self, query: TwinFilter) -> TwinPage:
         given = {
@@ -62,7 +56,7 @@ class SqlTwinViews:
         params = {name: value for name, value in given.items() if value is not None}
         shape = tuple(sorted(params))
         total, rows = self._listing.page(shape, params, query.offset, query.limit)
-        return Page(total, query.offset, query.limit, [self._view(row) for row in rows])
+        return Page(total, query.offset, query.limit, self._views(rows))
 
     def existing(self, object_ids: Collection[str]) -> set[str]:
         wanted = list(object_ids)
@@ -76,10 +70,18 @@ class SqlTwinViews:
                 found.update(conn.execute(query).scalars())
         return found
 
-    def _view(self, row: Mapping[str, Any]) -> TwinView:
-        services = self._services.all({"twin": row["id"]})
-        keys = self._keys.all({"twin": row["id"]})
-        return twin_view(row, services, keys)
+    def _views(self, rows: Sequence[Mapping[str, Any]]) -> list[TwinView]:
+        """The twins of `rows` with their services and keys, read in one statement each per
+        PAGE_SLOTS twins."""
+        services: dict[str, list[dict[str, Any]]] = {}
+        keys: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(rows), PAGE_SLOTS):
+            ids = [row["id"] for row in rows[start : start + PAGE_SLOTS]]
+            slots = {f"t{n}": ids[n] if n < len(ids) else None for n in range(PAGE_SLOTS)}
+            for found, into in ((self._services, services), (self._keys, keys)):
+                for part in found.all(slots):
+                    into.setdefault(part["twin"], []).append(part)
+        return [twin_view(r, services.get(r["id"], []), keys.get(r["id"], [])) for r in rows]
 
 
 def _conditions(shape: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
