@@ -53,10 +53,14 @@ def read_items(body: bytes) -> list[Item]:
     """The request's items as stored. The array is checked before its items are read: a body
     of millions of `{}` costs one decode (a transient list of them), never their reading."""
     try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedJson(f"the body is not UTF-8: {error}") from None
+    try:
         given = msgspec.json.decode(body, type=Items)
     except msgspec.ValidationError as error:
         raise InvalidValue(f"the body must be an array of operations: {error}") from None
-    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+    except msgspec.DecodeError as error:
         raise MalformedJson(f"the body is not JSON: {error}") from None
     return [stored_item(item) for item in given]
 
