@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.mqtt --backend postgres
 	$(BIN)/python -m bench.issuance --backend sqlite
 	$(BIN)/python -m bench.issuance --backend postgres
+	$(BIN)/python -m bench.twins --backend sqlite
+	$(BIN)/python -m bench.twins --backend postgres
 
 clean:
 	rm -rf $(VENV) .fleetid
