@@ -25,6 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.consistency import run_command
+from application.ports.entities import EntityViews
 from application.ports.mass_operations import MassOperationViews
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.ports.things import ThingViews
@@ -64,6 +65,7 @@ class MassOperator:
         twins: TwinViews,
         things: ThingViews,
         users: UserViews,
+        entities: EntityViews,
         keys: PublicKeys,
         chunk: int = CHUNK,
     ) -> None:
@@ -74,6 +76,7 @@ class MassOperator:
         self._twins = twins
         self._things = things
         self._users = users
+        self._entities = entities
         self._keys = keys
         self._chunk = chunk
         self._held: dict[UUID, MassOperation] = {}
@@ -138,9 +141,11 @@ class MassOperator:
         return operation, [operation, *twins.changed()]
 
     def _rights(self, operation: MassOperation) -> "Rights":
-        """The owner's rights now: none once disabled, an admin's only while still one."""
-        user = self._users.get(UUID(operation.owner))
-        enabled = user is not None and user.status == "enabled"
+        """The owner's rights now: none once disabled (or, for an identity entity, deleted),
+        an admin's only while still one."""
+        owner = UUID(operation.owner)
+        user = self._users.get(owner)
+        enabled = user.status == "enabled" if user else self._entities.get(owner) is not None
         admin = enabled and operation.admin and user is not None and user.role == "admin"
         return Rights(operation.owner, str(operation.id), enabled, admin)
 

@@ -25,9 +25,9 @@ class FleetAggregate(Aggregate):
         personal_fields: ClassVar[frozenset[str]] = frozenset()
         """Fields holding the subject's personal data: sealed under the subject's key in the log."""
         secret_fields: ClassVar[frozenset[str]] = frozenset()
-        """Fields holding a secret's hash: sealed like personal data, so that neither auditors
-        nor anyone who reads the log can attack it offline, and erasure shreds it. Events stored
-        before they were sealed hold the hash in the clear, and still load."""
+        """Fields holding a secret or a secret's hash: sealed like personal data, so that neither
+        auditors nor anyone who reads the log can read or attack it offline, and erasure shreds
+        it. Events stored before hashes were sealed hold the hash in the clear, and still load."""
 
         def apply(self, aggregate: "FleetAggregate") -> None:
             if aggregate.records_updater:

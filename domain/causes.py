@@ -8,6 +8,10 @@ class ActorKind(StrEnum):
     USER = "user"
     THING = "thing"
     SYSTEM = "system"
+    ENTITY = "entity"
+    """An identity entity, by its API key."""
+    ADMIN_KEY = "admin_key"
+    """Whoever holds the admin API key; the actor is the key's lookup hash, cut short."""
 
 
 class Interface(StrEnum):

@@ -648,6 +648,77 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
+entities = versioned(
+    "entities",
+    sa.Column("name", sa.Text, comment="its name"),
+    sa.Column("role", sa.String(16), nullable=False, comment="caller | worker | provider | admin"),
+    sa.Column("wallet", sa.String(36), nullable=False, comment="its wallet's id in wallets"),
+    sa.Column("did_index", sa.Integer, nullable=False, comment="its DID's number in the wallet"),
+    sa.Column("long_did", sa.Text, nullable=False, comment="its PRISM long-form DID"),
+    sa.Column("status", sa.String(16), nullable=False, comment="active | deleted"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Identity entities of the admin API, one row per version.",
+)
+sa.Index(
+    "ix_entities_listing",
+    entities.c.status,
+    entities.c.created_at,
+    entities.c.id,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
+wallets = versioned(
+    "wallets",
+    sa.Column("address", sa.Text, nullable=False, comment="Cardano Shelley base address"),
+    sa.Column("network", sa.String(16), nullable=False, comment="testnet | mainnet"),
+    sa.Column("generated", sa.Boolean, nullable=False, comment="whether FleetID made its mnemonic"),
+    sa.Column("status", sa.String(16), nullable=False, comment="active | destroyed"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was created"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Identity entities' wallets, one row per version. Mnemonics and private keys are "
+    "never here: they are sealed in the log under the wallet's key, erased when it is destroyed.",
+)
+
+entity_keys = versioned(
+    "entity_keys",
+    sa.Column("entity", sa.String(36), nullable=False, comment="its entity's id in entities"),
+    sa.Column("lookup", sa.String(64), nullable=False, comment="keyed hash of the API key"),
+    sa.Column("status", sa.String(16), nullable=False, comment="active | revoked"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was issued"),
+    sa.Column("updated_at", UTCDateTime, comment="NULL until the first change"),
+    sa.Column("updated_by", sa.String(64), comment="actor id of the last change"),
+    comment="Identity entities' API keys (header apikey), one row per version; the keys "
+    "themselves are never kept (id: uuid5 of the lookup).",
+)
+sa.Index(
+    "ix_entity_keys_lookup",
+    entity_keys.c.lookup,
+    unique=True,
+    sqlite_where=CURRENT,
+    postgresql_where=CURRENT,
+)
+
+admin_key_rotations = versioned(
+    "admin_key_rotations",
+    sa.Column("lookup", sa.String(64), nullable=False, comment="keyed hash of the key it made"),
+    sa.Column(
+        "replaced",
+        Document,
+        nullable=False,
+        comment="JSON array: keyed hashes of the keys replaced",
+    ),
+    sa.Column(
+        "grace_until", UTCDateTime, nullable=False, comment="when the replaced keys stop working"
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was made"),
+    comment="Rotations of the admin API key (fleetid admin-key rotate), one row each (id: uuid5 "
+    "of the new key's lookup).",
+)
+
 policies = versioned(
     "policies",
     sa.Column("subject", sa.String(36), nullable=False, comment="id of the user or thing"),

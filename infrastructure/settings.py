@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 from uuid import UUID
@@ -11,6 +11,8 @@ PREFIX = "FLEETID_"
 INGESTS = ("subscribe", "hooks")
 SMTP_SECURITY = ("starttls", "tls", "none")
 LOG_FORMATS = ("text", "json")
+CARDANO_NETWORKS = ("testnet", "mainnet")
+MIN_ADMIN_KEY = 16
 THROTTLE_SETTINGS = (
     "throttle_identity_failures",
     "throttle_client_failures",
@@ -115,6 +117,19 @@ class Settings:
     batch_retention_days: int = 30
     """Days a ready batch's server-made private keys are kept for download; then they are
     destroyed ("Zip removed after expiration") and its certificates stay valid."""
+    admin_api_key: str = ""
+    """What callers of the admin API (`/api/v1/admin`) present in `x-admin-api-key`, at least
+    16 characters; empty (and no file): the admin API is not served (404)."""
+    admin_api_key_file: str = ""
+    """A file holding the admin API key instead (a mounted secret); its surrounding whitespace
+    is not part of the key."""
+    admin_key_grace: float = 3600.0
+    """Seconds the keys replaced by `fleetid admin-key rotate` keep working."""
+    agent_url: str = ""
+    """The identity agent `GET /api/v1/admin` names (`agent`); empty: this server, which resolves
+    its entities' DIDs itself."""
+    cardano_network: str = "testnet"
+    """The network entities' wallet addresses are for: `testnet` (`addr_test1…`) or `mainnet`."""
     metrics_token: str = ""
     """What a scraper of `GET /metrics` must present as a bearer token; empty: anyone who
     reaches the port may read the metrics."""
@@ -122,6 +137,7 @@ class Settings:
     secret_names = frozenset(
         {
             "admin_secret",
+            "admin_api_key",
             "database_url",
             "metrics_token",
             "mqtt_url",
@@ -180,9 +196,23 @@ class Settings:
         for name in THROTTLE_SETTINGS:
             if getattr(settings, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must not be negative")
+        settings = _with_admin_key(settings)
+        if settings.cardano_network not in CARDANO_NETWORKS:
+            raise SettingsError(
+                f"{PREFIX}CARDANO_NETWORK must be one of {', '.join(CARDANO_NETWORKS)}"
+            )
+        if settings.agent_url and urlsplit(settings.agent_url).scheme not in ("http", "https"):
+            raise SettingsError(f"{PREFIX}AGENT_URL must be an http(s) URL")
+        if settings.admin_key_grace < 0:
+            raise SettingsError(f"{PREFIX}ADMIN_KEY_GRACE must not be negative")
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings
+
+    @property
+    def agent(self) -> str:
+        """`agent_url`, or this server's."""
+        return self.agent_url or self.base_url + "/"
 
     @property
     def base_url(self) -> str:
@@ -228,6 +258,28 @@ class Settings:
                 value = "****"
             shown[PREFIX + f.name.upper()] = str(value)
         return shown
+
+
+def _with_admin_key(settings: Settings) -> Settings:
+    """The admin key read from its file, when one is named; either way, long enough."""
+    key = settings.admin_api_key
+    if settings.admin_api_key_file:
+        if key:
+            raise SettingsError(
+                f"set {PREFIX}ADMIN_API_KEY or {PREFIX}ADMIN_API_KEY_FILE, not both"
+            )
+        try:
+            key = Path(settings.admin_api_key_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"{PREFIX}ADMIN_API_KEY_FILE cannot be read: {error}") from None
+        if not key:
+            raise SettingsError(f"{PREFIX}ADMIN_API_KEY_FILE is empty")
+    if key and (len(key) < MIN_ADMIN_KEY or not key.isprintable() or key != key.strip()):
+        raise SettingsError(
+            f"the admin API key must be at least {MIN_ADMIN_KEY} printable characters, with no "
+            "surrounding whitespace"
+        )
+    return replace(settings, admin_api_key=key)
 
 
 @dataclass(frozen=True)

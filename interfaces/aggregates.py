@@ -14,8 +14,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from litestar.di import Provide as Dependency
 from litestar.types import ControllerRouterHandler
 
+from application.admin_access import AdminAccess, AdminKeyCommands, EntityAccess
 from application.allocations import AllocationCommands, AllocationQueries
 from application.authorities import AuthorityCommands, AuthorityQueries
 from application.batches import BatchCommands, BatchQueries
@@ -25,6 +27,7 @@ from application.channels import ChannelCommands
 from application.connections import ConnectionCommands, ConnectionQueries
 from application.downloads import BatchDownloads
 from application.ecosystems import EcosystemCommands, EcosystemQueries
+from application.entities import EntityCommands, EntityQueries
 from application.group_queries import GroupQueries
 from application.groups import GroupCommands
 from application.issuance import BatchIssuer, IssuerSettings
@@ -40,6 +43,7 @@ from application.ports.certificates import CertificateViews
 from application.ports.channels import ChannelViews
 from application.ports.connections import ConnectionViews
 from application.ports.ecosystems import EcosystemViews
+from application.ports.entities import AdminKeyViews, EntityViews, WalletViews
 from application.ports.groups import GroupViews
 from application.ports.mass_operations import MassOperationViews
 from application.ports.members import MemberViews
@@ -56,6 +60,12 @@ from application.projections.batches import BatchesProjection
 from application.projections.certificates import CertificatesProjection
 from application.projections.channels import ChannelsProjection
 from application.projections.ecosystems import EcosystemsProjection
+from application.projections.entities import (
+    AdminKeysProjection,
+    EntitiesProjection,
+    EntityKeysProjection,
+    WalletsProjection,
+)
 from application.projections.groups import GroupsProjection
 from application.projections.mass_operations import MassOperationsProjection
 from application.projections.organizations import OrganizationsProjection
@@ -71,12 +81,15 @@ from application.twins import TwinQueries
 from application.uploads import BatchUploads
 from application.user_queries import UserQueries
 from application.users import UserCommands
+from domain.admin_keys import AdminKeys
 from domain.aggregate import FleetAggregate
 from domain.allocations import Allocation
 from domain.authorities import Authority
 from domain.batches import Batch
 from domain.channels import Channel
 from domain.ecosystems import Ecosystem
+from domain.entities import Entity
+from domain.entity_keys import EntityKey
 from domain.groups import Group
 from domain.identities import IdentityIndex
 from domain.mass_operations import MassOperation
@@ -90,6 +103,7 @@ from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.twins import Twin
 from domain.users import User
+from domain.wallets import Network, Wallet
 from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
 from infrastructure.batch_views import SqlBatchViews
@@ -98,11 +112,13 @@ from infrastructure.certificate_views import SqlCertificateViews
 from infrastructure.channel_views import SqlChannelViews
 from infrastructure.connection_views import SqlConnectionViews
 from infrastructure.ecosystem_views import SqlEcosystemViews
+from infrastructure.entity_views import SqlAdminKeyViews, SqlEntityViews, SqlWalletViews
 from infrastructure.group_views import SqlGroupViews
 from infrastructure.mass_operation_views import SqlMassOperationViews
 from infrastructure.member_views import SqlMemberViews
 from infrastructure.organization_views import SqlOrganizationViews
 from infrastructure.policy_views import SqlPolicyViews
+from infrastructure.prism_dids import PrismDids
 from infrastructure.profile_views import SqlProfileViews
 from infrastructure.projection_runner import Projection
 from infrastructure.public_keys import CryptographyKeys
@@ -111,6 +127,7 @@ from infrastructure.signing_requests import CryptographyRequests
 from infrastructure.thing_views import SqlThingViews
 from infrastructure.twin_views import SqlTwinViews
 from infrastructure.user_views import SqlUserViews
+from infrastructure.wallet_keys import Bip32WalletKeys
 from interfaces.registry import Key, Provide
 from interfaces.rest.allocations import (
     AllocationServices,
@@ -121,6 +138,7 @@ from interfaces.rest.allocations import (
     OrganizationAuthoritiesController,
     ProfileBalanceController,
 )
+from interfaces.rest.auth import entity_or_user
 from interfaces.rest.authorities import AuthoritiesController, AuthorityServices
 from interfaces.rest.authority_items import AuthorityItems
 from interfaces.rest.batches import BatchesController, BatchServices
@@ -128,6 +146,7 @@ from interfaces.rest.certificates import CertificatesController, CertificateServ
 from interfaces.rest.channels import ChannelsController, ChannelServices
 from interfaces.rest.connections import ConnectionsController, ConnectionServices
 from interfaces.rest.ecosystems import EcosystemsController, EcosystemServices
+from interfaces.rest.entities import AdminController, EntityController, EntityServices
 from interfaces.rest.groups import GroupsController, GroupServices, MembershipsController
 from interfaces.rest.mass_operations import MassOperationsController, MassOperationServices
 from interfaces.rest.members import MembersController, MemberServices
@@ -182,6 +201,9 @@ BATCH_VIEWS = Key[BatchViews]("batch views")
 CERTIFICATE_VIEWS = Key[CertificateViews]("certificate views")
 TWIN_VIEWS = Key[TwinViews]("twin views")
 MASS_OPERATION_VIEWS = Key[MassOperationViews]("mass operation views")
+ENTITY_VIEWS = Key[EntityViews]("entity views")
+WALLET_VIEWS = Key[WalletViews]("wallet views")
+ADMIN_KEY_VIEWS = Key[AdminKeyViews]("admin key rotations")
 
 USERS = Key[UserServices]("user services")
 THINGS = Key[ThingServices]("thing services")
@@ -200,6 +222,7 @@ CERTIFICATES = Key[CertificateServices]("certificate services")
 PKI_QUERIES = Key[PkiQueries]("authorities' certificates, CRLs and OCSP")
 TWINS = Key[TwinServices]("twin services")
 MASS_OPERATIONS = Key[MassOperationServices]("mass operation services")
+ENTITIES = Key[EntityServices]("entity services")
 
 
 def _users(w: Wiring) -> UserServices:
@@ -368,10 +391,35 @@ def _mass_operations(w: Wiring) -> MassOperationServices:
         w[TWIN_VIEWS],
         w[THING_VIEWS],
         w[USER_VIEWS],
+        w[ENTITY_VIEWS],
         CryptographyKeys(),
     )
     return MassOperationServices(
         MassOperationCommands(p.writer, p.sync, views), MassOperationQueries(views), operator
+    )
+
+
+def _entity_or_user(w: Wiring) -> dict[str, Dependency]:
+    """The caller of the digital twins' routes: a user by token, or an entity by its API key."""
+    return entity_or_user(w.sessions, w[ENTITIES].entities)
+
+
+def _entities(w: Wiring) -> EntityServices:
+    p, settings = w.ports, w.settings
+    dids = PrismDids()
+    views = w[ENTITY_VIEWS]
+    admin = AdminAccess(settings.admin_api_key or None, p.blind, w[ADMIN_KEY_VIEWS], w.throttle)
+    network = Network(settings.cardano_network)
+    return EntityServices(
+        EntityCommands(
+            p.reader, p.writer, p.sync, Bip32WalletKeys(), dids, p.blind, p.subject_keys, network
+        ),
+        EntityQueries(views, w[WALLET_VIEWS], dids, CryptographyKeys()),
+        admin,
+        AdminKeyCommands(p.reader, p.writer, p.sync, admin, p.blind),
+        EntityAccess(views, p.blind, w.throttle),
+        host=settings.base_url + "/",
+        agent=settings.agent,
     )
 
 
@@ -535,7 +583,7 @@ MODULES: tuple[AggregateModule, ...] = (
         ("/api/gemini/v1/digital-twins",),
         views=(Provide(TWIN_VIEWS, lambda r: SqlTwinViews(r.reads)),),
         services=(Provide(TWINS, _twins),),
-        routes=lambda w: [TwinsController.bound_to(w[TWINS])],
+        routes=lambda w: [TwinsController.bound_to(w[TWINS], _entity_or_user(w))],
     ),
     AggregateModule(
         MassOperation,
@@ -545,7 +593,48 @@ MODULES: tuple[AggregateModule, ...] = (
         views=(Provide(MASS_OPERATION_VIEWS, lambda r: SqlMassOperationViews(r.reads)),),
         services=(Provide(MASS_OPERATIONS, _mass_operations),),
         routes=lambda w: [
-            MassOperationsController.bound_to(w[MASS_OPERATIONS], w.settings.max_upload_bytes)
+            MassOperationsController.bound_to(
+                w[MASS_OPERATIONS], w.settings.max_upload_bytes, _entity_or_user(w)
+            )
+        ],
+    ),
+    AggregateModule(
+        Wallet,
+        WalletsProjection,
+        None,
+        (),
+        views=(Provide(WALLET_VIEWS, lambda r: SqlWalletViews(r.reads)),),
+        services=(),
+        routes=lambda w: [],
+    ),
+    AggregateModule(
+        AdminKeys,
+        AdminKeysProjection,
+        None,
+        (),
+        views=(Provide(ADMIN_KEY_VIEWS, lambda r: SqlAdminKeyViews(r.reads)),),
+        services=(),
+        routes=lambda w: [],
+    ),
+    AggregateModule(
+        EntityKey,
+        EntityKeysProjection,
+        None,
+        (),
+        views=(),
+        services=(),
+        routes=lambda w: [],
+    ),
+    AggregateModule(
+        Entity,
+        EntitiesProjection,
+        None,
+        ("/api/v1/admin/entities", "/api/v1/admin/entity", "/api/v1/entity"),
+        views=(Provide(ENTITY_VIEWS, lambda r: SqlEntityViews(r.reads)),),
+        services=(Provide(ENTITIES, _entities),),
+        routes=lambda w: [
+            AdminController.bound_to(w[ENTITIES]),
+            EntityController.bound_to(w[ENTITIES]),
         ],
     ),
 )

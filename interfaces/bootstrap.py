@@ -65,7 +65,7 @@ from infrastructure.reset_requests import SqlResetRequests
 from infrastructure.secret_box import AesSecretBox
 from infrastructure.session_cache import TOPICS as SESSION_TOPICS
 from infrastructure.session_cache import SessionStateCache
-from infrastructure.settings import Settings
+from infrastructure.settings import PREFIX, Settings
 from infrastructure.software_signer import SoftwareSigner, SqlSealedKeys
 from infrastructure.subject_keys import SubjectKeyring
 from infrastructure.tokens import JwtCodec
@@ -438,6 +438,18 @@ def ensure_certificate_authorities(fleet: FleetID) -> None:
         made = asyncio.run(commands.ensure_for_profile(profile, views, cause))
         if made is not None:
             log.info("made certificate authority %d for profile %d", made, profile.number)
+
+
+def announce_admin_api(settings: Settings) -> None:
+    if settings.admin_api_key:
+        log.info("the admin API (/api/v1/admin) is served, to holders of the admin API key")
+    else:
+        log.warning(
+            "the admin API (/api/v1/admin) is not served (404): set %sADMIN_API_KEY or "
+            "%sADMIN_API_KEY_FILE to serve it",
+            PREFIX,
+            PREFIX,
+        )
 
 
 def ensure_first_admin(fleet: FleetID, via: Interface) -> None:

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -37,9 +38,17 @@ from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
 from infrastructure.settings import PREFIX, Settings, SettingsError
 from interfaces import child_process, issuer_process, writer_process
-from interfaces.aggregates import AUTHORITIES, ECOSYSTEMS, PROFILES, USERS, projections
+from interfaces.aggregates import (
+    AUTHORITIES,
+    ECOSYSTEMS,
+    ENTITIES,
+    PROFILES,
+    USERS,
+    projections,
+)
 from interfaces.batch_watch import add_batch_commands
 from interfaces.bootstrap import (
+    announce_admin_api,
     build,
     ensure_certificate_authorities,
     ensure_ecosystem,
@@ -99,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("ecosystem", help="the certificate manager's ecosystem")
     )
     add_batch_commands(commands.add_parser("batches", help="certificate batches"))
+    _add_admin_key_commands(commands.add_parser("admin-key", help="the admin API's key"))
     return parser
 
 
@@ -177,6 +187,21 @@ def _add_ecosystem_commands(group: argparse.ArgumentParser) -> None:
     change.set_defaults(run=_set_ecosystem)
 
 
+def _add_admin_key_commands(group: argparse.ArgumentParser) -> None:
+    actions = group.add_subparsers(dest="action", required=True)
+    rotate = actions.add_parser(
+        "rotate",
+        help="make a new admin API key (printed once); the keys in force keep working for a "
+        "grace period",
+    )
+    rotate.add_argument(
+        "--grace",
+        type=float,
+        help=f"seconds the replaced keys keep working (default: {PREFIX}ADMIN_KEY_GRACE)",
+    )
+    rotate.set_defaults(run=_rotate_admin_key)
+
+
 def _add_mqtt_commands(group: argparse.ArgumentParser) -> None:
     actions = group.add_subparsers(dest="action", required=True)
     mosquitto = actions.add_parser(
@@ -207,6 +232,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ensure_certificate_authorities(fleet)
     finally:
         fleet.close()
+    announce_admin_api(settings)
     start_run(settings.data_dir)
     multiprocessing.set_start_method("spawn", force=True)
     started = writer_process.start_process(settings)
@@ -464,6 +490,28 @@ def _set_ecosystem(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         fleet.close()
     print("changed the ecosystem" if changed else "the ecosystem is as asked already")
+    return 0
+
+
+def _rotate_admin_key(settings: Settings, args: argparse.Namespace) -> int:
+    grace = settings.admin_key_grace if args.grace is None else args.grace
+    if grace < 0:
+        print("fleetid: --grace must not be negative", file=sys.stderr)
+        return 2
+    fleet = build(settings)
+    try:
+        commands = fleet[ENTITIES].admin_keys
+        key = asyncio.run(commands.rotate(timedelta(seconds=grace), Cause.system(Interface.CLI)))
+    except DomainError as error:
+        print(f"fleetid: {error}", file=sys.stderr)
+        return 2
+    finally:
+        fleet.close()
+    print(key)
+    print(
+        f"the new admin API key, shown this once; the keys it replaces work for {grace:g} s more",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -20,6 +20,8 @@ from interfaces.rest.app import create_app
 
 ADMIN_IDENTITY = "root.admin@fleet.example"
 ADMIN_SECRET = "admin-secret-4711"
+ADMIN_API_KEY = "test-admin-api-key-4711-0123456789"
+"""What the admin API (identity entities) takes in `x-admin-api-key`."""
 POSTGRES_ADMIN_URL = os.environ.get(
     "FLEETID_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -59,6 +61,7 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         "database_url": database_url,
         "admin_identity": ADMIN_IDENTITY,
         "admin_secret": ADMIN_SECRET,
+        "admin_api_key": ADMIN_API_KEY,
         "argon2_memory_kib": 1024,
         "argon2_iterations": 1,
     }

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from interfaces.bootstrap import FleetID
-from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET
+from tests.conftest import ADMIN_API_KEY, ADMIN_IDENTITY, ADMIN_SECRET
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -88,6 +88,7 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "FLEETID_DATABASE_URL": database_url,
         "FLEETID_ADMIN_IDENTITY": ADMIN_IDENTITY,
         "FLEETID_ADMIN_SECRET": ADMIN_SECRET,
+        "FLEETID_ADMIN_API_KEY": ADMIN_API_KEY,
         "FLEETID_ARGON2_MEMORY_KIB": "1024",
         "FLEETID_ARGON2_ITERATIONS": "1",
         "FLEETID_MQTT_PORT": str(free_port()),

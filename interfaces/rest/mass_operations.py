@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta, Struct
@@ -22,6 +22,7 @@ from application.twin_operator import MassOperator
 from domain.errors import InvalidValue
 from domain.mass_operations import MAX_ITEMS, Item
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.auth import ENTITY_KEY_OPT
 from interfaces.rest.body_docs import BODY_KEY
 from interfaces.rest.mass_operation_schemas import stored_item
 from interfaces.rest.paging import Limit, Offset
@@ -136,13 +137,16 @@ class MassOperationsController(Controller):
 
     @classmethod
     def bound_to(
-        cls, services: MassOperationServices, max_bytes: int
+        cls, services: MassOperationServices, max_bytes: int, callers: dict[str, Provide]
     ) -> type["MassOperationsController"]:
-        """One request's body is read at a time per process: the bound on what reading costs."""
+        """One request's body is read at a time per process: the bound on what reading costs.
+        `callers` says who calls it (users, and identity entities by their API keys)."""
         attributes = {
             "services": services,
             "request_max_body_size": max_bytes,
             "reading": asyncio.Semaphore(1),
+            "dependencies": callers,
+            "opt": {ENTITY_KEY_OPT: True},
         }
         return type(cls.__name__, (cls,), attributes)
 

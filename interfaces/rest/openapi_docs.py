@@ -29,6 +29,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from interfaces.aggregates import as_of_paths
+from interfaces.rest.auth import ENTITY_KEY_OPT
 from interfaces.rest.body_docs import ANSWER_KEY, BODY_KEY
 from interfaces.rest.broker_hooks import VERNE_HOOKS
 from interfaces.rest.errors import REASON_OF_STATUS, Problem
@@ -47,8 +48,24 @@ SCHEMES: dict[str, SecurityScheme | Reference] = {
     "HookSecret": SecurityScheme(
         type="http", scheme="bearer", description="FLEETID_MQTT_HOOK_SECRET (or Basic password)"
     ),
+    "AdminApiKey": SecurityScheme(
+        type="apiKey",
+        name="x-admin-api-key",
+        security_scheme_in="header",
+        description="FLEETID_ADMIN_API_KEY, or a key `fleetid admin-key rotate` made",
+    ),
+    "EntityApiKey": SecurityScheme(
+        type="apiKey",
+        name="apikey",
+        security_scheme_in="header",
+        description="an identity entity's API key, shown when it was made",
+    ),
 }
 BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
+ADMIN: list[SecurityRequirement] = [{"AdminApiKey": []}]
+ENTITY: list[SecurityRequirement] = [{"EntityApiKey": []}]
+KEYED = (ADMIN[0], ENTITY[0])
+"""Schemes whose routes answer 404 when the admin API is off, and 429 to guessing."""
 THING: list[SecurityRequirement] = [{"ThingSecret": []}]
 SECURITY_OF_PATH: dict[str, list[SecurityRequirement]] = {
     "/http/channels/{channel_id}/messages": [*THING, {"BasicAuth": []}],
@@ -169,6 +186,12 @@ def _security(handler: HTTPRouteHandler, path: str) -> list[SecurityRequirement]
     if path in SECURITY_OF_PATH:
         return SECURITY_OF_PATH[path]
     names = handler.parsed_fn_signature.parameters
+    if "admin" in names:
+        return ADMIN
+    if "entity" in names:
+        return ENTITY
+    if "actor" in names and handler.opt.get(ENTITY_KEY_OPT):
+        return [*BEARER, *ENTITY]
     if "actor" in names or "request_token" in names:
         return BEARER
     if "optional_actor" in names:
@@ -190,7 +213,9 @@ def _statuses(
         statuses.add(404)
     if methods & BODIES:
         statuses |= {413, 415}
-    if methods & WRITES and BEARER[0] in security:
+    if any(requirement in KEYED for requirement in security):
+        statuses |= {404, 429}
+    if methods & WRITES and (BEARER[0] in security or ADMIN[0] in security):
         statuses |= {404, 409, 503}  # 404: an entity the body names (a parent, a subject)
     return statuses
 

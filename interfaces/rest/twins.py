@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from litestar import Controller, MediaType, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta, Struct
 
@@ -17,6 +17,7 @@ from application.ports.twins import TwinView
 from application.twins import TwinQueries
 from domain.errors import InvalidValue
 from interfaces.rest.as_of import AS_OF
+from interfaces.rest.auth import ENTITY_KEY_OPT
 from interfaces.rest.mass_operation_schemas import END, NAME_PATTERN, TEXT, Kid
 from interfaces.rest.paging import Limit, Offset
 
@@ -102,8 +103,12 @@ class TwinsController(Controller):
     services: ClassVar[TwinServices]
 
     @classmethod
-    def bound_to(cls, services: TwinServices) -> type["TwinsController"]:
-        return type(cls.__name__, (cls,), {"services": services})
+    def bound_to(
+        cls, services: TwinServices, callers: dict[str, Provide]
+    ) -> type["TwinsController"]:
+        """`callers` says who calls it (users, and identity entities by their API keys)."""
+        attributes = {"services": services, "dependencies": callers, "opt": {ENTITY_KEY_OPT: True}}
+        return type(cls.__name__, (cls,), attributes)
 
     @get("/", sync_to_thread=False, parameters=AS_OF, summary="The caller's twins (an admin: all)")
     def list_twins(

@@ -17,7 +17,10 @@ from domain.causes import Interface
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
 from tests.api.support import HOOK_CALLER, assert_problem, new_identity, serving_hooks
+from tests.conftest import ADMIN_API_KEY
 from tests.helpers import admin_token, bearer, register
+
+ADMIN_KEY = {"x-admin-api-key": ADMIN_API_KEY}
 
 NOT_UTF8 = [
     pytest.param(b'{"name": "caf\xe9"}', id="latin-1"),
@@ -51,7 +54,7 @@ THING_SECRET = "sweep-secret-1"
 def app(fleet: FleetID) -> Iterator[tuple[FleetID, TestClient[Any], dict[str, str]]]:
     ensure_first_admin(fleet, Interface.CLI)
     with TestClient(create_app(fleet)) as client:
-        yield fleet, client, bearer(admin_token(client))
+        yield fleet, client, {**bearer(admin_token(client)), **ADMIN_KEY}
 
 
 def operations(client: TestClient[Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -89,6 +92,7 @@ def existing(client: TestClient[Any], token: str) -> dict[str, str]:
         "file": "1.crl",
         "encoded": "MAA%3D",
         "mass_operation_id": "0b6f1b1e-8c1a-4a8e-9d55-8e1f0d3b7a21",
+        "id_entity": "e980fc11-c57d-490f-a0cc-004dfeb6b942",
     }
 
 
@@ -126,7 +130,7 @@ def test_a_json_body_that_is_not_utf8_is_malformed_json_on_every_route(
 
     for method, path, operation in swept:
         thing_route = {"ThingSecret": []} in operation.get("security", [])
-        auth = as_thing if thing_route else bearer(token)
+        auth = as_thing if thing_route else {**bearer(token), **ADMIN_KEY}
         response = client.request(method, filled(path, ids), content=body, headers={**auth, **JSON})
         assert_problem(response, 400, error="malformed_json", field=None)
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import ADMIN_API_KEY
 from tests.helpers import admin_sign_in_when_up, free_port, server_env
 
 HOOK_SECRET = "contract-hook-secret"
@@ -31,6 +32,8 @@ class Served:
     refresh_token: str
     admin_id: str
     channel_id: str
+    entity_key: str
+    """An identity entity's API key."""
 
 
 @pytest.fixture
@@ -62,7 +65,14 @@ def served(tmp_path: Path) -> Iterator[Served]:
             channel = admin.post("/channels", json={"name": "contract"}).json()["id"]
             connect = {"subjects": [thing], "objects": [channel]}
             assert admin.post("/connect", json=connect).status_code == 201
-        yield Served(base, token, tokens["refresh_token"], admin_id, channel)
+        entity = httpx.post(
+            f"{base}/api/v1/admin/entity",
+            json={"name": "contract", "role": "caller"},
+            headers={"x-admin-api-key": ADMIN_API_KEY},
+        )
+        assert entity.status_code == 201, entity.text
+        key = entity.json()["data"]["key"]
+        yield Served(base, token, tokens["refresh_token"], admin_id, channel, key)
     finally:
         server.terminate()
         server.wait(timeout=30)

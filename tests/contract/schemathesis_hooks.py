@@ -1,7 +1,7 @@
 """Schemathesis hooks for the contract runs: the few rules an OpenAPI document cannot state.
 
 OpenAPI describes each parameter and body on its own; it has no way to say that two of them go
-together. FleetID has twelve such rules, each stated in the parameter's description and each
+together. FleetID has fourteen such rules, each stated in the parameter's description and each
 answered 400 naming the field. A request that breaks one is rejected for that reason alone, so
 its "schema-valid request rejected" failure is dropped here, by rule, and nothing else is:
 
@@ -20,6 +20,11 @@ its "schema-valid request rejected" failure is dropped here, by rule, and nothin
 - the certificate manager's `userId` is a number: the stateful phase links Magistrala's user
   ids (UUIDs) into it by name, and the 400 that answers is not a schema-valid request refused;
 - a twin's `verify` body: `message` is written in its `encoding` (hex or base64url);
+- a new identity entity: a caller names no wallet and the other roles one (`id_wallet`), a
+  `mnemonic` is 24 words of the BIP39 list with a valid checksum and comes without a wallet,
+  and its `name` holds more than spaces and no control character;
+- a batch filter's `fromDate` and `toDate` are times, as their `date-time` format says (a
+  format schemathesis takes as a mere note, generating any string);
 - a filter a client may spell two ways (`tags` and `tag`, `ownerID` and `owner_id`,
   `parentID` and `parent_id`) holds one value.
 
@@ -75,6 +80,10 @@ def _breaks_a_joint_rule(path: str, case: Any, problem: dict[str, Any]) -> bool:
         return not ordered and field == "first"
     if path == "/api/gemini/v1/digital-twins/{object_id}/verify":
         return body.get("encoding") in ("hex", "base64url") and field == "message"
+    if path == "/api/v1/admin/entity":
+        return field in ("id_wallet", "mnemonic", "name")
+    if field in ("filter.fromDate", "filter.toDate"):
+        return "ISO 8601" in str(problem.get("message"))
     if path == "/mqtt/vernemq":
         return str(problem.get("message", "")).startswith("malformed ")
     if field == "userId" and path.startswith("/api/v1/"):

@@ -11,6 +11,7 @@ operation, seed), so a run is repeatable and CI stays within its time.
 
 from pathlib import Path
 
+from tests.conftest import ADMIN_API_KEY
 from tests.contract.conftest import HOOK_SECRET, THING_SECRET, Served, run_schemathesis
 
 EXAMPLES = 20
@@ -29,6 +30,8 @@ def test_the_server_does_what_its_own_document_says(tmp_path: Path, served: Serv
                 "ThingSecret": {"api_key": f"Thing {THING_SECRET}"},
                 "BasicAuth": {"username": "thing", "password": THING_SECRET},
                 "HookSecret": {"bearer": HOOK_SECRET},
+                "AdminApiKey": {"api_key": ADMIN_API_KEY},
+                "EntityApiKey": {"api_key": served.entity_key},
             }
         },
     }

@@ -25,6 +25,7 @@ from infrastructure.settings import Settings
 from infrastructure.software_signer import SoftwareSigner
 from infrastructure.tokens import JwtCodec
 from interfaces.aggregates import (
+    ADMIN_KEY_VIEWS,
     ALLOCATION_VIEWS,
     AUTHORITY_VIEWS,
     BATCH_VIEWS,
@@ -32,6 +33,7 @@ from interfaces.aggregates import (
     CHANNEL_VIEWS,
     CONNECTION_VIEWS,
     ECOSYSTEM_VIEWS,
+    ENTITY_VIEWS,
     GROUP_VIEWS,
     MASS_OPERATION_VIEWS,
     MEMBER_VIEWS,
@@ -41,6 +43,7 @@ from interfaces.aggregates import (
     THING_VIEWS,
     TWIN_VIEWS,
     USER_VIEWS,
+    WALLET_VIEWS,
     projections,
 )
 from interfaces.registry import Key
@@ -58,6 +61,7 @@ from tests.fakes.outside import (
     NotInThisTier,
 )
 from tests.fakes.views import (
+    MemoryAdminKeyViews,
     MemoryAllocationViews,
     MemoryAuthorityViews,
     MemoryBatchViews,
@@ -65,6 +69,7 @@ from tests.fakes.views import (
     MemoryChannelViews,
     MemoryConnectionViews,
     MemoryEcosystemViews,
+    MemoryEntityViews,
     MemoryGroupViews,
     MemoryMassOperationViews,
     MemoryMemberViews,
@@ -74,6 +79,7 @@ from tests.fakes.views import (
     MemoryThingViews,
     MemoryTwinViews,
     MemoryUserViews,
+    MemoryWalletViews,
 )
 
 
@@ -109,6 +115,9 @@ def memory_services(settings: Settings) -> MemoryFleet:
         ALLOCATION_VIEWS: MemoryAllocationViews(log.tables),
         TWIN_VIEWS: MemoryTwinViews(log.tables),
         MASS_OPERATION_VIEWS: MemoryMassOperationViews(log.tables),
+        ENTITY_VIEWS: MemoryEntityViews(log.tables),
+        WALLET_VIEWS: MemoryWalletViews(log.tables),
+        ADMIN_KEY_VIEWS: MemoryAdminKeyViews(log.tables),
     }
     mailer, messages, subject_keys = MemoryMailer(), MemoryMessages(), MemorySubjectKeys()
     signer = SoftwareSigner(MemorySealedKeys(), os.urandom(32))

@@ -21,6 +21,7 @@ from application.ports.certificates import CertificateView, Revocation
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
+from application.ports.entities import EntityPage, EntityView, WalletView
 from application.ports.groups import GroupFilter, GroupPage, GroupView
 from application.ports.mass_operations import ItemView, OperationView
 from application.ports.members import MemberView
@@ -32,10 +33,12 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.twins import TwinFilter, TwinPage, TwinView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
+from domain.admin_keys import Rotation
 from domain.identities import normalized
 from infrastructure.batch_views import FINISHED, WORKING, batch_entry, batch_view
 from infrastructure.certificate_views import certificate_view
 from infrastructure.ecosystem_views import ecosystem_view
+from infrastructure.entity_views import entity_view, rotation, wallet_view
 from infrastructure.mass_operation_views import item_view, operation_view
 from infrastructure.member_views import administers, member_view
 from infrastructure.twin_views import twin_view
@@ -859,3 +862,62 @@ def _operation(row: Row) -> OperationView:
         started_at=_utc(view.started_at),
         completed_at=_utc(view.completed_at),
     )
+
+
+class MemoryEntityViews:
+    """`EntityViews` as SqlEntityViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, entity_id: UUID) -> EntityView | None:
+        found = [row for row in self._present() if row["id"] == str(entity_id)]
+        return self._view(found[0]) if found else None
+
+    def page(self, offset: int, limit: int) -> EntityPage:
+        return _page(self._present(), [], TwinFilter(offset, limit), self._view)
+
+    def holder(self, key_lookup: str) -> UUID | None:
+        found = [
+            row["entity"]
+            for row in self._tables.rows("entity_keys")
+            if row["lookup"] == key_lookup and row["status"] == "active"
+        ]
+        return UUID(found[0]) if found else None
+
+    def _present(self) -> list[Row]:
+        return [row for row in self._tables.rows("entities") if row["status"] == "active"]
+
+    def _view(self, row: Row) -> EntityView:
+        view = entity_view(row)
+        return replace(view, created_at=_utc(view.created_at), updated_at=_utc(view.updated_at))
+
+
+class MemoryWalletViews:
+    """`WalletViews` as SqlWalletViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def get(self, wallet_id: UUID) -> WalletView | None:
+        found = [
+            row
+            for row in self._tables.rows("wallets")
+            if row["id"] == str(wallet_id) and row["status"] == "active"
+        ]
+        return (
+            replace(wallet_view(found[0]), created_at=_utc(found[0]["created_at"]))
+            if found
+            else None
+        )
+
+
+class MemoryAdminKeyViews:
+    """`AdminKeyViews` as SqlAdminKeyViews answers it."""
+
+    def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
+
+    def rotations(self) -> list[Rotation]:
+        rows = sorted(self._tables.rows("admin_key_rotations"), key=lambda row: row["valid_from"])
+        return [replace(rotation(row), grace_until=_utc(row["grace_until"])) for row in rows]

@@ -17,6 +17,7 @@ from interfaces.bootstrap import FleetID
 from interfaces.registry import HalfWired, Key, Provide
 from interfaces.rest.app import create_app
 from interfaces.services import build_services
+from tests.conftest import ADMIN_API_KEY
 from tests.helpers import admin_token, bearer
 
 
@@ -57,7 +58,7 @@ def test_each_declared_path_is_served_and_reads_as_of(
     sqlite_fleet: FleetID, client: TestClient[Any]
 ) -> None:
     routes = create_app(sqlite_fleet).routes
-    admin = bearer(admin_token(client))
+    admin = {**bearer(admin_token(client)), "x-admin-api-key": ADMIN_API_KEY}
     for path in as_of_paths():
         reads = [r for r in routes if r.path.startswith(path) and "GET" in r.methods]
         assert reads, f"{path} is declared but no read is served under it"

@@ -27,8 +27,10 @@ from eventsourcing.utils import resolve_topic
 import domain
 from domain.aggregate import FleetAggregate
 from domain.causes import ActorKind, Cause, Interface
+from domain.entities import EntityRole
 from domain.policies import Kind
 from domain.users import Role
+from domain.wallets import Network
 from infrastructure.database import create_engine, create_schema
 from infrastructure.event_mapper import EventMapper
 from infrastructure.schema import subject_keys
@@ -69,6 +71,19 @@ BAD_ITEM_ERROR = {
     "field": "objectId",
     "reason": "Expected `str`, got `int`",
 }
+
+ADMIN_KEY = Cause(actor="d4d4d4d4d4d4d4d4", kind=ActorKind.ADMIN_KEY, via=Interface.REST)
+WALLET_ID = UUID("8201a6f1-8eed-44f3-86e3-f505b238c6b7")
+ENTITY_ID = UUID("e980fc11-c57d-490f-a0cc-004dfeb6b942")
+WALLET_ADDRESS = (
+    "addr_test1qqhr25v8d3gtxfvcu9p793hfhx3d2zkl7dkv9zl7yg84ctzm32sqdg9h5av4u7sey3x0psgdsa2utc78"
+    "w6txhz4jfzdqtpqsjv"
+)
+LONG_DID = (
+    "did:prism:53b0074c8fe0fef8082530021b11dd0facfabbf628907b05f57a82be96640104:CnoKeBI5CgVrZXkt"
+    "MRAESi4KCXNlY3AyNTZrMRIhAioRoqtz5wi9Ci70fp1sL1f99fXg4xo8CcCs-Ux6tPLpEjsKB21hc3RlcjAQAUouCglz"
+    "ZWNwMjU2azESIQNv-zBpfaBAdPavsP0GS4jz9tMYB9jYgcfX2IIPj7CNeg"
+)
 
 PROFILE_CONFIG = (
     '{"Subject": {"attributes": [{"type": "commonName", "source": ["Request.macAddress"], '
@@ -517,6 +532,48 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "operation": OPERATION,
         "item": 1,
     },
+    "Wallet.Created": {
+        "originator_topic": "domain.wallets:Wallet",
+        "cause": ADMIN_KEY,
+        "mnemonic": " ".join(["abandon"] * 23 + ["art"]),
+        "address": WALLET_ADDRESS,
+        "network": Network.TESTNET,
+        "generated": False,
+    },
+    "Wallet.Linked": {"cause": ADMIN_KEY, "entity": str(ENTITY_ID), "did_index": 0},
+    "EntityKey.Issued": {
+        "originator_topic": "domain.entity_keys:EntityKey",
+        "cause": ADMIN_KEY,
+        "entity": str(ENTITY_ID),
+        "lookup": "c3" * 32,
+    },
+    "Entity.Created": {
+        "originator_topic": "domain.entities:Entity",
+        "cause": ADMIN_KEY,
+        "name": "Ada Gateway",
+        "role": EntityRole.CALLER,
+        "wallet": str(WALLET_ID),
+        "did_index": 0,
+        "long_did": LONG_DID,
+        "key": UUID("811e358c-c8f8-50e5-bea5-0a801c87fd83"),
+    },
+    "Entity.Deleted": {"cause": ADMIN_KEY},
+    "EntityKey.Revoked": {"cause": ADMIN_KEY},
+    "Wallet.Unlinked": {"cause": ADMIN_KEY, "entity": str(ENTITY_ID)},
+    "Wallet.Destroyed": {"cause": ADMIN_KEY},
+    "AdminKeys.Opened": {
+        "originator_topic": "domain.admin_keys:AdminKeys",
+        "cause": SYSTEM,
+        "lookup": "d4" * 32,
+        "replaced": ["e5" * 32],
+        "grace_until": datetime(2026, 1, 2, 4, 0, 0, tzinfo=UTC),
+    },
+    "AdminKeys.Rotated": {
+        "cause": SYSTEM,
+        "lookup": "f6" * 32,
+        "replaced": ["e5" * 32, "d4" * 32],
+        "grace_until": datetime(2026, 1, 2, 5, 0, 0, tzinfo=UTC),
+    },
 }
 PERSONAL: dict[str, frozenset[str]] = {
     "Organization.Founded": frozenset({"contact_name", "contact_email", "contact_phone"}),
@@ -528,6 +585,7 @@ PERSONAL: dict[str, frozenset[str]] = {
     "User.Enrolled": frozenset({"first_name", "last_name", "phone", "email", "privileges"}),
     "User.PrivilegesChanged": frozenset({"privileges"}),
     "User.ContactChanged": frozenset({"first_name", "last_name", "phone", "email"}),
+    "Entity.Created": frozenset({"name"}),
 }
 
 
@@ -535,6 +593,7 @@ SEALED_SECRETS: dict[str, frozenset[str]] = {
     "User.Registered sealed secret": frozenset({"secret_hash"}),
     "User.SecretChanged sealed secret": frozenset({"secret_hash"}),
     "Batch.Ordered": frozenset({"pkcs12_password"}),
+    "Wallet.Created": frozenset({"mnemonic"}),
 }
 """Hashes sealed like personal data; the first entries of these classes hold them in the clear,
 as builds before sealing stored them, and still load."""

@@ -19,7 +19,13 @@ from litestar.testing import TestClient
 from application.twin_operator import MassOperator
 from domain.causes import Interface
 from infrastructure.public_keys import CryptographyKeys
-from interfaces.aggregates import MASS_OPERATION_VIEWS, THING_VIEWS, TWIN_VIEWS, USER_VIEWS
+from interfaces.aggregates import (
+    ENTITY_VIEWS,
+    MASS_OPERATION_VIEWS,
+    THING_VIEWS,
+    TWIN_VIEWS,
+    USER_VIEWS,
+)
 from interfaces.bootstrap import FleetID, ensure_first_admin
 from interfaces.rest.app import create_app
 from tests.helpers import admin_token, bearer, register, sign_in
@@ -115,6 +121,7 @@ def test_the_twins_end_as_the_valid_items_applied_one_by_one(
         fleet[TWIN_VIEWS],
         fleet[THING_VIEWS],
         fleet[USER_VIEWS],
+        fleet[ENTITY_VIEWS],
         CryptographyKeys(),
         chunk=chunk,
     )

@@ -1,0 +1,96 @@
+"""SQL over the `entities`, `wallets`, `entity_keys` and `admin_key_rotations` read models
+(current versions)."""
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from application.ports.entities import EntityPage, EntityView, WalletView
+from application.ports.pages import Page
+from domain.admin_keys import Rotation
+from infrastructure.listing import Listing
+from infrastructure.prepared import PreparedSelect
+from infrastructure.read_connections import ReadConnections
+from infrastructure.schema import admin_key_rotations, entities, entity_keys, wallets
+
+ENTITY = sa.select(entities).where(
+    entities.c.id == sa.bindparam("id"),
+    entities.c.status == "active",
+    entities.c.valid_to.is_(None),
+)
+HOLDER = sa.select(entity_keys.c.entity).where(
+    entity_keys.c.lookup == sa.bindparam("lookup"),
+    entity_keys.c.status == "active",
+    entity_keys.c.valid_to.is_(None),
+)
+WALLET = sa.select(wallets).where(
+    wallets.c.id == sa.bindparam("id"),
+    wallets.c.status == "active",
+    wallets.c.valid_to.is_(None),
+)
+ROTATIONS = (
+    sa.select(admin_key_rotations)
+    .where(admin_key_rotations.c.valid_to.is_(None))
+    .order_by(admin_key_rotations.c.valid_from)
+)
+PRESENT = ("present",)
+
+
+class SqlEntityViews:
+    def __init__(self, reads: ReadConnections) -> None:
+        self._entity = PreparedSelect(reads, ENTITY)
+        self._holder = PreparedSelect(reads, HOLDER)
+        self._listing = Listing(reads, entities, lambda _: [entities.c.status == "active"])
+
+    def get(self, entity_id: UUID) -> EntityView | None:
+        row = self._entity.one({"id": str(entity_id)})
+        return None if row is None else entity_view(row)
+
+    def page(self, offset: int, limit: int) -> EntityPage:
+        total, rows = self._listing.page(PRESENT, {}, offset, limit)
+        return Page(total, offset, limit, [entity_view(row) for row in rows])
+
+    def holder(self, key_lookup: str) -> UUID | None:
+        found = self._holder.scalar({"lookup": key_lookup})
+        return None if found is None else UUID(found)
+
+
+class SqlWalletViews:
+    def __init__(self, reads: ReadConnections) -> None:
+        self._wallet = PreparedSelect(reads, WALLET)
+
+    def get(self, wallet_id: UUID) -> WalletView | None:
+        row = self._wallet.one({"id": str(wallet_id)})
+        return None if row is None else wallet_view(row)
+
+
+class SqlAdminKeyViews:
+    def __init__(self, reads: ReadConnections) -> None:
+        self._rotations = PreparedSelect(reads, ROTATIONS)
+
+    def rotations(self) -> list[Rotation]:
+        return [rotation(row) for row in self._rotations.all({})]
+
+
+def entity_view(row: Mapping[str, Any]) -> EntityView:
+    """Also the in-memory fake's: rows of the same shape."""
+    return EntityView(
+        id=UUID(row["id"]),
+        name=row["name"],
+        role=row["role"],
+        wallet=UUID(row["wallet"]),
+        did_index=row["did_index"],
+        long_did=row["long_did"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"] or row["created_at"],
+    )
+
+
+def wallet_view(row: Mapping[str, Any]) -> WalletView:
+    return WalletView(UUID(row["id"]), row["address"], row["network"], row["created_at"])
+
+
+def rotation(row: Mapping[str, Any]) -> Rotation:
+    return Rotation(row["lookup"], tuple(row["replaced"]), row["grace_until"])
