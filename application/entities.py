@@ -5,6 +5,7 @@ A wallet no entity uses any more is destroyed, then its key erased, so its mnemo
 private key derived from it are gone. The destruction is saved first: once it is, no entity can
 be linked to the wallet, so erasing its key can never take the mnemonic from a wallet in use."""
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from application.consistency import run_command
 from application.ports.entities import (
     DecodedDid,
     DidCodec,
+    DidKey,
     EntityPage,
     EntityView,
     EntityViews,
@@ -25,7 +27,7 @@ from application.ports.security import BlindIndex, SubjectKeys
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.ports.twins import PublicKeys
 from domain.causes import Cause
-from domain.entities import OWN_WALLET, Entity, EntityGone, EntityRole
+from domain.entities import OWN_WALLET, Entity, EntityGone, EntityRole, check_entity_name
 from domain.entity_keys import EntityKey
 from domain.errors import InvalidValue
 from domain.wallets import Network, Wallet, WalletGone
@@ -56,6 +58,16 @@ class MadeEntity:
     long_did: str
 
 
+@dataclass(frozen=True)
+class FreshWallet:
+    id: UUID
+    mnemonic: str
+    address: str
+    generated: bool
+    first_did: list[DidKey]
+    """The keys of its DID number 0, its first entity's."""
+
+
 def key_lookup(blind: BlindIndex, key: str) -> str:
     return blind.key(f"entity-key:{key}")
 
@@ -83,6 +95,7 @@ class EntityCommands:
 
     def check(self, new: NewEntity) -> NewEntity:
         """The request's own faults, before anything is derived or loaded."""
+        check_entity_name(new.name)
         if new.role in OWN_WALLET:
             if new.wallet is not None:
                 raise InvalidValue(
@@ -108,23 +121,21 @@ class EntityCommands:
         entity_id = uuid4()
         key = secrets.token_hex(KEY_BYTES)
         lookup = key_lookup(self._blind, key)
-        fresh = None
-        if new.wallet is None:
-            mnemonic = new.mnemonic or self._wallet_keys.new_mnemonic()
-            address = self._wallet_keys.address(mnemonic, self._network)
-            fresh = (uuid4(), mnemonic, address, new.mnemonic is None)
+        fresh = None if new.wallet else await asyncio.to_thread(self._fresh_wallet, new.mnemonic)
 
         def command() -> tuple[MadeEntity, list[Wallet | Entity | EntityKey]]:
             if fresh is None:
                 wallet = self._wallet(new.wallet)
+                did_index = wallet.link(str(entity_id), cause)
+                assert wallet.mnemonic is not None
+                did_keys = self._wallet_keys.did_keys(wallet.mnemonic, did_index)
             else:
-                wallet_id, mnemonic, address, generated = fresh
                 wallet = Wallet.create(
-                    wallet_id, mnemonic, address, self._network, generated, cause
+                    fresh.id, fresh.mnemonic, fresh.address, self._network, fresh.generated, cause
                 )
-            did_index = wallet.link(str(entity_id), cause)
-            assert wallet.mnemonic is not None
-            long_did = self._dids.long_form(self._wallet_keys.did_keys(wallet.mnemonic, did_index))
+                did_index = wallet.link(str(entity_id), cause)
+                did_keys = fresh.first_did
+            long_did = self._dids.long_form(did_keys)
             api_key = EntityKey.issue(str(entity_id), lookup, cause)
             entity = Entity.create(
                 entity_id,
@@ -139,7 +150,7 @@ class EntityCommands:
             made = MadeEntity(
                 entity_id,
                 wallet.id,
-                entity.name or "",
+                new.name,
                 new.role,
                 entity.created_on,
                 key,
@@ -176,6 +187,18 @@ class EntityCommands:
         destroyed = await run_command(self._writer, self._sync, command)
         if destroyed is not None:
             self._subject_keys.erase(str(destroyed.id))
+
+    def _fresh_wallet(self, mnemonic: str | None) -> "FreshWallet":
+        """A new wallet's derivations (some milliseconds of key stretching), off the event
+        loop."""
+        words = mnemonic or self._wallet_keys.new_mnemonic()
+        return FreshWallet(
+            uuid4(),
+            words,
+            self._wallet_keys.address(words, self._network),
+            mnemonic is None,
+            self._wallet_keys.did_keys(words, 0),
+        )
 
     def _complete(self, entity_id: UUID) -> None:
         entity = self._reader.get(entity_id)

@@ -1,6 +1,7 @@
 """The `fleetid` command as operators run it: settings from the environment, a real database."""
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from domain.causes import Interface
-from interfaces.bootstrap import build, ensure_first_admin
+from interfaces.bootstrap import announce_admin_api, build, ensure_first_admin
 from interfaces.cli import main
 from interfaces.mqtt.packets import V311
 from tests.conftest import ADMIN_IDENTITY, ADMIN_SECRET, make_settings
@@ -90,6 +91,59 @@ def test_erase_of_an_unknown_user_fails_cleanly(
 ) -> None:
     assert main(["users", "erase", "00000000-0000-0000-0000-00000000abcd"]) == 1
     assert "user not found" in capsys.readouterr().err
+
+
+def test_admin_key_settings_are_checked_and_masked(
+    env: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "FLEETID_ADMIN_API_KEY=****" in out
+    assert env["FLEETID_ADMIN_API_KEY"] not in out
+
+    monkeypatch.setenv("FLEETID_ADMIN_API_KEY", "too-short")
+    assert main(["config"]) == 2
+    assert "at least 16" in capsys.readouterr().err
+
+    key_file = tmp_path / "admin.key"
+    key_file.write_text("  from-a-mounted-secret-0123456789\n")
+    monkeypatch.setenv("FLEETID_ADMIN_API_KEY_FILE", str(key_file))
+    assert main(["config"]) == 2, "the key and its file both set"
+    assert "not both" in capsys.readouterr().err
+    monkeypatch.delenv("FLEETID_ADMIN_API_KEY")
+    assert main(["config"]) == 0
+    assert "from-a-mounted-secret" not in capsys.readouterr().out
+
+
+def test_start_up_says_whether_the_admin_api_is_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        announce_admin_api(make_settings(tmp_path, "sqlite://", admin_api_key=""))
+        announce_admin_api(make_settings(tmp_path, "sqlite://"))
+    off, on = caplog.records[-2:]
+    assert off.levelno == logging.WARNING
+    assert "is not served (404)" in off.getMessage()
+    assert "FLEETID_ADMIN_API_KEY" in off.getMessage()
+    assert on.levelno == logging.INFO
+    assert "is served" in on.getMessage()
+
+
+def test_admin_key_rotate_needs_a_configured_key(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLEETID_ADMIN_API_KEY")
+    assert main(["admin-key", "rotate"]) == 2
+    assert "no admin API key is configured" in capsys.readouterr().err
+    monkeypatch.setenv("FLEETID_ADMIN_API_KEY", env["FLEETID_ADMIN_API_KEY"])
+    assert main(["admin-key", "rotate", "--grace", "-1"]) == 2
+    assert main(["admin-key", "rotate", "--grace", "60"]) == 0
+    printed = capsys.readouterr()
+    assert len(printed.out.strip()) == 64
+    assert "shown this once" in printed.err
 
 
 def test_serve_creates_the_first_admin_and_answers_over_http_and_mqtt(
