@@ -60,8 +60,9 @@ class AdminAccess:
         self._clock = clock
 
     @property
-    def enabled(self) -> bool:
-        return self._configured is not None
+    def configured(self) -> str | None:
+        """The configured key's lookup hash; None: no admin API."""
+        return self._configured
 
     def in_force(self) -> list[str]:
         if self._configured is None:
@@ -102,14 +103,16 @@ class AdminKeyCommands:
 
     async def rotate(self, grace: timedelta, cause: Cause) -> str:
         """A new key, shown this once; the keys in force now keep working for `grace`."""
-        if not self._access.enabled:
+        configured = self._access.configured
+        if configured is None:
             raise NotFound("no admin API key is configured (FLEETID_ADMIN_API_KEY)")
         key = secrets.token_hex(KEY_BYTES)
 
         def command() -> tuple[str, list[AdminKeys]]:
             replaced = tuple(self._access.in_force())
             grace_until = datetime.now(UTC) + grace
-            rotation = Rotation(admin_lookup(self._blind, key), replaced, grace_until)
+            lookup = admin_lookup(self._blind, key)
+            rotation = Rotation(lookup, replaced, grace_until, configured)
             record = self._reader.get(ADMIN_KEYS)
             if isinstance(record, AdminKeys):
                 record.rotate(rotation, cause)

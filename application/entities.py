@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.domain import Aggregate
+
 from application.consistency import run_command
 from application.ports.entities import (
     DecodedDid,
@@ -30,6 +32,7 @@ from domain.causes import Cause
 from domain.entities import OWN_WALLET, Entity, EntityGone, EntityRole, check_entity_name
 from domain.entity_keys import EntityKey
 from domain.errors import InvalidValue
+from domain.wallet_seeds import WalletSeed, wallet_seed_id
 from domain.wallets import Network, Wallet, WalletGone
 
 KEY_BYTES = 32
@@ -62,10 +65,12 @@ class MadeEntity:
 class FreshWallet:
     id: UUID
     mnemonic: str
+    seed: str
+    """The mnemonic's keyed hash: its entry in the index of wallet mnemonics."""
     address: str
     generated: bool
     first_did: list[DidKey]
-    """The keys of its DID number 0, its first entity's."""
+    """The keys of DID number 0: its first entity's, unless its mnemonic had wallets before."""
 
 
 def key_lookup(blind: BlindIndex, key: str) -> str:
@@ -123,18 +128,31 @@ class EntityCommands:
         lookup = key_lookup(self._blind, key)
         fresh = None if new.wallet else await asyncio.to_thread(self._fresh_wallet, new.mnemonic)
 
-        def command() -> tuple[MadeEntity, list[Wallet | Entity | EntityKey]]:
+        def command() -> tuple[MadeEntity, list[Aggregate]]:
+            changed: list[Aggregate] = []
             if fresh is None:
                 wallet = self._wallet(new.wallet)
-                did_index = wallet.link(str(entity_id), cause)
+            else:
+                found = self._reader.get(wallet_seed_id(fresh.seed))
+                existing = found if isinstance(found, WalletSeed) else None
+                seed = WalletSeed.claim(existing, fresh.seed, str(fresh.id), cause)
+                wallet = Wallet.create(
+                    fresh.id,
+                    fresh.mnemonic,
+                    fresh.address,
+                    self._network,
+                    fresh.generated,
+                    seed.id,
+                    seed.dids_made,
+                    cause,
+                )
+                changed.append(seed)
+            did_index = wallet.link(str(entity_id), cause)
+            if fresh is not None and did_index == 0:
+                did_keys = fresh.first_did
+            else:
                 assert wallet.mnemonic is not None
                 did_keys = self._wallet_keys.did_keys(wallet.mnemonic, did_index)
-            else:
-                wallet = Wallet.create(
-                    fresh.id, fresh.mnemonic, fresh.address, self._network, fresh.generated, cause
-                )
-                did_index = wallet.link(str(entity_id), cause)
-                did_keys = fresh.first_did
             long_did = self._dids.long_form(did_keys)
             api_key = EntityKey.issue(str(entity_id), lookup, cause)
             entity = Entity.create(
@@ -157,7 +175,7 @@ class EntityCommands:
                 wallet.address,
                 long_did,
             )
-            return made, [wallet, entity, api_key]
+            return made, [*changed, wallet, entity, api_key]
 
         return await run_command(self._writer, self._sync, command)
 
@@ -166,12 +184,12 @@ class EntityCommands:
         Asked again, it erases the key of a wallet destroyed by a delete that stopped short."""
         self._complete(entity_id)
 
-        def command() -> tuple[Wallet | None, list[Wallet | Entity | EntityKey]]:
+        def command() -> tuple[Wallet | None, list[Aggregate]]:
             entity = self._reader.get(entity_id)
             if not isinstance(entity, Entity) or entity.deleted:
                 raise EntityGone("no such entity", field="id_entity")
             entity.delete(cause)
-            changed: list[Wallet | Entity | EntityKey] = [entity]
+            changed: list[Aggregate] = [entity]
             api_key = self._reader.get(entity.key)
             if isinstance(api_key, EntityKey):
                 api_key.revoke(cause)
@@ -180,9 +198,14 @@ class EntityCommands:
             if not isinstance(wallet, Wallet):
                 return None, changed
             wallet.unlink(str(entity_id), cause)
-            if not wallet.entities:
-                wallet.destroy(cause)
-            return (wallet if wallet.destroyed else None), [*changed, wallet]
+            if wallet.entities:
+                return None, [*changed, wallet]
+            wallet.destroy(cause)
+            seed = self._reader.get(wallet.seed)
+            if isinstance(seed, WalletSeed):
+                seed.release(wallet.dids_made, cause)
+                changed.append(seed)
+            return wallet, [*changed, wallet]
 
         destroyed = await run_command(self._writer, self._sync, command)
         if destroyed is not None:
@@ -195,10 +218,18 @@ class EntityCommands:
         return FreshWallet(
             uuid4(),
             words,
+            self._blind.key(f"wallet-seed:{words}"),
             self._wallet_keys.address(words, self._network),
             mnemonic is None,
             self._wallet_keys.did_keys(words, 0),
         )
+
+    def shred_destroyed(self, wallets: WalletViews) -> int:
+        """Erase the keys of destroyed wallets a stopped process left; how many."""
+        found = wallets.unshredded()
+        for wallet in found:
+            self._subject_keys.erase(str(wallet))
+        return len(found)
 
     def _complete(self, entity_id: UUID) -> None:
         entity = self._reader.get(entity_id)

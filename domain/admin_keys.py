@@ -2,8 +2,10 @@
 `fleetid admin-key rotate` has made since.
 
 A rotation makes a new key and names the keys it replaces, which keep working until its grace
-period ends, so clients move to the new key without a pause and no restart is needed. Keys are
-known to the log by keyed lookup hashes only; the new key is shown once, by the command."""
+period ends, so clients move to the new key without a pause and no restart is needed. The
+configuration stays the last word: once the configured key differs from the one in force at the
+last rotation, every rotated key is retired (after a leak, setting a new key and restarting is
+enough). Keys are known to the log by keyed lookup hashes only; the new key is shown once."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,12 +30,16 @@ class Rotation:
     """Keyed hashes of the keys in force when it was made."""
     grace_until: datetime
     """When the replaced keys stop working."""
+    configured: str
+    """Keyed hash of the configured key when it was made."""
 
 
 def in_force(configured: str, rotations: Sequence[Rotation], now: datetime) -> list[str]:
     """The lookups of the keys that work at `now`: the configured key and each rotated key,
-    unless a rotation replaced it and that rotation's grace period is over. A key set in the
-    configuration after a rotation works, as the operator meant."""
+    unless a rotation replaced it and that rotation's grace period is over. A configured key
+    other than the one in force at the last rotation works alone."""
+    if rotations and rotations[-1].configured != configured:
+        return [configured]
     retired: dict[str, datetime] = {}
     for rotation in rotations:
         for old in rotation.replaced:
@@ -49,6 +55,7 @@ class AdminKeys(FleetAggregate):
         lookup: str
         replaced: list[str]
         grace_until: datetime
+        configured: str
 
     class Opened(FleetAggregate.Created):
         """The first rotation, which starts the record."""
@@ -56,12 +63,19 @@ class AdminKeys(FleetAggregate):
         lookup: str
         replaced: list[str]
         grace_until: datetime
+        configured: str
 
     @event(Opened)
     def __init__(
-        self, lookup: str, replaced: list[str], grace_until: datetime, cause: Cause
+        self,
+        lookup: str,
+        replaced: list[str],
+        grace_until: datetime,
+        configured: str,
+        cause: Cause,
     ) -> None:
-        self.rotations: tuple[Rotation, ...] = (Rotation(lookup, tuple(replaced), grace_until),)
+        made = Rotation(lookup, tuple(replaced), grace_until, configured)
+        self.rotations: tuple[Rotation, ...] = (made,)
 
     @classmethod
     def open(cls, rotation: Rotation, cause: Cause) -> "AdminKeys":
@@ -71,6 +85,7 @@ class AdminKeys(FleetAggregate):
             lookup=rotation.lookup,
             replaced=list(rotation.replaced),
             grace_until=rotation.grace_until,
+            configured=rotation.configured,
             cause=cause,
         )
 
@@ -79,11 +94,18 @@ class AdminKeys(FleetAggregate):
             lookup=rotation.lookup,
             replaced=list(rotation.replaced),
             grace_until=rotation.grace_until,
+            configured=rotation.configured,
             cause=cause,
         )
 
     @event(Rotated)
     def _rotate(
-        self, lookup: str, replaced: list[str], grace_until: datetime, cause: Cause
+        self,
+        lookup: str,
+        replaced: list[str],
+        grace_until: datetime,
+        configured: str,
+        cause: Cause,
     ) -> None:
-        self.rotations = (*self.rotations, Rotation(lookup, tuple(replaced), grace_until))
+        made = Rotation(lookup, tuple(replaced), grace_until, configured)
+        self.rotations = (*self.rotations, made)

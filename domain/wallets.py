@@ -44,17 +44,29 @@ class Wallet(FleetAggregate):
         network: Network
         generated: bool
         """Whether FleetID made the mnemonic (else a caller supplied it)."""
+        seed: UUID
+        """Its mnemonic's entry in the index (domain/wallet_seeds.py)."""
+        first_did: int
+        """The DID number its first entity gets: wallets of its mnemonic made that many before."""
         secret_fields: ClassVar[frozenset[str]] = frozenset({"mnemonic"})
 
     @event(Created)
     def __init__(
-        self, mnemonic: str, address: str, network: Network, generated: bool, cause: Cause
+        self,
+        mnemonic: str,
+        address: str,
+        network: Network,
+        generated: bool,
+        seed: UUID,
+        first_did: int,
+        cause: Cause,
     ) -> None:
         self.mnemonic: str | None = mnemonic
         self.address = address
         self.network = network
+        self.seed = seed
         self.entities: tuple[str, ...] = ()
-        self.dids_made = 0
+        self.dids_made = first_did
         self.destroyed = False
 
     @classmethod
@@ -65,6 +77,8 @@ class Wallet(FleetAggregate):
         address: str,
         network: Network,
         generated: bool,
+        seed: UUID,
+        first_did: int,
         cause: Cause,
     ) -> "Wallet":
         return cls._create(
@@ -74,6 +88,8 @@ class Wallet(FleetAggregate):
             address=address,
             network=network,
             generated=generated,
+            seed=seed,
+            first_did=first_did,
             cause=cause,
         )
 
@@ -109,7 +125,7 @@ class Wallet(FleetAggregate):
         self.entities = tuple(e for e in self.entities if e != entity)
 
     class Destroyed(FleetAggregate.Event):
-        """Its key is erased before this is saved: nothing derived from it can be made again."""
+        """Once this is saved its key is erased, and nothing derived from it is made again."""
 
     def destroy(self, cause: Cause) -> None:
         if self.entities:

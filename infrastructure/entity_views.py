@@ -13,7 +13,13 @@ from domain.admin_keys import Rotation
 from infrastructure.listing import Listing
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
-from infrastructure.schema import admin_key_rotations, entities, entity_keys, wallets
+from infrastructure.schema import (
+    admin_key_rotations,
+    entities,
+    entity_keys,
+    subject_keys,
+    wallets,
+)
 
 ENTITY = sa.select(entities).where(
     entities.c.id == sa.bindparam("id"),
@@ -29,6 +35,11 @@ WALLET = sa.select(wallets).where(
     wallets.c.id == sa.bindparam("id"),
     wallets.c.status == "active",
     wallets.c.valid_to.is_(None),
+)
+UNSHREDDED = (
+    sa.select(wallets.c.id)
+    .join(subject_keys, subject_keys.c.subject == wallets.c.id)
+    .where(wallets.c.status == "destroyed", wallets.c.valid_to.is_(None))
 )
 ROTATIONS = (
     sa.select(admin_key_rotations)
@@ -60,10 +71,14 @@ class SqlEntityViews:
 class SqlWalletViews:
     def __init__(self, reads: ReadConnections) -> None:
         self._wallet = PreparedSelect(reads, WALLET)
+        self._unshredded = PreparedSelect(reads, UNSHREDDED)
 
     def get(self, wallet_id: UUID) -> WalletView | None:
         row = self._wallet.one({"id": str(wallet_id)})
         return None if row is None else wallet_view(row)
+
+    def unshredded(self) -> list[UUID]:
+        return [UUID(row["id"]) for row in self._unshredded.all({})]
 
 
 class SqlAdminKeyViews:
@@ -93,4 +108,4 @@ def wallet_view(row: Mapping[str, Any]) -> WalletView:
 
 
 def rotation(row: Mapping[str, Any]) -> Rotation:
-    return Rotation(row["lookup"], tuple(row["replaced"]), row["grace_until"])
+    return Rotation(row["lookup"], tuple(row["replaced"]), row["grace_until"], row["configured"])

@@ -714,6 +714,12 @@ admin_key_rotations = versioned(
     sa.Column(
         "grace_until", UTCDateTime, nullable=False, comment="when the replaced keys stop working"
     ),
+    sa.Column(
+        "configured",
+        sa.String(64),
+        nullable=False,
+        comment="keyed hash of the configured key then (another configured since retires it)",
+    ),
     sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was made"),
     comment="Rotations of the admin API key (fleetid admin-key rotate), one row each (id: uuid5 "
     "of the new key's lookup).",

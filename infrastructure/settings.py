@@ -13,6 +13,8 @@ SMTP_SECURITY = ("starttls", "tls", "none")
 LOG_FORMATS = ("text", "json")
 CARDANO_NETWORKS = ("testnet", "mainnet")
 MIN_ADMIN_KEY = 16
+MAX_ADMIN_KEY_GRACE = 30 * 24 * 3600.0
+"""Thirty days: a replaced admin key works at most this long."""
 THROTTLE_SETTINGS = (
     "throttle_identity_failures",
     "throttle_client_failures",
@@ -201,10 +203,13 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}CARDANO_NETWORK must be one of {', '.join(CARDANO_NETWORKS)}"
             )
-        if settings.agent_url and urlsplit(settings.agent_url).scheme not in ("http", "https"):
+        agent = urlsplit(settings.agent_url)
+        if settings.agent_url and (agent.scheme not in ("http", "https") or not agent.netloc):
             raise SettingsError(f"{PREFIX}AGENT_URL must be an http(s) URL")
-        if settings.admin_key_grace < 0:
-            raise SettingsError(f"{PREFIX}ADMIN_KEY_GRACE must not be negative")
+        if not 0 <= settings.admin_key_grace <= MAX_ADMIN_KEY_GRACE:
+            raise SettingsError(
+                f"{PREFIX}ADMIN_KEY_GRACE must be 0 to {MAX_ADMIN_KEY_GRACE:.0f} seconds"
+            )
         if settings.mqtt_url:
             settings.broker  # noqa: B018 - validates the URL now, not when first used
         return settings
@@ -274,11 +279,13 @@ def _with_admin_key(settings: Settings) -> Settings:
             raise SettingsError(f"{PREFIX}ADMIN_API_KEY_FILE cannot be read: {error}") from None
         if not key:
             raise SettingsError(f"{PREFIX}ADMIN_API_KEY_FILE is empty")
-    if key and (len(key) < MIN_ADMIN_KEY or not key.isprintable() or key != key.strip()):
+    if key and (len(key) < MIN_ADMIN_KEY or not (key.isascii() and key.isprintable())):
         raise SettingsError(
-            f"the admin API key must be at least {MIN_ADMIN_KEY} printable characters, with no "
-            "surrounding whitespace"
+            f"the admin API key must be at least {MIN_ADMIN_KEY} printable ASCII characters "
+            "(HTTP headers carry no other reliably)"
         )
+    if key != key.strip():
+        raise SettingsError("the admin API key must not start or end with whitespace")
     return replace(settings, admin_api_key=key)
 
 

@@ -103,6 +103,7 @@ from domain.sequences import NumberSequence
 from domain.things import Thing
 from domain.twins import Twin
 from domain.users import User
+from domain.wallet_seeds import WalletSeed
 from domain.wallets import Network, Wallet
 from infrastructure.allocation_views import SqlAllocationViews
 from infrastructure.authority_views import SqlAuthorityViews
@@ -404,6 +405,13 @@ def _entity_or_user(w: Wiring) -> dict[str, Dependency]:
     return entity_or_user(w.sessions, w[ENTITIES].entities)
 
 
+def _entity_routes(w: Wiring) -> list[ControllerRouterHandler]:
+    """Without an admin key the admin API is not there at all: every path under it is 404,
+    whatever is sent, before anything is read or checked."""
+    admin = [AdminController.bound_to(w[ENTITIES])] if w.settings.admin_api_key else []
+    return [*admin, EntityController.bound_to(w[ENTITIES])]
+
+
 def _entities(w: Wiring) -> EntityServices:
     p, settings = w.ports, w.settings
     dids = PrismDids()
@@ -629,17 +637,15 @@ MODULES: tuple[AggregateModule, ...] = (
         Entity,
         EntitiesProjection,
         None,
-        ("/api/v1/admin/entities", "/api/v1/admin/entity", "/api/v1/entity"),
+        ("/api/v1/admin", "/api/v1/entity"),
         views=(Provide(ENTITY_VIEWS, lambda r: SqlEntityViews(r.reads)),),
         services=(Provide(ENTITIES, _entities),),
-        routes=lambda w: [
-            AdminController.bound_to(w[ENTITIES]),
-            EntityController.bound_to(w[ENTITIES]),
-        ],
+        routes=_entity_routes,
     ),
 )
 WITHOUT_READ_MODEL: tuple[type[FleetAggregate], ...] = (
     IdentityIndex,
+    WalletSeed,
     ModuleCommand,
     ResetCode,
     NumberSequence,

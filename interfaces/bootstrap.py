@@ -74,9 +74,11 @@ from infrastructure.vacuum_keeper import VacuumKeeper
 from interfaces.aggregates import (
     AUTHORITIES,
     ECOSYSTEMS,
+    ENTITIES,
     MEMBERS,
     PROFILES,
     USERS,
+    WALLET_VIEWS,
     explained_kinds,
     projections,
 )
@@ -438,6 +440,14 @@ def ensure_certificate_authorities(fleet: FleetID) -> None:
         made = asyncio.run(commands.ensure_for_profile(profile, views, cause))
         if made is not None:
             log.info("made certificate authority %d for profile %d", made, profile.number)
+
+
+def ensure_wallets_shredded(fleet: FleetID) -> None:
+    """A process that stopped between destroying a wallet and erasing its key left the key:
+    erased here, at the next start."""
+    erased = fleet[ENTITIES].commands.shred_destroyed(fleet[WALLET_VIEWS])
+    if erased:
+        log.warning("erased the keys of %d destroyed wallets left by a stopped process", erased)
 
 
 def announce_admin_api(settings: Settings) -> None:

@@ -36,7 +36,7 @@ from infrastructure.metrics_dir import start_run
 from infrastructure.private_files import open_private
 from infrastructure.profile_files import read_profiles
 from infrastructure.read_model_check import check_read_models
-from infrastructure.settings import PREFIX, Settings, SettingsError
+from infrastructure.settings import MAX_ADMIN_KEY_GRACE, PREFIX, Settings, SettingsError
 from interfaces import child_process, issuer_process, writer_process
 from interfaces.aggregates import (
     AUTHORITIES,
@@ -54,6 +54,7 @@ from interfaces.bootstrap import (
     ensure_ecosystem,
     ensure_first_admin,
     ensure_shipped_profiles,
+    ensure_wallets_shredded,
 )
 from interfaces.mqtt import service as mqtt_service
 
@@ -230,6 +231,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ensure_ecosystem(fleet)
         ensure_shipped_profiles(fleet)
         ensure_certificate_authorities(fleet)
+        ensure_wallets_shredded(fleet)
     finally:
         fleet.close()
     announce_admin_api(settings)
@@ -495,8 +497,8 @@ def _set_ecosystem(settings: Settings, args: argparse.Namespace) -> int:
 
 def _rotate_admin_key(settings: Settings, args: argparse.Namespace) -> int:
     grace = settings.admin_key_grace if args.grace is None else args.grace
-    if grace < 0:
-        print("fleetid: --grace must not be negative", file=sys.stderr)
+    if not 0 <= grace <= MAX_ADMIN_KEY_GRACE:
+        print(f"fleetid: --grace must be 0 to {MAX_ADMIN_KEY_GRACE:.0f} seconds", file=sys.stderr)
         return 2
     fleet = build(settings)
     try:

@@ -54,6 +54,10 @@ class WalletViews(Protocol):
         """A wallet not destroyed."""
         ...
 
+    def unshredded(self) -> list[UUID]:
+        """Destroyed wallets whose key is still kept (a process stopped between the two)."""
+        ...
+
 
 class AdminKeyViews(Protocol):
     def rotations(self) -> list[Rotation]:

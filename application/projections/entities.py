@@ -85,6 +85,7 @@ class AdminKeysProjection:
                 "lookup": event.lookup,
                 "replaced": event.replaced,
                 "grace_until": event.grace_until,
+                "configured": event.configured,
                 "created_at": event.timestamp,
             }
             rows.insert("admin_key_rotations", str(uuid5(NAMESPACE, event.lookup)), row, position)

@@ -59,7 +59,7 @@ def entity_or_user(sessions: Sessions, entities: EntityAccess) -> dict[str, Prov
 
     def actor(request: Request[Any, Any, Any]) -> Actor:
         key = header(request, ENTITY_KEY_HEADER)
-        if key is None or header(request, b"authorization") is not None:
+        if key is None or header(request, b"authorization"):
             user: Actor = as_user(request)
             return user
         with at_present():

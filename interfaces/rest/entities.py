@@ -155,8 +155,8 @@ def admin_caller(services: EntityServices) -> Provide:
 class AdminController(Controller):
     path = "/api/v1/admin"
     tags = ["admin: identity entities"]
+    parameters = AS_OF
     services: ClassVar[EntityServices]
-    security = [{"adminApiKey": []}]
 
     @classmethod
     def bound_to(cls, services: EntityServices) -> type["AdminController"]:
@@ -167,7 +167,7 @@ class AdminController(Controller):
     def status(self, admin: AdminDep) -> AdminStatusResponse:
         return AdminStatusResponse(AdminStatus(True, self.services.host, self.services.agent))
 
-    @get("/entities", sync_to_thread=False, parameters=AS_OF, summary="Identity entities")
+    @get("/entities", sync_to_thread=False, summary="Identity entities")
     def list_entities(
         self,
         admin: AdminDep,
@@ -177,7 +177,7 @@ class AdminController(Controller):
         found = self.services.queries.page(offset, limit)
         return EntityListResponse([_item(entity, "") for entity in found.items])
 
-    @get("/entity/{id_entity:uuid}", sync_to_thread=False, parameters=AS_OF, summary="An entity")
+    @get("/entity/{id_entity:uuid}", sync_to_thread=False, summary="An entity")
     def get_entity(self, id_entity: EntityPath, admin: AdminDep) -> EntityResponse:
         found = self.services.queries.get(id_entity)
         return EntityResponse(_item(found, ENTITY_SELF.format(id=found.id)))
@@ -185,7 +185,6 @@ class AdminController(Controller):
     @get(
         "/entity/{id_entity:uuid}/did",
         sync_to_thread=False,
-        parameters=AS_OF,
         summary="An entity's DID, resolved to its DID document",
         description="The PRISM long-form DID is resolved from its own encoded state (the hash "
         "checked); see docs/identity-entities.md.",
@@ -207,7 +206,7 @@ class AdminController(Controller):
         return Response(
             MadeEntityResponse(_made(made)),
             status_code=201,
-            headers={"Location": f"{self.path}/entity/{made.entity}"},
+            headers={"Location": f"{self.path}/entity/{made.entity}", "Cache-Control": "no-store"},
         )
 
     @delete(
@@ -223,6 +222,7 @@ class AdminController(Controller):
 class EntityController(Controller):
     path = "/api/v1/entity"
     tags = ["identity entities"]
+    parameters = AS_OF
     services: ClassVar[EntityServices]
 
     @classmethod
@@ -237,7 +237,7 @@ class EntityController(Controller):
         dependencies = {"entity": Provide(entity, sync_to_thread=False)}
         return type(cls.__name__, (cls,), {"services": services, "dependencies": dependencies})
 
-    @get("/me", sync_to_thread=False, parameters=AS_OF, summary="The calling entity")
+    @get("/me", sync_to_thread=False, summary="The calling entity")
     def me(self, entity: ActorDep) -> MyEntityResponse:
         found = self.services.queries.get(entity.id)
         return MyEntityResponse(

@@ -132,6 +132,7 @@ class MassOperationServices:
 class MassOperationsController(Controller):
     path = "/api/gemini/v1/mass-operations"
     tags = ["digital twins: mass operations"]
+    parameters = AS_OF
     services: ClassVar[MassOperationServices]
     reading: ClassVar[asyncio.Semaphore]
 
@@ -179,7 +180,6 @@ class MassOperationsController(Controller):
     @get(
         "/",
         sync_to_thread=False,
-        parameters=AS_OF,
         summary="The caller's mass operations, oldest first",
     )
     def list_operations(
@@ -193,7 +193,6 @@ class MassOperationsController(Controller):
     @get(
         "/{mass_operation_id:uuid}",
         sync_to_thread=False,
-        parameters=AS_OF,
         summary="A mass operation's status, counts and a page of its items' results",
     )
     def get_operation(

@@ -100,6 +100,7 @@ class TwinServices:
 class TwinsController(Controller):
     path = "/api/gemini/v1/digital-twins"
     tags = ["digital twins"]
+    parameters = AS_OF
     services: ClassVar[TwinServices]
 
     @classmethod
@@ -110,7 +111,7 @@ class TwinsController(Controller):
         attributes = {"services": services, "dependencies": callers, "opt": {ENTITY_KEY_OPT: True}}
         return type(cls.__name__, (cls,), attributes)
 
-    @get("/", sync_to_thread=False, parameters=AS_OF, summary="The caller's twins (an admin: all)")
+    @get("/", sync_to_thread=False, summary="The caller's twins (an admin: all)")
     def list_twins(
         self,
         actor: ActorDep,
@@ -124,14 +125,13 @@ class TwinsController(Controller):
             found.total, found.offset, found.limit, [self._twin(t) for t in found.items]
         )
 
-    @get("/{object_id:str}", sync_to_thread=False, parameters=AS_OF, summary="A twin as created")
+    @get("/{object_id:str}", sync_to_thread=False, summary="A twin as created")
     def get_twin(self, object_id: ObjectIdPath, actor: ActorDep) -> TwinResponse:
         return self._twin(self.services.queries.get(actor, object_id))
 
     @get(
         "/{object_id:str}/did.json",
         sync_to_thread=False,
-        parameters=AS_OF,
         media_type=MediaType.JSON,
         summary="The twin as a W3C DID document (did:web)",
         description="Its keys as JsonWebKey2020 verification methods, its services as service "

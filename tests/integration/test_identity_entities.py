@@ -33,7 +33,7 @@ from domain.causes import Cause, Interface
 from infrastructure.prism_dids import PrismDids
 from infrastructure.schema import subject_keys
 from interfaces.aggregates import ENTITIES, MASS_OPERATIONS
-from interfaces.bootstrap import FleetID, build, ensure_first_admin
+from interfaces.bootstrap import FleetID, build, ensure_first_admin, ensure_wallets_shredded
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
 from tests.conftest import ADMIN_API_KEY, make_settings
@@ -133,10 +133,9 @@ def test_a_supplied_mnemonic_gives_the_address_and_keys_wallets_derive_from_it(
     """CIP-1852's role 2, the stake key: no BIP44 change names it."""
     assert made["public_addr"].startswith("addr_test1")
     assert made["public_addr"] == _base_address(payment, stake)
-    again = make(admin, name="alice again", role="caller", mnemonic=MNEMONIC)
-    assert again["public_addr"] == made["public_addr"], "the same mnemonic, the same address"
-    assert again["id_wallet"] != made["id_wallet"], "a caller's wallet is its own"
-    assert again["longDid"] == made["longDid"], "the same wallet seed, DID number 0 alike"
+    body = {"name": "alice again", "role": "caller", "mnemonic": MNEMONIC}
+    again = admin.post(f"{ADMIN}/entity", json=body, headers=KEY)
+    assert_problem(again, 409, field="mnemonic", error="wallet_exists")
 
 
 def _base_address(payment: Any, stake: Any) -> str:
@@ -267,6 +266,10 @@ def test_deleting_an_entity_ends_it_its_key_and_at_last_its_wallet(
     wallet = fleet.log.repository.get(UUID(wallet_id))  # the log, not the cache
     assert wallet.destroyed
     assert wallet.mnemonic is None, "read again from the log, the mnemonic is gone"
+    brought_again = make(admin, name="back", role="caller", mnemonic=MNEMONIC)
+    assert brought_again["public_addr"] == caller["public_addr"]
+    made_before = {caller["longDid"], worker["longDid"], another["longDid"]}
+    assert brought_again["longDid"] not in made_before, "DIDs are numbered on, never given again"
 
 
 def test_reads_answer_as_of_a_position(fleet: FleetID, admin: TestClient[Any]) -> None:
@@ -344,6 +347,11 @@ def test_with_no_admin_key_configured_the_admin_api_is_not_there(
         with TestClient(create_app(fleet)) as client:
             assert_problem(client.get(ADMIN, headers=KEY), 404)
             assert_problem(client.post(f"{ADMIN}/entity", json={}, headers=KEY), 404)
+            not_json = {**KEY, "content-type": "text/plain"}
+            assert_problem(client.post(f"{ADMIN}/entity", content=b"{", headers=not_json), 404)
+            assert_problem(client.get(f"{ADMIN}/entities", params={"as_of": "zzz"}), 404)
+            assert_problem(client.delete(f"{ADMIN}/entity/{UUID(int=1)}", headers=KEY), 404)
+            assert "/api/v1/admin" not in str(client.get("/schema/openapi.json").json()["paths"])
     finally:
         fleet.close()
 
@@ -416,3 +424,54 @@ def test_an_entitys_did_resolves_to_a_document_of_its_authentication_key(
 
 def _unpadded(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_a_key_configured_after_a_rotation_retires_the_rotated_keys(
+    fleet: FleetID, admin: TestClient[Any], tmp_path: Any, database_url: str
+) -> None:
+    rotated = asyncio.run(
+        fleet[ENTITIES].admin_keys.rotate(timedelta(hours=1), Cause.system(Interface.CLI))
+    )
+    assert admin.get(ADMIN, headers={"x-admin-api-key": rotated}).status_code == 200
+    new_key = "a-new-key-after-a-leak-0123456789"
+    settings = make_settings(fleet.settings.data_dir, database_url, admin_api_key=new_key)
+    restarted = build(settings)
+    try:
+        with TestClient(create_app(restarted)) as client:
+            assert client.get(ADMIN, headers={"x-admin-api-key": new_key}).status_code == 200
+            assert_problem(client.get(ADMIN, headers={"x-admin-api-key": rotated}), 401)
+            assert_problem(client.get(ADMIN, headers=KEY), 401)
+    finally:
+        restarted.close()
+
+
+def test_the_admin_reads_document_their_key_and_as_of(admin: TestClient[Any]) -> None:
+    assert admin.get(ADMIN, params={"as_of": "1"}, headers=KEY).status_code == 200
+    paths = admin.get("/schema/openapi.json").json()["paths"]
+    for path in (ADMIN, f"{ADMIN}/entities", f"{ADMIN}/entity/{{id_entity}}"):
+        operation = paths[path]["get"]
+        assert operation["security"] == [{"AdminApiKey": []}], path
+        assert "as_of" in {p["name"] for p in operation["parameters"]}, path
+    me = paths["/api/v1/entity/me"]["get"]
+    assert me["security"] == [{"EntityApiKey": []}]
+    twins = paths["/api/gemini/v1/digital-twins"]["get"]
+    assert twins["security"] == [{"BearerToken": []}, {"EntityApiKey": []}]
+    assert "as_of" in {p["name"] for p in twins["parameters"]}
+
+
+def test_a_wallet_destroyed_by_a_process_that_stopped_is_shredded_at_the_next_start(
+    fleet: FleetID, admin: TestClient[Any]
+) -> None:
+    made = make(admin, name="c", role="caller")
+    wallet = made["id_wallet"]
+    with fleet.engine.connect() as conn:
+        wrapped = conn.execute(
+            sa.select(subject_keys.c.wrapped_key).where(subject_keys.c.subject == wallet)
+        ).scalar_one()
+    admin.delete(f"{ADMIN}/entity/{made['id_entity']}", headers=KEY)
+    with fleet.engine.begin() as conn:
+        conn.execute(subject_keys.insert().values(subject=wallet, wrapped_key=wrapped))
+    ensure_wallets_shredded(fleet)
+    with fleet.engine.connect() as conn:
+        kept = conn.execute(sa.select(subject_keys).where(subject_keys.c.subject == wallet))
+        assert kept.first() is None

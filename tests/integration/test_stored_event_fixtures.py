@@ -75,6 +75,7 @@ BAD_ITEM_ERROR = {
 ADMIN_KEY = Cause(actor="d4d4d4d4d4d4d4d4", kind=ActorKind.ADMIN_KEY, via=Interface.REST)
 WALLET_ID = UUID("8201a6f1-8eed-44f3-86e3-f505b238c6b7")
 ENTITY_ID = UUID("e980fc11-c57d-490f-a0cc-004dfeb6b942")
+WALLET_SEED_ID = UUID("03a8df59-2890-5de6-9a79-a94d0332cdba")
 WALLET_ADDRESS = (
     "addr_test1qqhr25v8d3gtxfvcu9p793hfhx3d2zkl7dkv9zl7yg84ctzm32sqdg9h5av4u7sey3x0psgdsa2utc78"
     "w6txhz4jfzdqtpqsjv"
@@ -532,6 +533,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "operation": OPERATION,
         "item": 1,
     },
+    "WalletSeed.Claimed": {
+        "originator_topic": "domain.wallet_seeds:WalletSeed",
+        "cause": ADMIN_KEY,
+        "wallet": str(WALLET_ID),
+    },
     "Wallet.Created": {
         "originator_topic": "domain.wallets:Wallet",
         "cause": ADMIN_KEY,
@@ -539,6 +545,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "address": WALLET_ADDRESS,
         "network": Network.TESTNET,
         "generated": False,
+        "seed": WALLET_SEED_ID,
+        "first_did": 0,
     },
     "Wallet.Linked": {"cause": ADMIN_KEY, "entity": str(ENTITY_ID), "did_index": 0},
     "EntityKey.Issued": {
@@ -561,18 +569,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "EntityKey.Revoked": {"cause": ADMIN_KEY},
     "Wallet.Unlinked": {"cause": ADMIN_KEY, "entity": str(ENTITY_ID)},
     "Wallet.Destroyed": {"cause": ADMIN_KEY},
+    "WalletSeed.Released": {"cause": ADMIN_KEY, "dids_made": 1},
+    "WalletSeed.Reclaimed": {"cause": ADMIN_KEY, "wallet": "5861593e-ce8d-4243-b4cd-610beb1bba94"},
     "AdminKeys.Opened": {
         "originator_topic": "domain.admin_keys:AdminKeys",
         "cause": SYSTEM,
         "lookup": "d4" * 32,
         "replaced": ["e5" * 32],
         "grace_until": datetime(2026, 1, 2, 4, 0, 0, tzinfo=UTC),
+        "configured": "e5" * 32,
     },
     "AdminKeys.Rotated": {
         "cause": SYSTEM,
         "lookup": "f6" * 32,
         "replaced": ["e5" * 32, "d4" * 32],
         "grace_until": datetime(2026, 1, 2, 5, 0, 0, tzinfo=UTC),
+        "configured": "e5" * 32,
     },
 }
 PERSONAL: dict[str, frozenset[str]] = {

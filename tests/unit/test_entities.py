@@ -10,6 +10,7 @@ from domain.admin_keys import Rotation, in_force
 from domain.causes import ActorKind, Cause, Interface
 from domain.entities import Entity, EntityGone, EntityRole
 from domain.errors import InvalidValue
+from domain.wallet_seeds import WalletExists, WalletSeed
 from domain.wallets import Network, Wallet, WalletGone, WalletInUse
 
 ADMIN = Cause(actor="admin-key", kind=ActorKind.ADMIN_KEY, via=Interface.REST)
@@ -18,7 +19,9 @@ HOUR = timedelta(hours=1)
 
 
 def _wallet() -> Wallet:
-    return Wallet.create(uuid4(), "words " * 24, "addr_test1…", Network.TESTNET, True, ADMIN)
+    return Wallet.create(
+        uuid4(), "words " * 24, "addr_test1…", Network.TESTNET, True, uuid4(), 0, ADMIN
+    )
 
 
 def test_the_configured_key_alone_is_in_force_before_any_rotation() -> None:
@@ -26,29 +29,34 @@ def test_the_configured_key_alone_is_in_force_before_any_rotation() -> None:
 
 
 def test_a_rotation_keeps_the_keys_it_replaces_until_its_grace_period_ends() -> None:
-    rotations = [Rotation("k1", ("k0",), T0 + HOUR)]
+    rotations = [Rotation("k1", ("k0",), T0 + HOUR, "k0")]
     assert in_force("k0", rotations, T0) == ["k0", "k1"]
     assert in_force("k0", rotations, T0 + HOUR) == ["k1"], "the end of grace is exclusive"
 
 
 def test_each_rotation_retires_every_key_in_force_when_it_was_made() -> None:
     rotations = [
-        Rotation("k1", ("k0",), T0 + HOUR),
-        Rotation("k2", ("k0", "k1"), T0 + 2 * HOUR),
+        Rotation("k1", ("k0",), T0 + HOUR, "k0"),
+        Rotation("k2", ("k0", "k1"), T0 + 2 * HOUR, "k0"),
     ]
     assert in_force("k0", rotations, T0 + HOUR / 2) == ["k0", "k1", "k2"]
     assert in_force("k0", rotations, T0 + 3 * HOUR / 2) == ["k1", "k2"]
     assert in_force("k0", rotations, T0 + 2 * HOUR) == ["k2"]
 
 
-def test_a_key_configured_after_a_rotation_is_in_force_as_the_operator_meant() -> None:
-    rotations = [Rotation("k1", ("k0",), T0)]
-    assert in_force("k9", rotations, T0 + HOUR) == ["k9", "k1"]
-    assert in_force("k0", rotations, T0 + HOUR) == ["k1"], "a replaced key stays replaced"
+def test_a_key_configured_after_a_rotation_retires_every_rotated_key() -> None:
+    """After a leak, setting a new key and restarting is enough."""
+    rotations = [Rotation("k1", ("k0",), T0 + HOUR, "k0")]
+    assert in_force("k9", rotations, T0) == ["k9"]
+    assert in_force("k1", rotations, T0) == ["k1"], "a rotated key taken into the settings"
+    assert in_force("k0", rotations, T0 + HOUR) == ["k1"], "the configuration unchanged"
 
 
 def test_a_shortened_grace_wins_over_a_longer_one() -> None:
-    rotations = [Rotation("k1", ("k0",), T0 + 2 * HOUR), Rotation("k2", ("k0", "k1"), T0)]
+    rotations = [
+        Rotation("k1", ("k0",), T0 + 2 * HOUR, "k0"),
+        Rotation("k2", ("k0", "k1"), T0, "k0"),
+    ]
     assert in_force("k0", rotations, T0 + HOUR) == ["k2"]
 
 
@@ -86,3 +94,14 @@ def test_an_entity_is_deleted_once() -> None:
     entity.delete(ADMIN)
     with pytest.raises(EntityGone):
         entity.delete(ADMIN)
+
+
+def test_a_mnemonic_has_one_wallet_at_a_time_and_its_dids_are_numbered_on() -> None:
+    seed = WalletSeed.claim(None, "lookup", "w1", ADMIN)
+    with pytest.raises(WalletExists):
+        WalletSeed.claim(seed, "lookup", "w2", ADMIN)
+    seed.release(3, ADMIN)
+    again = WalletSeed.claim(seed, "lookup", "w2", ADMIN)
+    assert (again.wallet, again.dids_made) == ("w2", 3)
+    wallet = Wallet.create(uuid4(), "w", "a", Network.TESTNET, False, again.id, 3, ADMIN)
+    assert wallet.link("e", ADMIN) == 3, "a DID of the destroyed wallet is not given again"
