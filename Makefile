@@ -9,7 +9,9 @@ export FLEETID_DATA_DIR ?= .fleetid
 export FLEETID_HTTP_PORT ?= 8080
 export FLEETID_ADMIN_IDENTITY ?= admin@fleetid.local
 export FLEETID_ADMIN_SECRET ?= change-me-please
-export FLEETID_ADMIN_API_KEY ?= change-me-admin-api-key
+ifeq ($(origin FLEETID_ADMIN_API_KEY)$(origin FLEETID_ADMIN_API_KEY_FILE),undefinedundefined)
+export FLEETID_ADMIN_API_KEY := change-me-admin-api-key
+endif
 
 .PHONY: run test lint bench clean
 

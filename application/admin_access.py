@@ -20,7 +20,7 @@ from application.ports.entities import AdminKeyViews, EntityViews
 from application.ports.security import BlindIndex
 from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
 from application.throttling import Throttle
-from domain.admin_keys import ADMIN_KEYS, AdminKeys, Rotation, in_force
+from domain.admin_keys import ADMIN_KEYS, AdminKeys, in_force
 from domain.causes import ActorKind, Cause, Interface
 from domain.errors import NotFound, Unauthenticated
 from domain.users import Role
@@ -49,13 +49,13 @@ class AdminAccess:
         self,
         configured: str | None,
         blind: BlindIndex,
-        rotations: AdminKeyViews,
+        record: AdminKeyViews,
         throttle: Throttle,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._blind = blind
         self._configured = None if configured is None else admin_lookup(blind, configured)
-        self._rotations = rotations
+        self._record = record
         self._throttle = throttle
         self._clock = clock
 
@@ -68,7 +68,8 @@ class AdminAccess:
         if self._configured is None:
             return []
         now = datetime.fromtimestamp(self._clock(), UTC)
-        return in_force(self._configured, self._rotations.rotations(), now)
+        record = self._record.record()
+        return in_force(self._configured, record.configured, record.rotations, now)
 
     def authenticate(self, key: str | None, client: str) -> AdminCaller:
         """NotFound while no admin key is configured: the API is not there."""
@@ -101,25 +102,43 @@ class AdminKeyCommands:
         self._access = access
         self._blind = blind
 
+    async def note_configured(self, cause: Cause) -> bool:
+        """Record the key configured now (`fleetid serve` at start): whether it is another than
+        the last recorded, which retires every rotated key."""
+        configured = self._configured()
+
+        def command() -> tuple[bool, list[AdminKeys]]:
+            record = self._reader.get(ADMIN_KEYS)
+            if not isinstance(record, AdminKeys):
+                return True, [AdminKeys.open(configured, cause)]
+            changed = record.configure(configured, cause)
+            return changed, [record] if changed else []
+
+        return await run_command(self._writer, self._sync, command)
+
     async def rotate(self, grace: timedelta, cause: Cause) -> str:
-        """A new key, shown this once; the keys in force now keep working for `grace`."""
+        """A new key, shown this once; the keys in force now keep working for `grace`. What is
+        in force is read from the record it is saved to, so that of two rotations at once, the
+        second replaces the first's key too."""
+        configured = self._configured()
+        key = secrets.token_hex(KEY_BYTES)
+        lookup = admin_lookup(self._blind, key)
+
+        def command() -> tuple[str, list[AdminKeys]]:
+            found = self._reader.get(ADMIN_KEYS)
+            record = found if isinstance(found, AdminKeys) else AdminKeys.open(configured, cause)
+            record.configure(configured, cause)
+            now = datetime.now(UTC)
+            record.rotate(lookup, now + grace, now, cause)
+            return key, [record]
+
+        return await run_command(self._writer, self._sync, command)
+
+    def _configured(self) -> str:
         configured = self._access.configured
         if configured is None:
             raise NotFound("no admin API key is configured (FLEETID_ADMIN_API_KEY)")
-        key = secrets.token_hex(KEY_BYTES)
-
-        def command() -> tuple[str, list[AdminKeys]]:
-            replaced = tuple(self._access.in_force())
-            grace_until = datetime.now(UTC) + grace
-            lookup = admin_lookup(self._blind, key)
-            rotation = Rotation(lookup, replaced, grace_until, configured)
-            record = self._reader.get(ADMIN_KEYS)
-            if isinstance(record, AdminKeys):
-                record.rotate(rotation, cause)
-                return key, [record]
-            return key, [AdminKeys.open(rotation, cause)]
-
-        return await run_command(self._writer, self._sync, command)
+        return configured
 
 
 class EntityAccess:

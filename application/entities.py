@@ -26,7 +26,7 @@ from application.ports.entities import (
     WalletViews,
 )
 from application.ports.security import BlindIndex, SubjectKeys
-from application.ports.storage import AggregateReader, EventWriter, ReadModelSync
+from application.ports.storage import AggregateReader, EventWriter, ReadModelSync, StaleWrite
 from application.ports.twins import PublicKeys
 from domain.causes import Cause
 from domain.entities import OWN_WALLET, Entity, EntityGone, EntityRole, check_entity_name
@@ -87,6 +87,7 @@ class EntityCommands:
         dids: DidCodec,
         blind: BlindIndex,
         subject_keys: SubjectKeys,
+        wallets: WalletViews,
         network: Network,
     ) -> None:
         self._reader = reader
@@ -96,6 +97,7 @@ class EntityCommands:
         self._dids = dids
         self._blind = blind
         self._subject_keys = subject_keys
+        self._wallets = wallets
         self._network = network
 
     def check(self, new: NewEntity) -> NewEntity:
@@ -135,6 +137,7 @@ class EntityCommands:
             else:
                 found = self._reader.get(wallet_seed_id(fresh.seed))
                 existing = found if isinstance(found, WalletSeed) else None
+                self._require_current(existing)
                 seed = WalletSeed.claim(existing, fresh.seed, str(fresh.id), cause)
                 wallet = Wallet.create(
                     fresh.id,
@@ -224,9 +227,19 @@ class EntityCommands:
             self._wallet_keys.did_keys(words, 0),
         )
 
-    def shred_destroyed(self, wallets: WalletViews) -> int:
+    def _require_current(self, seed: WalletSeed | None) -> None:
+        """A mnemonic's wallet that the read models show destroyed, held by the entry as this
+        process last followed it: another process's release has not reached it yet."""
+        if (
+            seed is not None
+            and seed.wallet is not None
+            and self._wallets.get(UUID(seed.wallet)) is None
+        ):
+            raise StaleWrite("the destruction of this mnemonic's wallet has not reached us yet")
+
+    def shred_destroyed(self) -> int:
         """Erase the keys of destroyed wallets a stopped process left; how many."""
-        found = wallets.unshredded()
+        found = self._wallets.unshredded()
         for wallet in found:
             self._subject_keys.erase(str(wallet))
         return len(found)

@@ -1,11 +1,13 @@
 """The admin API's keys: the key the operator configures (`FLEETID_ADMIN_API_KEY`) and those
-`fleetid admin-key rotate` has made since.
+`fleetid admin-key rotate` has made since it was configured.
 
-A rotation makes a new key and names the keys it replaces, which keep working until its grace
-period ends, so clients move to the new key without a pause and no restart is needed. The
-configuration stays the last word: once the configured key differs from the one in force at the
-last rotation, every rotated key is retired (after a leak, setting a new key and restarting is
-enough). Keys are known to the log by keyed lookup hashes only; the new key is shown once."""
+The record notes each key configured (at `fleetid serve`'s start, and before a rotation) and
+each rotation. A rotation makes a new key and names the keys it replaces, which keep working
+until its grace period ends, so clients move to the new key without a pause and no restart is
+needed. The configuration has the last word: rotations count only under the configuration they
+were made under, so configuring another key (after a leak, say) retires every rotated key, for
+good, and so does going back to an earlier one. Keys are known to the log by keyed lookup
+hashes only; the new key is shown once, by the command."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from domain.causes import Cause
 
 NAMESPACE = UUID("7a41c2e9-3b58-4d06-8f1a-92c6e0b47d13")
 ADMIN_KEYS = uuid5(NAMESPACE, "admin api keys")
-"""The one record of rotations."""
+"""The one record of configurations and rotations."""
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,16 @@ class Rotation:
     """Keyed hashes of the keys in force when it was made."""
     grace_until: datetime
     """When the replaced keys stop working."""
-    configured: str
-    """Keyed hash of the configured key when it was made."""
 
 
-def in_force(configured: str, rotations: Sequence[Rotation], now: datetime) -> list[str]:
-    """The lookups of the keys that work at `now`: the configured key and each rotated key,
-    unless a rotation replaced it and that rotation's grace period is over. A configured key
-    other than the one in force at the last rotation works alone."""
-    if rotations and rotations[-1].configured != configured:
+def in_force(
+    configured: str, recorded: str | None, rotations: Sequence[Rotation], now: datetime
+) -> list[str]:
+    """The lookups of the keys that work at `now`. `recorded` is the configured key last
+    noted, `rotations` those made since. Under another configuration the configured key works
+    alone; under the same, so do the rotated keys, unless a rotation replaced one and that
+    rotation's grace period is over."""
+    if recorded != configured:
         return [configured]
     retired: dict[str, datetime] = {}
     for rotation in rotations:
@@ -51,61 +54,49 @@ def in_force(configured: str, rotations: Sequence[Rotation], now: datetime) -> l
 class AdminKeys(FleetAggregate):
     records_updater = False
 
+    class Opened(FleetAggregate.Created):
+        """The first key configured, which starts the record."""
+
+        configured: str
+
+    @event(Opened)
+    def __init__(self, configured: str, cause: Cause) -> None:
+        self.configured = configured
+        self.rotations: tuple[Rotation, ...] = ()
+        """Those made since `configured` was."""
+
+    @classmethod
+    def open(cls, configured: str, cause: Cause) -> "AdminKeys":
+        return cls._create(cls.Opened, id=ADMIN_KEYS, configured=configured, cause=cause)
+
+    class Configured(FleetAggregate.Event):
+        lookup: str
+
+    def configure(self, lookup: str, cause: Cause) -> bool:
+        """Note the key configured now; whether it is another than the last noted."""
+        if lookup == self.configured:
+            return False
+        self._configure(lookup=lookup, cause=cause)
+        return True
+
+    @event(Configured)
+    def _configure(self, lookup: str, cause: Cause) -> None:
+        self.configured = lookup
+        self.rotations = ()
+
     class Rotated(FleetAggregate.Event):
         lookup: str
         replaced: list[str]
         grace_until: datetime
-        configured: str
 
-    class Opened(FleetAggregate.Created):
-        """The first rotation, which starts the record."""
-
-        lookup: str
-        replaced: list[str]
-        grace_until: datetime
-        configured: str
-
-    @event(Opened)
-    def __init__(
-        self,
-        lookup: str,
-        replaced: list[str],
-        grace_until: datetime,
-        configured: str,
-        cause: Cause,
-    ) -> None:
-        made = Rotation(lookup, tuple(replaced), grace_until, configured)
-        self.rotations: tuple[Rotation, ...] = (made,)
-
-    @classmethod
-    def open(cls, rotation: Rotation, cause: Cause) -> "AdminKeys":
-        return cls._create(
-            cls.Opened,
-            id=ADMIN_KEYS,
-            lookup=rotation.lookup,
-            replaced=list(rotation.replaced),
-            grace_until=rotation.grace_until,
-            configured=rotation.configured,
-            cause=cause,
-        )
-
-    def rotate(self, rotation: Rotation, cause: Cause) -> None:
-        self._rotate(
-            lookup=rotation.lookup,
-            replaced=list(rotation.replaced),
-            grace_until=rotation.grace_until,
-            configured=rotation.configured,
-            cause=cause,
-        )
+    def rotate(self, lookup: str, grace_until: datetime, now: datetime, cause: Cause) -> None:
+        """A new key, replacing every key in force `now`."""
+        replaced = in_force(self.configured, self.configured, self.rotations, now)
+        self._rotate(lookup=lookup, replaced=replaced, grace_until=grace_until, cause=cause)
 
     @event(Rotated)
     def _rotate(
-        self,
-        lookup: str,
-        replaced: list[str],
-        grace_until: datetime,
-        configured: str,
-        cause: Cause,
+        self, lookup: str, replaced: list[str], grace_until: datetime, cause: Cause
     ) -> None:
-        made = Rotation(lookup, tuple(replaced), grace_until, configured)
+        made = Rotation(lookup, tuple(replaced), grace_until)
         self.rotations = (*self.rotations, made)

@@ -1,20 +1,20 @@
-"""SQL over the `entities`, `wallets`, `entity_keys` and `admin_key_rotations` read models
-(current versions)."""
+"""SQL over the `entities`, `wallets`, `entity_keys` and `admin_keys` read models (current
+versions)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.ports.entities import EntityPage, EntityView, WalletView
+from application.ports.entities import AdminKeyRecord, EntityPage, EntityView, WalletView
 from application.ports.pages import Page
 from domain.admin_keys import Rotation
 from infrastructure.listing import Listing
 from infrastructure.prepared import PreparedSelect
 from infrastructure.read_connections import ReadConnections
 from infrastructure.schema import (
-    admin_key_rotations,
+    admin_keys,
     entities,
     entity_keys,
     subject_keys,
@@ -41,10 +41,8 @@ UNSHREDDED = (
     .join(subject_keys, subject_keys.c.subject == wallets.c.id)
     .where(wallets.c.status == "destroyed", wallets.c.valid_to.is_(None))
 )
-ROTATIONS = (
-    sa.select(admin_key_rotations)
-    .where(admin_key_rotations.c.valid_to.is_(None))
-    .order_by(admin_key_rotations.c.valid_from)
+ADMIN_KEYS = (
+    sa.select(admin_keys).where(admin_keys.c.valid_to.is_(None)).order_by(admin_keys.c.valid_from)
 )
 PRESENT = ("present",)
 
@@ -83,10 +81,10 @@ class SqlWalletViews:
 
 class SqlAdminKeyViews:
     def __init__(self, reads: ReadConnections) -> None:
-        self._rotations = PreparedSelect(reads, ROTATIONS)
+        self._rows = PreparedSelect(reads, ADMIN_KEYS)
 
-    def rotations(self) -> list[Rotation]:
-        return [rotation(row) for row in self._rotations.all({})]
+    def record(self) -> AdminKeyRecord:
+        return admin_key_record(self._rows.all({}))
 
 
 def entity_view(row: Mapping[str, Any]) -> EntityView:
@@ -107,5 +105,13 @@ def wallet_view(row: Mapping[str, Any]) -> WalletView:
     return WalletView(UUID(row["id"]), row["address"], row["network"], row["created_at"])
 
 
-def rotation(row: Mapping[str, Any]) -> Rotation:
-    return Rotation(row["lookup"], tuple(row["replaced"]), row["grace_until"], row["configured"])
+def admin_key_record(rows: Sequence[Mapping[str, Any]]) -> AdminKeyRecord:
+    """Also the in-memory fake's: rows of the same shape, in log order."""
+    configured: str | None = None
+    rotations: list[Rotation] = []
+    for row in rows:
+        if row["kind"] == "configured":
+            configured, rotations = row["lookup"], []
+        else:
+            rotations.append(Rotation(row["lookup"], tuple(row["replaced"]), row["grace_until"]))
+    return AdminKeyRecord(configured, rotations)

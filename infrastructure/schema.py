@@ -702,27 +702,23 @@ sa.Index(
     postgresql_where=CURRENT,
 )
 
-admin_key_rotations = versioned(
-    "admin_key_rotations",
-    sa.Column("lookup", sa.String(64), nullable=False, comment="keyed hash of the key it made"),
+admin_keys = versioned(
+    "admin_keys",
+    sa.Column("kind", sa.String(16), nullable=False, comment="configured | rotated"),
+    sa.Column(
+        "lookup", sa.String(64), nullable=False, comment="keyed hash of the key configured or made"
+    ),
     sa.Column(
         "replaced",
         Document,
         nullable=False,
-        comment="JSON array: keyed hashes of the keys replaced",
+        comment="JSON array: keyed hashes of the keys a rotation replaced ([] when configured)",
     ),
-    sa.Column(
-        "grace_until", UTCDateTime, nullable=False, comment="when the replaced keys stop working"
-    ),
-    sa.Column(
-        "configured",
-        sa.String(64),
-        nullable=False,
-        comment="keyed hash of the configured key then (another configured since retires it)",
-    ),
-    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was made"),
-    comment="Rotations of the admin API key (fleetid admin-key rotate), one row each (id: uuid5 "
-    "of the new key's lookup).",
+    sa.Column("grace_until", UTCDateTime, comment="when a rotation's replaced keys stop working"),
+    sa.Column("created_at", UTCDateTime, nullable=False, comment="when it was noted"),
+    comment="The admin API key's record, one row per key configured (noted at start-up) and per "
+    "rotation (fleetid admin-key rotate); a rotation counts under the latest configured row "
+    "before it only (id: uuid5 of the record's version).",
 )
 
 policies = versioned(

@@ -203,9 +203,8 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}CARDANO_NETWORK must be one of {', '.join(CARDANO_NETWORKS)}"
             )
-        agent = urlsplit(settings.agent_url)
-        if settings.agent_url and (agent.scheme not in ("http", "https") or not agent.netloc):
-            raise SettingsError(f"{PREFIX}AGENT_URL must be an http(s) URL")
+        if settings.agent_url and not _is_web_url(settings.agent_url):
+            raise SettingsError(f"{PREFIX}AGENT_URL must be an http(s) URL with a host")
         if not 0 <= settings.admin_key_grace <= MAX_ADMIN_KEY_GRACE:
             raise SettingsError(
                 f"{PREFIX}ADMIN_KEY_GRACE must be 0 to {MAX_ADMIN_KEY_GRACE:.0f} seconds"
@@ -263,6 +262,15 @@ class Settings:
                 value = "****"
             shown[PREFIX + f.name.upper()] = str(value)
         return shown
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - refuses a port out of range now
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _with_admin_key(settings: Settings) -> Settings:

@@ -420,7 +420,15 @@ def _entities(w: Wiring) -> EntityServices:
     network = Network(settings.cardano_network)
     return EntityServices(
         EntityCommands(
-            p.reader, p.writer, p.sync, Bip32WalletKeys(), dids, p.blind, p.subject_keys, network
+            p.reader,
+            p.writer,
+            p.sync,
+            Bip32WalletKeys(),
+            dids,
+            p.blind,
+            p.subject_keys,
+            w[WALLET_VIEWS],
+            network,
         ),
         EntityQueries(views, w[WALLET_VIEWS], dids, CryptographyKeys()),
         admin,

@@ -78,7 +78,6 @@ from interfaces.aggregates import (
     MEMBERS,
     PROFILES,
     USERS,
-    WALLET_VIEWS,
     explained_kinds,
     projections,
 )
@@ -445,9 +444,19 @@ def ensure_certificate_authorities(fleet: FleetID) -> None:
 def ensure_wallets_shredded(fleet: FleetID) -> None:
     """A process that stopped between destroying a wallet and erasing its key left the key:
     erased here, at the next start."""
-    erased = fleet[ENTITIES].commands.shred_destroyed(fleet[WALLET_VIEWS])
+    erased = fleet[ENTITIES].commands.shred_destroyed()
     if erased:
         log.warning("erased the keys of %d destroyed wallets left by a stopped process", erased)
+
+
+def note_admin_key(fleet: FleetID) -> None:
+    """The record notes the key configured now: one other than last time retires every key
+    rotated under that one."""
+    if not fleet.settings.admin_api_key:
+        return
+    commands = fleet[ENTITIES].admin_keys
+    if asyncio.run(commands.note_configured(Cause.system(Interface.CLI))):
+        log.info("noted a newly configured admin API key: rotated keys before it no longer work")
 
 
 def announce_admin_api(settings: Settings) -> None:

@@ -55,6 +55,7 @@ from interfaces.bootstrap import (
     ensure_first_admin,
     ensure_shipped_profiles,
     ensure_wallets_shredded,
+    note_admin_key,
 )
 from interfaces.mqtt import service as mqtt_service
 
@@ -232,6 +233,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ensure_shipped_profiles(fleet)
         ensure_certificate_authorities(fleet)
         ensure_wallets_shredded(fleet)
+        note_admin_key(fleet)
     finally:
         fleet.close()
     announce_admin_api(settings)

@@ -59,9 +59,17 @@ class WalletViews(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class AdminKeyRecord:
+    configured: str | None
+    """The configured key last noted (its lookup hash); None: none yet."""
+    rotations: list[Rotation]
+    """The rotations made since, oldest first."""
+
+
 class AdminKeyViews(Protocol):
-    def rotations(self) -> list[Rotation]:
-        """Every rotation, oldest first (the present, never `as_of`)."""
+    def record(self) -> AdminKeyRecord:
+        """As it is now, never `as_of`."""
         ...
 
 

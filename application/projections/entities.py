@@ -75,17 +75,23 @@ class EntityKeysProjection:
 
 
 class AdminKeysProjection:
-    name = "admin_key_rotations"
-    tables: tuple[str, ...] = ("admin_key_rotations",)
+    name = "admin_keys"
+    tables: tuple[str, ...] = ("admin_keys",)
     events = AdminKeys.Event
 
     def process(self, event: Any, position: int, rows: RowWriter) -> None:
-        if isinstance(event, AdminKeys.Opened | AdminKeys.Rotated):
-            row = {
-                "lookup": event.lookup,
-                "replaced": event.replaced,
-                "grace_until": event.grace_until,
-                "configured": event.configured,
-                "created_at": event.timestamp,
-            }
-            rows.insert("admin_key_rotations", str(uuid5(NAMESPACE, event.lookup)), row, position)
+        row: dict[str, Any] = {"replaced": [], "grace_until": None, "created_at": event.timestamp}
+        match event:
+            case AdminKeys.Opened(configured=lookup) | AdminKeys.Configured(lookup=lookup):
+                row |= {"kind": "configured", "lookup": lookup}
+            case AdminKeys.Rotated():
+                row |= {
+                    "kind": "rotated",
+                    "lookup": event.lookup,
+                    "replaced": event.replaced,
+                    "grace_until": event.grace_until,
+                }
+            case _:
+                return
+        key = str(uuid5(NAMESPACE, str(event.originator_version)))
+        rows.insert("admin_keys", key, row, position)

@@ -21,7 +21,7 @@ from application.ports.certificates import CertificateView, Revocation
 from application.ports.channels import ChannelFilter, ChannelPage, ChannelView
 from application.ports.connections import ChannelAccess
 from application.ports.ecosystems import EcosystemView, Movement, Totals
-from application.ports.entities import EntityPage, EntityView, WalletView
+from application.ports.entities import AdminKeyRecord, EntityPage, EntityView, WalletView
 from application.ports.groups import GroupFilter, GroupPage, GroupView
 from application.ports.mass_operations import ItemView, OperationView
 from application.ports.members import MemberView
@@ -33,12 +33,11 @@ from application.ports.security import SecretBox
 from application.ports.things import ThingFilter, ThingPage, ThingView
 from application.ports.twins import TwinFilter, TwinPage, TwinView
 from application.ports.users import SessionState, UserFilter, UserPage, UserView
-from domain.admin_keys import Rotation
 from domain.identities import normalized
 from infrastructure.batch_views import FINISHED, WORKING, batch_entry, batch_view
 from infrastructure.certificate_views import certificate_view
 from infrastructure.ecosystem_views import ecosystem_view
-from infrastructure.entity_views import entity_view, rotation, wallet_view
+from infrastructure.entity_views import admin_key_record, entity_view, wallet_view
 from infrastructure.mass_operation_views import item_view, operation_view
 from infrastructure.member_views import administers, member_view
 from infrastructure.twin_views import twin_view
@@ -918,6 +917,6 @@ class MemoryAdminKeyViews:
     def __init__(self, tables: MemoryTables) -> None:
         self._tables = tables
 
-    def rotations(self) -> list[Rotation]:
-        rows = sorted(self._tables.rows("admin_key_rotations"), key=lambda row: row["valid_from"])
-        return [replace(rotation(row), grace_until=_utc(row["grace_until"])) for row in rows]
+    def record(self) -> AdminKeyRecord:
+        rows = sorted(self._tables.rows("admin_keys"), key=lambda row: row["valid_from"])
+        return admin_key_record([{**row, "grace_until": _utc(row["grace_until"])} for row in rows])

@@ -9,6 +9,7 @@ import itertools
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -33,7 +34,13 @@ from domain.causes import Cause, Interface
 from infrastructure.prism_dids import PrismDids
 from infrastructure.schema import subject_keys
 from interfaces.aggregates import ENTITIES, MASS_OPERATIONS
-from interfaces.bootstrap import FleetID, build, ensure_first_admin, ensure_wallets_shredded
+from interfaces.bootstrap import (
+    FleetID,
+    build,
+    ensure_first_admin,
+    ensure_wallets_shredded,
+    note_admin_key,
+)
 from interfaces.rest.app import create_app
 from tests.api.support import assert_problem
 from tests.conftest import ADMIN_API_KEY, make_settings
@@ -426,23 +433,79 @@ def _unpadded(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def test_a_key_configured_after_a_rotation_retires_the_rotated_keys(
-    fleet: FleetID, admin: TestClient[Any], tmp_path: Any, database_url: str
+def test_a_key_configured_after_a_rotation_retires_the_rotated_keys_for_good(
+    fleet: FleetID, admin: TestClient[Any], database_url: str
 ) -> None:
-    rotated = asyncio.run(
-        fleet[ENTITIES].admin_keys.rotate(timedelta(hours=1), Cause.system(Interface.CLI))
-    )
-    assert admin.get(ADMIN, headers={"x-admin-api-key": rotated}).status_code == 200
+    """A leak's remedy: configure a new key and restart. A routine rotation later does not
+    bring the leaked key back, and going back to the first key does not either."""
+    leaked = _rotate(fleet, timedelta(hours=1))
+    assert admin.get(ADMIN, headers={"x-admin-api-key": leaked}).status_code == 200
     new_key = "a-new-key-after-a-leak-0123456789"
-    settings = make_settings(fleet.settings.data_dir, database_url, admin_api_key=new_key)
+    with _restarted(fleet, database_url, new_key) as (restarted, client):
+        assert client.get(ADMIN, headers={"x-admin-api-key": new_key}).status_code == 200
+        assert_problem(client.get(ADMIN, headers={"x-admin-api-key": leaked}), 401)
+        assert_problem(client.get(ADMIN, headers=KEY), 401)
+        routine = _rotate(restarted, timedelta(0))
+        assert client.get(ADMIN, headers={"x-admin-api-key": routine}).status_code == 200
+        assert_problem(client.get(ADMIN, headers={"x-admin-api-key": leaked}), 401)
+    with _restarted(fleet, database_url, ADMIN_API_KEY) as (_, client):
+        assert client.get(ADMIN, headers=KEY).status_code == 200, "the configuration wins"
+        for rotated in (leaked, routine):
+            assert_problem(client.get(ADMIN, headers={"x-admin-api-key": rotated}), 401)
+
+
+def test_of_two_rotations_at_once_one_replaces_the_other(
+    fleet: FleetID, admin: TestClient[Any]
+) -> None:
+    commands = fleet[ENTITIES].admin_keys
+    cause = Cause.system(Interface.CLI)
+
+    async def both() -> list[str]:
+        return list(
+            await asyncio.gather(
+                commands.rotate(timedelta(0), cause), commands.rotate(timedelta(0), cause)
+            )
+        )
+
+    keys = asyncio.run(both())
+    working = [admin.get(ADMIN, headers={"x-admin-api-key": k}).status_code for k in keys]
+    assert sorted(working) == [200, 401]
+
+
+def _rotate(fleet: FleetID, grace: timedelta) -> str:
+    return asyncio.run(fleet[ENTITIES].admin_keys.rotate(grace, Cause.system(Interface.CLI)))
+
+
+@contextmanager
+def _restarted(
+    fleet: FleetID, database_url: str, key: str
+) -> Iterator[tuple[FleetID, TestClient[Any]]]:
+    """Another FleetID on the same database and keys, configured with `key`, as `fleetid
+    serve` starts it (noting the key)."""
+    settings = make_settings(fleet.settings.data_dir, database_url, admin_api_key=key)
     restarted = build(settings)
     try:
+        note_admin_key(restarted)
         with TestClient(create_app(restarted)) as client:
-            assert client.get(ADMIN, headers={"x-admin-api-key": new_key}).status_code == 200
-            assert_problem(client.get(ADMIN, headers={"x-admin-api-key": rotated}), 401)
-            assert_problem(client.get(ADMIN, headers=KEY), 401)
+            yield restarted, client
     finally:
         restarted.close()
+
+
+def test_a_mnemonic_freed_by_another_process_is_taken_at_once(
+    fleet: FleetID, admin: TestClient[Any], database_url: str
+) -> None:
+    """This process follows the other's release of the mnemonic late: the read models tell it
+    to look again, rather than answer wallet_exists."""
+    made = make(admin, name="first", role="caller", mnemonic=MNEMONIC)
+    with _restarted(fleet, database_url, ADMIN_API_KEY) as (_, other):
+        body = {"name": "second", "role": "caller", "mnemonic": MNEMONIC}
+        refused = other.post(f"{ADMIN}/entity", json=body, headers=KEY)
+        assert_problem(refused, 409, error="wallet_exists")
+        assert admin.delete(f"{ADMIN}/entity/{made['id_entity']}", headers=KEY).status_code == 200
+        again = other.post(f"{ADMIN}/entity", json=body, headers=KEY)
+        assert again.status_code == 201, again.text
+        assert again.json()["data"]["longDid"] != made["longDid"]
 
 
 def test_the_admin_reads_document_their_key_and_as_of(admin: TestClient[Any]) -> None:

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.admin_keys import Rotation, in_force
+from domain.admin_keys import AdminKeys, Rotation, in_force
 from domain.causes import ActorKind, Cause, Interface
 from domain.entities import Entity, EntityGone, EntityRole
 from domain.errors import InvalidValue
@@ -14,6 +14,7 @@ from domain.wallet_seeds import WalletExists, WalletSeed
 from domain.wallets import Network, Wallet, WalletGone, WalletInUse
 
 ADMIN = Cause(actor="admin-key", kind=ActorKind.ADMIN_KEY, via=Interface.REST)
+SYSTEM = Cause.system(Interface.CLI)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
@@ -25,39 +26,47 @@ def _wallet() -> Wallet:
 
 
 def test_the_configured_key_alone_is_in_force_before_any_rotation() -> None:
-    assert in_force("k0", [], T0) == ["k0"]
+    assert in_force("k0", None, [], T0) == ["k0"]
+    assert in_force("k0", "k0", [], T0) == ["k0"]
 
 
 def test_a_rotation_keeps_the_keys_it_replaces_until_its_grace_period_ends() -> None:
-    rotations = [Rotation("k1", ("k0",), T0 + HOUR, "k0")]
-    assert in_force("k0", rotations, T0) == ["k0", "k1"]
-    assert in_force("k0", rotations, T0 + HOUR) == ["k1"], "the end of grace is exclusive"
+    rotations = [Rotation("k1", ("k0",), T0 + HOUR)]
+    assert in_force("k0", "k0", rotations, T0) == ["k0", "k1"]
+    assert in_force("k0", "k0", rotations, T0 + HOUR) == ["k1"], "the end of grace is exclusive"
 
 
 def test_each_rotation_retires_every_key_in_force_when_it_was_made() -> None:
-    rotations = [
-        Rotation("k1", ("k0",), T0 + HOUR, "k0"),
-        Rotation("k2", ("k0", "k1"), T0 + 2 * HOUR, "k0"),
-    ]
-    assert in_force("k0", rotations, T0 + HOUR / 2) == ["k0", "k1", "k2"]
-    assert in_force("k0", rotations, T0 + 3 * HOUR / 2) == ["k1", "k2"]
-    assert in_force("k0", rotations, T0 + 2 * HOUR) == ["k2"]
+    record = _record("k0")
+    record.rotate("k1", T0 + HOUR, T0, SYSTEM)
+    record.rotate("k2", T0 + 2 * HOUR, T0 + HOUR / 2, SYSTEM)
+    assert record.rotations[1].replaced == ("k0", "k1")
+    assert in_force("k0", "k0", record.rotations, T0 + HOUR / 2) == ["k0", "k1", "k2"]
+    assert in_force("k0", "k0", record.rotations, T0 + 3 * HOUR / 2) == ["k1", "k2"]
+    assert in_force("k0", "k0", record.rotations, T0 + 2 * HOUR) == ["k2"]
 
 
-def test_a_key_configured_after_a_rotation_retires_every_rotated_key() -> None:
-    """After a leak, setting a new key and restarting is enough."""
-    rotations = [Rotation("k1", ("k0",), T0 + HOUR, "k0")]
-    assert in_force("k9", rotations, T0) == ["k9"]
-    assert in_force("k1", rotations, T0) == ["k1"], "a rotated key taken into the settings"
-    assert in_force("k0", rotations, T0 + HOUR) == ["k1"], "the configuration unchanged"
+def test_another_configured_key_retires_every_rotated_key_for_good() -> None:
+    """After a leak, configuring a new key is enough; a later rotation does not bring a key
+    rotated before it back, nor does going back to an earlier configured key."""
+    record = _record("k0")
+    record.rotate("r1", T0 + HOUR, T0, SYSTEM)
+    assert in_force("k9", record.configured, record.rotations, T0) == ["k9"], "not noted yet"
+    assert record.configure("k9", SYSTEM)
+    assert not record.configure("k9", SYSTEM), "noted once"
+    record.rotate("r2", T0, T0, SYSTEM)
+    assert in_force("k9", record.configured, record.rotations, T0) == ["r2"]
+    assert record.configure("k0", SYSTEM)
+    assert in_force("k0", record.configured, record.rotations, T0) == ["k0"]
 
 
 def test_a_shortened_grace_wins_over_a_longer_one() -> None:
-    rotations = [
-        Rotation("k1", ("k0",), T0 + 2 * HOUR, "k0"),
-        Rotation("k2", ("k0", "k1"), T0, "k0"),
-    ]
-    assert in_force("k0", rotations, T0 + HOUR) == ["k2"]
+    rotations = [Rotation("k1", ("k0",), T0 + 2 * HOUR), Rotation("k2", ("k0", "k1"), T0)]
+    assert in_force("k0", "k0", rotations, T0 + HOUR) == ["k2"]
+
+
+def _record(configured: str) -> AdminKeys:
+    return AdminKeys.open(configured, SYSTEM)
 
 
 def test_each_entity_linked_to_a_wallet_gets_a_did_index_never_given_before() -> None:
