@@ -53,11 +53,11 @@ class AdminStatusResponse(Struct):
 class EntityItem(Struct):
     kind: str
     self_: str = msgspec.field(name="self")
-    id: str = ""
-    name: str | None = None
-    walletId: str = ""  # noqa: N815 - the document's spelling
-    createdAt: str = ""  # noqa: N815
-    updatedAt: str = ""  # noqa: N815
+    id: str
+    name: str | None
+    walletId: str  # noqa: N815 - the document's spelling
+    createdAt: str  # noqa: N815
+    updatedAt: str  # noqa: N815
 
 
 class EntityListResponse(Struct):
