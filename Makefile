@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.issuance --backend postgres
 	$(BIN)/python -m bench.twins --backend sqlite
 	$(BIN)/python -m bench.twins --backend postgres
+	$(BIN)/python -m bench.entities --backend sqlite
+	$(BIN)/python -m bench.entities --backend postgres
 
 clean:
 	rm -rf $(VENV) .fleetid
