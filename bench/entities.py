@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -80,37 +81,19 @@ def _measure(directory: Path, database_url: str, count: int) -> dict[str, tuple[
             figures[name] = (len(calls) / elapsed, cpu)
             return answers
 
+        made = [{"name": f"c{n}", "role": "caller"} for n in range(count)]
         callers = timed(
-            "callers (new wallets)",
-            [
-                lambda n=n: client.post(entity, json={"name": f"c{n}", "role": "caller"})
-                for n in range(count)
-            ],
-            201,
+            "callers (new wallets)", [partial(client.post, entity, json=b) for b in made], 201
         )
+        linked = [{"name": "w", "role": "worker", "id_wallet": c["id_wallet"]} for c in callers]
         timed(
-            "workers (shared wallets)",
-            [
-                lambda c=c: client.post(
-                    entity, json={"name": "w", "role": "worker", "id_wallet": c["id_wallet"]}
-                )
-                for c in callers
-            ],
-            201,
+            "workers (shared wallets)", [partial(client.post, entity, json=b) for b in linked], 201
         )
-        timed(
-            "DID resolutions",
-            [lambda c=c: client.get(f"{entity}/{c['id_entity']}/did") for c in callers],
-            200,
-        )
-        timed(
-            "entity/me by API key",
-            [
-                lambda c=c: client.get("/api/v1/entity/me", headers={"apikey": c["key"]})
-                for c in callers
-            ],
-            200,
-        )
+        resolutions = [f"{entity}/{c['id_entity']}/did" for c in callers]
+        timed("DID resolutions", [partial(client.get, path) for path in resolutions], 200)
+        keys = [{"apikey": c["key"]} for c in callers]
+        me = "/api/v1/entity/me"
+        timed("entity/me by API key", [partial(client.get, me, headers=k) for k in keys], 200)
         problems = server.problems_since(0)
         if problems:
             raise RuntimeError(f"{len(problems)} problem lines in the server's log")
