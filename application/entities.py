@@ -129,6 +129,7 @@ class EntityCommands:
         key = secrets.token_hex(KEY_BYTES)
         lookup = key_lookup(self._blind, key)
         fresh = None if new.wallet else await asyncio.to_thread(self._fresh_wallet, new.mnemonic)
+        ahead = {0: fresh.first_did} if fresh else await self._next_did(self._wallet(new.wallet))
 
         def command() -> tuple[MadeEntity, list[Aggregate]]:
             changed: list[Aggregate] = []
@@ -151,9 +152,8 @@ class EntityCommands:
                 )
                 changed.append(seed)
             did_index = wallet.link(str(entity_id), cause)
-            if fresh is not None and did_index == 0:
-                did_keys = fresh.first_did
-            else:
+            did_keys = ahead.get(did_index)
+            if did_keys is None:
                 assert wallet.mnemonic is not None
                 did_keys = self._wallet_keys.did_keys(wallet.mnemonic, did_index)
             long_did = self._dids.long_form(did_keys)
@@ -226,6 +226,13 @@ class EntityCommands:
             mnemonic is None,
             self._wallet_keys.did_keys(words, 0),
         )
+
+    async def _next_did(self, wallet: Wallet) -> dict[int, list[DidKey]]:
+        """The keys of the wallet's next DID, derived off the event loop before the command
+        (which derives again only if another entity took that number meanwhile)."""
+        assert wallet.mnemonic is not None
+        index = wallet.dids_made
+        return {index: await asyncio.to_thread(self._wallet_keys.did_keys, wallet.mnemonic, index)}
 
     def _require_current(self, seed: WalletSeed | None) -> None:
         """A mnemonic's wallet that the read models show destroyed, held by the entry as this
